@@ -1,0 +1,328 @@
+// fmw: the command-line face of FM Workbench. Parses arguments into core's configs and prints
+// results; all work happens in fm_core.
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <iterator>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "arch/builtin_model.h"
+#include "arch/loaded_model.h"
+#include "generate/bench.h"
+#include "generate/generator.h"
+#include "tokenize/chat_template.h"
+#include "tokenize/tokenizer.h"
+#include "util/error.h"
+#include "util/runtime.h"
+
+namespace {
+
+using nlohmann::json;
+
+const char* kUsage = R"(fmw — FM Workbench on the command line
+
+usage:
+  fmw info MODEL_DIR [--json]
+  fmw tokenize MODEL_DIR [--ids] [--special] [--jsonl]        (text on stdin)
+  fmw generate MODEL_DIR --prompt TEXT [--chat] [--system TEXT]
+               [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P]
+               [--repetition-penalty R] [--seed S] [--stop TEXT]... [--no-cache]
+               [--dtype float32|bfloat16] [--device cpu|cuda]
+  fmw bench generate MODEL_DIR [--prompt-tokens N] [--new-tokens N] [--skip-no-cache]
+  fmw create-model --preset tiny|llama-40m --out DIR [--seed S]
+
+global options: --threads N (default: all cores)
+)";
+
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::vector<std::string>> opts;
+  bool has(const std::string& k) const { return opts.count(k) > 0; }
+  std::string get(const std::string& k, const std::string& def = "") const {
+    auto it = opts.find(k);
+    return it == opts.end() || it->second.empty() ? def : it->second.back();
+  }
+};
+
+const std::vector<std::string> kFlags = {"--json", "--ids", "--special", "--jsonl", "--chat",
+                                         "--no-cache", "--skip-no-cache", "--help"};
+
+Args parse(int argc, char** argv, int from) {
+  Args a;
+  for (int i = from; i < argc; ++i) {
+    std::string s = argv[i];
+    if (s.rfind("--", 0) == 0) {
+      if (std::find(kFlags.begin(), kFlags.end(), s) != kFlags.end()) {
+        a.opts[s].push_back("1");
+      } else {
+        auto eq = s.find('=');
+        if (eq != std::string::npos) {
+          a.opts[s.substr(0, eq)].push_back(s.substr(eq + 1));
+        } else {
+          if (i + 1 >= argc) throw fm::ConfigError("option " + s + " needs a value");
+          a.opts[s].push_back(argv[++i]);
+        }
+      }
+    } else {
+      a.positional.push_back(s);
+    }
+  }
+  return a;
+}
+
+double toNum(const std::string& flag, const std::string& v) {
+  try {
+    size_t n = 0;
+    double d = std::stod(v, &n);
+    if (n != v.size()) throw std::invalid_argument(v);
+    return d;
+  } catch (const std::exception&) {
+    throw fm::ConfigError(flag + " expects a number, got \"" + v + "\"");
+  }
+}
+
+long long toInt(const std::string& flag, const std::string& v) {
+  try {
+    size_t n = 0;
+    long long d = std::stoll(v, &n);
+    if (n != v.size()) throw std::invalid_argument(v);
+    return d;
+  } catch (const std::exception&) {
+    throw fm::ConfigError(flag + " expects an integer, got \"" + v + "\"");
+  }
+}
+
+std::string needDir(const Args& a, const char* cmd) {
+  if (a.positional.empty()) throw fm::ConfigError(std::string("fmw ") + cmd + ": MODEL_DIR is missing");
+  return a.positional[0];
+}
+
+std::string human(double bytes) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+  int u = 0;
+  while (bytes >= 1000 && u < 4) {
+    bytes /= 1000;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
+  return buf;
+}
+
+std::string humanCount(int64_t n) {
+  char buf[32];
+  if (n >= 1000000000) std::snprintf(buf, sizeof buf, "%.2fB", n / 1e9);
+  else if (n >= 1000000) std::snprintf(buf, sizeof buf, "%.1fM", n / 1e6);
+  else if (n >= 1000) std::snprintf(buf, sizeof buf, "%.1fK", n / 1e3);
+  else std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(n));
+  return buf;
+}
+
+int cmdInfo(const Args& a) {
+  fm::ModelInfo i = fm::inspectModel(needDir(a, "info"));
+  if (a.has("--json")) {
+    json j = {{"dir", i.dir}, {"model_type", i.modelType}, {"architecture", i.architecture},
+              {"parameters", i.parameters}, {"dtype", i.dtypeOnDisk},
+              {"weight_bytes", i.weightBytesOnDisk}, {"memory_fp32_bytes", i.memoryFp32},
+              {"memory_bf16_bytes", i.memoryBf16}, {"kv_bytes_per_token", i.kvBytesPerToken},
+              {"vocab_size", i.vocabSize}, {"hidden_size", i.hidden}, {"layers", i.layers},
+              {"heads", i.heads}, {"kv_heads", i.kvHeads}, {"head_dim", i.headDim},
+              {"intermediate_size", i.intermediate}, {"max_positions", i.maxPositions},
+              {"tied_embeddings", i.tiedEmbeddings}, {"position_encoding", i.positionEncoding},
+              {"tokenizer", i.tokenizerKind}, {"tokenizer_vocab", i.tokenizerVocab},
+              {"chat_template", i.chatFormat}, {"eos_token_ids", i.eosIds}};
+    if (!i.tokenizerError.empty()) j["tokenizer_error"] = i.tokenizerError;
+    if (!i.chatMessage.empty()) j["chat_template_message"] = i.chatMessage;
+    json sp = json::object();
+    for (const auto& [k, v] : i.specialTokens) sp[k] = v;
+    j["special_tokens"] = sp;
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("model         %s\n", i.dir.c_str());
+  std::printf("architecture  %s (model_type %s)\n", i.architecture.c_str(), i.modelType.c_str());
+  std::printf("parameters    %s (%lld)\n", humanCount(i.parameters).c_str(), static_cast<long long>(i.parameters));
+  std::printf("dtype on disk %s, %s\n", i.dtypeOnDisk.c_str(), human(i.weightBytesOnDisk).c_str());
+  std::printf("memory        %s as float32, %s as bfloat16, + %s KV cache per 1K tokens\n",
+              human(i.memoryFp32).c_str(), human(i.memoryBf16).c_str(), human(i.kvBytesPerToken * 1024.0).c_str());
+  std::printf("layers        %lld, hidden %lld, heads %lld (kv %lld, head_dim %lld), ffn %lld\n",
+              (long long)i.layers, (long long)i.hidden, (long long)i.heads, (long long)i.kvHeads,
+              (long long)i.headDim, (long long)i.intermediate);
+  std::printf("context       %lld positions, %s\n", (long long)i.maxPositions, i.positionEncoding.c_str());
+  std::printf("vocabulary    %lld%s\n", (long long)i.vocabSize, i.tiedEmbeddings ? " (tied embeddings)" : "");
+  if (i.tokenizerKind.empty())
+    std::printf("tokenizer     none: %s\n", i.tokenizerError.c_str());
+  else
+    std::printf("tokenizer     %s, %lld tokens\n", i.tokenizerKind.c_str(), (long long)i.tokenizerVocab);
+  std::printf("chat template %s%s%s\n", i.chatFormat.c_str(), i.chatMessage.empty() ? "" : " — ",
+              i.chatMessage.c_str());
+  std::string sp;
+  for (const auto& [k, v] : i.specialTokens) sp += (sp.empty() ? "" : ", ") + k + " " + v;
+  std::printf("special       %s\n", sp.empty() ? "none" : sp.c_str());
+  return 0;
+}
+
+std::unique_ptr<fm::Tokenizer> loadTokenizer(const std::string& dir) {
+  return fm::Tokenizer::fromFolder(dir);
+}
+
+int cmdTokenize(const Args& a) {
+  auto tok = loadTokenizer(needDir(a, "tokenize"));
+  const bool ids = a.has("--ids"), special = a.has("--special");
+  if (a.has("--jsonl")) {
+    std::string line;
+    long lineNo = 0;
+    while (std::getline(std::cin, line)) {
+      ++lineNo;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      json j;
+      try {
+        j = json::parse(line);
+      } catch (const json::exception& e) {
+        throw fm::FormatError("stdin line " + std::to_string(lineNo) + " is not JSON: " + e.what());
+      }
+      if (!j.is_string())
+        throw fm::FormatError("stdin line " + std::to_string(lineNo) + " is not a JSON string");
+      std::cout << json(tok->encode(j.get<std::string>(), special)).dump() << "\n";
+    }
+    return 0;
+  }
+  std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  if (ids) {
+    auto v = tok->encode(text, special);
+    for (size_t i = 0; i < v.size(); ++i) std::cout << (i ? " " : "") << v[i];
+    std::cout << "\n";
+  } else {
+    auto p = tok->encodePieces(text, special);
+    for (size_t i = 0; i < p.size(); ++i) std::cout << (i ? " " : "") << p[i];
+    std::cout << "\n";
+  }
+  return 0;
+}
+
+fm::LoadOptions loadOptions(const Args& a) {
+  fm::LoadOptions lo;
+  lo.dtype = a.get("--dtype", lo.dtype);
+  lo.device = a.get("--device", lo.device);
+  return lo;
+}
+
+int cmdGenerate(const Args& a) {
+  const std::string dir = needDir(a, "generate");
+  if (!a.has("--prompt")) throw fm::ConfigError("fmw generate: --prompt TEXT is missing (it may be empty: --prompt \"\")");
+  auto model = fm::LoadedModel::load(dir, loadOptions(a));
+  const fm::Tokenizer* tok = model->tokenizer();
+  if (!tok) throw fm::IoError("fmw generate: " + model->info().tokenizerError);
+  const auto& d = model->generationDefaults();
+
+  fm::GenerateOptions o;
+  o.temperature = d.doSample ? (d.temperature >= 0 ? d.temperature : 1.0) : 0.0;
+  if (d.topK >= 0) o.topK = d.topK;
+  if (d.topP > 0) o.topP = d.topP;
+  if (d.repetitionPenalty > 0) o.repetitionPenalty = d.repetitionPenalty;
+  o.maxNewTokens = d.maxNewTokens > 0 ? d.maxNewTokens : 128;
+  if (a.has("--temperature")) o.temperature = toNum("--temperature", a.get("--temperature"));
+  if (a.has("--top-k")) o.topK = static_cast<int>(toInt("--top-k", a.get("--top-k")));
+  if (a.has("--top-p")) o.topP = toNum("--top-p", a.get("--top-p"));
+  if (a.has("--repetition-penalty")) o.repetitionPenalty = toNum("--repetition-penalty", a.get("--repetition-penalty"));
+  if (a.has("--max-new-tokens")) o.maxNewTokens = static_cast<int>(toInt("--max-new-tokens", a.get("--max-new-tokens")));
+  if (a.has("--seed")) o.seed = static_cast<uint64_t>(toInt("--seed", a.get("--seed")));
+  if (a.has("--stop")) o.stopStrings = a.opts.at("--stop");
+  o.useCache = !a.has("--no-cache");
+
+  const std::string prompt = a.get("--prompt");
+  std::vector<int32_t> ids;
+  if (a.has("--chat")) {
+    fm::ChatFormat cf = fm::ChatFormat::detect(tok->chatTemplate());
+    if (!cf.message.empty()) std::fprintf(stderr, "fmw: %s\n", cf.message.c_str());
+    std::vector<fm::ChatMessage> msgs;
+    if (a.has("--system")) msgs.push_back({"system", a.get("--system")});
+    msgs.push_back({"user", prompt});
+    ids = tok->encode(fm::renderChat(cf.kind, msgs, true, tok->special()), false);
+    for (const auto& s : fm::chatStopStrings(cf.kind, tok->special())) o.stopStrings.push_back(s);
+  } else if (prompt.empty()) {
+    std::optional<int32_t> bos = tok->special().bos;
+    if (!bos && model->info().bosId >= 0) bos = static_cast<int32_t>(model->info().bosId);
+    if (!bos) throw fm::ConfigError("the prompt is empty and this model has no BOS token to start from");
+    ids = {*bos};
+  } else {
+    ids = tok->encode(prompt, true);
+  }
+  if (!a.has("--chat")) std::cout << prompt << std::flush;
+  fm::GenerateResult r = fm::generate(*model, ids, o, [](const fm::TokenEvent& e) {
+    std::cout << e.text << std::flush;
+    return true;
+  });
+  std::cout << "\n";
+  std::fprintf(stderr, "[%d prompt tokens, %zu new, %.1f tokens/s, stop: %s]\n", r.promptTokens,
+               r.tokens.size(), r.decodeTokensPerSecond(), r.stopReason.c_str());
+  return 0;
+}
+
+int cmdBench(const Args& a) {
+  if (a.positional.empty() || a.positional[0] != "generate")
+    throw fm::ConfigError("fmw bench: expected `fmw bench generate MODEL_DIR` (train comes with fine-tuning)");
+  if (a.positional.size() < 2) throw fm::ConfigError("fmw bench generate: MODEL_DIR is missing");
+  auto model = fm::LoadedModel::load(a.positional[1], loadOptions(a));
+  const int promptTokens = static_cast<int>(toInt("--prompt-tokens", a.get("--prompt-tokens", "128")));
+  const int newTokens = static_cast<int>(toInt("--new-tokens", a.get("--new-tokens", "256")));
+  auto r = fm::benchGenerate(*model, promptTokens, newTokens, !a.has("--skip-no-cache"),
+                             [](const std::string& s) { std::fprintf(stderr, "bench: %s\n", s.c_str()); });
+  json j = {{"model", a.positional[1]},
+            {"parameters", model->info().parameters},
+            {"threads", r.threads},
+            {"prompt_tokens", r.promptTokens},
+            {"new_tokens", r.newTokens},
+            {"prefill_tokens_per_s", r.prefillTokensPerSecond},
+            {"decode_tokens_per_s", r.decodeTokensPerSecond},
+            {"weight_bytes_per_token", r.weightBytesPerToken},
+            {"memory_bandwidth_gb_s", r.memoryBandwidthGBs},
+            {"bandwidth_bound_tokens_per_s", r.boundTokensPerSecond},
+            {"fraction_of_bound", r.decodeTokensPerSecond / r.boundTokensPerSecond}};
+  if (r.decodeNoCacheTokensPerSecond > 0) {
+    j["decode_no_cache_tokens_per_s"] = r.decodeNoCacheTokensPerSecond;
+    j["kv_cache_speedup"] = r.decodeTokensPerSecond / r.decodeNoCacheTokensPerSecond;
+  }
+  std::cout << j.dump() << "\n";
+  return 0;
+}
+
+int cmdCreateModel(const Args& a) {
+  if (!a.has("--out")) throw fm::ConfigError("fmw create-model: --out DIR is missing");
+  const std::string preset = a.get("--preset", "tiny");
+  fm::createBuiltinModel(a.get("--out"), preset, static_cast<uint64_t>(toInt("--seed", a.get("--seed", "1"))));
+  std::fprintf(stderr, "wrote a random-weight %s model to %s\n", preset.c_str(), a.get("--out").c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
+      !std::strcmp(argv[1], "help")) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string cmd = argv[1];
+  try {
+    Args a = parse(argc, argv, 2);
+    fm::initRuntime(a.has("--threads") ? static_cast<int>(toInt("--threads", a.get("--threads"))) : 0);
+    if (cmd == "info") return cmdInfo(a);
+    if (cmd == "tokenize") return cmdTokenize(a);
+    if (cmd == "generate") return cmdGenerate(a);
+    if (cmd == "bench") return cmdBench(a);
+    if (cmd == "create-model") return cmdCreateModel(a);
+    std::fprintf(stderr, "fmw: unknown command \"%s\"\n\n%s", cmd.c_str(), kUsage);
+    return 2;
+  } catch (const fm::Error& e) {
+    std::fprintf(stderr, "fmw %s: error: %s\n", cmd.c_str(), e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "fmw %s: internal error: %s\n", cmd.c_str(), e.what());
+    return 3;
+  }
+}

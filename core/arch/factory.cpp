@@ -1,0 +1,155 @@
+#include <algorithm>
+#include <map>
+
+#include "arch/causal_lm.h"
+#include "arch/gpt2.h"
+#include "arch/llama.h"
+#include "io/model_folder.h"
+#include "util/error.h"
+
+namespace fm {
+
+namespace {
+
+struct Arch {
+  std::shared_ptr<CausalLM> (*make)(const nlohmann::json&);
+  ArchSummary (*summarize)(const nlohmann::json&);
+};
+
+const std::map<std::string, Arch>& registry() {
+  static const std::map<std::string, Arch> kArchs = {
+      {"llama", {makeLlama, llamaSummary}},
+      {"mistral", {makeLlama, llamaSummary}},
+      {"qwen2", {makeLlama, llamaSummary}},
+      {"gpt2", {makeGpt2, gpt2Summary}},
+  };
+  return kArchs;
+}
+
+const Arch& findArch(const nlohmann::json& config) {
+  std::string type = config.value("model_type", "");
+  auto it = registry().find(type);
+  if (it == registry().end()) {
+    std::string list;
+    for (const auto& [k, v] : registry()) list += (list.empty() ? "" : ", ") + k;
+    throw UnsupportedError("config.json: model_type \"" + type +
+                           "\" is not supported for text generation (supported: " + list +
+                           ")");
+  }
+  return it->second;
+}
+
+std::string shapeStr(c10::IntArrayRef s) {
+  std::string r = "[";
+  for (size_t i = 0; i < s.size(); ++i) r += (i ? ", " : "") + std::to_string(s[i]);
+  return r + "]";
+}
+
+std::string shapeStr(const std::vector<int64_t>& s) { return shapeStr(c10::IntArrayRef(s)); }
+
+std::string listNames(const std::vector<std::string>& names) {
+  std::string r;
+  const size_t shown = std::min<size_t>(names.size(), 8);
+  for (size_t i = 0; i < shown; ++i) r += (i ? ", " : "") + names[i];
+  if (names.size() > shown) r += " and " + std::to_string(names.size() - shown) + " more";
+  return r;
+}
+
+torch::ScalarType toTorch(DType d) {
+  switch (d) {
+    case DType::F64: return torch::kFloat64;
+    case DType::F32: return torch::kFloat32;
+    case DType::F16: return torch::kFloat16;
+    case DType::BF16: return torch::kBFloat16;
+    case DType::I64: return torch::kInt64;
+    case DType::I32: return torch::kInt32;
+    case DType::I16: return torch::kInt16;
+    case DType::I8: return torch::kInt8;
+    case DType::U8: return torch::kUInt8;
+    case DType::BOOL: return torch::kBool;
+  }
+  return torch::kFloat32;
+}
+
+}  // namespace
+
+torch::Device CausalLM::device() const { return parameters().front().device(); }
+torch::ScalarType CausalLM::dtype() const { return parameters().front().scalar_type(); }
+
+std::vector<std::string> supportedModelTypes() {
+  std::vector<std::string> r;
+  for (const auto& [k, v] : registry()) r.push_back(k);
+  return r;
+}
+
+std::shared_ptr<CausalLM> createCausalLM(const nlohmann::json& config) {
+  return findArch(config).make(config);
+}
+
+ArchSummary summarizeArch(const nlohmann::json& config) { return findArch(config).summarize(config); }
+
+void loadWeights(CausalLM& model, const WeightStore& store) {
+  auto params = model.named_parameters(/*recurse=*/true);
+  std::map<std::string, torch::Tensor> wanted;
+  for (const auto& p : params) wanted[p.key()] = p.value();
+
+  std::vector<std::string> unexpected, misShaped, unsupported;
+  std::map<std::string, const WeightStore::Entry*> found;
+  for (const auto& [key, entry] : store.entries()) {
+    std::string name = model.mapCheckpointKey(key);
+    if (name.empty()) continue;
+    auto it = wanted.find(name);
+    if (it == wanted.end()) {
+      unexpected.push_back(key);
+      continue;
+    }
+    if (it->second.sizes() != c10::IntArrayRef(entry.info->shape)) {
+      misShaped.push_back(key + " is " + shapeStr(entry.info->shape) + " but config.json needs " +
+                          shapeStr(it->second.sizes()));
+      continue;
+    }
+    DType d = entry.info->dtype;
+    if (d != DType::F32 && d != DType::F16 && d != DType::BF16 && d != DType::F64) {
+      unsupported.push_back(key + " (" + dtypeName(d) + ")");
+      continue;
+    }
+    found[name] = &entry;
+  }
+  std::vector<std::string> missing;
+  for (const auto& [name, t] : wanted)
+    if (!found.count(name)) missing.push_back(name);
+  // Mis-shaped tensors are also missing; name them once, as mis-shaped.
+  missing.erase(std::remove_if(missing.begin(), missing.end(),
+                               [&](const std::string& n) {
+                                 for (const auto& m : misShaped)
+                                   if (m.compare(0, n.size() + 1, n + " ") == 0) return true;
+                                 return false;
+                               }),
+                missing.end());
+  if (!missing.empty() || !unexpected.empty() || !misShaped.empty() || !unsupported.empty()) {
+    std::string msg = "the weights do not match config.json (" + model.summary().architecture +
+                      "):";
+    if (!missing.empty())
+      msg += "\n  missing " + std::to_string(missing.size()) + ": " + listNames(missing);
+    if (!unexpected.empty())
+      msg += "\n  unexpected " + std::to_string(unexpected.size()) + ": " + listNames(unexpected);
+    if (!misShaped.empty())
+      msg += "\n  mis-shaped " + std::to_string(misShaped.size()) + ": " + listNames(misShaped);
+    if (!unsupported.empty())
+      msg += "\n  non-float dtype " + std::to_string(unsupported.size()) + ": " +
+             listNames(unsupported);
+    msg += "\nIs config.json from the same model as the .safetensors files?";
+    throw FormatError(msg);
+  }
+
+  torch::NoGradGuard noGrad;
+  for (const auto& [name, entry] : found) {
+    torch::Tensor& dst = wanted[name];
+    auto src = torch::from_blob(const_cast<uint8_t*>(entry->file->data(*entry->info)),
+                                entry->info->shape,
+                                torch::TensorOptions().dtype(toTorch(entry->info->dtype)));
+    dst.copy_(src);  // converts dtype; the mapping is never written
+  }
+}
+
+}  // namespace fm

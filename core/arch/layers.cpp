@@ -1,0 +1,83 @@
+#include "arch/layers.h"
+
+#include <limits>
+
+namespace fm {
+
+LinearImpl::LinearImpl(int64_t inF, int64_t outF, bool hasBias) : in(inF), out(outF) {
+  weight = register_parameter("weight", torch::empty({outF, inF}));
+  if (hasBias) bias = register_parameter("bias", torch::zeros({outF}));
+}
+
+torch::Tensor LinearImpl::forward(const torch::Tensor& x) { return torch::linear(x, weight, bias); }
+
+Conv1DImpl::Conv1DImpl(int64_t in, int64_t out) {
+  weight = register_parameter("weight", torch::empty({in, out}));
+  bias = register_parameter("bias", torch::zeros({out}));
+}
+
+torch::Tensor Conv1DImpl::forward(const torch::Tensor& x) {
+  // addmm over the flattened rows: (N, in) x (in, out) + b.
+  auto sizes = x.sizes().vec();
+  auto y = torch::addmm(bias, x.reshape({-1, x.size(-1)}), weight);
+  sizes.back() = weight.size(1);
+  return y.view(sizes);
+}
+
+RMSNormImpl::RMSNormImpl(int64_t dim, double e) : eps(e) {
+  weight = register_parameter("weight", torch::ones({dim}));
+}
+
+torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
+  auto h = x.to(torch::kFloat);
+  h = h * torch::rsqrt(h.pow(2).mean(-1, /*keepdim=*/true) + eps);
+  return weight * h.to(x.scalar_type());
+}
+
+LayerNormImpl::LayerNormImpl(int64_t dim, double e) : eps(e) {
+  weight = register_parameter("weight", torch::ones({dim}));
+  bias = register_parameter("bias", torch::zeros({dim}));
+}
+
+torch::Tensor LayerNormImpl::forward(const torch::Tensor& x) {
+  return torch::layer_norm(x, {weight.size(0)}, weight, bias, eps);
+}
+
+EmbeddingImpl::EmbeddingImpl(int64_t num, int64_t dim) {
+  weight = register_parameter("weight", torch::empty({num, dim}));
+}
+
+torch::Tensor EmbeddingImpl::forward(const torch::Tensor& ids) {
+  return torch::embedding(weight, ids);
+}
+
+torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                        const torch::Tensor& mask, double scale) {
+  const int64_t B = q.size(0), H = q.size(1), T = q.size(2), D = q.size(3);
+  const int64_t KV = k.size(1), S = k.size(2);
+  TORCH_CHECK(H % KV == 0, "attention heads ", H, " not a multiple of kv heads ", KV);
+  const int64_t G = H / KV;
+  // Grouped heads share their K/V without materialising copies:
+  // q (B, KV, G*T, hd) x k^T (B, KV, hd, S) -> (B, KV, G*T, S).
+  auto qg = q.reshape({B, KV, G * T, D});
+  auto scores = torch::matmul(qg, k.transpose(-1, -2)).mul_(scale);
+  scores = scores.view({B, KV, G, T, S});
+  if (mask.defined()) {
+    auto m = mask;
+    while (m.dim() < 4) m = m.unsqueeze(0);
+    scores = scores + m.unsqueeze(2).to(scores.scalar_type());  // (B|1, 1, 1, T, S)
+  }
+  auto probs = torch::softmax(scores.to(torch::kFloat), -1).to(q.scalar_type());
+  auto out = torch::matmul(probs.view({B, KV, G * T, S}), v);  // (B, KV, G*T, hd)
+  return out.view({B, H, T, D});
+}
+
+torch::Tensor causalMask(int64_t T, int64_t past, torch::Device device) {
+  if (T == 1) return {};
+  const float ninf = -std::numeric_limits<float>::infinity();
+  // Query t sees keys 0..past+t.
+  return torch::full({T, past + T}, ninf, torch::TensorOptions().device(device))
+      .triu(past + 1);
+}
+
+}  // namespace fm

@@ -1,0 +1,63 @@
+// Building blocks shared by the architectures. Parameter names equal Hugging Face checkpoint
+// keys ("weight", "bias"), so loading is a name lookup.
+//
+// Thread safety: modules are shared read-only by inference jobs; never call forward on one
+// module from two threads while a third mutates its parameters.
+#pragma once
+
+#include <torch/torch.h>
+
+namespace fm {
+
+// y = x W^T + b, W (out, in) as nn.Linear stores it. Hook point for LoRA (see core/lora).
+struct LinearImpl : torch::nn::Module {
+  LinearImpl(int64_t in, int64_t out, bool hasBias);
+  torch::Tensor forward(const torch::Tensor& x);
+  int64_t in = 0, out = 0;
+  torch::Tensor weight, bias;
+};
+TORCH_MODULE(Linear);
+
+// GPT-2's Conv1D: W stored (in, out), y = x W + b.
+struct Conv1DImpl : torch::nn::Module {
+  Conv1DImpl(int64_t in, int64_t out);
+  torch::Tensor forward(const torch::Tensor& x);
+  torch::Tensor weight, bias;
+};
+TORCH_MODULE(Conv1D);
+
+// Llama's RMSNorm, computed in fp32 whatever the model dtype (as transformers does).
+struct RMSNormImpl : torch::nn::Module {
+  RMSNormImpl(int64_t dim, double eps);
+  torch::Tensor forward(const torch::Tensor& x);
+  double eps;
+  torch::Tensor weight;
+};
+TORCH_MODULE(RMSNorm);
+
+struct LayerNormImpl : torch::nn::Module {
+  LayerNormImpl(int64_t dim, double eps);
+  torch::Tensor forward(const torch::Tensor& x);
+  double eps;
+  torch::Tensor weight, bias;
+};
+TORCH_MODULE(LayerNorm);
+
+struct EmbeddingImpl : torch::nn::Module {
+  EmbeddingImpl(int64_t num, int64_t dim);
+  torch::Tensor forward(const torch::Tensor& ids);
+  torch::Tensor weight;
+};
+TORCH_MODULE(Embedding);
+
+// Scaled dot-product attention with grouped-query heads and an additive mask.
+// q (B, heads, T, hd); k, v (B, kvHeads, S, hd); mask broadcastable to (B, 1, T, S) or
+// undefined. Softmax runs in fp32. Returns (B, heads, T, hd).
+torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                        const torch::Tensor& mask, double scale);
+
+// Additive causal mask for T queries at positions [past, past+T) over S = past+T keys:
+// (T, S) with 0 where visible and -inf above the diagonal; undefined when T == 1.
+torch::Tensor causalMask(int64_t T, int64_t past, torch::Device device);
+
+}  // namespace fm

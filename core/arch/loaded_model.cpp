@@ -1,0 +1,181 @@
+#include "arch/loaded_model.h"
+
+#include <set>
+
+#include "arch/causal_lm.h"
+#include "io/model_folder.h"
+#include "tokenize/chat_template.h"
+#include "tokenize/tokenizer.h"
+#include "util/error.h"
+
+namespace fm {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::vector<int64_t> idList(const json& j) {
+  std::vector<int64_t> r;
+  if (j.is_number_integer()) r.push_back(j.get<int64_t>());
+  if (j.is_array())
+    for (const auto& x : j)
+      if (x.is_number_integer()) r.push_back(x.get<int64_t>());
+  return r;
+}
+
+void describeTokenizer(ModelInfo& info, const Tokenizer* tok, const std::string& error) {
+  if (!tok) {
+    info.tokenizerKind = "";
+    info.tokenizerError = error;
+    info.chatFormat = "none";
+    return;
+  }
+  info.tokenizerKind = tok->kind();
+  info.tokenizerVocab = tok->vocabSize();
+  ChatFormat cf = ChatFormat::detect(tok->chatTemplate());
+  info.chatFormat = tok->chatTemplate().empty() ? "none" : chatKindName(cf.kind);
+  info.chatMessage = cf.message;
+  const SpecialTokens& s = tok->special();
+  auto add = [&](const char* role, const std::optional<int32_t>& id) {
+    if (id) info.specialTokens.emplace_back(role, tok->idToPiece(*id) + " (" + std::to_string(*id) + ")");
+  };
+  add("bos", s.bos);
+  add("eos", s.eos);
+  add("pad", s.pad);
+  add("unk", s.unk);
+  add("cls", s.cls);
+  add("sep", s.sep);
+  add("mask", s.mask);
+}
+
+ModelInfo describe(const ModelFolder& folder, const WeightStore& store) {
+  ModelInfo info;
+  info.dir = folder.dir().string();
+  const ArchSummary a = summarizeArch(folder.config());
+  info.modelType = a.modelType;
+  info.architecture = a.architecture;
+  info.vocabSize = a.vocabSize;
+  info.hidden = a.hidden;
+  info.layers = a.layers;
+  info.heads = a.heads;
+  info.kvHeads = a.kvHeads;
+  info.headDim = a.headDim;
+  info.intermediate = a.intermediate;
+  info.maxPositions = a.maxPositions;
+  info.tiedEmbeddings = a.tiedEmbeddings;
+  info.positionEncoding = a.positionEncoding;
+  std::set<std::string> dtypes;
+  for (const auto& [name, e] : store.entries()) {
+    info.parameters += e.info->numel();
+    info.weightBytesOnDisk += e.info->end - e.info->begin;
+    dtypes.insert(dtypeName(e.info->dtype));
+  }
+  if (dtypes.size() == 1) {
+    info.dtypeOnDisk = *dtypes.begin();
+  } else {
+    std::string list;
+    for (const auto& d : dtypes) list += (list.empty() ? "" : ", ") + d;
+    info.dtypeOnDisk = "mixed (" + list + ")";
+  }
+  info.memoryFp32 = static_cast<uint64_t>(info.parameters) * 4;
+  info.memoryBf16 = static_cast<uint64_t>(info.parameters) * 2;
+  info.kvBytesPerToken = static_cast<uint64_t>(2 * a.layers * a.kvHeads * a.headDim * 4);
+  json eos = folder.generationConfig().contains("eos_token_id")
+                 ? folder.generationConfig()["eos_token_id"]
+                 : folder.config().value("eos_token_id", json());
+  info.eosIds = idList(eos);
+  auto bos = idList(folder.generationConfig().contains("bos_token_id")
+                        ? folder.generationConfig()["bos_token_id"]
+                        : folder.config().value("bos_token_id", json()));
+  if (!bos.empty()) info.bosId = bos[0];
+  return info;
+}
+
+torch::ScalarType parseDtype(const std::string& s) {
+  if (s == "float32" || s == "fp32") return torch::kFloat32;
+  if (s == "bfloat16" || s == "bf16") return torch::kBFloat16;
+  if (s == "float16" || s == "fp16") return torch::kFloat16;
+  throw ConfigError("dtype \"" + s + "\" is not one of float32, bfloat16, float16");
+}
+
+}  // namespace
+
+ModelInfo inspectModel(const fs::path& dir) {
+  ModelFolder folder = ModelFolder::open(dir);
+  WeightStore store = folder.openWeights();
+  ModelInfo info = describe(folder, store);
+  std::unique_ptr<Tokenizer> tok;
+  std::string err;
+  try {
+    tok = Tokenizer::fromFolder(dir);
+  } catch (const Error& e) {
+    err = e.what();
+  }
+  describeTokenizer(info, tok.get(), err);
+  return info;
+}
+
+struct LoadedModel::Impl {
+  ModelInfo info;
+  std::unique_ptr<Tokenizer> tokenizer;
+  std::shared_ptr<CausalLM> lm;
+  GenerationDefaults defaults;
+};
+
+LoadedModel::LoadedModel() : m(std::make_unique<Impl>()) {}
+LoadedModel::~LoadedModel() = default;
+
+std::shared_ptr<LoadedModel> LoadedModel::load(const fs::path& dir, const LoadOptions& options) {
+  std::shared_ptr<LoadedModel> model(new LoadedModel());
+  Impl& m = *model->m;
+  ModelFolder folder = ModelFolder::open(dir);
+  WeightStore store = folder.openWeights();
+  m.info = describe(folder, store);
+  std::string err;
+  try {
+    m.tokenizer = Tokenizer::fromFolder(dir);
+  } catch (const IoError& e) {
+    err = e.what();  // no tokenizer files: the model still works on ids
+  }
+  describeTokenizer(m.info, m.tokenizer.get(), err);
+  if (m.tokenizer && m.tokenizer->vocabSize() > m.info.vocabSize)
+    throw FormatError("the tokenizer has " + std::to_string(m.tokenizer->vocabSize()) +
+                      " tokens but config.json's vocab_size is " +
+                      std::to_string(m.info.vocabSize) + " in " + dir.string());
+
+  const torch::ScalarType dtype = parseDtype(options.dtype);
+  torch::Device device(torch::kCPU);
+  try {
+    device = torch::Device(options.device);
+  } catch (const c10::Error&) {
+    throw ConfigError("device \"" + options.device + "\" is not valid (cpu, cuda, cuda:N)");
+  }
+  if (device.is_cuda() && !torch::cuda::is_available())
+    throw UnsupportedError("device \"" + options.device +
+                           "\" requested but this libtorch build has no CUDA or no GPU is "
+                           "visible; use cpu");
+
+  m.lm = createCausalLM(folder.config());
+  loadWeights(*m.lm, store);
+  m.lm->eval();
+  for (auto& p : m.lm->parameters()) p.set_requires_grad(false);
+  if (dtype != torch::kFloat32 || !device.is_cpu()) m.lm->to(device, dtype);
+
+  const json& g = folder.generationConfig();
+  if (g.contains("temperature") && g["temperature"].is_number()) m.defaults.temperature = g["temperature"];
+  if (g.contains("top_p") && g["top_p"].is_number()) m.defaults.topP = g["top_p"];
+  if (g.contains("top_k") && g["top_k"].is_number_integer()) m.defaults.topK = g["top_k"];
+  if (g.contains("repetition_penalty") && g["repetition_penalty"].is_number())
+    m.defaults.repetitionPenalty = g["repetition_penalty"];
+  if (g.contains("max_new_tokens") && g["max_new_tokens"].is_number_integer())
+    m.defaults.maxNewTokens = g["max_new_tokens"];
+  if (g.contains("do_sample") && g["do_sample"].is_boolean()) m.defaults.doSample = g["do_sample"];
+  return model;
+}
+
+const ModelInfo& LoadedModel::info() const { return m->info; }
+const Tokenizer* LoadedModel::tokenizer() const { return m->tokenizer.get(); }
+CausalLM& LoadedModel::lm() const { return *m->lm; }
+const LoadedModel::GenerationDefaults& LoadedModel::generationDefaults() const { return m->defaults; }
+
+}  // namespace fm

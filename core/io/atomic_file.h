@@ -1,0 +1,43 @@
+// Atomic file writes: the bytes go to a temporary file in the destination folder, are flushed
+// to disk, and only then renamed over the destination. A crash, a kill or a full disk leaves
+// either the old file or the new one, never a torn mix.
+//
+//   fm::AtomicFile out(path);          // opens "<path>.tmp-XXXX" beside path
+//   out.write(bytes, n);
+//   out.commit();                      // fsync + rename; the destructor discards if not committed
+//
+// Thread safety: one AtomicFile per thread; different paths may be written concurrently.
+#pragma once
+
+#include <cstddef>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+namespace fm {
+
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::filesystem::path target);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  void write(const void* data, size_t size);
+  void write(const std::string& s) { write(s.data(), s.size()); }
+  void commit();
+
+ private:
+  std::filesystem::path m_target;
+  std::filesystem::path m_temp;
+  std::FILE* m_file = nullptr;
+  bool m_committed = false;
+};
+
+// Convenience: writes the whole string atomically.
+void writeFileAtomic(const std::filesystem::path& path, const std::string& contents);
+
+// Reads a whole file; throws IoError naming the path.
+std::string readFile(const std::filesystem::path& path);
+
+}  // namespace fm

@@ -1,0 +1,35 @@
+# Finds every third-party dependency through CMake packages or pkg-config, so that distro
+# packages, Homebrew, vcpkg and official libtorch archives (CUDA, macOS, Windows) all work.
+# Point CMAKE_PREFIX_PATH at an unpacked libtorch to use an official build.
+
+find_package(Threads REQUIRED)
+
+# libtorch. Debian ships TorchConfig.cmake in the multiarch lib folder.
+if(NOT Torch_DIR)
+  foreach(cand /usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/cmake/Torch /usr/share/cmake/Torch)
+    if(EXISTS ${cand}/TorchConfig.cmake)
+      set(Torch_DIR ${cand})
+    endif()
+  endforeach()
+endif()
+find_package(Torch REQUIRED)
+
+find_package(nlohmann_json 3.9 REQUIRED)
+
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
+pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
+pkg_check_modules(UTF8PROC IMPORTED_TARGET libutf8proc)
+if(NOT UTF8PROC_FOUND)
+  find_package(utf8proc REQUIRED)  # vcpkg / Homebrew config package
+endif()
+
+# libsentencepiece carries its own protobuf-lite symbols; libtorch loads libprotobuf. Unless
+# libprotobuf comes first in an executable's NEEDED list, the two clash in static init and
+# the program crashes before main. fm_core puts it first on its INTERFACE link.
+find_library(FM_PROTOBUF_LIB NAMES protobuf)
+
+if(FM_BUILD_GUI OR FM_BUILD_TESTS)
+  find_package(Qt6 REQUIRED COMPONENTS Core Widgets Concurrent Test)
+  find_package(Qt6 COMPONENTS Charts LinguistTools QUIET)
+endif()

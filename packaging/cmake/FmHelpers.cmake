@@ -1,0 +1,35 @@
+# Compiler settings shared by every target of the project.
+function(fm_target_defaults target)
+  target_compile_features(${target} PUBLIC cxx_std_17)
+  if(MSVC)
+    target_compile_options(${target} PRIVATE /W4 /permissive- /utf-8)
+    if(FM_WARNINGS_AS_ERRORS)
+      target_compile_options(${target} PRIVATE /WX)
+    endif()
+  else()
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers)
+    if(FM_WARNINGS_AS_ERRORS)
+      target_compile_options(${target} PRIVATE -Werror)
+    endif()
+    if(FM_SANITIZE)
+      string(REPLACE ";" "," _san "${FM_SANITIZE}")
+      target_compile_options(${target} PRIVATE -fsanitize=${_san} -fno-omit-frame-pointer)
+      target_link_options(${target} PUBLIC -fsanitize=${_san})
+    endif()
+  endif()
+endfunction()
+
+# fm_add_test(name SOURCES a.cpp ... LABELS unit|model|gui [LIBS ...])
+# One Qt Test executable per test class, registered with CTest.
+function(fm_add_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;LABELS;LIBS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  fm_target_defaults(${name})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} Qt6::Test)
+  target_compile_definitions(${name} PRIVATE QT_NO_KEYWORDS
+    FM_TEST_FIXTURES="${PROJECT_SOURCE_DIR}/tests/fixtures"
+    FM_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}"
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen")
+endfunction()

@@ -161,7 +161,6 @@ SafetensorsFile SafetensorsFile::open(const fs::path& path) {
   }
   if (!header.is_object()) throw FormatError(fail(path, "header is not a JSON object"));
 
-  uint64_t maxEnd = 0;
   for (auto it = header.begin(); it != header.end(); ++it) {
     const std::string& name = it.key();
     if (name == "__metadata__") {
@@ -212,14 +211,8 @@ SafetensorsFile SafetensorsFile::open(const fs::path& path) {
                                        std::to_string(static_cast<uint64_t>(want)) +
                                        " bytes but data_offsets span " +
                                        std::to_string(t.end - t.begin)));
-    maxEnd = std::max(maxEnd, t.end);
     f.m_tensors.push_back(std::move(t));
   }
-
-  if (maxEnd > dataSize)
-    throw FormatError(fail(path, "file is truncated: tensors need " + std::to_string(maxEnd) +
-                                     " bytes of data but only " + std::to_string(dataSize) +
-                                     " are present"));
 
   std::vector<const TensorInfo*> order;
   for (const auto& t : f.m_tensors) order.push_back(&t);
@@ -233,6 +226,11 @@ SafetensorsFile SafetensorsFile::open(const fs::path& path) {
       throw FormatError(fail(path, "tensors \"" + prev->name + "\" and \"" + t->name +
                                        "\" overlap (bytes " + std::to_string(t->begin) + ".." +
                                        std::to_string(cursor) + ")"));
+    if (t->begin > cursor && t->begin >= dataSize)
+      throw FormatError(fail(path, "tensor \"" + t->name + "\" data_offsets [" +
+                                       std::to_string(t->begin) + ", " + std::to_string(t->end) +
+                                       "] start beyond the end of the data (" +
+                                       std::to_string(dataSize) + " bytes)"));
     if (t->begin > cursor)
       throw FormatError(fail(path, "gap of " + std::to_string(t->begin - cursor) +
                                        " bytes before tensor \"" + t->name + "\" at offset " +
@@ -240,6 +238,11 @@ SafetensorsFile SafetensorsFile::open(const fs::path& path) {
     cursor = t->end;
     prev = t;
   }
+  if (cursor > dataSize)
+    throw FormatError(fail(path, "file is truncated: its header describes " +
+                                     std::to_string(cursor) + " bytes of tensor data but only " +
+                                     std::to_string(dataSize) + " are present (incomplete "
+                                     "download or copy?)"));
   if (cursor != dataSize)
     throw FormatError(fail(path, std::to_string(dataSize - cursor) +
                                      " unexpected bytes after the last tensor"));

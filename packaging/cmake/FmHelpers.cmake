@@ -25,6 +25,7 @@ function(fm_add_test name)
   cmake_parse_arguments(T "" "" "SOURCES;LABELS;LIBS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   fm_target_defaults(${name})
+  target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(${name} PRIVATE ${T_LIBS} Qt6::Test)
   target_compile_definitions(${name} PRIVATE QT_NO_KEYWORDS
     FM_TEST_FIXTURES="${PROJECT_SOURCE_DIR}/tests/fixtures"

@@ -1,0 +1,70 @@
+#include "support/tiny_models.h"
+
+#include <cmath>
+#include <fstream>
+
+#include "io/atomic_file.h"
+#include "io/model_folder.h"
+#include "io/safetensors.h"
+
+namespace fm::test {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+json referenceFixture(const std::string& name) {
+  return readJsonFile(fs::path(FM_TEST_FIXTURES) / "reference" / (name + ".json"));
+}
+
+static bool endsWith(const std::string& s, const std::string& suf) {
+  return s.size() >= suf.size() && s.compare(s.size() - suf.size(), suf.size(), suf) == 0;
+}
+
+float formulaValue(const std::string& name, int64_t i) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : name) {
+    h ^= c;
+    h *= 16777619u;
+  }
+  const double phase = (h % 1000) / 1000.0 * 6.283185307179586;
+  const double x = static_cast<double>(i);
+  const double v = std::sin(0.7315 * x + phase) * std::cos(0.0131 * x + 0.5 * phase);
+  const bool norm = endsWith(name, "norm.weight") || endsWith(name, "ln_1.weight") ||
+                    endsWith(name, "ln_2.weight") || endsWith(name, "ln_f.weight");
+  return static_cast<float>(norm ? 1.0 + 0.2 * v : 0.08 * v);
+}
+
+void writeReferenceModel(const json& fixture, const fs::path& dir, int shards) {
+  fs::create_directories(dir);
+  writeFileAtomic(dir / "config.json", fixture["config"].dump(2));
+  std::vector<std::vector<float>> buffers;
+  std::vector<TensorView> views;
+  for (const auto& t : fixture["tensors"]) {
+    std::vector<int64_t> shape = t["shape"].get<std::vector<int64_t>>();
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    std::vector<float> data(static_cast<size_t>(n));
+    const std::string name = t["name"].get<std::string>();
+    for (int64_t i = 0; i < n; ++i) data[static_cast<size_t>(i)] = formulaValue(name, i);
+    buffers.push_back(std::move(data));
+    views.push_back({name, DType::F32, shape, nullptr});
+  }
+  for (size_t i = 0; i < views.size(); ++i) views[i].data = buffers[i].data();
+  if (shards <= 1) {
+    writeSafetensors(dir / "model.safetensors", views, {{"format", "pt"}});
+    return;
+  }
+  json index = {{"metadata", {{"total_size", 0}}}, {"weight_map", json::object()}};
+  for (int s = 0; s < shards; ++s) {
+    char name[64];
+    std::snprintf(name, sizeof name, "model-%05d-of-%05d.safetensors", s + 1, shards);
+    std::vector<TensorView> part;
+    for (size_t i = s; i < views.size(); i += shards) {
+      part.push_back(views[i]);
+      index["weight_map"][views[i].name] = name;
+    }
+    writeSafetensors(dir / name, part, {{"format", "pt"}});
+  }
+  writeFileAtomic(dir / "model.safetensors.index.json", index.dump(2));
+}
+
+}  // namespace fm::test

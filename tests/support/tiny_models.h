@@ -1,0 +1,26 @@
+// Tiny models made by the tests themselves, in Hugging Face layout, written with fm_core's own
+// safetensors writer. Weights follow a closed formula shared with
+// tests/fixtures/reference/make_reference_logits.py, so an independent implementation can
+// compute reference logits for exactly these models.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace fm::test {
+
+// tests/fixtures/reference/<name>.json
+nlohmann::json referenceFixture(const std::string& name);
+
+// Element i of tensor `name` (see the script for the formula).
+float formulaValue(const std::string& name, int64_t i);
+
+// Writes config.json and model.safetensors (F32) for a reference fixture. With `shards` > 1
+// the tensors are spread over that many files with a model.safetensors.index.json.
+void writeReferenceModel(const nlohmann::json& fixture, const std::filesystem::path& dir,
+                         int shards = 1);
+
+}  // namespace fm::test

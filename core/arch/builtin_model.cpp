@@ -1,6 +1,5 @@
 #include "arch/builtin_model.h"
 
-#include <sentencepiece_trainer.h>
 #include <torch/torch.h>
 
 #include <fstream>
@@ -9,6 +8,7 @@
 #include "arch/causal_lm.h"
 #include "io/atomic_file.h"
 #include "io/safetensors.h"
+#include "tokenize/spm_backend.h"
 #include "util/error.h"
 
 namespace fm {
@@ -84,12 +84,15 @@ void trainSentencePiece(const std::string& text, const fs::path& dir, int vocabS
                      " --unk_id=0 --bos_id=1 --eos_id=2 --pad_id=-1"
                      " --num_threads=1 --minloglevel=2 --max_sentence_length=100000"
                      " --hard_vocab_limit=false --split_digits=true";
-  auto status = sentencepiece::SentencePieceTrainer::Train(args);
   std::error_code ec;
+  try {
+    trainSpm(args);
+  } catch (...) {
+    fs::remove(corpus, ec);
+    throw;
+  }
   fs::remove(corpus, ec);
   fs::remove(prefix.string() + ".vocab", ec);
-  if (!status.ok())
-    throw Error("training the SentencePiece tokenizer failed: " + status.ToString());
   fs::rename(prefix.string() + ".model", dir / "tokenizer.model");
 }
 

@@ -24,10 +24,6 @@ if(NOT UTF8PROC_FOUND)
   find_package(utf8proc REQUIRED)  # vcpkg / Homebrew config package
 endif()
 
-# libsentencepiece carries its own protobuf-lite symbols; libtorch loads libprotobuf. Unless
-# libprotobuf comes first in an executable's NEEDED list, the two clash in static init and
-# the program crashes before main. fm_core puts it first on its INTERFACE link.
-find_library(FM_PROTOBUF_LIB NAMES protobuf)
 
 if(FM_BUILD_GUI OR FM_BUILD_TESTS)
   find_package(Qt6 REQUIRED COMPONENTS Core Widgets Concurrent Test)

@@ -1,0 +1,127 @@
+#include "tokenize/sentencepiece_tokenizer.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "tokenize/spm_backend.h"
+#include "util/error.h"
+
+namespace fm {
+
+SentencePieceTokenizer::SentencePieceTokenizer() : m_sp(createSpmBackend()) {}
+
+SentencePieceTokenizer::~SentencePieceTokenizer() = default;
+
+std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::fromFile(
+    const std::filesystem::path& model) {
+  const std::string file = model.string();
+  // Read the bytes ourselves so a missing file is an IoError and a bad one a FormatError
+  // (libsentencepiece reports both as a generic status).
+  std::ifstream in(model, std::ios::binary);
+  if (!in) throw IoError(file + ": cannot be opened for reading");
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  std::unique_ptr<SentencePieceTokenizer> tok(new SentencePieceTokenizer());
+  std::string error;
+  if (!tok->m_sp->load(bytes.str(), &error))
+    throw FormatError(file + ": not a valid SentencePiece model (" + error + ")");
+  const auto& sp = *tok->m_sp;
+  for (int id = 0; id < sp.pieceSize(); ++id) {
+    if (sp.isControl(id) && !sp.idToPiece(id).empty()) {
+      tok->m_controlPieces.emplace_back(sp.idToPiece(id), id);
+    }
+  }
+  std::sort(tok->m_controlPieces.begin(), tok->m_controlPieces.end(),
+            [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+
+  SpecialTokens& special = tok->m_special;
+  auto setId = [&sp](std::optional<int32_t>& id, std::string& text, int value) {
+    if (value < 0 || value >= sp.pieceSize()) return;
+    id = value;
+    text = sp.idToPiece(value);
+  };
+  setId(special.bos, special.bosText, sp.bosId());
+  setId(special.eos, special.eosText, sp.eosId());
+  setId(special.pad, special.padText, sp.padId());
+  setId(special.unk, special.unkText, sp.unkId());
+  // LlamaTokenizer's defaults; tokenizer_config.json may override them.
+  special.addBos = special.bos.has_value();
+  special.addEos = false;
+  return tok;
+}
+
+void SentencePieceTokenizer::encodePlain(const std::string& text, std::vector<int32_t>& ids) const {
+  if (text.empty()) return;
+  std::vector<int> pieces;
+  std::string error;
+  if (!m_sp->encode(text, &pieces, &error)) throw FormatError("sentencepiece encode failed: " + error);
+  ids.insert(ids.end(), pieces.begin(), pieces.end());
+}
+
+std::vector<int32_t> SentencePieceTokenizer::encode(const std::string& text, bool addSpecial) const {
+  std::vector<int32_t> ids;
+  if (addSpecial && m_special.addBos && m_special.bos) ids.push_back(*m_special.bos);
+  size_t segmentStart = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    auto match = std::find_if(m_controlPieces.begin(), m_controlPieces.end(), [&](const auto& c) {
+      return text.compare(pos, c.first.size(), c.first) == 0;
+    });
+    if (match == m_controlPieces.end()) {
+      ++pos;
+      continue;
+    }
+    encodePlain(text.substr(segmentStart, pos - segmentStart), ids);
+    ids.push_back(match->second);
+    pos += match->first.size();
+    segmentStart = pos;
+  }
+  encodePlain(text.substr(segmentStart), ids);
+  if (addSpecial && m_special.addEos && m_special.eos) ids.push_back(*m_special.eos);
+  return ids;
+}
+
+std::string SentencePieceTokenizer::decode(const std::vector<int32_t>& ids, bool skipSpecial) const {
+  // libsentencepiece renders control ids as nothing; when they are kept, write their text
+  // between the decoded runs so the user sees where a turn ended.
+  std::string out;
+  std::vector<int> run;
+  auto flush = [&]() {
+    if (run.empty()) return;
+    out += m_sp->decode(run);
+    run.clear();
+  };
+  for (int32_t id : ids) {
+    if (id < 0 || id >= m_sp->pieceSize()) continue;
+    if (m_sp->isControl(id)) {
+      if (skipSpecial) continue;
+      flush();
+      out += m_sp->idToPiece(id);
+      continue;
+    }
+    run.push_back(id);
+  }
+  flush();
+  return out;
+}
+
+int32_t SentencePieceTokenizer::vocabSize() const { return m_sp->pieceSize(); }
+
+std::string SentencePieceTokenizer::idToPiece(int32_t id) const {
+  if (id < 0 || id >= m_sp->pieceSize()) return std::string();
+  return m_sp->idToPiece(id);
+}
+
+std::optional<int32_t> SentencePieceTokenizer::pieceToId(const std::string& piece) const {
+  int id = m_sp->pieceToId(piece);
+  // PieceToId answers unk_id for unknown pieces; only the unk piece itself maps to it.
+  if (id == m_sp->unkId() && piece != m_sp->idToPiece(id)) return std::nullopt;
+  return id;
+}
+
+bool SentencePieceTokenizer::isSpecial(int32_t id) const {
+  return id >= 0 && id < m_sp->pieceSize() && m_sp->isControl(id);
+}
+
+}  // namespace fm

@@ -1,0 +1,39 @@
+// Tokenizer for a SentencePiece tokenizer.model, run by libsentencepiece itself (private to
+// core/tokenize; use Tokenizer::fromFolder). Control pieces written literally in the text
+// ("<s>", "</s>") are recognised and the text between them is encoded separately, as
+// transformers' slow LlamaTokenizer does.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tokenize/spm_backend.h"
+#include "tokenize/tokenizer.h"
+
+namespace fm {
+
+class SentencePieceTokenizer : public Tokenizer {
+ public:
+  // Throws IoError when the file cannot be read, FormatError when it is not a model.
+  static std::unique_ptr<SentencePieceTokenizer> fromFile(const std::filesystem::path& model);
+  ~SentencePieceTokenizer() override;
+
+  std::vector<int32_t> encode(const std::string& text, bool addSpecial) const override;
+  std::string decode(const std::vector<int32_t>& ids, bool skipSpecial) const override;
+  int32_t vocabSize() const override;
+  std::string idToPiece(int32_t id) const override;
+  std::optional<int32_t> pieceToId(const std::string& piece) const override;
+  bool isSpecial(int32_t id) const override;
+  std::string kind() const override { return "SentencePiece (tokenizer.model)"; }
+
+ private:
+  SentencePieceTokenizer();
+  void encodePlain(const std::string& text, std::vector<int32_t>& ids) const;
+
+  std::unique_ptr<SpmBackend> m_sp;
+  std::vector<std::pair<std::string, int32_t>> m_controlPieces;  // longest first
+};
+
+}  // namespace fm

@@ -302,6 +302,7 @@ int cmdCreateModel(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  fm::ensureRuntimeEnvironment(argc, argv);
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
       !std::strcmp(argv[1], "help")) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);

@@ -4,6 +4,7 @@
 #include "util/runtime.h"
 
 int main(int argc, char** argv) {
+  fm::ensureRuntimeEnvironment(argc, argv);
   QApplication app(argc, argv);
   QApplication::setOrganizationName("FM Workbench");
   QApplication::setApplicationName("FM Workbench");

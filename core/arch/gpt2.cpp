@@ -53,15 +53,7 @@ struct Gpt2AttentionImpl : torch::nn::Module {
     auto q = qkv[0].view({B, T, heads, hd}).transpose(1, 2);  // (B, H, T, hd)
     auto k = qkv[1].view({B, T, heads, hd}).transpose(1, 2);
     auto v = qkv[2].view({B, T, heads, hd}).transpose(1, 2);
-    if (cache) {
-      const int64_t past = cache->length;
-      TORCH_CHECK(past + T <= cache->capacity(), "KV cache full: ", past + T, " > ",
-                  cache->capacity());
-      cache->k[layer].narrow(2, past, T).copy_(k);
-      cache->v[layer].narrow(2, past, T).copy_(v);
-      k = cache->k[layer].narrow(2, 0, past + T);
-      v = cache->v[layer].narrow(2, 0, past + T);
-    }
+    if (cache) std::tie(k, v) = appendToCache(*cache, layer, k, v);  // (B, KV, S, hd)
     auto y = attention(q, k, v, mask, 1.0 / std::sqrt(static_cast<double>(hd)));
     return c_proj(y.transpose(1, 2).reshape({B, T, E}));
   }

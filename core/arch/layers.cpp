@@ -72,6 +72,15 @@ torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const to
   return out.view({B, H, T, D});
 }
 
+std::pair<torch::Tensor, torch::Tensor> appendToCache(KVCache& cache, size_t layer,
+                                                      const torch::Tensor& k, const torch::Tensor& v) {
+  const int64_t past = cache.length, T = k.size(2);
+  TORCH_CHECK(past + T <= cache.capacity(), "KV cache full: ", past + T, " > ", cache.capacity());
+  cache.k[layer].narrow(2, past, T).copy_(k);
+  cache.v[layer].narrow(2, past, T).copy_(v);
+  return {cache.k[layer].narrow(2, 0, past + T), cache.v[layer].narrow(2, 0, past + T)};
+}
+
 torch::Tensor causalMask(int64_t T, int64_t past, torch::Device device) {
   if (T == 1) return {};
   const float ninf = -std::numeric_limits<float>::infinity();

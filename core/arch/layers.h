@@ -7,6 +7,10 @@
 
 #include <torch/torch.h>
 
+#include <utility>
+
+#include "arch/causal_lm.h"
+
 namespace fm {
 
 // y = x W^T + b, W (out, in) as nn.Linear stores it. Hook point for LoRA (see core/lora).
@@ -55,6 +59,11 @@ TORCH_MODULE(Embedding);
 // undefined. Softmax runs in fp32. Returns (B, heads, T, hd).
 torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                         const torch::Tensor& mask, double scale);
+
+// Writes this step's k, v (B, KV, T, hd) at the cache's current length (which the model
+// advances once all layers ran) and returns the keys and values of the whole prefix.
+std::pair<torch::Tensor, torch::Tensor> appendToCache(KVCache& cache, size_t layer,
+                                                      const torch::Tensor& k, const torch::Tensor& v);
 
 // Additive causal mask for T queries at positions [past, past+T) over S = past+T keys:
 // (T, S) with 0 where visible and -inf above the diagonal; undefined when T == 1.

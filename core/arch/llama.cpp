@@ -125,15 +125,7 @@ struct LlamaAttentionImpl : torch::nn::Module {
     auto v = v_proj(x).view({B, T, cfg.kvHeads, hd}).transpose(1, 2);  // (B, KV, T, hd)
     q = q * cos + rotateHalf(q) * sin;
     k = k * cos + rotateHalf(k) * sin;
-    if (cache) {
-      const int64_t past = cache->length;
-      TORCH_CHECK(past + T <= cache->capacity(), "KV cache full: ", past + T, " > ",
-                  cache->capacity());
-      cache->k[layer].narrow(2, past, T).copy_(k);
-      cache->v[layer].narrow(2, past, T).copy_(v);
-      k = cache->k[layer].narrow(2, 0, past + T);  // (B, KV, S, hd)
-      v = cache->v[layer].narrow(2, 0, past + T);
-    }
+    if (cache) std::tie(k, v) = appendToCache(*cache, layer, k, v);  // (B, KV, S, hd)
     auto y = attention(q, k, v, mask, 1.0 / std::sqrt(static_cast<double>(hd)));  // (B, H, T, hd)
     return o_proj(y.transpose(1, 2).reshape({B, T, cfg.heads * hd}));
   }

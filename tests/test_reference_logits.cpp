@@ -15,6 +15,11 @@ class TestReferenceLogits : public QObject {
   Q_OBJECT
 
  private:
+  static std::shared_ptr<fm::LoadedModel> loadFixtureModel(const json& fx, const QTemporaryDir& dir,
+                                                           const fm::LoadOptions& lo = {}) {
+    fm::test::writeReferenceModel(fx, dir.path().toStdString());
+    return fm::LoadedModel::load(dir.path().toStdString(), lo);
+  }
   static torch::Tensor referenceLogits(const json& fx) {
     std::vector<float> flat;
     for (const auto& row : fx["logits"])
@@ -44,8 +49,7 @@ class TestReferenceLogits : public QObject {
     QFETCH(QString, name);
     const json fx = fm::test::referenceFixture(name.toStdString());
     QTemporaryDir dir;
-    fm::test::writeReferenceModel(fx, dir.path().toStdString());
-    auto model = fm::LoadedModel::load(dir.path().toStdString(), {});
+    auto model = loadFixtureModel(fx, dir);
     torch::InferenceMode guard;
     auto logits = model->lm().forward({inputIds(fx)})[0];  // (T, vocab)
     const double diff = (logits - referenceLogits(fx)).abs().max().item<double>();
@@ -59,8 +63,7 @@ class TestReferenceLogits : public QObject {
     QFETCH(QString, name);
     const json fx = fm::test::referenceFixture(name.toStdString());
     QTemporaryDir dir;
-    fm::test::writeReferenceModel(fx, dir.path().toStdString());
-    auto model = fm::LoadedModel::load(dir.path().toStdString(), {});
+    auto model = loadFixtureModel(fx, dir);
     torch::InferenceMode guard;
     auto ids = inputIds(fx);
     const int64_t T = ids.size(1);
@@ -79,8 +82,7 @@ class TestReferenceLogits : public QObject {
     QFETCH(QString, name);
     const json fx = fm::test::referenceFixture(name.toStdString());
     QTemporaryDir dir;
-    fm::test::writeReferenceModel(fx, dir.path().toStdString());
-    auto model = fm::LoadedModel::load(dir.path().toStdString(), {});
+    auto model = loadFixtureModel(fx, dir);
     std::vector<int32_t> prompt;
     for (const auto& v : fx["input_ids"]) prompt.push_back(v.get<int32_t>());
     fm::GenerateOptions o;

@@ -1,7 +1,10 @@
 // fmw: the command-line face of FM Workbench. Parses arguments into core's configs and prints
 // results; all work happens in fm_core.
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <iterator>
 #include <map>
@@ -12,10 +15,15 @@
 
 #include "arch/builtin_model.h"
 #include "arch/loaded_model.h"
+#include "data/demo_data.h"
 #include "generate/bench.h"
 #include "generate/generator.h"
+#include "io/model_folder.h"
 #include "tokenize/chat_template.h"
 #include "tokenize/tokenizer.h"
+#include "train/bench_train.h"
+#include "train/demo.h"
+#include "train/trainer.h"
 #include "util/error.h"
 #include "util/runtime.h"
 
@@ -33,7 +41,23 @@ usage:
                [--repetition-penalty R] [--seed S] [--stop TEXT]... [--no-cache]
                [--dtype float32|bfloat16] [--device cpu|cuda]
   fmw bench generate MODEL_DIR [--prompt-tokens N] [--new-tokens N] [--skip-no-cache]
-  fmw create-model --preset tiny|llama-40m --out DIR [--seed S]
+  fmw bench train --spec SPEC.json [--method lora|full|both]
+  fmw create-model --preset tiny|demo|llama-40m --out DIR [--seed S]
+
+  fmw demo [--workspace DIR] [--fresh]          pre-train -> LoRA fine-tune -> compare
+  fmw demo-data [--out DIR]                     synthetic reviews.csv + corpus.txt
+  fmw pretrain --out MODEL_DIR [--data corpus.txt] [--steps N]
+  fmw train [--config run.json] [--SETTING VALUE]...   e.g. --model M --data F --out-dir RUN
+            --prompt-template "Review: {text}\nSentiment:" --completion-template " {label}"
+            --lr 2e-4 --batch-size 8 --epochs 1 --lora-r 8 --lora-target-modules q_proj,v_proj
+            (every key of run.json is also a flag; --list-settings prints them) [--json]
+  fmw resume RUN_DIR [--json]
+  fmw eval MODEL_DIR --data FILE [--adapter DIR] [--prompt-template T --completion-template T]
+           [--all-rows] [--max-length N] [--max-rows N]
+  fmw merge MODEL_DIR ADAPTER_DIR --out DIR
+
+Ctrl+C during training stops at the next step and saves a checkpoint that `fmw resume` continues.
+The demo workspace defaults to $FMW_WORKSPACE, else ~/fm-workbench.
 
 global options: --threads N (default: all cores)
 )";
@@ -49,7 +73,8 @@ struct Args {
 };
 
 const std::vector<std::string> kFlags = {"--json", "--ids", "--special", "--jsonl", "--chat",
-                                         "--no-cache", "--skip-no-cache", "--help"};
+                                         "--no-cache", "--skip-no-cache", "--help", "--fresh",
+                                         "--all-rows", "--list-settings"};
 
 Args parse(int argc, char** argv, int from) {
   Args a;
@@ -263,9 +288,12 @@ int cmdGenerate(const Args& a) {
   return 0;
 }
 
+int cmdBenchTrain(const Args& a);
+
 int cmdBench(const Args& a) {
+  if (!a.positional.empty() && a.positional[0] == "train") return cmdBenchTrain(a);
   if (a.positional.empty() || a.positional[0] != "generate")
-    throw fm::ConfigError("fmw bench: expected `fmw bench generate MODEL_DIR` (train comes with fine-tuning)");
+    throw fm::ConfigError("fmw bench: expected `fmw bench generate MODEL_DIR` or `fmw bench train --spec SPEC.json`");
   if (a.positional.size() < 2) throw fm::ConfigError("fmw bench generate: MODEL_DIR is missing");
   auto model = fm::LoadedModel::load(a.positional[1], loadOptions(a));
   const int promptTokens = static_cast<int>(toInt("--prompt-tokens", a.get("--prompt-tokens", "128")));
@@ -299,6 +327,222 @@ int cmdCreateModel(const Args& a) {
   return 0;
 }
 
+// ---------------------------------------------------------------- training commands
+
+std::atomic<bool> g_interrupted{false};
+
+void onInterrupt(int) { g_interrupted = true; }
+
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+// Prints training events; returns false (cancel) after Ctrl+C.
+fm::JobCallback<fm::TrainEvent> trainPrinter(bool jsonLines, const std::string& prefix = "") {
+  std::signal(SIGINT, onInterrupt);
+  return [jsonLines, prefix](const fm::TrainEvent& e) {
+    using K = fm::TrainEvent::Kind;
+    if (jsonLines) {
+      if (e.kind != K::Step) std::cout << e.toJson().dump() << std::endl;
+    } else if (e.kind == K::Log) {
+      char eta[32] = "";
+      if (e.step > 0 && e.totalSteps > e.step)
+        std::snprintf(eta, sizeof eta, "  eta %.0fs", e.elapsed / e.step * (e.totalSteps - e.step));
+      std::printf("%sstep %lld/%lld  epoch %.2f  loss %.4f  lr %.2e  grad %.3f  %.0f tok/s%s\n", prefix.c_str(),
+                  static_cast<long long>(e.step), static_cast<long long>(e.totalSteps), e.epoch, e.loss, e.lr,
+                  e.gradNorm, e.tokensPerS, eta);
+    } else if (e.kind == K::Eval) {
+      std::printf("%seval at step %lld: loss %.4f  perplexity %.2f%s%s\n", prefix.c_str(),
+                  static_cast<long long>(e.step), e.eval.loss, e.eval.perplexity,
+                  e.eval.accuracy >= 0 ? ("  accuracy " + fixed(100 * e.eval.accuracy, 1) + "%").c_str() : "",
+                  e.message.empty() ? "" : ("  (" + e.message + ")").c_str());
+    } else if (e.kind == K::Checkpoint) {
+      std::printf("%scheckpoint step %lld: %s\n", prefix.c_str(), static_cast<long long>(e.step), e.message.c_str());
+    } else if (e.kind == K::Status || e.kind == K::Done) {
+      std::printf("%s%s\n", prefix.c_str(), e.message.c_str());
+    }
+    std::fflush(stdout);
+    if (g_interrupted) {
+      static bool told = false;
+      if (!told) std::fprintf(stderr, "fmw: stopping at the next step and saving a checkpoint...\n");
+      told = true;
+      return false;
+    }
+    return true;
+  };
+}
+
+int finishTraining(const fm::TrainResult& r) {
+  if (r.status == fm::JobStatus::Failed) {
+    std::fprintf(stderr, "fmw: error: %s\n", r.message.c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "fmw: %s\n", r.message.c_str());
+  return r.status == fm::JobStatus::Cancelled ? 130 : 0;
+}
+
+std::string flagToKey(const std::string& flag) {
+  std::string k = flag.substr(2);
+  for (char& c : k)
+    if (c == '-') c = '_';
+  return k;
+}
+
+int cmdTrain(const Args& a) {
+  if (a.has("--list-settings")) {
+    std::cout << fm::TrainConfig().toJson().dump(2) << "\n";
+    return 0;
+  }
+  fm::TrainConfig cfg;
+  if (a.has("--config")) cfg = fm::TrainConfig::fromJson(fm::readJsonFile(a.get("--config")));
+  for (const auto& [flag, values] : a.opts) {
+    if (flag == "--config" || flag == "--json" || flag == "--threads") continue;
+    const std::string key = flagToKey(flag);
+    const auto keys = fm::TrainConfig::keys();
+    if (std::find(keys.begin(), keys.end(), key) == keys.end())
+      throw fm::ConfigError("fmw train: unknown option " + flag + " (see fmw train --list-settings)");
+    cfg.set(key, values.back());
+  }
+  if (a.has("--threads") && cfg.threads == 0) cfg.threads = static_cast<int>(toInt("--threads", a.get("--threads")));
+  return finishTraining(fm::train(cfg, trainPrinter(a.has("--json"))));
+}
+
+int cmdResume(const Args& a) {
+  if (a.positional.empty()) throw fm::ConfigError("fmw resume: RUN_DIR is missing");
+  return finishTraining(fm::resumeTraining(a.positional[0], trainPrinter(a.has("--json"))));
+}
+
+int cmdEval(const Args& a) {
+  fm::EvalConfig c;
+  c.model = needDir(a, "eval");
+  if (!a.has("--data")) throw fm::ConfigError("fmw eval: --data FILE is missing");
+  c.data = a.get("--data");
+  c.adapter = a.get("--adapter");
+  c.format = a.get("--format", "auto");
+  c.tpl.prompt = a.get("--prompt-template");
+  c.tpl.completion = a.get("--completion-template");
+  c.allRows = a.has("--all-rows");
+  c.maxLength = toInt("--max-length", a.get("--max-length", "512"));
+  c.maxRows = toInt("--max-rows", a.get("--max-rows", "-1"));
+  c.validationFraction = toNum("--validation-fraction", a.get("--validation-fraction", "0.1"));
+  c.seed = static_cast<uint64_t>(toInt("--seed", a.get("--seed", "42")));
+  fm::EvalResult r = fm::evaluate(c);
+  std::cout << r.toJson().dump() << "\n";
+  return 0;
+}
+
+int cmdMerge(const Args& a) {
+  if (a.positional.size() < 2) throw fm::ConfigError("fmw merge: MODEL_DIR and ADAPTER_DIR are required");
+  if (!a.has("--out")) throw fm::ConfigError("fmw merge: --out DIR is missing");
+  fm::mergeAdapterToFolder(a.positional[0], a.positional[1], a.get("--out"));
+  std::fprintf(stderr, "merged %s into %s -> %s\n", a.positional[1].c_str(), a.positional[0].c_str(),
+               a.get("--out").c_str());
+  return 0;
+}
+
+std::filesystem::path workspace(const Args& a) {
+  if (a.has("--workspace")) return a.get("--workspace");
+  if (const char* w = std::getenv("FMW_WORKSPACE")) return w;
+  const char* home = std::getenv("HOME");
+  if (!home) home = std::getenv("USERPROFILE");
+  if (!home) throw fm::ConfigError("no home folder: pass --workspace DIR");
+  return std::filesystem::path(home) / "fm-workbench";
+}
+
+int cmdDemoData(const Args& a) {
+  const std::filesystem::path out = a.has("--out") ? std::filesystem::path(a.get("--out")) : fm::DemoPaths(workspace(a)).data;
+  fm::writeDemoData(out);
+  std::printf("wrote %s and %s\n", (out / "reviews.csv").string().c_str(), (out / "corpus.txt").string().c_str());
+  return 0;
+}
+
+int cmdPretrain(const Args& a) {
+  if (!a.has("--out")) throw fm::ConfigError("fmw pretrain: --out MODEL_DIR is missing");
+  std::filesystem::path corpus = a.get("--data");
+  if (corpus.empty()) {
+    fm::DemoPaths p(workspace(a));
+    if (!std::filesystem::exists(p.corpus)) fm::writeDemoData(p.data);
+    corpus = p.corpus;
+  }
+  const int threads = a.has("--threads") ? static_cast<int>(toInt("--threads", a.get("--threads"))) : 0;
+  auto r = fm::pretrainDemoModel(corpus, a.get("--out"), toInt("--steps", a.get("--steps", "700")), threads,
+                                 trainPrinter(a.has("--json")));
+  return finishTraining(r);
+}
+
+std::string textChart(const std::vector<std::pair<int64_t, double>>& pts, int width, int height) {
+  if (pts.size() < 2) return "";
+  double lo = pts[0].second, hi = lo;
+  for (const auto& p : pts) {
+    lo = std::min(lo, p.second);
+    hi = std::max(hi, p.second);
+  }
+  if (hi - lo < 1e-9) hi = lo + 1e-9;
+  std::vector<std::string> grid(height, std::string(width, ' '));
+  for (int x = 0; x < width; ++x) {
+    const size_t i = static_cast<size_t>(x * (pts.size() - 1) / std::max(1, width - 1));
+    const int y = static_cast<int>(std::lround((pts[i].second - lo) / (hi - lo) * (height - 1)));
+    grid[height - 1 - y][x] = '*';
+  }
+  std::string out;
+  for (int r = 0; r < height; ++r) {
+    const double v = hi - (hi - lo) * r / (height - 1);
+    out += (r == 0 || r == height - 1 ? fixed(v, 3) : std::string(5, ' ')) + " |" + grid[r] + "\n";
+  }
+  out += "      +" + std::string(width, '-') + "\n";
+  out += "       step " + std::to_string(pts.front().first) + std::string(std::max(1, width - 20), ' ') +
+         "step " + std::to_string(pts.back().first) + "\n";
+  return out;
+}
+
+int cmdDemo(const Args& a) {
+  fm::DemoOptions opt;
+  opt.workspace = workspace(a);
+  opt.fresh = a.has("--fresh");
+  opt.threads = a.has("--threads") ? static_cast<int>(toInt("--threads", a.get("--threads"))) : 0;
+  if (a.has("--pretrain-steps")) opt.pretrainSteps = toInt("--pretrain-steps", a.get("--pretrain-steps"));
+  std::printf("FM Workbench demo: pre-train -> adapt, in %s\n\n", opt.workspace.string().c_str());
+  auto printer = trainPrinter(false, "  ");
+  auto rep = fm::runDemo(opt, [&](const fm::DemoEvent& e) {
+    if (e.hasTrain) return printer(e.train);
+    std::printf("[%s] %s\n", e.stage.c_str(), e.message.c_str());
+    std::fflush(stdout);
+    return !g_interrupted.load();
+  });
+  if (rep.status != fm::JobStatus::Completed) return rep.status == fm::JobStatus::Cancelled ? 130 : 1;
+  std::printf("\nTraining loss (LoRA fine-tune):\n%s", textChart(rep.lossCurve, 60, 10).c_str());
+  std::printf("\nGenerations on validation reviews (greedy):\n");
+  for (const auto& g : rep.generations) {
+    std::printf("  review:   %s\n  expected: %s   base model: \"%s\"   fine-tuned: \"%s\"\n\n", g.review.c_str(),
+                g.expected.c_str(), g.before.c_str(), g.after.c_str());
+  }
+  std::printf("Validation accuracy: base %.1f%%  ->  fine-tuned %.1f%%\n", 100 * rep.baseAccuracy,
+              100 * rep.tunedAccuracy);
+  std::printf("Time: %.0f s total (pretraining %.0f s%s, fine-tuning %.0f s)\n", rep.totalSeconds,
+              rep.pretrainSeconds, rep.pretrained ? "" : ", model reused", rep.finetuneSeconds);
+  std::printf("Model: %s\nAdapter (PEFT format): %s\n", rep.model.string().c_str(), rep.adapter.string().c_str());
+  return 0;
+}
+
+int cmdBenchTrain(const Args& a) {
+  if (!a.has("--spec")) throw fm::ConfigError("fmw bench train: --spec SPEC.json is missing");
+  const json spec = fm::readJsonFile(a.get("--spec"));
+  const std::string method = a.get("--method", "lora");
+  std::vector<std::string> methods = method == "both" ? std::vector<std::string>{"lora", "full"}
+                                                      : std::vector<std::string>{method};
+  std::vector<fm::TrainBenchResult> results;
+  for (const auto& m : methods) {
+    results.push_back(fm::benchTrain(spec, m));
+    std::cout << results.back().toJson().dump() << std::endl;
+  }
+  if (results.size() == 2)
+    std::cout << json{{"lora_over_full_step_time", results[0].stepSeconds / results[1].stepSeconds}}.dump()
+              << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -317,6 +561,13 @@ int main(int argc, char** argv) {
     if (cmd == "generate") return cmdGenerate(a);
     if (cmd == "bench") return cmdBench(a);
     if (cmd == "create-model") return cmdCreateModel(a);
+    if (cmd == "train") return cmdTrain(a);
+    if (cmd == "resume") return cmdResume(a);
+    if (cmd == "eval") return cmdEval(a);
+    if (cmd == "merge") return cmdMerge(a);
+    if (cmd == "demo") return cmdDemo(a);
+    if (cmd == "demo-data") return cmdDemoData(a);
+    if (cmd == "pretrain") return cmdPretrain(a);
     std::fprintf(stderr, "fmw: unknown command \"%s\"\n\n%s", cmd.c_str(), kUsage);
     return 2;
   } catch (const fm::Error& e) {

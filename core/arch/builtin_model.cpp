@@ -15,7 +15,7 @@ namespace fm {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::vector<std::string> builtinPresets() { return {"tiny", "llama-40m"}; }
+std::vector<std::string> builtinPresets() { return {"tiny", "demo", "llama-40m"}; }
 
 json builtinConfig(const std::string& preset) {
   json c = {{"architectures", {"LlamaForCausalLM"}},
@@ -31,6 +31,11 @@ json builtinConfig(const std::string& preset) {
     c.update({{"vocab_size", 512}, {"hidden_size", 64}, {"intermediate_size", 172},
               {"num_hidden_layers", 2}, {"num_attention_heads", 4}, {"num_key_value_heads", 2},
               {"max_position_embeddings", 512}, {"tie_word_embeddings", true}});
+  } else if (preset == "demo") {
+    // The teaching model pretrained by `fmw pretrain`: ~1M parameters, trains in minutes on 2 cores.
+    c.update({{"vocab_size", 1024}, {"hidden_size", 128}, {"intermediate_size", 352},
+              {"num_hidden_layers", 4}, {"num_attention_heads", 4}, {"num_key_value_heads", 2},
+              {"max_position_embeddings", 256}, {"tie_word_embeddings", true}});
   } else if (preset == "llama-40m") {
     // The shape of the training benchmark's model: 8 layers, d=512, GQA 8/4.
     c.update({{"vocab_size", 16000}, {"hidden_size", 512}, {"intermediate_size", 1376},
@@ -107,12 +112,13 @@ void saveWeights(CausalLM& model, const fs::path& file) {
   writeSafetensors(file, views, {{"format", "pt"}});
 }
 
-void createBuiltinModel(const fs::path& dir, const std::string& preset, uint64_t seed) {
+void createBuiltinModel(const fs::path& dir, const std::string& preset, uint64_t seed,
+                        const std::string& tokenizerText) {
   json config = builtinConfig(preset);
   fs::create_directories(dir);
-  const int tokVocab = preset == "tiny" ? 512 : 1000;
-  trainSentencePiece(builtinCorpus(4000, seed), dir, tokVocab);
-  if (preset == "tiny") config["vocab_size"] = tokVocab;
+  const int tokVocab = preset == "tiny" ? 512 : preset == "demo" ? 1024 : 1000;
+  trainSentencePiece(tokenizerText.empty() ? builtinCorpus(4000, seed) : tokenizerText, dir, tokVocab);
+  if (preset != "llama-40m") config["vocab_size"] = tokVocab;
 
   torch::manual_seed(seed);
   auto lm = createCausalLM(config);

@@ -21,8 +21,10 @@ class CausalLM;
 std::vector<std::string> builtinPresets();
 nlohmann::json builtinConfig(const std::string& preset);
 
-// Writes config.json, random weights (normal(0, 0.02), norms 1) and a trained tokenizer.
-void createBuiltinModel(const std::filesystem::path& dir, const std::string& preset, uint64_t seed);
+// Writes config.json, random weights (normal(0, 0.02), norms 1) and a tokenizer trained on
+// `tokenizerText` (default: builtinCorpus).
+void createBuiltinModel(const std::filesystem::path& dir, const std::string& preset, uint64_t seed,
+                        const std::string& tokenizerText = "");
 
 // Deterministic text used to train the built-in tokenizer (also a tiny pretraining corpus).
 std::string builtinCorpus(int sentences, uint64_t seed);

@@ -21,6 +21,8 @@
 namespace fm {
 
 class WeightStore;
+class SafetensorsFile;
+struct TensorInfo;
 
 // Keys and values of every layer, preallocated to a capacity.
 struct KVCache {
@@ -34,7 +36,14 @@ struct ForwardArgs {
   KVCache* cache = nullptr; // appended to when given; positions continue from cache->length
   torch::Tensor positions;  // optional (B, T) int64; default past + arange(T)
   torch::Tensor mask;       // optional additive mask broadcastable to (B, 1, T, S); replaces
-                            // the causal mask (used for padding and packed sequences)
+                            // the causal mask (used for padding)
+  // Packed training batches: with B == 1, the T tokens are these consecutive sequences. Each
+  // attends causally to itself only and positions restart at 0 for each (unless `positions` is
+  // given). No padding is computed. Not combinable with a cache.
+  std::vector<int64_t> segments;
+  // Optional int64 indices into the flattened (B*T) positions: only these rows go through the
+  // LM head and forward() returns (N, vocab). Saves the head where no loss is taken.
+  torch::Tensor outputRows;
 };
 
 struct ArchSummary {
@@ -67,5 +76,8 @@ ArchSummary summarizeArch(const nlohmann::json& config);
 // Copies every checkpoint tensor into the parameter of the same name, converting dtype.
 // Missing, unexpected and mis-shaped tensors are reported together in one FormatError.
 void loadWeights(CausalLM& model, const WeightStore& store);
+
+// A copy of one tensor of an opened safetensors file, in its stored dtype.
+torch::Tensor readTensor(const SafetensorsFile& file, const TensorInfo& info);
 
 }  // namespace fm

@@ -73,6 +73,12 @@ torch::ScalarType toTorch(DType d) {
 
 }  // namespace
 
+torch::Tensor readTensor(const SafetensorsFile& file, const TensorInfo& info) {
+  return torch::from_blob(const_cast<uint8_t*>(file.data(info)), info.shape,
+                          torch::TensorOptions().dtype(toTorch(info.dtype)))
+      .clone();
+}
+
 torch::Device CausalLM::device() const { return parameters().front().device(); }
 torch::ScalarType CausalLM::dtype() const { return parameters().front().scalar_type(); }
 

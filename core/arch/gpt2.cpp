@@ -47,14 +47,16 @@ struct Gpt2AttentionImpl : torch::nn::Module {
     c_proj = register_module("c_proj", Conv1D(c.embd, c.embd));
   }
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask, KVCache* cache,
-                        size_t layer) {
+                        size_t layer, const std::vector<int64_t>& segments) {
     const int64_t B = x.size(0), T = x.size(1), E = x.size(2);
     auto qkv = c_attn(x).split(E, -1);
     auto q = qkv[0].view({B, T, heads, hd}).transpose(1, 2);  // (B, H, T, hd)
     auto k = qkv[1].view({B, T, heads, hd}).transpose(1, 2);
     auto v = qkv[2].view({B, T, heads, hd}).transpose(1, 2);
     if (cache) std::tie(k, v) = appendToCache(*cache, layer, k, v);  // (B, KV, S, hd)
-    auto y = attention(q, k, v, mask, 1.0 / std::sqrt(static_cast<double>(hd)));
+    const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+    auto y = segments.empty() ? attention(q, k, v, mask, scale)
+                              : attentionPacked(q, k, v, segments, scale);  // (B, H, T, hd)
     return c_proj(y.transpose(1, 2).reshape({B, T, E}));
   }
   int64_t heads, hd;
@@ -82,8 +84,9 @@ struct Gpt2BlockImpl : torch::nn::Module {
     ln_2 = register_module("ln_2", LayerNorm(c.embd, c.eps));
     mlp = register_module("mlp", Gpt2Mlp(c, tanhGelu));
   }
-  torch::Tensor forward(torch::Tensor x, const torch::Tensor& mask, KVCache* cache, size_t layer) {
-    x = x + attn->forward(ln_1(x), mask, cache, layer);
+  torch::Tensor forward(torch::Tensor x, const torch::Tensor& mask, KVCache* cache, size_t layer,
+                        const std::vector<int64_t>& segments) {
+    x = x + attn->forward(ln_1(x), mask, cache, layer, segments);
     return x + mlp(ln_2(x));
   }
   LayerNorm ln_1{nullptr}, ln_2{nullptr};
@@ -122,20 +125,22 @@ class Gpt2LMHeadModel : public CausalLM {
     const int64_t T = a.ids.size(1);
     const int64_t past = a.cache ? a.cache->length : 0;
     const auto dev = a.ids.device();
-    torch::Tensor pos = a.positions.defined()
-                            ? a.positions
-                            : torch::arange(past, past + T, torch::TensorOptions().dtype(torch::kLong).device(dev))
+    checkPacked(a);
+    torch::Tensor pos = a.positions.defined()   ? a.positions
+                        : !a.segments.empty() ? packedPositions(a.segments, dev)
+                                              : torch::arange(past, past + T, torch::TensorOptions().dtype(torch::kLong).device(dev))
                                   .unsqueeze(0);  // (B|1, T)
-    const int64_t reach = a.positions.defined() ? pos.max().item<int64_t>() + 1 : past + T;
+    const int64_t reach =
+        a.positions.defined() || !a.segments.empty() ? pos.max().item<int64_t>() + 1 : past + T;
     if (reach > m_cfg.positions)
       throw ConfigError("GPT-2 context is " + std::to_string(m_cfg.positions) +
                         " positions; this sequence needs " + std::to_string(reach));
     auto x = transformer->wte(a.ids) + transformer->wpe(pos);  // (B, T, E)
-    torch::Tensor mask = a.mask.defined() ? a.mask : causalMask(T, past, dev);
+    torch::Tensor mask = a.mask.defined() || !a.segments.empty() ? a.mask : causalMask(T, past, dev);
     for (size_t i = 0; i < transformer->blocks.size(); ++i)
-      x = transformer->blocks[i]->forward(x, mask, a.cache, i);
+      x = transformer->blocks[i]->forward(x, mask, a.cache, i, a.segments);
     if (a.cache) a.cache->length = past + T;
-    x = transformer->ln_f(x);
+    x = transformer->ln_f(selectOutputRows(x, a.outputRows));
     return torch::linear(x, transformer->wte->weight).to(torch::kFloat);  // (B, T, vocab)
   }
 

@@ -9,7 +9,14 @@ LinearImpl::LinearImpl(int64_t inF, int64_t outF, bool hasBias) : in(inF), out(o
   if (hasBias) bias = register_parameter("bias", torch::zeros({outF}));
 }
 
-torch::Tensor LinearImpl::forward(const torch::Tensor& x) { return torch::linear(x, weight, bias); }
+torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
+  auto y = torch::linear(x, weight, bias);
+  if (!lora || !lora->enabled) return y;
+  auto h = x;
+  if (lora->dropout > 0 && is_training()) h = torch::dropout(h, lora->dropout, /*train=*/true);
+  // (.., in) -> (.., r) -> (.., out)
+  return y.add_(torch::linear(torch::linear(h, lora->A), lora->B), lora->scale);
+}
 
 Conv1DImpl::Conv1DImpl(int64_t in, int64_t out) {
   weight = register_parameter("weight", torch::empty({in, out}));
@@ -70,6 +77,47 @@ torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const to
   auto probs = torch::softmax(scores.to(torch::kFloat), -1).to(q.scalar_type());
   auto out = torch::matmul(probs.view({B, KV, G * T, S}), v);  // (B, KV, G*T, hd)
   return out.view({B, H, T, D});
+}
+
+torch::Tensor attentionPacked(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                              const std::vector<int64_t>& segments, double scale) {
+  if (segments.size() == 1) return attention(q, k, v, causalMask(q.size(2), 0, q.device()), scale);
+  std::vector<torch::Tensor> outs;
+  outs.reserve(segments.size());
+  int64_t off = 0;
+  for (int64_t len : segments) {
+    outs.push_back(attention(q.narrow(2, off, len), k.narrow(2, off, len), v.narrow(2, off, len),
+                             causalMask(len, 0, q.device()), scale));  // (1, H, len, hd)
+    off += len;
+  }
+  return torch::cat(outs, 2);  // (1, H, T, hd)
+}
+
+torch::Tensor packedPositions(const std::vector<int64_t>& segments, torch::Device device) {
+  int64_t total = 0;
+  for (int64_t len : segments) total += len;
+  std::vector<int64_t> pos;
+  pos.reserve(total);
+  for (int64_t len : segments)
+    for (int64_t i = 0; i < len; ++i) pos.push_back(i);
+  return torch::tensor(pos, torch::kLong).to(device).unsqueeze(0);  // (1, T)
+}
+
+void checkPacked(const ForwardArgs& a) {
+  if (a.segments.empty()) return;
+  int64_t total = 0;
+  for (int64_t len : a.segments) {
+    TORCH_CHECK(len > 0, "packed sequence of length ", len);
+    total += len;
+  }
+  TORCH_CHECK(a.ids.size(0) == 1, "packed batches have B == 1, got ", a.ids.size(0));
+  TORCH_CHECK(total == a.ids.size(1), "packed lengths sum to ", total, " != T ", a.ids.size(1));
+  TORCH_CHECK(a.cache == nullptr, "packed batches cannot use a KV cache");
+}
+
+torch::Tensor selectOutputRows(const torch::Tensor& x, const torch::Tensor& rows) {
+  if (!rows.defined()) return x;
+  return x.reshape({-1, x.size(-1)}).index_select(0, rows.to(x.device()));  // (N, H)
 }
 
 std::pair<torch::Tensor, torch::Tensor> appendToCache(KVCache& cache, size_t layer,

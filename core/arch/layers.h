@@ -13,12 +13,23 @@
 
 namespace fm {
 
-// y = x W^T + b, W (out, in) as nn.Linear stores it. Hook point for LoRA (see core/lora).
+// A low-rank adapter on one Linear (see core/lora): y += scale * B(A(dropout(x))).
+// A (r, in), B (out, r). Kept outside the module's registered parameters so the base model's
+// state stays exactly the checkpoint's.
+struct LoraSlot {
+  torch::Tensor A, B;
+  double scale = 1.0;
+  double dropout = 0.0;
+  bool enabled = true;
+};
+
+// y = x W^T + b, W (out, in) as nn.Linear stores it. Hook point for LoRA.
 struct LinearImpl : torch::nn::Module {
   LinearImpl(int64_t in, int64_t out, bool hasBias);
   torch::Tensor forward(const torch::Tensor& x);
   int64_t in = 0, out = 0;
   torch::Tensor weight, bias;
+  std::shared_ptr<LoraSlot> lora;  // null when no adapter is attached
 };
 TORCH_MODULE(Linear);
 
@@ -59,6 +70,20 @@ TORCH_MODULE(Embedding);
 // undefined. Softmax runs in fp32. Returns (B, heads, T, hd).
 torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                         const torch::Tensor& mask, double scale);
+
+// Attention over packed sequences: q (1, heads, T, hd), k, v (1, kvHeads, T, hd) where the T
+// positions are consecutive sequences of the given lengths, each causal within itself.
+torch::Tensor attentionPacked(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                              const std::vector<int64_t>& segments, double scale);
+
+// Positions 0..len-1 for each packed sequence: (1, T) int64.
+torch::Tensor packedPositions(const std::vector<int64_t>& segments, torch::Device device);
+
+// Checks ForwardArgs for the packed layout (B == 1, lengths summing to T, no cache).
+void checkPacked(const ForwardArgs& a);
+
+// Applies ForwardArgs::outputRows to final hidden states (B, T, H) -> (N, H), or returns them.
+torch::Tensor selectOutputRows(const torch::Tensor& x, const torch::Tensor& rows);
 
 // Writes this step's k, v (B, KV, T, hd) at the cache's current length (which the model
 // advances once all layers ran) and returns the keys and values of the whole prefix.

@@ -118,7 +118,8 @@ struct LlamaAttentionImpl : torch::nn::Module {
 
   // x (B, T, hidden); cos/sin (B|1, 1, T, hd)
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                        const torch::Tensor& mask, KVCache* cache, size_t layer) {
+                        const torch::Tensor& mask, KVCache* cache, size_t layer,
+                        const std::vector<int64_t>& segments) {
     const int64_t B = x.size(0), T = x.size(1), hd = cfg.headDim;
     auto q = q_proj(x).view({B, T, cfg.heads, hd}).transpose(1, 2);    // (B, H, T, hd)
     auto k = k_proj(x).view({B, T, cfg.kvHeads, hd}).transpose(1, 2);  // (B, KV, T, hd)
@@ -126,7 +127,9 @@ struct LlamaAttentionImpl : torch::nn::Module {
     q = q * cos + rotateHalf(q) * sin;
     k = k * cos + rotateHalf(k) * sin;
     if (cache) std::tie(k, v) = appendToCache(*cache, layer, k, v);  // (B, KV, S, hd)
-    auto y = attention(q, k, v, mask, 1.0 / std::sqrt(static_cast<double>(hd)));  // (B, H, T, hd)
+    const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+    auto y = segments.empty() ? attention(q, k, v, mask, scale)
+                              : attentionPacked(q, k, v, segments, scale);  // (B, H, T, hd)
     return o_proj(y.transpose(1, 2).reshape({B, T, cfg.heads * hd}));
   }
 
@@ -157,8 +160,9 @@ struct LlamaLayerImpl : torch::nn::Module {
         register_module("post_attention_layernorm", RMSNorm(c.hidden, c.rmsEps));
   }
   torch::Tensor forward(torch::Tensor x, const torch::Tensor& cos, const torch::Tensor& sin,
-                        const torch::Tensor& mask, KVCache* cache, size_t layer) {
-    x = x + self_attn->forward(input_layernorm(x), cos, sin, mask, cache, layer);
+                        const torch::Tensor& mask, KVCache* cache, size_t layer,
+                        const std::vector<int64_t>& segments) {
+    x = x + self_attn->forward(input_layernorm(x), cos, sin, mask, cache, layer, segments);
     return x + mlp(post_attention_layernorm(x));
   }
   LlamaAttention self_attn{nullptr};
@@ -197,21 +201,23 @@ class LlamaForCausalLM : public CausalLM {
     const int64_t T = ids.size(1);
     const int64_t past = a.cache ? a.cache->length : 0;
     const auto dev = ids.device();
-    torch::Tensor pos = a.positions.defined()
-                            ? a.positions
-                            : torch::arange(past, past + T, torch::TensorOptions().dtype(torch::kLong).device(dev))
+    checkPacked(a);
+    torch::Tensor pos = a.positions.defined()   ? a.positions
+                        : !a.segments.empty() ? packedPositions(a.segments, dev)
+                                              : torch::arange(past, past + T, torch::TensorOptions().dtype(torch::kLong).device(dev))
                                   .unsqueeze(0);  // (B|1, T)
-    const int64_t reach = a.positions.defined() ? a.positions.max().item<int64_t>() + 1 : past + T;
+    const int64_t reach =
+        a.positions.defined() || !a.segments.empty() ? pos.max().item<int64_t>() + 1 : past + T;
     auto inv = ropeInvFreq(m_cfg, reach).to(dev);                     // (hd/2)
     auto freqs = pos.to(torch::kFloat).unsqueeze(-1) * inv;           // (B|1, T, hd/2)
     auto emb = torch::cat({freqs, freqs}, -1).unsqueeze(1);           // (B|1, 1, T, hd)
     auto x = model->embed_tokens(ids);                                // (B, T, hidden)
     auto cos = emb.cos().to(x.scalar_type()), sin = emb.sin().to(x.scalar_type());
-    torch::Tensor mask = a.mask.defined() ? a.mask : causalMask(T, past, dev);
+    torch::Tensor mask = a.mask.defined() || !a.segments.empty() ? a.mask : causalMask(T, past, dev);
     for (size_t i = 0; i < model->blocks.size(); ++i)
-      x = model->blocks[i]->forward(x, cos, sin, mask, a.cache, i);
+      x = model->blocks[i]->forward(x, cos, sin, mask, a.cache, i, a.segments);
     if (a.cache) a.cache->length = past + T;
-    x = model->norm(x);
+    x = model->norm(selectOutputRows(x, a.outputRows));
     auto logits = m_cfg.tied ? torch::linear(x, model->embed_tokens->weight) : lm_head(x);
     return logits.to(torch::kFloat);  // (B, T, vocab)
   }

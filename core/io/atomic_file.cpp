@@ -29,6 +29,8 @@ std::string randomSuffix() {
   return s;
 }
 
+}  // namespace
+
 void syncDirectory(const fs::path& dir) {
 #ifndef _WIN32
   int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY);
@@ -40,8 +42,6 @@ void syncDirectory(const fs::path& dir) {
   (void)dir;
 #endif
 }
-
-}  // namespace
 
 AtomicFile::AtomicFile(fs::path target) : m_target(std::move(target)) {
   fs::path dir = m_target.parent_path();

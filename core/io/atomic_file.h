@@ -37,6 +37,9 @@ class AtomicFile {
 // Convenience: writes the whole string atomically.
 void writeFileAtomic(const std::filesystem::path& path, const std::string& contents);
 
+// Flushes a folder's entries (after renames into it) to disk. No-op where unsupported.
+void syncDirectory(const std::filesystem::path& dir);
+
 // Reads a whole file; throws IoError naming the path.
 std::string readFile(const std::filesystem::path& path);
 

@@ -1,0 +1,27 @@
+// The contract every long operation in core follows:
+//   - it takes a plain config struct and reports events through a callback;
+//   - the callback returns false to cancel; the job stops at its next safe point and returns
+//     JobStatus::Cancelled (cancelling is an outcome, not an error);
+//   - problems a person can fix are thrown as fm::Error subclasses with an actionable message.
+// The UI bridge runs jobs on its worker pool and turns the events into queued signals.
+#pragma once
+
+#include <functional>
+
+namespace fm {
+
+enum class JobStatus { Completed, Cancelled, Failed };
+
+inline const char* jobStatusName(JobStatus s) {
+  switch (s) {
+    case JobStatus::Completed: return "completed";
+    case JobStatus::Cancelled: return "cancelled";
+    case JobStatus::Failed: return "failed";
+  }
+  return "?";
+}
+
+template <typename Event>
+using JobCallback = std::function<bool(const Event&)>;
+
+}  // namespace fm

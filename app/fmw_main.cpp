@@ -467,7 +467,7 @@ int cmdPretrain(const Args& a) {
     corpus = p.corpus;
   }
   const int threads = a.has("--threads") ? static_cast<int>(toInt("--threads", a.get("--threads"))) : 0;
-  auto r = fm::pretrainDemoModel(corpus, a.get("--out"), toInt("--steps", a.get("--steps", "700")), threads,
+  auto r = fm::pretrainDemoModel(corpus, a.get("--out"), toInt("--steps", a.get("--steps", "300")), threads,
                                  trainPrinter(a.has("--json")));
   return finishTraining(r);
 }

@@ -117,6 +117,84 @@ class TestCli : public QObject {
     auto unknown = fmw({"frobnicate"});
     QCOMPARE(unknown.code, 2);
   }
+
+  // Training commands share one set of settings; the run folder is what a user keeps.
+  QStringList trainArgs(const QString& out, const QString& data) {
+    return {"train", "--model", m_model, "--data", data, "--out-dir", out,
+            "--prompt-template", "Review: {text}\nSentiment:", "--completion-template", " {label}",
+            "--lora-target-modules", "all-linear", "--lora-dropout", "0.1", "--max-steps", "60",
+            "--save-every", "10", "--log-every", "10", "--eval-max-rows", "16", "--batch-size", "8",
+            "--max-length", "64", "--threads", "1", "--lr", "5e-3"};
+  }
+
+  QString demoData() {
+    const QString dir = m_dir.path() + "/demo-data";
+    if (!QFile::exists(dir + "/reviews.csv")) {
+      auto r = fmw({"demo-data", "--out", dir});
+      if (r.code != 0) qWarning() << r.err;
+    }
+    return dir + "/reviews.csv";
+  }
+
+  void trainKilledAndResumedEqualsUnbroken() {
+    const QString data = demoData();
+    const QString whole = m_dir.path() + "/run-whole", killed = m_dir.path() + "/run-killed";
+    auto r = fmw(trainArgs(whole, data));
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY(QFile::exists(whole + "/adapter/adapter_model.safetensors"));
+
+    // A real SIGKILL once the first checkpoint is on disk.
+    QProcess p;
+    p.start(QStringLiteral(FM_BINARY_DIR "/app/fmw"), trainArgs(killed, data));
+    QVERIFY(p.waitForStarted());
+    QByteArray seen;
+    while (!seen.contains("checkpoint step 10") && p.state() == QProcess::Running) {
+      p.waitForReadyRead(100);
+      seen += p.readAllStandardOutput();
+    }
+    p.kill();  // SIGKILL on Unix
+    p.waitForFinished();
+    QVERIFY2(seen.contains("checkpoint step 10"), seen.constData());
+    QVERIFY2(!QFile::exists(killed + "/adapter"), "the run finished before it could be killed");
+
+    auto res = fmw({"resume", killed, "--threads", "1"});
+    QVERIFY2(res.code == 0, res.err.constData());
+    QVERIFY(res.out.contains("resuming from checkpoint-"));
+    QCOMPARE(fm::readFile((killed + "/adapter/adapter_model.safetensors").toStdString()),
+             fm::readFile((whole + "/adapter/adapter_model.safetensors").toStdString()));
+  }
+
+  void trainRefusesBadSettingsAndBadRows() {
+    const QString data = demoData();
+    auto r = fmw({"train", "--model", m_model, "--data", data, "--out-dir", m_dir.path() + "/x", "--learning-rate", "1"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("unknown option --learning-rate"), r.err.constData());
+    fm::writeFileAtomic((m_dir.path() + "/bad.jsonl").toStdString(),
+                        "{\"text\": \"fine\", \"label\": \"positive\"}\n{\"text\": oops}\n");
+    r = fmw({"train", "--model", m_model, "--data", m_dir.path() + "/bad.jsonl", "--out-dir", m_dir.path() + "/y",
+             "--prompt-template", "{text}", "--completion-template", " {label}"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("bad.jsonl:2: not valid JSON"), r.err.constData());
+  }
+
+  void mergeAndEvalFromTheCommandLine() {
+    const QString data = demoData();
+    const QString run = m_dir.path() + "/run-whole";
+
+    auto withAdapter = fmw({"eval", m_model, "--data", data, "--adapter", run + "/adapter", "--prompt-template",
+                            "Review: {text}\nSentiment:", "--completion-template", " {label}", "--max-rows", "16",
+                            "--max-length", "64"});
+    QVERIFY2(withAdapter.code == 0, withAdapter.err.constData());
+    auto m = fmw({"merge", m_model, run + "/adapter", "--out", m_dir.path() + "/merged"});
+    QVERIFY2(m.code == 0, m.err.constData());
+    auto merged = fmw({"eval", m_dir.path() + "/merged", "--data", data, "--prompt-template",
+                       "Review: {text}\nSentiment:", "--completion-template", " {label}", "--max-rows", "16",
+                       "--max-length", "64"});
+    QVERIFY2(merged.code == 0, merged.err.constData());
+    const json a = json::parse(withAdapter.out.toStdString()), b = json::parse(merged.out.toStdString());
+    QVERIFY(std::abs(a["eval_loss"].get<double>() - b["eval_loss"].get<double>()) < 1e-4);
+    QCOMPARE(a["accuracy"].get<double>(), b["accuracy"].get<double>());
+  }
 };
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -29,6 +29,12 @@ struct Vocab {
                                       "After a week, ", "I must say "};
   std::vector<std::string> posVerdict = {"I would buy it again.", "Highly recommended.",
                                          "Worth every penny.", "I loved it.", "Five stars from me."};
+  // General sentences that teach the words of the task (not the labels of any review).
+  std::vector<std::string> taskWords = {
+      "Some reviews are positive and some are negative.", "A positive review says good things.",
+      "A negative review says bad things.", "The sentiment of a review is positive or negative.",
+      "Sentiment: the feeling of the writer.", "Review: a short opinion about a product or a film.",
+      "People write a review after they buy something.", "The answer can be positive or negative."};
   std::vector<std::string> negVerdict = {"I want my money back.", "Avoid it.", "What a waste.",
                                          "I regret it.", "One star from me."};
 };
@@ -127,6 +133,7 @@ std::string demoCorpus(int paragraphs, uint64_t seed) {
       out += general.substr(g, end - g);
       g = end + 1;
     }
+    out += " " + pick(v.taskWords, rng);
     out += " The " + pick(rng() % 2 ? v.products : v.movies, rng) + " has a " +
            pick(rng() % 2 ? v.productParts : v.movieParts, rng) + ".\n\n";
   }

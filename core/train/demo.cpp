@@ -83,14 +83,14 @@ TrainConfig demoFinetuneConfig(const DemoPaths& p) {
   c.validationFraction = 0.1;
   c.maxLength = 96;
   c.batchSize = 16;
-  c.epochs = 2;
+  c.epochs = 5;
   c.lr = 3e-3;
   c.schedule = "cosine";
   c.warmupSteps = 10;
   c.logEvery = 5;
-  c.evalEvery = 50;
+  c.evalEvery = 100;
   c.evalMaxRows = 240;
-  c.saveEvery = 100;
+  c.saveEvery = 200;
   c.outDir = p.run.string();
   c.seed = 3;
   return c;

@@ -36,7 +36,7 @@ struct DemoOptions {
   std::filesystem::path workspace;
   int threads = 0;
   bool fresh = false;         // remake data and model even if present
-  int64_t pretrainSteps = 700;
+  int64_t pretrainSteps = 300;
 };
 
 struct DemoGeneration {

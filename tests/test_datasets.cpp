@@ -1,0 +1,213 @@
+// Dataset files as users bring them, and what training makes of them: CSV quirks, JSONL,
+// Alpaca, ShareGPT, bad rows reported with their line, templates, loss masks, split, stats.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <set>
+
+#include "arch/builtin_model.h"
+#include "data/dataset.h"
+#include "io/atomic_file.h"
+#include "train/examples.h"
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+class TestDatasets : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir m_dir;
+  std::unique_ptr<fm::Tokenizer> m_tok;
+
+  fs::path write(const std::string& name, const std::string& text) {
+    const fs::path p = fs::path(m_dir.path().toStdString()) / name;
+    fm::writeFileAtomic(p, text);
+    return p;
+  }
+
+  template <typename F>
+  std::string errorOf(F&& f) {
+    try {
+      f();
+    } catch (const fm::Error& e) {
+      return e.what();
+    }
+    return "";
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    const fs::path model = fs::path(m_dir.path().toStdString()) / "tiny";
+    fm::createBuiltinModel(model, "tiny", 3);
+    m_tok = fm::Tokenizer::fromFolder(model);
+  }
+
+  void csvQuotingNewlinesBomCrlf() {
+    auto p = write("a.csv",
+                   "\xEF\xBB\xBFtext,label\r\n"
+                   "\"Great, really \"\"great\"\" phone\",positive\r\n"
+                   "\"Two\nlines\",negative\r\n"
+                   "plain,positive\r\n");
+    auto ds = fm::readDataset(p);
+    QCOMPARE(ds.fileFormat, std::string("csv"));
+    QCOMPARE(ds.columns, (std::vector<std::string>{"text", "label"}));
+    QCOMPARE(ds.rows.size(), size_t(3));
+    QCOMPARE(ds.rows[0]["text"].get<std::string>(), std::string("Great, really \"great\" phone"));
+    QCOMPARE(ds.rows[1]["text"].get<std::string>(), std::string("Two\nlines"));
+    QCOMPARE(ds.lines, (std::vector<int64_t>{2, 3, 5}));  // the quoted newline moves line 4 on
+  }
+
+  void badRowsStopOrSkipWithLineNumbers_data() {
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<int>("goodRows");
+    QTest::newRow("csv field count") << "b.csv" << "text,label\nok,positive\nbad\nfine,negative\n"
+                                     << "b.csv:3: expected 2 fields (as in the header), found 1" << 2;
+    QTest::newRow("csv open quote") << "c.csv" << "text,label\nok,positive\n\"never closed,negative\n"
+                                    << "c.csv:3: a quoted field is never closed" << 1;
+    QTest::newRow("jsonl broken line") << "d.jsonl" << "{\"text\": \"a\"}\n{\"text\": \n{\"text\": \"c\"}\n"
+                                       << "d.jsonl:2: not valid JSON" << 2;
+    QTest::newRow("jsonl not an object") << "e.jsonl" << "{\"text\": \"a\"}\n[1, 2]\n"
+                                         << "e.jsonl:2: expected a JSON object" << 1;
+  }
+  void badRowsStopOrSkipWithLineNumbers() {
+    QFETCH(QString, name);
+    QFETCH(QString, text);
+    QFETCH(QString, message);
+    QFETCH(int, goodRows);
+    auto p = write(name.toStdString(), text.toStdString());
+    const std::string err = errorOf([&] { fm::readDataset(p); });
+    QVERIFY2(err.find(message.toStdString()) != std::string::npos, err.c_str());
+    fm::ReadOptions skip;
+    skip.skipBadRows = true;
+    auto ds = fm::readDataset(p, skip);
+    QCOMPARE(static_cast<int>(ds.rows.size()), goodRows);
+    QCOMPARE(ds.skipped(), int64_t(1));
+    QVERIFY(ds.problems[0].line > 1);
+  }
+
+  void jsonFormatsAndKinds() {
+    auto alpaca = fm::readDataset(write("al.json",
+        R"([{"instruction": "Add", "input": "1 2", "output": "3"}, {"instruction": "Echo", "input": "", "output": "hi"}])"));
+    QCOMPARE(alpaca.fileFormat, std::string("json"));
+    QCOMPARE(alpaca.kind, std::string("alpaca"));
+    QCOMPARE(alpaca.rows.size(), size_t(2));
+
+    auto chat = fm::readDataset(write("sg.jsonl",
+        R"({"conversations": [{"from": "human", "value": "Hi"}, {"from": "gpt", "value": "Hello!"}]})" "\n"
+        R"({"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "4"}]})" "\n"));
+    QCOMPARE(chat.kind, std::string("chat"));
+    auto turns = fm::chatTurns(chat.rows[0], "sg.jsonl", 1);
+    QCOMPARE(turns.size(), size_t(2));
+    QCOMPARE(turns[0].role, std::string("user"));
+    QCOMPARE(turns[1].role, std::string("assistant"));
+    const std::string err = errorOf([&] { fm::chatTurns(json{{"messages", {{{"role", "wizard"}, {"content", "x"}}}}}, "x.jsonl", 4); });
+    QVERIFY2(err.find("x.jsonl:4: unknown chat role \"wizard\"") != std::string::npos, err.c_str());
+
+    auto text = fm::readDataset(write("t.txt", "First paragraph\nstill first.\n\n\nSecond one.\n"));
+    QCOMPARE(text.kind, std::string("text"));
+    QCOMPARE(text.rows.size(), size_t(2));
+    QCOMPARE(text.lines, (std::vector<int64_t>{1, 5}));
+
+    const std::string empty = errorOf([&] { fm::readDataset(write("empty.jsonl", "\n\n")); });
+    QVERIFY2(empty.find("no usable rows") != std::string::npos, empty.c_str());
+    const std::string missing = errorOf([&] { fm::readDataset("/nonexistent/file.csv"); });
+    QVERIFY2(missing.find("file not found") != std::string::npos, missing.c_str());
+  }
+
+  void templateMissingColumnNamesIt() {
+    auto ds = fm::readDataset(write("m.jsonl", "{\"text\": \"good\", \"label\": \"positive\"}\n{\"text\": \"bad\"}\n"));
+    fm::TemplateSpec t{"Review: {text}\nSentiment:", " {label}"};
+    const std::string err = errorOf([&] { fm::buildExamples(ds, t, *m_tok, {}); });
+    QVERIFY2(err.find("m.jsonl:2: column \"label\" is missing (the row has: text)") != std::string::npos, err.c_str());
+    fm::BuildOptions skip;
+    skip.skipBadRows = true;
+    auto ex = fm::buildExamples(ds, t, *m_tok, skip);
+    QCOMPARE(ex.examples.size(), size_t(1));
+    QCOMPARE(ex.problems.size(), size_t(1));
+    QCOMPARE(ex.problems[0].line, int64_t(2));
+    QCOMPARE(fm::fillTemplate("{{literal}} {text}", ds.rows[0], "m.jsonl", 1), std::string("{literal} good"));
+  }
+
+  void lossCoversOnlyTheCompletion() {
+    auto ds = fm::readDataset(write("l.csv", "text,label\nthe river reads,positive\n"));
+    fm::TemplateSpec t{"Review: {text}\nSentiment:", " {label}"};
+    auto ex = fm::buildExamples(ds, t, *m_tok, {});
+    const auto& e = ex.examples[0];
+    int64_t promptLen = 0;
+    auto ids = fm::encodePromptCompletion(*m_tok, "Review: the river reads\nSentiment:", " positive", true, &promptLen);
+    QCOMPARE(e.ids, ids);
+    for (int64_t i = 0; i < promptLen; ++i) QCOMPARE(int(e.target[i]), 0);
+    for (size_t i = promptLen; i < e.ids.size(); ++i) QCOMPARE(int(e.target[i]), 1);
+    QCOMPARE(e.ids.back(), *m_tok->special().eos);  // EOS is learned too
+    t.trainOnPrompt = true;
+    auto all = fm::buildExamples(ds, t, *m_tok, {});
+    QCOMPARE(all.examples[0].targets(), static_cast<int64_t>(ids.size()) - 1);
+  }
+
+  void chatLossOnAssistantTurnsOnly() {
+    auto ds = fm::readDataset(write("c.jsonl",
+        R"({"messages": [{"role": "user", "content": "Hi there"}, {"role": "assistant", "content": "Hello friend"}]})" "\n"));
+    fm::TemplateSpec t;
+    t.chat = true;
+    auto ex = fm::buildExamples(ds, t, *m_tok, {});
+    const auto& e = ex.examples[0];
+    // The learned tokens decode to the assistant's answer (plus the template's turn end).
+    std::vector<int32_t> learned;
+    for (size_t i = 0; i < e.ids.size(); ++i)
+      if (e.target[i]) learned.push_back(e.ids[i]);
+    const std::string text = m_tok->decode(learned, true);
+    QVERIFY2(text.find("Hello friend") != std::string::npos, text.c_str());
+    QVERIFY2(text.find("Hi there") == std::string::npos, text.c_str());
+  }
+
+  void truncationAndPromptTooLong() {
+    std::string longText;
+    for (int i = 0; i < 80; ++i) longText += "word ";
+    auto ds = fm::readDataset(write("tr.csv", "text,label\n" + longText + ",positive\nshort,negative\n"));
+    fm::TemplateSpec t{"{text}", " {label}"};
+    fm::BuildOptions o;
+    o.maxLength = 16;
+    auto ex = fm::buildExamples(ds, t, *m_tok, o);
+    QCOMPARE(ex.examples.size(), size_t(1));  // the long row has no completion token left
+    QCOMPARE(ex.problems.size(), size_t(1));
+    QVERIFY(ex.problems[0].message.find("no completion token fits") != std::string::npos);
+    QCOMPARE(ex.truncated, int64_t(1));
+  }
+
+  void splitStatsDuplicatesLeakage() {
+    std::string csv = "text,label\n";
+    for (int i = 0; i < 40; ++i) csv += "review number " + std::to_string(i) + "," + (i % 4 == 0 ? "negative" : "positive") + "\n";
+    for (int i = 0; i < 5; ++i) csv += "review number 7,positive\n";  // duplicates of row 7
+    auto ds = fm::readDataset(write("s.csv", csv));
+    fm::TemplateSpec t{"{text}\nSentiment:", " {label}"};
+    auto ex = fm::buildExamples(ds, t, *m_tok, {});
+    QCOMPARE(ex.labelOptions, (std::vector<std::string>{" negative", " positive"}));
+    auto a = fm::splitExamples(45, 0.2, 11), b = fm::splitExamples(45, 0.2, 11), c = fm::splitExamples(45, 0.2, 12);
+    QCOMPARE(a.validation, b.validation);
+    QVERIFY(a.validation != c.validation);
+    QCOMPARE(a.validation.size(), size_t(9));
+    std::set<int64_t> all(a.train.begin(), a.train.end());
+    for (int64_t v : a.validation) QVERIFY(!all.count(v));
+    QCOMPARE(all.size() + a.validation.size(), size_t(45));
+
+    auto st = fm::datasetStats(ex, a, 8);
+    QCOMPARE(st.duplicateRows, int64_t(5));
+    QCOMPARE(st.labels[" negative"], int64_t(10));
+    QCOMPARE(st.labels[" positive"], int64_t(35));
+    int64_t histTotal = 0;
+    for (auto n : st.histCounts) histTotal += n;
+    QCOMPARE(histTotal, int64_t(45));
+    QVERIFY(st.truncatedRows > 0);  // max length 8 cuts these rows
+    // Leakage: copies of row 7 on both sides of the split are counted.
+    int64_t expectedLeak = 0;
+    std::set<std::vector<int32_t>> trainTexts;
+    for (auto i : a.train) trainTexts.insert(ex.examples[i].ids);
+    for (auto i : a.validation) expectedLeak += trainTexts.count(ex.examples[i].ids);
+    QCOMPARE(st.leakedRows, expectedLeak);
+  }
+};
+
+QTEST_APPLESS_MAIN(TestDatasets)
+#include "test_datasets.moc"

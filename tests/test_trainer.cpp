@@ -1,0 +1,197 @@
+// The trainer as a user relies on it: loss falls, only the adapter is trained, cancel leaves a
+// checkpoint, resume equals an unbroken run, a NaN stops the run without touching the last good
+// checkpoint, and a configuration that cannot fit is refused up front.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <set>
+
+#include <torch/torch.h>
+
+#include "arch/builtin_model.h"
+#include "data/demo_data.h"
+#include "io/atomic_file.h"
+#include "io/model_folder.h"
+#include "io/safetensors.h"
+#include "train/trainer.h"
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+class TestTrainer : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir m_dir;
+  fs::path m_root, m_model, m_data;
+
+  fm::TrainConfig config(const std::string& run) {
+    fm::TrainConfig c;
+    c.model = m_model.string();
+    c.data = m_data.string();
+    c.tpl = {"Review: {text}\nSentiment:", " {label}"};
+    c.maxLength = 64;
+    c.batchSize = 8;
+    c.maxSteps = 24;
+    c.lr = 1e-2;
+    c.lora.targetModules = {"all-linear"};
+    c.logEvery = 4;
+    c.evalMaxRows = 24;
+    c.saveEvery = 8;
+    c.threads = 1;
+    c.outDir = (m_root / run).string();
+    return c;
+  }
+
+  static std::string bytes(const fs::path& p) { return fm::readFile(p); }
+
+  static std::vector<json> metrics(const fs::path& run) {
+    std::vector<json> out;
+    std::istringstream in(fm::readFile(run / "metrics.jsonl"));
+    std::string line;
+    while (std::getline(in, line)) out.push_back(json::parse(line));
+    return out;
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    m_root = m_dir.path().toStdString();
+    m_model = m_root / "tiny";
+    fm::createBuiltinModel(m_model, "tiny", 4);
+    std::string csv = "text,label\n";
+    for (const auto& r : fm::demoReviews(240, 5)) csv += "\"" + r.text + "\"," + r.label + "\n";
+    m_data = m_root / "reviews.csv";
+    fm::writeFileAtomic(m_data, csv);
+  }
+
+  void loraRunLearnsAndLeavesBaseUntouched() {
+    auto c = config("run-a");
+    std::vector<double> losses;
+    int stepEvents = 0;
+    auto r = fm::train(c, [&](const fm::TrainEvent& e) {
+      if (e.kind == fm::TrainEvent::Kind::Log) losses.push_back(e.loss);
+      if (e.kind == fm::TrainEvent::Kind::Step) ++stepEvents;
+      return true;
+    });
+    QCOMPARE(r.status, fm::JobStatus::Completed);
+    QCOMPARE(stepEvents, 24);
+    QCOMPARE(losses.size(), size_t(6));
+    QVERIFY2(losses.back() < losses.front() * 0.9, (std::to_string(losses.front()) + " -> " + std::to_string(losses.back())).c_str());
+    QVERIFY(r.firstEval.loss > r.lastEval.loss);
+    QVERIFY(r.lastEval.accuracy >= 0);  // a label-style template: accuracy is measured
+    // metrics.jsonl has every logged event with the fields the charts read.
+    auto m = metrics(c.outDir);
+    int logs = 0;
+    for (const auto& j : m)
+      if (j["event"] == "log") {
+        ++logs;
+        for (const char* k : {"step", "epoch", "loss", "lr", "grad_norm", "tokens_per_s", "elapsed"})
+          QVERIFY2(j.contains(k), k);
+      }
+    QCOMPARE(logs, 6);
+    // The adapter is in PEFT format; the base folder's weights are unchanged on disk.
+    QVERIFY(fs::exists(r.outputDir / "adapter_model.safetensors"));
+    QVERIFY(fs::exists(r.outputDir / "adapter_config.json"));
+    // Checkpoints: every 8 steps, keeping the last 2, each complete.
+    QVERIFY(!fs::exists(fs::path(c.outDir) / "checkpoint-8"));
+    QVERIFY(fs::exists(fs::path(c.outDir) / "checkpoint-16" / "COMPLETE"));
+    QVERIFY(fs::exists(fs::path(c.outDir) / "checkpoint-24" / "COMPLETE"));
+  }
+
+  void cancelThenResumeEqualsUnbrokenRun() {
+    auto full = config("unbroken");
+    full.lora.dropout = 0.1;  // resume must restore the random state too
+    auto rf = fm::train(full, {});
+    QCOMPARE(rf.status, fm::JobStatus::Completed);
+
+    auto part = config("interrupted");
+    part.lora.dropout = 0.1;
+    auto rc = fm::train(part, [](const fm::TrainEvent& e) {
+      return !(e.kind == fm::TrainEvent::Kind::Step && e.step == 11);
+    });
+    QCOMPARE(rc.status, fm::JobStatus::Cancelled);
+    QVERIFY(fs::exists(fs::path(part.outDir) / "checkpoint-11" / "COMPLETE"));
+    QVERIFY(!fs::exists(fs::path(part.outDir) / "adapter"));
+    auto rr = fm::resumeTraining(part.outDir, {});
+    QCOMPARE(rr.status, fm::JobStatus::Completed);
+    QCOMPARE(bytes(rr.outputDir / "adapter_model.safetensors"), bytes(rf.outputDir / "adapter_model.safetensors"));
+    // The resumed metrics read like one run: each step logged once.
+    std::set<int64_t> steps;
+    for (const auto& j : metrics(part.outDir))
+      if (j["event"] == "log") QVERIFY(steps.insert(j["step"].get<int64_t>()).second);
+    QCOMPARE(steps.size(), size_t(6));
+  }
+
+  void nanStopsAndKeepsLastGoodCheckpoint() {
+    auto c = config("nan");
+    fm::TrainHooks hooks;
+    hooks.onLoss = [](int64_t step, double& loss) {
+      if (step == 12) loss = std::nan("");
+    };
+    auto r = fm::train(c, {}, hooks);
+    QCOMPARE(r.status, fm::JobStatus::Failed);
+    QVERIFY2(r.message.find("step 13") != std::string::npos && r.message.find("NaN") != std::string::npos,
+             r.message.c_str());
+    const fs::path run = c.outDir;
+    QVERIFY(fs::exists(run / "checkpoint-8" / "COMPLETE"));
+    QVERIFY(!fs::exists(run / "checkpoint-16"));
+    QVERIFY(!fs::exists(run / "adapter"));
+    QCOMPARE(metrics(run).back()["event"].get<std::string>(), std::string("error"));
+    // The kept checkpoint resumes.
+    auto rr = fm::resumeTraining(run, {});
+    QCOMPARE(rr.status, fm::JobStatus::Completed);
+  }
+
+  void refusesWhatWillNotFit() {
+    auto c = config("too-big");
+    c.batchSize = 4096;
+    c.maxLength = 512;
+    c.memoryLimitGb = 1;
+    try {
+      fm::train(c, {});
+      QFAIL("an oversized configuration started");
+    } catch (const fm::ConfigError& e) {
+      const std::string msg = e.what();
+      QVERIFY2(msg.find("will not fit in memory") != std::string::npos, msg.c_str());
+      QVERIFY2(msg.find("lower batch_size (now 4096)") != std::string::npos, msg.c_str());
+    }
+    QVERIFY(!fs::exists(fs::path(c.outDir) / "metrics.jsonl"));
+  }
+
+  void configErrorsNameTheField() {
+    try {
+      fm::TrainConfig::fromJson(json{{"lr", "fast"}});
+      QFAIL("accepted lr = \"fast\"");
+    } catch (const fm::ConfigError& e) {
+      QVERIFY(std::string(e.what()).find("\"lr\" must be a number") != std::string::npos);
+    }
+    QVERIFY_EXCEPTION_THROWN(fm::TrainConfig::fromJson(json{{"learning_rate", 1e-4}}), fm::ConfigError);
+    auto c = config("x");
+    c.set("batch_size", "3");
+    c.set("lora_target_modules", "q_proj,k_proj");
+    QCOMPARE(c.batchSize, int64_t(3));
+    QCOMPARE(c.lora.targetModules, (std::vector<std::string>{"q_proj", "k_proj"}));
+    QCOMPARE(fm::TrainConfig::fromJson(c.toJson()).toJson(), c.toJson());
+  }
+
+  void fullTrainingChangesTheModel() {
+    auto c = config("full");
+    c.method = "full";
+    c.maxSteps = 6;
+    c.lr = 1e-3;
+    c.saveEvery = 0;
+    auto r = fm::train(c, {});
+    QCOMPARE(r.status, fm::JobStatus::Completed);
+    QVERIFY(r.lastEval.loss < r.firstEval.loss);
+    // A Hugging Face folder that loads, with weights that differ from the base.
+    auto base = fm::SafetensorsFile::open(m_model / "model.safetensors");
+    auto tuned = fm::SafetensorsFile::open(r.outputDir / "model.safetensors");
+    const auto* a = base.find("model.layers.0.mlp.up_proj.weight");
+    const auto* b = tuned.find("model.layers.0.mlp.up_proj.weight");
+    QVERIFY(a && b);
+    QVERIFY(std::memcmp(base.data(*a), tuned.data(*b), (a->end - a->begin)) != 0);
+    QVERIFY(fs::exists(r.outputDir / "tokenizer.model"));
+  }
+};
+
+QTEST_APPLESS_MAIN(TestTrainer)
+#include "test_trainer.moc"

@@ -234,9 +234,7 @@ void makeTrainable(Run& r, bool fresh) {
   r.session = std::make_unique<Session>(lm, decay, noDecay, oc);
 }
 
-EvalResult runEval(Run& r) {
-  EvalOutcome o = evaluateExamples(*r.lm, *r.tok, r.ex, r.evalIdx, std::max<int64_t>(8, r.cfg.batchSize * 2),
-                                   r.cfg.maxLength);
+EvalResult toEvalResult(const EvalOutcome& o) {
   EvalResult e;
   e.loss = o.loss;
   e.perplexity = o.loss >= 0 ? std::exp(std::min(o.loss, 80.0)) : -1;
@@ -244,6 +242,11 @@ EvalResult runEval(Run& r) {
   e.rows = o.rows;
   e.tokens = o.tokens;
   return e;
+}
+
+EvalResult runEval(Run& r) {
+  return toEvalResult(evaluateExamples(*r.lm, *r.tok, r.ex, r.evalIdx,
+                                       std::max<int64_t>(8, r.cfg.batchSize * 2), r.cfg.maxLength));
 }
 
 // ---------------------------------------------------------------- checkpoints
@@ -631,14 +634,7 @@ EvalResult evaluate(const EvalConfig& c) {
     idx = splitExamples(static_cast<int64_t>(ex.examples.size()), c.validationFraction, c.seed).validation;
   }
   if (c.maxRows >= 0 && static_cast<int64_t>(idx.size()) > c.maxRows) idx.resize(c.maxRows);
-  EvalOutcome o = evaluateExamples(model->lm(), *model->tokenizer(), ex, idx, c.batchSize, c.maxLength);
-  EvalResult e;
-  e.loss = o.loss;
-  e.perplexity = o.loss >= 0 ? std::exp(std::min(o.loss, 80.0)) : -1;
-  e.accuracy = o.accuracy;
-  e.rows = o.rows;
-  e.tokens = o.tokens;
-  return e;
+  return toEvalResult(evaluateExamples(model->lm(), *model->tokenizer(), ex, idx, c.batchSize, c.maxLength));
 }
 
 void mergeAdapterToFolder(const fs::path& baseModel, const fs::path& adapter, const fs::path& outDir) {

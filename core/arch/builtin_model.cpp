@@ -102,14 +102,9 @@ void trainSentencePiece(const std::string& text, const fs::path& dir, int vocabS
 }
 
 void saveWeights(CausalLM& model, const fs::path& file) {
-  std::vector<torch::Tensor> keep;
-  std::vector<TensorView> views;
-  for (const auto& p : model.named_parameters(true)) {
-    auto t = p.value().detach().to(torch::kCPU, torch::kFloat).contiguous();
-    keep.push_back(t);
-    views.push_back({p.key(), DType::F32, t.sizes().vec(), t.data_ptr()});
-  }
-  writeSafetensors(file, views, {{"format", "pt"}});
+  std::vector<std::pair<std::string, torch::Tensor>> named;
+  for (const auto& p : model.named_parameters(true)) named.emplace_back(p.key(), p.value());
+  writeTensorFile(file, named);
 }
 
 void createBuiltinModel(const fs::path& dir, const std::string& preset, uint64_t seed,

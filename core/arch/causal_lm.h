@@ -12,10 +12,12 @@
 
 #include <torch/torch.h>
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace fm {
@@ -76,6 +78,11 @@ ArchSummary summarizeArch(const nlohmann::json& config);
 // Copies every checkpoint tensor into the parameter of the same name, converting dtype.
 // Missing, unexpected and mis-shaped tensors are reported together in one FormatError.
 void loadWeights(CausalLM& model, const WeightStore& store);
+
+// Writes named tensors (F32, U8 or I64; others are converted to F32) as one safetensors file,
+// atomically.
+void writeTensorFile(const std::filesystem::path& file,
+                     const std::vector<std::pair<std::string, torch::Tensor>>& named);
 
 // A copy of one tensor of an opened safetensors file, in its stored dtype.
 torch::Tensor readTensor(const SafetensorsFile& file, const TensorInfo& info);

@@ -73,6 +73,22 @@ torch::ScalarType toTorch(DType d) {
 
 }  // namespace
 
+void writeTensorFile(const std::filesystem::path& file,
+                     const std::vector<std::pair<std::string, torch::Tensor>>& named) {
+  std::vector<torch::Tensor> keep;
+  std::vector<TensorView> views;
+  for (const auto& [name, t] : named) {
+    auto k = t.detach().to(torch::kCPU);
+    if (k.scalar_type() != torch::kUInt8 && k.scalar_type() != torch::kLong) k = k.to(torch::kFloat);
+    keep.push_back(k.contiguous());
+    const DType d = keep.back().scalar_type() == torch::kUInt8  ? DType::U8
+                    : keep.back().scalar_type() == torch::kLong ? DType::I64
+                                                                : DType::F32;
+    views.push_back({name, d, keep.back().sizes().vec(), keep.back().data_ptr()});
+  }
+  writeSafetensors(file, views, {{"format", "pt"}});
+}
+
 torch::Tensor readTensor(const SafetensorsFile& file, const TensorInfo& info) {
   return torch::from_blob(const_cast<uint8_t*>(file.data(info)), info.shape,
                           torch::TensorOptions().dtype(toTorch(info.dtype)))

@@ -209,13 +209,7 @@ void saveAdapter(CausalLM& lm, const LoraConfig& cfg, const fs::path& dir) {
   const auto state = loraStateDict(lm);
   if (state.empty()) throw ConfigError("the model has no LoRA adapter to save");
   fs::create_directories(dir);
-  std::vector<torch::Tensor> keep;
-  std::vector<TensorView> views;
-  for (const auto& [name, t] : state) {
-    keep.push_back(t.detach().to(torch::kCPU, torch::kFloat).contiguous());
-    views.push_back({name, DType::F32, keep.back().sizes().vec(), keep.back().data_ptr()});
-  }
-  writeSafetensors(dir / "adapter_model.safetensors", views, {{"format", "pt"}});
+  writeTensorFile(dir / "adapter_model.safetensors", state);
   writeFileAtomic(dir / "adapter_config.json", cfg.toPeftJson().dump(2) + "\n");
 }
 

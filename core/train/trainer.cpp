@@ -266,21 +266,6 @@ std::vector<std::pair<int64_t, fs::path>> completeCheckpoints(const fs::path& di
   return out;
 }
 
-void writeTensors(const fs::path& file, const std::vector<std::pair<std::string, torch::Tensor>>& named) {
-  std::vector<torch::Tensor> keep;
-  std::vector<TensorView> views;
-  for (const auto& [name, t] : named) {
-    keep.push_back(t.detach().to(torch::kCPU).contiguous());
-    const auto& k = keep.back();
-    const DType d = k.scalar_type() == torch::kFloat   ? DType::F32
-                    : k.scalar_type() == torch::kUInt8 ? DType::U8
-                    : k.scalar_type() == torch::kLong  ? DType::I64
-                                                       : DType::F32;
-    views.push_back({name, d, k.sizes().vec(), k.data_ptr()});
-  }
-  writeSafetensors(file, views, {{"format", "pt"}});
-}
-
 void saveCheckpoint(Run& r, int64_t step, const json& state) {
   const fs::path tmp = r.dir / ("checkpoint-" + std::to_string(step) + ".tmp");
   const fs::path final = r.dir / ("checkpoint-" + std::to_string(step));
@@ -291,7 +276,7 @@ void saveCheckpoint(Run& r, int64_t step, const json& state) {
     lc.baseModel = r.cfg.model;
     saveAdapter(*r.lm, lc, tmp);
   } else {
-    writeTensors(tmp / "model.safetensors", r.fullParams);
+    writeTensorFile(tmp / "model.safetensors", r.fullParams);
   }
   std::ostringstream opt;
   {
@@ -306,7 +291,7 @@ void saveCheckpoint(Run& r, int64_t step, const json& state) {
     std::lock_guard<std::mutex> lock(gen.mutex());
     rng = gen.get_state();
   }
-  writeTensors(tmp / "rng_state.safetensors", {{"torch_cpu", rng}});
+  writeTensorFile(tmp / "rng_state.safetensors", {{"torch_cpu", rng}});
   writeFileAtomic(tmp / "trainer_state.json", state.dump(2) + "\n");
   writeFileAtomic(tmp / "COMPLETE", "step " + std::to_string(step) + "\n");
   fs::remove_all(final);

@@ -1,5 +1,6 @@
 // fmw: the command-line face of FM Workbench. Parses arguments into core's configs and prints
 // results; all work happens in fm_core.
+#include <cmath>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -472,28 +473,38 @@ int cmdPretrain(const Args& a) {
   return finishTraining(r);
 }
 
+// Loss on a log scale: the first steps of a fine-tune start near ln(vocab) and end near zero,
+// and a linear axis would flatten everything after the first point.
 std::string textChart(const std::vector<std::pair<int64_t, double>>& pts, int width, int height) {
   if (pts.size() < 2) return "";
-  double lo = pts[0].second, hi = lo;
+  auto y = [](double v) { return std::log10(std::max(v, 1e-4)); };
+  double lo = y(pts[0].second), hi = lo;
   for (const auto& p : pts) {
-    lo = std::min(lo, p.second);
-    hi = std::max(hi, p.second);
+    lo = std::min(lo, y(p.second));
+    hi = std::max(hi, y(p.second));
   }
   if (hi - lo < 1e-9) hi = lo + 1e-9;
   std::vector<std::string> grid(height, std::string(width, ' '));
   for (int x = 0; x < width; ++x) {
     const size_t i = static_cast<size_t>(x * (pts.size() - 1) / std::max(1, width - 1));
-    const int y = static_cast<int>(std::lround((pts[i].second - lo) / (hi - lo) * (height - 1)));
-    grid[height - 1 - y][x] = '*';
+    const int row = static_cast<int>(std::lround((y(pts[i].second) - lo) / (hi - lo) * (height - 1)));
+    grid[height - 1 - row][x] = '*';
   }
   std::string out;
   for (int r = 0; r < height; ++r) {
-    const double v = hi - (hi - lo) * r / (height - 1);
-    out += (r == 0 || r == height - 1 ? fixed(v, 3) : std::string(5, ' ')) + " |" + grid[r] + "\n";
+    std::string label(8, ' ');
+    if (r % 3 == 0 || r == height - 1) {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%8.3g", std::pow(10.0, hi - (hi - lo) * r / (height - 1)));
+      label = buf;
+    }
+    out += label + " |" + grid[r] + "\n";
   }
-  out += "      +" + std::string(width, '-') + "\n";
-  out += "       step " + std::to_string(pts.front().first) + std::string(std::max(1, width - 20), ' ') +
-         "step " + std::to_string(pts.back().first) + "\n";
+  out += std::string(9, ' ') + "+" + std::string(width, '-') + "  (log scale)\n";
+  const std::string first = "step " + std::to_string(pts.front().first);
+  const std::string last = "step " + std::to_string(pts.back().first);
+  out += std::string(10, ' ') + first +
+         std::string(std::max<int>(1, width - static_cast<int>(first.size() + last.size())), ' ') + last + "\n";
   return out;
 }
 

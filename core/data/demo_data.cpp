@@ -37,6 +37,13 @@ struct Vocab {
       "People write a review after they buy something.", "The answer can be positive or negative."};
   std::vector<std::string> negVerdict = {"I want my money back.", "Avoid it.", "What a waste.",
                                          "I regret it.", "One star from me."};
+  // How the writer felt afterwards: the corpus pairs each review with one, so a pretrained model
+  // already carries the polarity of words and negations, as real base models do. The labels
+  // "positive"/"negative" themselves never follow a review in the corpus.
+  std::vector<std::string> posFeeling = {"So I was happy.", "I was glad about it.", "It made me smile.",
+                                         "I felt good about it."};
+  std::vector<std::string> negFeeling = {"So I was sad.", "I was upset about it.", "It made me frown.",
+                                         "I felt bad about it."};
 };
 
 const Vocab& vocab() {
@@ -123,10 +130,10 @@ std::string demoCorpus(int paragraphs, uint64_t seed) {
   const std::string general = builtinCorpus(paragraphs * 2, seed + 29);
   size_t g = 0;
   for (int p = 0; p < paragraphs; ++p) {
-    // Review language without labels, mixed with everyday sentences.
+    // Review language with how the writer felt (never a label), mixed with everyday sentences.
     for (int k = 0; k < 3; ++k) {
-      out += reviews[p * 3 + k].text;
-      out += ' ';
+      const DemoReview& r = reviews[p * 3 + k];
+      out += r.text + " " + pick(r.label == "positive" ? v.posFeeling : v.negFeeling, rng) + " ";
     }
     const size_t end = general.find('\n', g);
     if (end != std::string::npos) {

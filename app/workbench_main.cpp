@@ -1,15 +1,50 @@
 #include <QApplication>
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QSettings>
+#include <QTimer>
 
+#include "shell/gui_driver.h"
 #include "shell/main_window.h"
+#include "shell/settings_dialog.h"
+#include "shell/workbench.h"
 #include "util/runtime.h"
 
 int main(int argc, char** argv) {
+  QElapsedTimer sinceMain;
+  sinceMain.start();
   fm::ensureRuntimeEnvironment(argc, argv);
   QApplication app(argc, argv);
-  QApplication::setOrganizationName("FM Workbench");
-  QApplication::setApplicationName("FM Workbench");
-  fm::initRuntime();
-  fm::ui::MainWindow w;
+  QApplication::setOrganizationName(QStringLiteral("FM Workbench"));
+  QApplication::setApplicationName(QStringLiteral("FM Workbench"));
+
+  QCommandLineParser cli;
+  cli.setApplicationDescription(QStringLiteral("FM Workbench: foundation models on your own computer, offline."));
+  cli.addHelpOption();
+  QCommandLineOption workspace(QStringLiteral("workspace"), QStringLiteral("Workspace folder for this session."), QStringLiteral("DIR"));
+  QCommandLineOption bench(QStringLiteral("bench"), QStringLiteral("gui | startup | first-loss"), QStringLiteral("WHAT"));
+  QCommandLineOption steps(QStringLiteral("steps"), QStringLiteral("Training steps for --bench gui."), QStringLiteral("N"), QStringLiteral("300"));
+  QCommandLineOption shots(QStringLiteral("screenshots"), QStringLiteral("Write a PNG of each panel into DIR."), QStringLiteral("DIR"));
+  QCommandLineOption noDemo(QStringLiteral("no-demo"), QStringLiteral("Do not prepare the demo at start."));
+  QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("CPU threads for model work."), QStringLiteral("N"));
+  cli.addOptions({workspace, bench, steps, shots, noDemo, threads});
+  cli.process(app);
+
+  QSettings stored;
+  fm::ui::AppSettings settings = fm::ui::AppSettings::load(stored);
+  if (cli.isSet(workspace)) settings.workspace = cli.value(workspace);
+  if (cli.isSet(threads)) settings.threads = cli.value(threads).toInt();
+  fm::ui::installLanguage(settings.language);
+  fm::ui::applyTheme(settings.theme);
+  fm::initRuntime(settings.threads);
+
+  fm::ui::Workbench wb(settings);
+  fm::ui::MainWindow w(&wb);
   w.show();
+  if (cli.isSet(bench))
+    return fm::ui::runGuiBenchmark(wb, w, cli.value(bench), cli.value(steps).toInt(), sinceMain);
+  if (cli.isSet(shots)) return fm::ui::takeScreenshots(wb, w, cli.value(shots));
+  // First launch: the built-in demo is made (with progress in the jobs area) and selected.
+  if (!cli.isSet(noDemo)) QTimer::singleShot(0, &w, [&w] { w.startWithDemo(); });
   return app.exec();
 }

@@ -37,13 +37,17 @@ std::string detectFormat(const fs::path& path, const std::string& text) {
                          "\" (use .csv, .tsv, .jsonl, .json or .txt)");
 }
 
-std::string detectKind(const std::vector<std::string>& columns) {
+}  // namespace
+
+std::string datasetKind(const std::vector<std::string>& columns) {
   std::set<std::string> c(columns.begin(), columns.end());
   if (c.count("instruction") && c.count("output")) return "alpaca";
   if (c.count("conversations") || c.count("messages")) return "chat";
   if (c.size() == 1 && c.count("text")) return "text";
   return "columns";
 }
+
+namespace {
 
 // 1-based line of a byte offset.
 int64_t lineOf(const std::string& text, size_t offset) {
@@ -277,7 +281,7 @@ Dataset readDataset(const fs::path& path, const ReadOptions& opt) {
                                                  " skipped; first: line " +
                                                  std::to_string(ds.problems[0].line) + ": " +
                                                  ds.problems[0].message + ")"));
-  ds.kind = detectKind(ds.columns);
+  ds.kind = datasetKind(ds.columns);
   return ds;
 }
 

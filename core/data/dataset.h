@@ -55,6 +55,9 @@ struct Dataset {
   int64_t skipped() const { return static_cast<int64_t>(problems.size()); }
 };
 
+// alpaca (instruction + output) | chat (conversations or messages) | text (only "text") | columns
+std::string datasetKind(const std::vector<std::string>& columns);
+
 Dataset readDataset(const std::filesystem::path& path, const ReadOptions& options = {});
 
 // Parses CSV text (RFC 4180: quoted fields, "" escapes, newlines inside quotes, CRLF, BOM).

@@ -1,5 +1,8 @@
 #include "lora/lora.h"
 
+#include "arch/loaded_model.h"
+#include "lora/adapter_control.h"
+
 #include <cmath>
 #include <map>
 #include <regex>
@@ -313,6 +316,30 @@ void mergeLora(CausalLM& lm) {
   for (auto& [lin, w] : merged) lin->weight.copy_(w);
   for (const auto& [path, lin] : linearModules(lm)) lin->lora.reset();
 }
+
+void removeLora(CausalLM& lm) {
+  for (const auto& [path, lin] : linearModules(lm)) lin->lora.reset();
+}
+
+LoraConfig attachAdapter(LoadedModel& model, const fs::path& adapterDir) {
+  CausalLM& lm = model.lm();
+  // A refused adapter leaves the previous one in place.
+  std::vector<std::pair<LinearImpl*, decltype(LinearImpl::lora)>> previous;
+  for (const auto& [path, lin] : linearModules(lm)) previous.emplace_back(lin, lin->lora);
+  removeLora(lm);
+  try {
+    return loadAdapter(lm, adapterDir);
+  } catch (...) {
+    for (auto& [lin, slot] : previous) lin->lora = slot;
+    throw;
+  }
+}
+
+void detachAdapter(LoadedModel& model) { removeLora(model.lm()); }
+
+bool hasAdapter(const LoadedModel& model) { return hasLora(model.lm()); }
+
+void setAdapterEnabled(LoadedModel& model, bool enabled) { setLoraEnabled(model.lm(), enabled); }
 
 void writeModelFolder(CausalLM& lm, const fs::path& baseDir, const fs::path& outDir) {
   if (fs::exists(outDir) && !fs::is_empty(outDir) && fs::equivalent(outDir, baseDir))

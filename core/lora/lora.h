@@ -17,6 +17,8 @@
 
 #include <torch/torch.h>
 
+#include "lora/lora_config.h"
+
 #include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -28,24 +30,6 @@ namespace fm {
 
 class CausalLM;
 
-struct LoraConfig {
-  int r = 8;
-  double alpha = 16;
-  double dropout = 0.05;
-  // Module names matched as PEFT does: a name equal to an entry or ending in ".<entry>".
-  // "all-linear" takes every Linear except the output head. A single entry starting with
-  // "re:" is a regular expression over the full module path.
-  std::vector<std::string> targetModules{"q_proj", "v_proj"};
-  bool rslora = false;             // scale = alpha / sqrt(r) instead of alpha / r
-  std::string bias = "none";       // only "none" is supported
-  std::string baseModel;           // base_model_name_or_path written into adapter_config.json
-  double scale() const;
-
-  nlohmann::json toPeftJson() const;
-  // Reads adapter_config.json; refuses peft_type other than LORA and options it cannot honour.
-  static LoraConfig fromPeftJson(const nlohmann::json& j, const std::string& where);
-};
-
 // Names of the Linear modules a config selects, in model order. Throws ConfigError naming the
 // available module kinds when nothing matches.
 std::vector<std::string> matchLoraTargets(CausalLM& lm, const LoraConfig& cfg);
@@ -54,6 +38,8 @@ std::vector<std::string> matchLoraTargets(CausalLM& lm, const LoraConfig& cfg);
 // base parameter. Returns the module paths. The generator is seeded with `seed`.
 std::vector<std::string> attachLora(CausalLM& lm, const LoraConfig& cfg, uint64_t seed);
 bool hasLora(CausalLM& lm);
+// Removes every adapter (the base weights are untouched).
+void removeLora(CausalLM& lm);
 void setLoraEnabled(CausalLM& lm, bool enabled);
 // Trainable tensors in a fixed order: for each adapted module, A then B.
 std::vector<at::Tensor> loraParameters(CausalLM& lm);

@@ -1,5 +1,7 @@
 #include "train/demo.h"
 
+#include "train/compare.h"
+
 #include <chrono>
 
 #include "arch/builtin_model.h"
@@ -162,27 +164,13 @@ DemoReport runDemo(const DemoOptions& opt, const JobCallback<DemoEvent>& onEvent
   rep.adapter = r.outputDir;
 
   // A few validation reviews answered by the base model and the adapted one (greedy).
-  auto model = LoadedModel::load(p.model, {});
-  loadAdapter(model->lm(), r.outputDir);
-  const Tokenizer& tok = *model->tokenizer();
-  Dataset ds = readDataset(p.reviews);
-  ExampleSet ex = buildExamples(ds, c.tpl, tok, {c.maxLength, false});
-  Split split = splitExamples(static_cast<int64_t>(ex.examples.size()), c.validationFraction, c.seed);
-  GenerateOptions g;
-  g.temperature = 0;
-  g.maxNewTokens = 3;
-  g.stopStrings = {"\n"};
-  for (size_t k = 0; k < 4 && k < split.validation.size(); ++k) {
-    const Example& e = ex.examples[split.validation[k * 7 % split.validation.size()]];
-    int64_t pl = 0;
-    auto ids = encodePromptCompletion(tok, e.prompt, "", false, &pl);
+  const Dataset ds = readDataset(p.reviews);
+  for (const SideBySide& sb : compareOnValidation(c, r.outputDir, 4, 3)) {
     DemoGeneration dg;
-    dg.review = ds.rows[e.row]["text"].get<std::string>();
-    dg.expected = ds.rows[e.row]["label"].get<std::string>();
-    setLoraEnabled(model->lm(), false);
-    dg.before = generate(*model, ids, g).text;
-    setLoraEnabled(model->lm(), true);
-    dg.after = generate(*model, ids, g).text;
+    dg.review = ds.rows[static_cast<size_t>(sb.row)]["text"].get<std::string>();
+    dg.expected = ds.rows[static_cast<size_t>(sb.row)]["label"].get<std::string>();
+    dg.before = sb.base;
+    dg.after = sb.tuned;
     rep.generations.push_back(dg);
   }
   rep.totalSeconds = std::chrono::duration<double>(Clock::now() - t0).count();

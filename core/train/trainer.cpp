@@ -1,5 +1,7 @@
 #include "train/trainer.h"
 
+#include "lora/lora.h"
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>

@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "jobs/job.h"
-#include "lora/lora.h"
+#include "lora/lora_config.h"
 #include "train/examples.h"
 
 namespace fm {

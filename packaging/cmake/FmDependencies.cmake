@@ -27,5 +27,5 @@ endif()
 
 if(FM_BUILD_GUI OR FM_BUILD_TESTS)
   find_package(Qt6 REQUIRED COMPONENTS Core Widgets Concurrent Test)
-  find_package(Qt6 COMPONENTS Charts LinguistTools QUIET)
+  find_package(Qt6 REQUIRED COMPONENTS Charts LinguistTools)
 endif()

@@ -1,32 +1,256 @@
 #include "shell/main_window.h"
 
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
-#include <QSplitter>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPainter>
+#include <QPlainTextEdit>
 #include <QStackedWidget>
+#include <QStatusBar>
+#include <QStyledItemDelegate>
+#include <QTableView>
+#include <QSplitter>
+
+#include "datasets/datasets_panel.h"
+#include "finetune/finetune_panel.h"
+#include "models/models_panel.h"
+#include "playground/playground_panel.h"
+#include "shell/settings_dialog.h"
+#include "shell/workbench.h"
 
 namespace fm::ui {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
-  setWindowTitle(tr("FM Workbench"));
-  auto* split = new QSplitter(this);
-  auto* nav = new QListWidget(split);
-  nav->addItems({tr("Models"), tr("Datasets"), tr("Fine-tune"), tr("Playground")});
-  nav->setMaximumWidth(180);
-  auto* stack = new QStackedWidget(split);
-  for (int i = 0; i < nav->count(); ++i) {
-    auto* page = new QLabel(tr("%1 — use the fmw command line for now: fmw info, fmw tokenize, "
-                               "fmw generate.")
-                                .arg(nav->item(i)->text()),
-                            stack);
-    page->setAlignment(Qt::AlignCenter);
-    page->setWordWrap(true);
-    stack->addWidget(page);
+namespace {
+
+// Draws the progress cell as a bar and the cancel cell as a button.
+class JobsDelegate : public QStyledItemDelegate {
+ public:
+  using QStyledItemDelegate::QStyledItemDelegate;
+  void paint(QPainter* p, const QStyleOptionViewItem& opt, const QModelIndex& idx) const override {
+    if (idx.column() == JobsModel::Progress) {
+      QStyleOptionProgressBar bar;
+      bar.rect = opt.rect.adjusted(2, 3, -2, -3);
+      bar.minimum = 0;
+      bar.maximum = 100;
+      const QVariant v = idx.data();
+      bar.progress = v.isValid() ? v.toInt() : 0;
+      if (!v.isValid()) bar.maximum = 0;  // busy indicator
+      bar.text = v.isValid() ? QStringLiteral("%1%").arg(v.toInt()) : QString();
+      bar.textVisible = v.isValid();
+      bar.state = opt.state | QStyle::State_Horizontal;
+      QApplication::style()->drawControl(QStyle::CE_ProgressBar, &bar, p);
+      return;
+    }
+    if (idx.column() == JobsModel::Cancel && !idx.data().toString().isEmpty()) {
+      QStyleOptionButton b;
+      b.rect = opt.rect.adjusted(2, 2, -2, -2);
+      b.text = idx.data().toString();
+      b.state = QStyle::State_Enabled | QStyle::State_Raised;
+      QApplication::style()->drawControl(QStyle::CE_PushButton, &b, p);
+      return;
+    }
+    QStyledItemDelegate::paint(p, opt, idx);
   }
-  connect(nav, &QListWidget::currentRowChanged, stack, &QStackedWidget::setCurrentIndex);
-  nav->setCurrentRow(0);
+};
+
+}  // namespace
+
+MainWindow::MainWindow(Workbench* wb, QWidget* parent) : QMainWindow(parent), m_wb(wb) {
+  setWindowTitle(tr("FM Workbench"));
+  setAcceptDrops(true);
+  setObjectName(QStringLiteral("MainWindow"));
+
+  auto* split = new QSplitter(this);
+  m_nav = new QListWidget(split);
+  m_nav->setObjectName(QStringLiteral("navigation"));
+  m_nav->addItems({tr("Models"), tr("Datasets"), tr("Fine-tune"), tr("Playground")});
+  m_nav->setMaximumWidth(170);
+  m_nav->setStyleSheet(QStringLiteral("QListWidget { font-size: 11pt; } QListWidget::item { padding: 8px; }"));
+  m_stack = new QStackedWidget(split);
+  m_models = new ModelsPanel(wb, m_stack);
+  m_datasets = new DatasetsPanel(wb, m_stack);
+  m_finetune = new FinetunePanel(wb, m_stack);
+  m_playground = new PlaygroundPanel(wb, m_stack);
+  for (QWidget* w : {static_cast<QWidget*>(m_models), static_cast<QWidget*>(m_datasets),
+                     static_cast<QWidget*>(m_finetune), static_cast<QWidget*>(m_playground)})
+    m_stack->addWidget(w);
+  split->setStretchFactor(0, 0);
+  split->setStretchFactor(1, 1);
+  split->setSizes({170, 1110});
+  connect(m_nav, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
+  m_nav->setCurrentRow(0);
   setCentralWidget(split);
-  resize(1100, 720);
+
+  // Jobs area.
+  auto* jobsDock = new QDockWidget(tr("Jobs"), this);
+  jobsDock->setObjectName(QStringLiteral("jobsDock"));
+  m_jobsView = new QTableView(jobsDock);
+  m_jobsView->setModel(wb->jobs()->model());
+  m_jobsView->setItemDelegate(new JobsDelegate(m_jobsView));
+  m_jobsView->verticalHeader()->hide();
+  m_jobsView->setSelectionMode(QAbstractItemView::NoSelection);
+  m_jobsView->horizontalHeader()->setSectionResizeMode(JobsModel::Title, QHeaderView::Stretch);
+  m_jobsView->horizontalHeader()->resizeSection(JobsModel::Progress, 160);
+  connect(m_jobsView, &QTableView::clicked, this, [wb](const QModelIndex& idx) {
+    if (idx.column() != JobsModel::Cancel) return;
+    if (Job* j = wb->jobs()->model()->jobAt(idx.row())) j->cancel();
+  });
+  connect(wb->jobs()->model(), &QAbstractItemModel::rowsInserted, m_jobsView, [this] { m_jobsView->scrollToBottom(); });
+  jobsDock->setWidget(m_jobsView);
+  addDockWidget(Qt::BottomDockWidgetArea, jobsDock);
+
+  auto* logDock = new QDockWidget(tr("Log"), this);
+  logDock->setObjectName(QStringLiteral("logDock"));
+  m_log = new QPlainTextEdit(logDock);
+  m_log->setReadOnly(true);
+  m_log->setMaximumBlockCount(5000);
+  logDock->setWidget(m_log);
+  addDockWidget(Qt::BottomDockWidgetArea, logDock);
+  tabifyDockWidget(jobsDock, logDock);
+  jobsDock->raise();
+  connect(wb->jobs(), &JobRunner::logLine, this, &MainWindow::appendLog);
+
+  // Menus.
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("Import a model folder…"), this, [this] {
+    const QString d = QFileDialog::getExistingDirectory(this, tr("Choose a Hugging Face model folder"));
+    if (!d.isEmpty()) importPath(d);
+  });
+  file->addAction(tr("Open a dataset…"), this, [this] {
+    const QString f = QFileDialog::getOpenFileName(this, tr("Open a dataset"), m_wb->workspace(),
+                                                   tr("Datasets (*.csv *.tsv *.jsonl *.json *.txt)"));
+    if (!f.isEmpty()) importPath(f);
+  });
+  file->addAction(tr("Use the built-in demo"), this, [this] { startWithDemo(); });
+  file->addSeparator();
+  file->addAction(tr("Settings…"), this, &MainWindow::openSettings);
+  file->addSeparator();
+  file->addAction(tr("Quit"), this, &QWidget::close);
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  view->addAction(jobsDock->toggleViewAction());
+  view->addAction(logDock->toggleViewAction());
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("About FM Workbench"), this, [this] {
+    QMessageBox::about(this, tr("About FM Workbench"),
+                       tr("FM Workbench: pre-train, adapt, ground and deploy foundation models on "
+                          "your own computer, offline.\n\nWorkspace: %1")
+                           .arg(m_wb->workspace()));
+  });
+
+  m_status = new QLabel(this);
+  statusBar()->addPermanentWidget(m_status);
+  auto updateStatus = [this] {
+    const int n = m_wb->jobs()->model()->activeCount();
+    m_status->setText(n ? tr("%n job(s) running", "", n) : tr("Ready"));
+  };
+  connect(wb->jobs()->model(), &QAbstractItemModel::dataChanged, this, updateStatus);
+  connect(wb->jobs()->model(), &QAbstractItemModel::rowsInserted, this, updateStatus);
+  updateStatus();
+
+  connect(wb, &Workbench::modelLoaded, this, [this](const QString& d) { appendLog(tr("Model ready: %1").arg(d)); });
+  connect(wb, &Workbench::modelFailed, this,
+          [this](const QString& d, const QString& m) { appendLog(tr("Model refused: %1 — %2").arg(d, m)); });
+  connect(m_datasets, &DatasetsPanel::useForTraining, this, [this] { showPage(Finetune); });
+  connect(m_finetune, &FinetunePanel::tryInPlayground, this, [this](const QString& adapter) {
+    m_playground->setAdapter(adapter);
+    showPage(Playground);
+  });
+  resize(1280, 820);
+}
+
+void MainWindow::showPage(Page p) { m_nav->setCurrentRow(p); }
+MainWindow::Page MainWindow::currentPage() const { return static_cast<Page>(m_nav->currentRow()); }
+
+void MainWindow::appendLog(const QString& line) {
+  m_log->appendPlainText(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss  ")) + line);
+}
+
+bool MainWindow::importPath(const QString& path) {
+  const QFileInfo fi(path);
+  if (fi.isDir()) {
+    showPage(Models);
+    m_models->importFolder(path);
+    return true;
+  }
+  if (fi.isFile()) {
+    showPage(Datasets);
+    m_datasets->openFile(path);
+    return true;
+  }
+  appendLog(tr("Nothing to import at %1").arg(path));
+  return false;
+}
+
+void MainWindow::startWithDemo() {
+  if (m_wb->demoReady()) {
+    useDemo();
+    return;
+  }
+  appendLog(tr("Preparing the built-in demo: datasets and a tiny model trained from scratch."));
+  Job* job = m_wb->prepareDemo();
+  if (!job) {
+    useDemo();
+    return;
+  }
+  connect(job, &Job::finished, this, [this](Job::State s, const QString& msg) {
+    if (s == Job::State::Completed) useDemo();
+    else appendLog(tr("The demo could not be prepared: %1").arg(msg.isEmpty() ? Job::stateName(s) : msg));
+  });
+}
+
+void MainWindow::useDemo() {
+  m_models->importFolder(m_wb->demoModelDir());
+  m_datasets->openDemo();
+  m_finetune->applyDemo();
+}
+
+void MainWindow::openSettings() {
+  SettingsDialog dlg(m_wb->settings(), this);
+  if (dlg.exec() != QDialog::Accepted) return;
+  const AppSettings before = m_wb->settings();
+  m_wb->settings() = dlg.result();
+  m_wb->saveSettings();
+  if (before.language != m_wb->settings().language)
+    QMessageBox::information(this, tr("Language"), tr("The new language is used from the next start."));
+  if (before.theme != m_wb->settings().theme) applyTheme(m_wb->settings().theme);
+  if (before.workspace != m_wb->settings().workspace) appendLog(tr("Workspace: %1").arg(m_wb->workspace()));
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
+  if (e->mimeData()->hasUrls()) e->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* e) {
+  for (const QUrl& u : e->mimeData()->urls())
+    if (u.isLocalFile()) importPath(u.toLocalFile());
+  e->acceptProposedAction();
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+  if (m_wb->jobs()->model()->activeCount() > 0) {
+    const auto answer = QMessageBox::question(
+        this, tr("Jobs are running"),
+        tr("Stop the running jobs and quit? A training run stops at its next step and keeps a "
+           "checkpoint you can resume."));
+    if (answer != QMessageBox::Yes) {
+      e->ignore();
+      return;
+    }
+  }
+  m_wb->jobs()->cancelAllAndWait();
+  e->accept();
 }
 
 }  // namespace fm::ui

@@ -1,14 +1,61 @@
-// The workbench's main window: navigation sidebar and the panel stack.
+// The main window: a sidebar of panels, the jobs area (every job with progress, time left and
+// a cancel button) and the log. Dropping a model folder or a dataset file imports it.
 #pragma once
 
 #include <QMainWindow>
 
+class QListWidget;
+class QStackedWidget;
+class QPlainTextEdit;
+class QTableView;
+class QLabel;
+
 namespace fm::ui {
+
+class Workbench;
+class ModelsPanel;
+class DatasetsPanel;
+class FinetunePanel;
+class PlaygroundPanel;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  explicit MainWindow(QWidget* parent = nullptr);
+  enum Page { Models, Datasets, Finetune, Playground, PageCount };
+  explicit MainWindow(Workbench* wb, QWidget* parent = nullptr);
+
+  void showPage(Page p);
+  Page currentPage() const;
+  ModelsPanel* modelsPanel() const { return m_models; }
+  DatasetsPanel* datasetsPanel() const { return m_datasets; }
+  FinetunePanel* finetunePanel() const { return m_finetune; }
+  PlaygroundPanel* playgroundPanel() const { return m_playground; }
+  QTableView* jobsView() const { return m_jobsView; }
+  QPlainTextEdit* logView() const { return m_log; }
+  // Imports what was dropped or chosen: a folder with config.json is a model, a file a dataset.
+  bool importPath(const QString& path);
+  // First launch: prepares the demo (with progress) and selects it in every panel.
+  void startWithDemo();
+
+ protected:
+  void dragEnterEvent(QDragEnterEvent* e) override;
+  void dropEvent(QDropEvent* e) override;
+  void closeEvent(QCloseEvent* e) override;
+
+ private:
+  void openSettings();
+  void appendLog(const QString& line);
+  void useDemo();
+  Workbench* m_wb;
+  QListWidget* m_nav;
+  QStackedWidget* m_stack;
+  QTableView* m_jobsView;
+  QPlainTextEdit* m_log;
+  QLabel* m_status;
+  ModelsPanel* m_models;
+  DatasetsPanel* m_datasets;
+  FinetunePanel* m_finetune;
+  PlaygroundPanel* m_playground;
 };
 
 }  // namespace fm::ui

@@ -1,0 +1,58 @@
+#include "train/compare.h"
+
+#include "arch/loaded_model.h"
+#include "data/dataset.h"
+#include "generate/generator.h"
+#include "lora/adapter_control.h"
+#include "tokenize/tokenizer.h"
+
+namespace fm {
+
+std::vector<SideBySide> compareOnValidation(const TrainConfig& cfg, const std::filesystem::path& output, int count,
+                                            int maxNewTokens) {
+  const bool lora = std::filesystem::exists(output / "adapter_config.json");
+  auto base = LoadedModel::load(cfg.model, {});
+  std::shared_ptr<LoadedModel> tuned;
+  if (lora) {
+    attachAdapter(*base, output);
+  } else {
+    tuned = LoadedModel::load(output, {});
+  }
+  const Tokenizer& tok = *base->tokenizer();
+  ReadOptions ro;
+  ro.format = cfg.format;
+  ro.skipBadRows = cfg.skipBadRows;
+  const Dataset ds = readDataset(cfg.data, ro);
+  TemplateSpec tpl = cfg.tpl;
+  if (tpl.prompt.empty() && tpl.completion.empty() && !tpl.chat) tpl = TemplateSpec::forKind(ds.kind);
+  const ExampleSet ex = buildExamples(ds, tpl, tok, {cfg.maxLength, cfg.skipBadRows});
+  const Split split = splitExamples(static_cast<int64_t>(ex.examples.size()), cfg.validationFraction, cfg.seed);
+  GenerateOptions g;
+  g.temperature = 0;
+  g.maxNewTokens = maxNewTokens;
+  g.stopStrings = {"\n"};
+  std::vector<SideBySide> out;
+  const size_t n = split.validation.size();
+  for (size_t k = 0; k < static_cast<size_t>(count) && k < n; ++k) {
+    const Example& e = ex.examples[static_cast<size_t>(split.validation[k * 7 % n])];
+    int64_t promptLen = 0;
+    const auto ids = encodePromptCompletion(tok, e.prompt, "", false, &promptLen);
+    SideBySide s;
+    s.row = e.row;
+    s.prompt = e.prompt;
+    s.expected = e.completion;
+    if (lora) {
+      setAdapterEnabled(*base, false);
+      s.base = generate(*base, ids, g).text;
+      setAdapterEnabled(*base, true);
+      s.tuned = generate(*base, ids, g).text;
+    } else {
+      s.base = generate(*base, ids, g).text;
+      s.tuned = generate(*tuned, ids, g).text;
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace fm

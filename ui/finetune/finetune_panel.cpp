@@ -1,0 +1,628 @@
+#include "finetune/finetune_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDir>
+#include <QDirIterator>
+#include <QDoubleValidator>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <cmath>
+
+#include "finetune/loss_chart.h"
+#include "shell/workbench.h"
+#include "train/compare.h"
+#include "train/demo.h"
+#include "train/trainer.h"
+
+namespace fm::ui {
+
+namespace {
+
+nlohmann::json toNl(const QJsonObject& o) {
+  return nlohmann::json::parse(QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString());
+}
+
+QJsonObject toQt(const nlohmann::json& j) {
+  return QJsonDocument::fromJson(QByteArray::fromStdString(j.dump())).object();
+}
+
+// Plain words for every setting: what it does, and when to change it.
+QString tooltipFor(const QString& key) {
+  static const QMap<QString, const char*> tips = {
+      {"model", QT_TRANSLATE_NOOP("FinetunePanel", "The model folder to start from. The Models panel sets it.")},
+      {"data", QT_TRANSLATE_NOOP("FinetunePanel", "The dataset file. The Datasets panel sets it with its template.")},
+      {"format", QT_TRANSLATE_NOOP("FinetunePanel", "How to read the file. 'auto' decides from the file name and content.")},
+      {"prompt_template", QT_TRANSLATE_NOOP("FinetunePanel", "What the model reads; {column} is replaced by the row's value.")},
+      {"completion_template", QT_TRANSLATE_NOOP("FinetunePanel", "What the model learns to answer. Only these tokens are trained on.")},
+      {"chat_template", QT_TRANSLATE_NOOP("FinetunePanel", "For chat data: format rows with the model's own chat template and train on the assistant's turns.")},
+      {"train_on_prompt", QT_TRANSLATE_NOOP("FinetunePanel", "Also learn to predict the prompt. Usually off.")},
+      {"skip_bad_rows", QT_TRANSLATE_NOOP("FinetunePanel", "Skip rows that cannot be read (they are counted and listed) instead of stopping.")},
+      {"validation_fraction", QT_TRANSLATE_NOOP("FinetunePanel", "Share of rows held back to measure progress on unseen text. 0.1 = 10%.")},
+      {"max_length", QT_TRANSLATE_NOOP("FinetunePanel", "Longest row in tokens; longer rows are cut. Lower it if memory runs short.")},
+      {"method", QT_TRANSLATE_NOOP("FinetunePanel", "lora: train small adapters, fast and light (recommended). full: train every weight.")},
+      {"lora_r", QT_TRANSLATE_NOOP("FinetunePanel", "Adapter rank: how much the adapter can learn. 8-16 is typical; higher learns more but is slower.")},
+      {"lora_alpha", QT_TRANSLATE_NOOP("FinetunePanel", "Adapter strength. Often twice the rank.")},
+      {"lora_dropout", QT_TRANSLATE_NOOP("FinetunePanel", "Randomly drops adapter inputs while training, against overfitting. 0-0.1.")},
+      {"lora_target_modules", QT_TRANSLATE_NOOP("FinetunePanel", "Which layers get adapters: names like q_proj, v_proj, or all-linear.")},
+      {"use_rslora", QT_TRANSLATE_NOOP("FinetunePanel", "Rank-stabilised scaling (alpha/sqrt(r)); helps with high ranks.")},
+      {"epochs", QT_TRANSLATE_NOOP("FinetunePanel", "How many times to go through the training rows. More helps small datasets, until it overfits.")},
+      {"max_steps", QT_TRANSLATE_NOOP("FinetunePanel", "Stop after this many steps instead (-1: use epochs).")},
+      {"batch_size", QT_TRANSLATE_NOOP("FinetunePanel", "Rows per step. Larger is smoother but needs more memory.")},
+      {"grad_accum", QT_TRANSLATE_NOOP("FinetunePanel", "Add up several batches before each update: a bigger batch without more memory.")},
+      {"lr", QT_TRANSLATE_NOOP("FinetunePanel", "Learning rate: the size of each update. Too high and the loss jumps or turns NaN; too low and nothing is learned.")},
+      {"schedule", QT_TRANSLATE_NOOP("FinetunePanel", "How the learning rate changes over the run: constant, linear decay or cosine decay.")},
+      {"warmup_steps", QT_TRANSLATE_NOOP("FinetunePanel", "Steps at the start with a rising learning rate, for a gentle start.")},
+      {"warmup_ratio", QT_TRANSLATE_NOOP("FinetunePanel", "Warmup as a share of all steps (used when warmup steps is 0).")},
+      {"weight_decay", QT_TRANSLATE_NOOP("FinetunePanel", "Pulls weights toward zero a little each step, against overfitting.")},
+      {"max_grad_norm", QT_TRANSLATE_NOOP("FinetunePanel", "Caps the size of each update (gradient clipping). 1.0 is a safe default; 0 turns it off.")},
+      {"adam_beta1", QT_TRANSLATE_NOOP("FinetunePanel", "AdamW momentum. Rarely changed.")},
+      {"adam_beta2", QT_TRANSLATE_NOOP("FinetunePanel", "AdamW second-moment decay. Rarely changed.")},
+      {"adam_eps", QT_TRANSLATE_NOOP("FinetunePanel", "AdamW epsilon. Rarely changed.")},
+      {"seed", QT_TRANSLATE_NOOP("FinetunePanel", "Fixes every random choice: the same seed and settings give the same run.")},
+      {"log_every", QT_TRANSLATE_NOOP("FinetunePanel", "Add a point to the chart every this many steps.")},
+      {"eval_every", QT_TRANSLATE_NOOP("FinetunePanel", "Measure on the validation rows every this many steps (0: only at the start and the end).")},
+      {"eval_at_start", QT_TRANSLATE_NOOP("FinetunePanel", "Measure the model before training, to compare before and after.")},
+      {"eval_max_rows", QT_TRANSLATE_NOOP("FinetunePanel", "Validation rows used per measurement (-1: all). Fewer is faster.")},
+      {"save_every", QT_TRANSLATE_NOOP("FinetunePanel", "Save a checkpoint every this many steps, to resume after a stop or crash (0: only at the end).")},
+      {"keep_checkpoints", QT_TRANSLATE_NOOP("FinetunePanel", "How many checkpoints to keep on disk.")},
+      {"out_dir", QT_TRANSLATE_NOOP("FinetunePanel", "The run folder. Empty: a new folder under runs/ in the workspace.")},
+      {"threads", QT_TRANSLATE_NOOP("FinetunePanel", "CPU threads for training (0: the application's setting).")},
+      {"memory_limit_gb", QT_TRANSLATE_NOOP("FinetunePanel", "Refuse settings that need more memory than this (0: the memory this computer has free).")},
+  };
+  auto it = tips.find(key);
+  return it == tips.end() ? QString() : FinetunePanel::tr(it.value());
+}
+
+QString labelFor(const QString& key) {
+  QString s = key;
+  s.replace(QLatin1Char('_'), QLatin1Char(' '));
+  s[0] = s[0].toUpper();
+  return s;
+}
+
+const QStringList kDataKeys = {"model", "data", "format", "prompt_template", "completion_template", "chat_template",
+                               "train_on_prompt", "skip_bad_rows", "validation_fraction", "max_length"};
+const QStringList kLoraKeys = {"method", "lora_r", "lora_alpha", "lora_dropout", "lora_target_modules", "use_rslora"};
+const QStringList kOptimKeys = {"epochs", "max_steps", "batch_size", "grad_accum", "lr", "schedule", "warmup_steps",
+                                "warmup_ratio", "weight_decay", "max_grad_norm", "adam_beta1", "adam_beta2", "adam_eps", "seed"};
+
+QString runStatus(const QString& dir) {
+  if (QFileInfo::exists(dir + "/adapter/adapter_config.json") || QFileInfo::exists(dir + "/model/config.json"))
+    return FinetunePanel::tr("finished");
+  if (!QDir(dir).entryList({QStringLiteral("checkpoint-*")}, QDir::Dirs).isEmpty()) return FinetunePanel::tr("can resume");
+  return FinetunePanel::tr("no checkpoint");
+}
+
+}  // namespace
+
+FinetunePanel::FinetunePanel(Workbench* wb, QWidget* parent) : QWidget(parent), m_wb(wb) {
+  setObjectName(QStringLiteral("FinetunePanel"));
+  auto* split = new QSplitter(this);
+
+  // Left: presets, the settings, and the buttons.
+  auto* left = new QWidget(split);
+  auto* lv = new QVBoxLayout(left);
+  auto* presetRow = new QHBoxLayout;
+  m_preset = new QComboBox(left);
+  m_preset->addItem(tr("Quick demo"), "quick");
+  m_preset->addItem(tr("Balanced"), "balanced");
+  m_preset->addItem(tr("Thorough"), "thorough");
+  m_preset->setToolTip(tr("Quick demo: a minute on a laptop. Balanced: a good first real run. Thorough: more "
+                          "epochs and a larger adapter for the best result."));
+  presetRow->addWidget(new QLabel(tr("Preset"), left));
+  presetRow->addWidget(m_preset, 1);
+  lv->addLayout(presetRow);
+  auto* tabs = new QTabWidget(left);
+  QFormLayout* forms[4];
+  const QString names[4] = {tr("Data"), tr("Adapter"), tr("Training"), tr("Run")};
+  for (int i = 0; i < 4; ++i) {
+    auto* scroll = new QScrollArea(tabs);
+    auto* inner = new QWidget(scroll);
+    forms[i] = new QFormLayout(inner);
+    scroll->setWidget(inner);
+    scroll->setWidgetResizable(true);
+    tabs->addTab(scroll, names[i]);
+  }
+  buildForm(forms[0], forms[1], forms[2], forms[3]);
+  lv->addWidget(tabs, 1);
+  m_error = new QLabel(left);
+  m_error->setWordWrap(true);
+  m_error->setStyleSheet(QStringLiteral("color:#c92a2a"));
+  m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_error->hide();
+  lv->addWidget(m_error);
+  auto* buttons = new QHBoxLayout;
+  m_start = new QPushButton(tr("Start"), left);
+  m_start->setToolTip(tr("Start a new run with these settings"));
+  m_cancel = new QPushButton(tr("Cancel"), left);
+  m_cancel->setToolTip(tr("Stop at the next step; a checkpoint is kept so the run can be resumed"));
+  m_cancel->setEnabled(false);
+  m_resume = new QPushButton(tr("Resume"), left);
+  m_resume->setToolTip(tr("Continue the run selected in the history (or the last one) from its last checkpoint"));
+  buttons->addWidget(m_start);
+  buttons->addWidget(m_cancel);
+  buttons->addWidget(m_resume);
+  lv->addLayout(buttons);
+
+  // Right: chart, progress, outcome, log, history.
+  auto* right = new QWidget(split);
+  auto* rv = new QVBoxLayout(right);
+  m_chart = new LossChart(right);
+  m_chart->setMinimumHeight(300);
+  rv->addWidget(m_chart, 3);
+  auto* prog = new QHBoxLayout;
+  m_progress = new QProgressBar(right);
+  m_progress->setRange(0, 1000);
+  m_progress->setValue(0);
+  m_progress->setFormat(QString());
+  m_speed = new QLabel(right);
+  prog->addWidget(m_progress, 2);
+  prog->addWidget(m_speed, 3);
+  rv->addLayout(prog);
+  auto* bottom = new QTabWidget(right);
+  auto* outcome = new QWidget(bottom);
+  auto* ov = new QVBoxLayout(outcome);
+  m_result = new QLabel(tr("When a run ends, its accuracy before and after and a few answers appear here."), outcome);
+  m_result->setWordWrap(true);
+  m_result->setTextFormat(Qt::RichText);
+  m_generations = new QTableWidget(0, 4, outcome);
+  m_generations->setHorizontalHeaderLabels({tr("Prompt"), tr("Expected"), tr("Base model"), tr("Fine-tuned")});
+  m_generations->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+  m_generations->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_generations->setWordWrap(false);
+  m_generations->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+  auto* exportRow = new QHBoxLayout;
+  m_exportAdapter = new QPushButton(tr("Export adapter (PEFT)…"), outcome);
+  m_exportMerged = new QPushButton(tr("Export merged model…"), outcome);
+  m_tryIt = new QPushButton(tr("Try it in the Playground"), outcome);
+  for (auto* b : {m_exportAdapter, m_exportMerged, m_tryIt}) {
+    b->setEnabled(false);
+    exportRow->addWidget(b);
+  }
+  ov->addWidget(m_result);
+  ov->addWidget(m_generations, 1);
+  ov->addLayout(exportRow);
+  bottom->addTab(outcome, tr("Outcome"));
+  m_log = new QPlainTextEdit(bottom);
+  m_log->setReadOnly(true);
+  m_log->setMaximumBlockCount(3000);
+  bottom->addTab(m_log, tr("Log"));
+  auto* hist = new QWidget(bottom);
+  auto* hv = new QVBoxLayout(hist);
+  m_history = new QListWidget(hist);
+  m_history->setSelectionMode(QAbstractItemView::ExtendedSelection);
+  m_history->setToolTip(tr("Select a run to replay its chart; select two and press Compare"));
+  auto* hb = new QHBoxLayout;
+  auto* compare = new QPushButton(tr("Compare two runs"), hist);
+  auto* refresh = new QPushButton(tr("Refresh"), hist);
+  hb->addWidget(compare);
+  hb->addWidget(refresh);
+  hv->addWidget(m_history, 1);
+  hv->addLayout(hb);
+  bottom->addTab(hist, tr("Run history"));
+  rv->addWidget(bottom, 2);
+  split->setStretchFactor(0, 2);
+  split->setStretchFactor(1, 5);
+  left->setMinimumWidth(330);
+  auto* top = new QVBoxLayout(this);
+  top->addWidget(split);
+
+  connect(m_preset, qOverload<int>(&QComboBox::activated), this,
+          [this](int) { applyPreset(m_preset->currentData().toString()); });
+  connect(m_start, &QPushButton::clicked, this, [this] { start(); });
+  connect(m_cancel, &QPushButton::clicked, this, &FinetunePanel::cancel);
+  connect(m_resume, &QPushButton::clicked, this, [this] {
+    QString dir = m_runDir;
+    if (auto* it = m_history->currentItem()) dir = it->data(Qt::UserRole).toString();
+    if (dir.isEmpty()) {
+      m_error->setText(tr("Choose a run in the history to resume."));
+      m_error->show();
+      return;
+    }
+    resume(dir);
+  });
+  connect(m_exportAdapter, &QPushButton::clicked, this, &FinetunePanel::exportAdapter);
+  connect(m_exportMerged, &QPushButton::clicked, this, &FinetunePanel::exportMerged);
+  connect(m_tryIt, &QPushButton::clicked, this, [this] { Q_EMIT tryInPlayground(m_output); });
+  connect(m_history, &QListWidget::itemSelectionChanged, this, [this] {
+    if (m_job) return;  // the live run owns the chart
+    const auto items = m_history->selectedItems();
+    if (items.size() == 1) m_chart->replay(items[0]->data(Qt::UserRole).toString());
+  });
+  connect(compare, &QPushButton::clicked, this, [this] {
+    const auto items = m_history->selectedItems();
+    if (items.size() != 2 || m_job) return;
+    m_chart->replay(items[0]->data(Qt::UserRole).toString());
+    m_chart->overlay(items[1]->data(Qt::UserRole).toString(), items[1]->text().section(QStringLiteral(" — "), 0, 0));
+  });
+  connect(refresh, &QPushButton::clicked, this, &FinetunePanel::refreshHistory);
+  connect(wb, &Workbench::modelLoaded, this, [this](const QString& dir) {
+    if (!m_job) setSetting(QStringLiteral("model"), dir);
+  });
+  connect(wb, &Workbench::dataChosen, this, &FinetunePanel::fromDataChoice);
+  connect(m_chart, &LossChart::overfittingDetected, this, [this](double step) {
+    m_log->appendPlainText(tr("Eval loss has risen since step %1 while train loss keeps falling: the model is "
+                              "starting to memorise (overfitting). Fewer epochs or more data would help.")
+                               .arg(step));
+  });
+  applyPreset(QStringLiteral("balanced"));
+  m_preset->setCurrentIndex(1);
+  refreshHistory();
+}
+
+void FinetunePanel::buildForm(QFormLayout* data, QFormLayout* lora, QFormLayout* optim, QFormLayout* book) {
+  const QJsonObject defaults = toQt(fm::TrainConfig().toJson());
+  const QMap<QString, QStringList> choices = {{"method", {"lora", "full"}},
+                                              {"schedule", {"constant", "linear", "cosine"}},
+                                              {"format", {"auto", "csv", "tsv", "jsonl", "json", "text"}}};
+  for (auto it = defaults.begin(); it != defaults.end(); ++it) {
+    const QString key = it.key();
+    const QJsonValue v = it.value();
+    QWidget* w = nullptr;
+    if (choices.contains(key)) {
+      auto* c = new QComboBox(this);
+      c->addItems(choices[key]);
+      c->setCurrentText(v.toString());
+      w = c;
+    } else if (v.isBool()) {
+      auto* c = new QCheckBox(this);
+      c->setChecked(v.toBool());
+      w = c;
+    } else if (v.isDouble() && v.toDouble() == std::floor(v.toDouble()) && !key.contains("lr") &&
+               !key.contains("fraction") && !key.contains("ratio") && !key.contains("alpha") &&
+               !key.contains("dropout") && !key.contains("decay") && !key.contains("norm") && !key.contains("beta") &&
+               !key.contains("eps") && !key.contains("gb")) {
+      auto* s = new QSpinBox(this);
+      s->setRange(-1, 1 << 30);
+      s->setValue(v.toInt());
+      w = s;
+    } else if (v.isDouble()) {
+      auto* e = new QLineEdit(QString::number(v.toDouble(), 'g', 8), this);
+      e->setValidator(new QDoubleValidator(e));
+      w = e;
+    } else if (v.isArray()) {
+      QStringList parts;
+      for (const QJsonValue& x : v.toArray()) parts << x.toString();
+      w = new QLineEdit(parts.join(QStringLiteral(", ")), this);
+    } else if (key == "prompt_template") {
+      auto* e = new QPlainTextEdit(v.toString(), this);
+      e->setMaximumHeight(60);
+      w = e;
+    } else {
+      w = new QLineEdit(v.toString(), this);
+    }
+    w->setObjectName(key);
+    w->setToolTip(tooltipFor(key));
+    m_fields[key] = w;
+    QFormLayout* f = kDataKeys.contains(key) ? data : kLoraKeys.contains(key) ? lora : kOptimKeys.contains(key) ? optim : book;
+    auto* label = new QLabel(labelFor(key), this);
+    label->setToolTip(tooltipFor(key));
+    f->addRow(label, w);
+  }
+}
+
+void FinetunePanel::setSetting(const QString& key, const QVariant& value) {
+  QWidget* w = m_fields.value(key);
+  if (auto* c = qobject_cast<QComboBox*>(w)) c->setCurrentText(value.toString());
+  else if (auto* b = qobject_cast<QCheckBox*>(w)) b->setChecked(value.toBool());
+  else if (auto* s = qobject_cast<QSpinBox*>(w)) s->setValue(value.toInt());
+  else if (auto* p = qobject_cast<QPlainTextEdit*>(w)) p->setPlainText(value.toString());
+  else if (auto* e = qobject_cast<QLineEdit*>(w))
+    e->setText(value.typeId() == QMetaType::Double ? QString::number(value.toDouble(), 'g', 8)
+               : value.typeId() == QMetaType::QStringList ? value.toStringList().join(QStringLiteral(", "))
+                                                          : value.toString());
+}
+
+QVariant FinetunePanel::setting(const QString& key) const {
+  QWidget* w = m_fields.value(key);
+  if (auto* c = qobject_cast<QComboBox*>(w)) return c->currentText();
+  if (auto* b = qobject_cast<QCheckBox*>(w)) return b->isChecked();
+  if (auto* s = qobject_cast<QSpinBox*>(w)) return s->value();
+  if (auto* p = qobject_cast<QPlainTextEdit*>(w)) return p->toPlainText();
+  if (auto* e = qobject_cast<QLineEdit*>(w)) return e->text();
+  return {};
+}
+
+QJsonObject FinetunePanel::configJson() const {
+  const QJsonObject defaults = toQt(fm::TrainConfig().toJson());
+  QJsonObject o;
+  for (auto it = defaults.begin(); it != defaults.end(); ++it) {
+    const QString key = it.key();
+    const QVariant v = setting(key);
+    if (it.value().isBool()) {
+      o[key] = v.toBool();
+    } else if (it.value().isArray()) {
+      QJsonArray a;
+      for (const QString& part : v.toString().split(QLatin1Char(','), Qt::SkipEmptyParts)) a.append(part.trimmed());
+      o[key] = a;
+    } else if (it.value().isDouble()) {
+      bool ok = false;
+      const double d = QLocale::c().toDouble(v.toString().trimmed(), &ok);
+      const double d2 = ok ? d : QLocale().toDouble(v.toString().trimmed(), &ok);
+      o[key] = ok ? QJsonValue(d2) : QJsonValue(v.toString());  // the trainer names the bad field
+    } else {
+      o[key] = v.toString();
+    }
+  }
+  return o;
+}
+
+void FinetunePanel::applyPreset(const QString& name) {
+  struct P {
+    int r, alpha, epochs, batch, evalEvery, saveEvery, logEvery;
+    double lr;
+    const char* targets;
+    const char* schedule;
+  };
+  const P p = name == "quick" ? P{8, 16, 2, 16, 50, 100, 5, 1e-3, "all-linear", "cosine"}
+            : name == "thorough" ? P{32, 64, 5, 8, 200, 200, 10, 2e-4, "all-linear", "cosine"}
+                                 : P{16, 32, 3, 8, 100, 200, 10, 2e-4, "all-linear", "cosine"};
+  setSetting("method", "lora");
+  setSetting("lora_r", p.r);
+  setSetting("lora_alpha", static_cast<double>(p.alpha));
+  setSetting("lora_target_modules", QString::fromLatin1(p.targets));
+  setSetting("epochs", p.epochs);
+  setSetting("batch_size", p.batch);
+  setSetting("lr", p.lr);
+  setSetting("schedule", QString::fromLatin1(p.schedule));
+  setSetting("warmup_steps", 10);
+  setSetting("eval_every", p.evalEvery);
+  setSetting("save_every", p.saveEvery);
+  setSetting("log_every", p.logEvery);
+  setSetting("eval_max_rows", name == "quick" ? 240 : 500);
+  m_preset->setCurrentIndex(std::max(0, m_preset->findData(name)));
+}
+
+void FinetunePanel::applyDemo() {
+  // The demo's own recipe (what `fmw demo` runs), so the GUI reaches the same accuracy.
+  const fm::TrainConfig demo = fm::demoFinetuneConfig(fm::DemoPaths(m_wb->workspace().toStdString()));
+  const QJsonObject j = toQt(demo.toJson());
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (m_fields.contains(it.key()) && it.key() != "out_dir")
+      setSetting(it.key(), it.value().isArray() ? QVariant(it.value().toVariant().toStringList()) : it.value().toVariant());
+  setSetting("out_dir", QString());
+  setSetting("threads", m_wb->settings().threads);
+  m_preset->setCurrentIndex(0);
+}
+
+void FinetunePanel::fromDataChoice() {
+  if (m_job) return;
+  const DataChoice& c = m_wb->dataChoice();
+  setSetting("data", c.path);
+  setSetting("prompt_template", c.prompt);
+  setSetting("completion_template", c.completion);
+  setSetting("train_on_prompt", c.trainOnPrompt);
+  setSetting("skip_bad_rows", c.skipBadRows);
+  setSetting("max_length", c.maxLength);
+  setSetting("validation_fraction", c.validationFraction);
+  setSetting("seed", static_cast<int>(c.seed));
+}
+
+Job* FinetunePanel::start() {
+  m_error->hide();
+  if (m_job) return nullptr;
+  QJsonObject cfg = configJson();
+  if (cfg.value("out_dir").toString().isEmpty())
+    cfg["out_dir"] = QDir(m_wb->runsDir()).filePath(
+        QStringLiteral("run-%1").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
+  if (cfg.value("threads").toInt() == 0) cfg["threads"] = m_wb->settings().threads;
+  try {
+    fm::TrainConfig tc = fm::TrainConfig::fromJson(toNl(cfg));
+    tc.validate();
+  } catch (const std::exception& e) {
+    m_error->setText(QString::fromStdString(e.what()));
+    m_error->show();
+    return nullptr;
+  }
+  m_chart->clear();
+  return launch(cfg.value("out_dir").toString(), false, cfg);
+}
+
+Job* FinetunePanel::resume(const QString& runDir) {
+  m_error->hide();
+  if (m_job) return nullptr;
+  QFile f(runDir + QStringLiteral("/config.json"));
+  if (!f.open(QIODevice::ReadOnly)) {
+    m_error->setText(tr("%1 is not a run folder (no config.json).").arg(runDir));
+    m_error->show();
+    return nullptr;
+  }
+  const QJsonObject cfg = QJsonDocument::fromJson(f.readAll()).object();
+  m_chart->replay(runDir);  // the chart continues where the run stopped
+  return launch(runDir, true, cfg);
+}
+
+Job* FinetunePanel::launch(const QString& runDir, bool resuming, const QJsonObject& cfg) {
+  m_runDir = runDir;
+  m_runConfig = cfg;
+  m_output.clear();
+  m_result->setText(resuming ? tr("Resuming %1…").arg(runDir) : tr("Training…"));
+  m_generations->setRowCount(0);
+  for (auto* b : {m_exportAdapter, m_exportMerged, m_tryIt}) b->setEnabled(false);
+  m_log->appendPlainText((resuming ? tr("Resuming %1") : tr("New run in %1")).arg(runDir));
+  const std::string cfgText = QJsonDocument(cfg).toJson(QJsonDocument::Compact).toStdString();
+  auto result = std::make_shared<fm::TrainResult>();
+  QPointer<FinetunePanel> self(this);
+  Job* job = m_wb->jobs()->start(resuming ? tr("Resume %1").arg(QFileInfo(runDir).fileName())
+                                          : tr("Fine-tune %1").arg(QFileInfo(runDir).fileName()),
+                                 JobRunner::Heavy, [=](Job& job) {
+    auto onEvent = [&job, self](const fm::TrainEvent& e) {
+      using K = fm::TrainEvent::Kind;
+      if (e.totalSteps > 0 && (e.kind == K::Step || e.kind == K::Log))
+        job.setProgress(static_cast<double>(e.step) / e.totalSteps,
+                        tr("step %1 of %2").arg(e.step).arg(e.totalSteps));
+      if (e.kind == K::Log || e.kind == K::Eval || e.kind == K::Status || e.kind == K::Checkpoint) {
+        job.post([self, e] {
+          if (!self) return;
+          if (e.kind == K::Log) {
+            self->m_chart->addTrainPoint(e.step, e.loss, e.lr);
+            self->m_progress->setValue(e.totalSteps ? static_cast<int>(1000.0 * e.step / e.totalSteps) : 0);
+            self->m_progress->setFormat(tr("step %1 / %2").arg(e.step).arg(e.totalSteps));
+            const double eta = e.step > 0 ? e.elapsed * (e.totalSteps - e.step) / e.step : -1;
+            self->m_speed->setText(tr("loss %1 · %2 tokens/s · %3 s left")
+                                       .arg(e.loss, 0, 'f', 4)
+                                       .arg(e.tokensPerS, 0, 'f', 0)
+                                       .arg(eta < 0 ? QStringLiteral("?") : QString::number(eta, 'f', 0)));
+          } else if (e.kind == K::Eval) {
+            self->m_chart->addEvalPoint(e.step, e.eval.loss);
+            self->m_log->appendPlainText(
+                tr("eval at step %1: loss %2, perplexity %3%4")
+                    .arg(e.step)
+                    .arg(e.eval.loss, 0, 'f', 4)
+                    .arg(e.eval.perplexity, 0, 'f', 2)
+                    .arg(e.eval.accuracy >= 0 ? tr(", accuracy %1%").arg(e.eval.accuracy * 100, 0, 'f', 1) : QString()));
+          } else if (!e.message.empty()) {
+            self->m_log->appendPlainText(QString::fromStdString(e.message));
+          }
+        });
+      }
+      return !job.cancelRequested();
+    };
+    *result = resuming ? fm::resumeTraining(runDir.toStdString(), onEvent)
+                       : fm::train(fm::TrainConfig::fromJson(nlohmann::json::parse(cfgText)), onEvent);
+    if (result->status == fm::JobStatus::Failed) throw std::runtime_error(result->message);
+  });
+  m_job = job;
+  m_start->setEnabled(false);
+  m_resume->setEnabled(false);
+  m_cancel->setEnabled(true);
+  connect(job, &Job::finished, this, [this, result](Job::State s, const QString& msg) {
+    if (s == Job::State::Completed) {
+      m_output = QString::fromStdString(result->outputDir.string());
+      const auto& a = result->firstEval;
+      const auto& b = result->lastEval;
+      QString text;
+      if (a.accuracy >= 0 && b.accuracy >= 0)
+        text = tr("<b>Validation accuracy: base %1% → fine-tuned %2%</b>").arg(a.accuracy * 100, 0, 'f', 1).arg(b.accuracy * 100, 0, 'f', 1);
+      else if (b.accuracy >= 0)
+        text = tr("<b>Validation accuracy after fine-tuning: %1%</b>").arg(b.accuracy * 100, 0, 'f', 1);
+      if (a.loss >= 0 && b.loss >= 0)
+        text += tr("<br>Eval loss %1 → %2 (perplexity %3 → %4)")
+                    .arg(a.loss, 0, 'f', 3).arg(b.loss, 0, 'f', 3).arg(a.perplexity, 0, 'f', 2).arg(b.perplexity, 0, 'f', 2);
+      text += tr("<br>%1 steps in %2 s, %3 tokens/s. Output: %4")
+                  .arg(result->step).arg(result->seconds, 0, 'f', 0).arg(result->tokensPerS, 0, 'f', 0).arg(m_output.toHtmlEscaped());
+      m_result->setText(text);
+    } else {
+      m_result->setText(s == Job::State::Cancelled
+                            ? tr("Stopped. The last checkpoint is kept: press Resume to continue.")
+                            : tr("<span style='color:#c92a2a'>The run failed: %1</span>").arg(msg.toHtmlEscaped()));
+    }
+    finished(s == Job::State::Completed, msg);
+  });
+  return job;
+}
+
+void FinetunePanel::cancel() {
+  if (m_job) {
+    m_job->cancel();
+    m_cancel->setEnabled(false);
+    m_log->appendPlainText(tr("Stopping at the next step…"));
+  }
+}
+
+void FinetunePanel::finished(bool completed, const QString&) {
+  m_job = nullptr;
+  m_start->setEnabled(true);
+  m_resume->setEnabled(true);
+  m_cancel->setEnabled(false);
+  refreshHistory();
+  Q_EMIT runFinished(m_runDir, completed);
+  if (!completed) return;
+  const bool lora = QFileInfo::exists(m_output + QStringLiteral("/adapter_config.json"));
+  m_exportAdapter->setEnabled(lora);
+  m_exportMerged->setEnabled(lora);
+  m_tryIt->setEnabled(lora);
+  compareAnswers();
+}
+
+void FinetunePanel::compareAnswers() {
+  const std::string cfgText = QJsonDocument(m_runConfig).toJson(QJsonDocument::Compact).toStdString();
+  const std::string output = m_output.toStdString();
+  auto rows = std::make_shared<std::vector<fm::SideBySide>>();
+  Job* job = m_wb->jobs()->start(tr("Answers before and after"), JobRunner::Light, [=](Job& job) {
+    job.setProgress(-1, tr("generating"));
+    *rows = fm::compareOnValidation(fm::TrainConfig::fromJson(nlohmann::json::parse(cfgText)), output, 4, 24);
+  });
+  connect(job, &Job::finished, this, [this, rows](Job::State s, const QString& msg) {
+    if (s != Job::State::Completed) {
+      m_log->appendPlainText(tr("Could not generate the side-by-side answers: %1").arg(msg));
+      return;
+    }
+    m_generations->setRowCount(static_cast<int>(rows->size()));
+    for (int i = 0; i < static_cast<int>(rows->size()); ++i) {
+      const auto& r = (*rows)[static_cast<size_t>(i)];
+      const QString cells[4] = {QString::fromStdString(r.prompt), QString::fromStdString(r.expected),
+                                QString::fromStdString(r.base), QString::fromStdString(r.tuned)};
+      for (int c = 0; c < 4; ++c) {
+        auto* item = new QTableWidgetItem(cells[c].simplified());
+        item->setToolTip(cells[c]);
+        m_generations->setItem(i, c, item);
+      }
+    }
+    Q_EMIT comparisonReady();
+  });
+}
+
+void FinetunePanel::exportAdapter() {
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Export the adapter to…"));
+  if (dir.isEmpty()) return;
+  QStringList failed;
+  for (const QString& f : QDir(m_output).entryList(QDir::Files)) {
+    const QString dst = QDir(dir).filePath(f);
+    QFile::remove(dst);
+    if (!QFile::copy(QDir(m_output).filePath(f), dst)) failed << f;
+  }
+  m_log->appendPlainText(failed.isEmpty() ? tr("Adapter exported to %1 (PEFT format)").arg(dir)
+                                          : tr("Could not copy %1 to %2").arg(failed.join(", "), dir));
+}
+
+void FinetunePanel::exportMerged() {
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Write the merged model into an empty folder"));
+  if (dir.isEmpty()) return;
+  const std::string base = m_runConfig.value("model").toString().toStdString();
+  const std::string adapter = m_output.toStdString();
+  const std::string out = dir.toStdString();
+  Job* job = m_wb->jobs()->start(tr("Merge into %1").arg(QFileInfo(dir).fileName()), JobRunner::Heavy,
+                                 [=](Job&) { fm::mergeAdapterToFolder(base, adapter, out); });
+  connect(job, &Job::finished, this, [this, dir](Job::State s, const QString& msg) {
+    m_log->appendPlainText(s == Job::State::Completed ? tr("Merged model written to %1").arg(dir)
+                                                      : tr("Merge failed: %1").arg(msg));
+  });
+}
+
+void FinetunePanel::refreshHistory() {
+  const QString keep = m_history->currentItem() ? m_history->currentItem()->data(Qt::UserRole).toString() : QString();
+  m_history->clear();
+  QDir runs(m_wb->runsDir());
+  const auto entries = runs.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Time);
+  for (const QFileInfo& fi : entries) {
+    if (!QFileInfo::exists(fi.filePath() + QStringLiteral("/config.json"))) continue;
+    auto* it = new QListWidgetItem(QStringLiteral("%1 — %2").arg(fi.fileName(), runStatus(fi.filePath())), m_history);
+    it->setData(Qt::UserRole, fi.filePath());
+    it->setToolTip(fi.filePath());
+    if (fi.filePath() == keep) m_history->setCurrentItem(it);
+  }
+}
+
+}  // namespace fm::ui

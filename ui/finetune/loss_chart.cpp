@@ -1,0 +1,210 @@
+#include "finetune/loss_chart.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QScatterSeries>
+#include <QValueAxis>
+#include <cmath>
+
+namespace fm::ui {
+
+LossChart::LossChart(QWidget* parent) : QChartView(new QChart(), parent) {
+  setRenderHint(QPainter::Antialiasing);
+  QChart* c = chart();
+  c->setMargins(QMargins(6, 6, 6, 6));
+  m_train = new QLineSeries(c);
+  m_train->setName(tr("train loss"));
+  m_eval = new QLineSeries(c);
+  m_eval->setName(tr("eval loss"));
+  m_eval->setPointsVisible(true);
+  m_lr = new QLineSeries(c);
+  m_lr->setName(tr("learning rate"));
+  QPen lrPen(QColor(173, 181, 189));
+  lrPen.setStyle(Qt::DashLine);
+  m_lr->setPen(lrPen);
+  m_train->setPen(QPen(QColor(76, 110, 245), 2));
+  m_eval->setPen(QPen(QColor(247, 103, 7), 2));
+  m_marker = new QScatterSeries(c);
+  m_marker->setName(tr("eval loss rising: overfitting?"));
+  m_marker->setColor(QColor(224, 49, 49));
+  m_marker->setMarkerSize(14);
+  for (QAbstractSeries* s : {static_cast<QAbstractSeries*>(m_train), static_cast<QAbstractSeries*>(m_eval),
+                             static_cast<QAbstractSeries*>(m_marker), static_cast<QAbstractSeries*>(m_lr)})
+    c->addSeries(s);
+  m_x = new QValueAxis(c);
+  m_x->setTitleText(tr("step"));
+  m_x->setLabelFormat(QStringLiteral("%d"));
+  m_y = new QLogValueAxis(c);
+  m_y->setTitleText(tr("loss (log scale)"));
+  m_y->setBase(10);
+  m_y->setLabelFormat(QStringLiteral("%g"));
+  m_y->setMinorTickCount(-1);
+  m_yLr = new QValueAxis(c);
+  m_yLr->setTitleText(tr("learning rate"));
+  m_yLr->setLabelFormat(QStringLiteral("%.1e"));
+  c->addAxis(m_x, Qt::AlignBottom);
+  c->addAxis(m_y, Qt::AlignLeft);
+  c->addAxis(m_yLr, Qt::AlignRight);
+  for (QXYSeries* s : {static_cast<QXYSeries*>(m_train), static_cast<QXYSeries*>(m_eval), static_cast<QXYSeries*>(m_marker)}) {
+    s->attachAxis(m_x);
+    s->attachAxis(m_y);
+  }
+  m_lr->attachAxis(m_x);
+  m_lr->attachAxis(m_yLr);
+  c->legend()->setAlignment(Qt::AlignBottom);
+  clear();
+}
+
+void LossChart::clear() {
+  m_train->clear();
+  m_eval->clear();
+  m_lr->clear();
+  m_marker->clear();
+  for (QLineSeries* s : m_overlays) {
+    chart()->removeSeries(s);
+    delete s;
+  }
+  m_overlays.clear();
+  m_evals.clear();
+  m_overfitStep = -1;
+  m_lastEval = -1;
+  m_maxStep = 1;
+  m_maxLoss = 0.1;
+  m_minLoss = 1;
+  m_maxLr = 1e-6;
+  m_x->setRange(0, 1);
+  m_y->setRange(0.01, 1);
+  m_yLr->setRange(0, 1e-6);
+}
+
+int LossChart::trainPoints() const { return m_train->count(); }
+int LossChart::evalPoints() const { return m_eval->count(); }
+
+void LossChart::grow(double step, double loss, double lr) {
+  bool changed = false;
+  if (step > m_maxStep) {
+    m_maxStep = step;
+    changed = true;
+  }
+  if (std::isfinite(loss) && loss > 0 && loss * 1.2 > m_maxLoss) {
+    m_maxLoss = loss * 1.2;
+    changed = true;
+  }
+  if (std::isfinite(loss) && loss > 0 && loss / 1.2 < m_minLoss) {
+    m_minLoss = loss / 1.2;
+    changed = true;
+  }
+  if (changed) {
+    m_x->setRange(0, m_maxStep);
+    // Whole decades, so the log axis labels read 0.01, 0.1, 1, 10.
+    m_y->setRange(std::pow(10.0, std::floor(std::log10(m_minLoss))), std::pow(10.0, std::ceil(std::log10(m_maxLoss))));
+  }
+  if (lr * 1.05 > m_maxLr) {
+    m_maxLr = lr * 1.05;
+    m_yLr->setRange(0, m_maxLr);
+  }
+}
+
+void LossChart::addTrainPoint(double step, double loss, double lr) {
+  if (!std::isfinite(loss) || loss <= 0) return;
+  m_train->append(step, loss);
+  if (lr > 0) m_lr->append(step, lr);
+  grow(step, loss, lr);
+  Q_EMIT pointAdded(step, loss);
+}
+
+void LossChart::addEvalPoint(double step, double loss) {
+  if (!std::isfinite(loss) || loss <= 0) return;
+  m_eval->append(step, loss);
+  m_lastEval = loss;
+  m_eval->setName(tr("eval loss %1 (perplexity %2)").arg(loss, 0, 'f', 3).arg(std::exp(loss), 0, 'f', 2));
+  grow(step, loss, 0);
+  checkOverfitting(step, loss);
+}
+
+// Overfitting: eval loss rose at two evaluations in a row while the train loss over the same
+// stretch kept falling. The marker sits at the first evaluation where it started rising.
+void LossChart::checkOverfitting(double step, double evalLoss) {
+  m_evals.push_back({step, evalLoss});
+  if (m_overfitStep >= 0 || m_evals.size() < 3) return;
+  const QPointF a = m_evals[m_evals.size() - 3], b = m_evals[m_evals.size() - 2], c = m_evals.back();
+  if (!(b.y() > a.y() && c.y() > b.y())) return;
+  // Train loss near a.x() against near c.x().
+  double before = -1, after = -1;
+  for (int i = 0; i < m_train->count(); ++i) {
+    const QPointF p = m_train->at(i);
+    if (p.x() <= a.x()) before = p.y();
+    if (p.x() <= c.x()) after = p.y();
+  }
+  if (before < 0 || after < 0 || after >= before) return;
+  m_overfitStep = b.x();
+  m_marker->append(b);
+  Q_EMIT overfittingDetected(b.x());
+}
+
+void LossChart::addMetrics(const QJsonObject& e) {
+  const QString kind = e.value(QStringLiteral("event")).toString();
+  const double step = e.value(QStringLiteral("step")).toDouble();
+  if (kind == QLatin1String("log") && e.contains(QStringLiteral("loss")))
+    addTrainPoint(step, e.value(QStringLiteral("loss")).toDouble(), e.value(QStringLiteral("lr")).toDouble());
+  else if (kind == QLatin1String("eval") && e.contains(QStringLiteral("eval_loss")))
+    addEvalPoint(step, e.value(QStringLiteral("eval_loss")).toDouble());
+}
+
+static QVector<QJsonObject> readMetrics(const QString& runDir) {
+  QVector<QJsonObject> out;
+  QFile f(runDir + QStringLiteral("/metrics.jsonl"));
+  if (!f.open(QIODevice::ReadOnly)) return out;
+  while (!f.atEnd()) {
+    const QByteArray line = f.readLine().trimmed();
+    if (line.isEmpty()) continue;
+    const QJsonDocument d = QJsonDocument::fromJson(line);
+    if (d.isObject()) out.push_back(d.object());  // a line cut by a crash is skipped
+  }
+  return out;
+}
+
+int LossChart::replay(const QString& runDir) {
+  clear();
+  const auto events = readMetrics(runDir);
+  for (const QJsonObject& e : events) addMetrics(e);
+  return events.size();
+}
+
+int LossChart::overlay(const QString& runDir, const QString& name) {
+  const auto events = readMetrics(runDir);
+  auto* train = new QLineSeries(chart());
+  train->setName(tr("%1: train loss").arg(name));
+  auto* eval = new QLineSeries(chart());
+  eval->setName(tr("%1: eval loss").arg(name));
+  eval->setPointsVisible(true);
+  QPen p1(QColor(18, 184, 134), 2), p2(QColor(174, 62, 201), 2);
+  p1.setStyle(Qt::DotLine);
+  p2.setStyle(Qt::DotLine);
+  train->setPen(p1);
+  eval->setPen(p2);
+  for (const QJsonObject& e : events) {
+    const QString kind = e.value(QStringLiteral("event")).toString();
+    const double step = e.value(QStringLiteral("step")).toDouble();
+    if (kind == QLatin1String("log") && e.contains(QStringLiteral("loss"))) {
+      const double loss = e.value(QStringLiteral("loss")).toDouble();
+      if (loss <= 0) continue;
+      train->append(step, loss);
+      grow(step, loss, 0);
+    } else if (kind == QLatin1String("eval") && e.contains(QStringLiteral("eval_loss"))) {
+      const double loss = e.value(QStringLiteral("eval_loss")).toDouble();
+      if (loss > 0) eval->append(step, loss);
+    }
+  }
+  for (QLineSeries* s : {train, eval}) {
+    chart()->addSeries(s);
+    s->attachAxis(m_x);
+    s->attachAxis(m_y);
+    m_overlays.push_back(s);
+  }
+  return events.size();
+}
+
+}  // namespace fm::ui

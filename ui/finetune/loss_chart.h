@@ -1,0 +1,58 @@
+// The live training chart: train loss and eval loss (left axis), learning rate (right axis),
+// and a marker where eval loss starts rising while train loss still falls (overfitting).
+// Also replays a run from its metrics.jsonl and overlays a second run for comparison.
+#pragma once
+
+#include <QChartView>
+#include <QJsonObject>
+#include <QString>
+#include <QVector>
+
+class QLineSeries;
+class QScatterSeries;
+class QValueAxis;
+class QLogValueAxis;
+
+namespace fm::ui {
+
+class LossChart : public QChartView {
+  Q_OBJECT
+ public:
+  explicit LossChart(QWidget* parent = nullptr);
+  void clear();
+  void addTrainPoint(double step, double loss, double lr);
+  void addEvalPoint(double step, double loss);
+  // One metrics.jsonl event ({"event": "log"|"eval", ...}).
+  void addMetrics(const QJsonObject& event);
+  // Replays a run folder's metrics.jsonl; returns the number of events read.
+  int replay(const QString& runDir);
+  // Overlays another run's train and eval loss (comparison).
+  int overlay(const QString& runDir, const QString& name);
+
+  int trainPoints() const;
+  int evalPoints() const;
+  bool overfitting() const { return m_overfitStep >= 0; }
+  double lastEvalLoss() const { return m_lastEval; }
+
+ Q_SIGNALS:
+  void pointAdded(double step, double loss);
+  void overfittingDetected(double step);
+
+ private:
+  void grow(double step, double loss, double lr);
+  void checkOverfitting(double step, double evalLoss);
+  QLineSeries* m_train;
+  QLineSeries* m_eval;
+  QLineSeries* m_lr;
+  QScatterSeries* m_marker;
+  QValueAxis* m_x;
+  QLogValueAxis* m_y;  // loss spans orders of magnitude: ~ln(vocab) at the start, near 0 at the end
+  QValueAxis* m_yLr;
+  QVector<QLineSeries*> m_overlays;
+  double m_maxStep = 1, m_maxLoss = 0.1, m_minLoss = 1, m_maxLr = 1e-6;
+  double m_lastEval = -1;
+  QVector<QPointF> m_evals;
+  double m_overfitStep = -1;
+};
+
+}  // namespace fm::ui

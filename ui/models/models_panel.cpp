@@ -1,0 +1,258 @@
+#include "models/models_panel.h"
+
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTextBrowser>
+#include <QTimer>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+#include "arch/loaded_model.h"
+#include "shell/workbench.h"
+#include "tokenize/tokenizer.h"
+
+namespace fm::ui {
+
+namespace {
+
+QString bytes(quint64 b) {
+  const double g = b / 1073741824.0, m = b / 1048576.0;
+  return g >= 1 ? QStringLiteral("%1 GB").arg(g, 0, 'f', 2) : QStringLiteral("%1 MB").arg(m, 0, 'f', 1);
+}
+
+QString count(qint64 n) {
+  if (n >= 1000000000) return QStringLiteral("%1 B").arg(n / 1e9, 0, 'f', 2);
+  if (n >= 1000000) return QStringLiteral("%1 M").arg(n / 1e6, 0, 'f', 1);
+  if (n >= 1000) return QStringLiteral("%1 K").arg(n / 1e3, 0, 'f', 1);
+  return QString::number(n);
+}
+
+QString row(const QString& k, const QString& v) {
+  return QStringLiteral("<tr><td style='padding-right:14px;color:palette(mid)'><b>%1</b></td><td>%2</td></tr>")
+      .arg(k.toHtmlEscaped(), v.toHtmlEscaped());
+}
+
+}  // namespace
+
+QString tokenPiecesHtml(const QVector<TokenPiece>& pieces) {
+  static const char* colors[] = {"#ffd8a8", "#c5f6fa", "#d3f9d8", "#ffdeeb", "#e5dbff", "#fff3bf", "#d0ebff"};
+  QString html = QStringLiteral("<div style='line-height:190%'>");
+  if (pieces.size() == 1 && pieces[0].id < 0)
+    return QStringLiteral("<p style='color:#c92a2a'>%1</p>").arg(pieces[0].piece.toHtmlEscaped());
+  for (int i = 0; i < pieces.size(); ++i) {
+    QString text = pieces[i].piece;
+    text.replace(QChar(0x2581), QChar(0x00B7)).replace(QChar(0x0120), QChar(0x00B7));  // "▁"/"Ġ" -> "·"
+    text.replace(QStringLiteral("\n"), QStringLiteral("\\n"));
+    const QString bg = pieces[i].special ? QStringLiteral("#dee2e6") : QString::fromLatin1(colors[i % 7]);
+    html += QStringLiteral("<span style='background:%1;color:#111;font-family:monospace'>&nbsp;%2&nbsp;</span>"
+                           "<sub style='color:#868e96'>%3</sub> ")
+                .arg(bg, text.toHtmlEscaped())
+                .arg(pieces[i].id);
+  }
+  return html + QStringLiteral("</div>");
+}
+
+ModelsPanel::ModelsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), m_wb(wb) {
+  setObjectName(QStringLiteral("ModelsPanel"));
+  auto* split = new QSplitter(this);
+  auto* left = new QWidget(split);
+  auto* lv = new QVBoxLayout(left);
+  auto* importBtn = new QPushButton(tr("Import a model folder…"), left);
+  importBtn->setToolTip(tr("A Hugging Face folder with config.json, safetensors weights and a tokenizer"));
+  auto* demoBtn = new QPushButton(tr("Use the demo model"), left);
+  demoBtn->setToolTip(tr("A tiny Llama-style model that the app trains from scratch on its own demo text"));
+  lv->addWidget(importBtn);
+  lv->addWidget(demoBtn);
+  lv->addWidget(new QLabel(tr("Your models"), left));
+  m_list = new QListWidget(left);
+  lv->addWidget(m_list, 1);
+  lv->addWidget(new QLabel(tr("Model families that work"), left));
+  m_catalog = new QTreeWidget(left);
+  m_catalog->setHeaderLabels({tr("Family"), tr("Tokenizer"), tr("Chat")});
+  m_catalog->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  lv->addWidget(m_catalog, 1);
+
+  auto* right = new QWidget(split);
+  auto* rv = new QVBoxLayout(right);
+  m_title = new QLabel(tr("No model yet: import a folder, drop one on the window, or use the demo model."), right);
+  m_title->setWordWrap(true);
+  QFont f = m_title->font();
+  f.setPointSizeF(f.pointSizeF() * 1.3);
+  f.setBold(true);
+  m_title->setFont(f);
+  m_error = new QLabel(right);
+  m_error->setWordWrap(true);
+  m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_error->setStyleSheet(QStringLiteral("color:#c92a2a"));
+  m_error->hide();
+  m_details = new QTextBrowser(right);
+  rv->addWidget(m_title);
+  rv->addWidget(m_error);
+  rv->addWidget(m_details, 3);
+  rv->addWidget(new QLabel(tr("Tokenizer: type text to see its tokens and their ids"), right));
+  m_tokInput = new QPlainTextEdit(right);
+  m_tokInput->setPlaceholderText(tr("Type or paste text here"));
+  m_tokInput->setMaximumHeight(80);
+  m_tokOutput = new QTextBrowser(right);
+  rv->addWidget(m_tokInput);
+  rv->addWidget(m_tokOutput, 2);
+  split->setStretchFactor(1, 2);
+  auto* top = new QVBoxLayout(this);
+  top->addWidget(split);
+
+  // The catalog ships inside the application.
+  QFile cat(QStringLiteral(":/catalog/catalog.json"));
+  if (cat.open(QIODevice::ReadOnly)) {
+    const QJsonObject o = QJsonDocument::fromJson(cat.readAll()).object();
+    for (const QJsonValue& v : o.value(QStringLiteral("families")).toArray()) {
+      const QJsonObject fam = v.toObject();
+      auto* item = new QTreeWidgetItem(m_catalog, {fam.value("name").toString(), fam.value("tokenizer").toString(),
+                                                   fam.value("chat").toString()});
+      for (const QJsonValue& ex : fam.value(QStringLiteral("examples")).toArray())
+        new QTreeWidgetItem(item, {ex.toString()});
+      item->setToolTip(0, tr("model_type \"%1\"").arg(fam.value("model_type").toString()));
+    }
+    const QJsonObject files = o.value(QStringLiteral("folder_files")).toObject();
+    auto* need = new QTreeWidgetItem(m_catalog, {tr("What a folder needs")});
+    for (const QString& k : {QStringLiteral("required"), QStringLiteral("tokenizer"), QStringLiteral("recommended"),
+                             QStringLiteral("refused")}) {
+      QStringList names;
+      for (const QJsonValue& x : files.value(k).toArray()) names << x.toString();
+      new QTreeWidgetItem(need, {k, names.join(QStringLiteral(", "))});
+    }
+  }
+
+  m_tokTimer = new QTimer(this);
+  m_tokTimer->setSingleShot(true);
+  m_tokTimer->setInterval(120);
+  connect(m_tokInput, &QPlainTextEdit::textChanged, m_tokTimer, qOverload<>(&QTimer::start));
+  connect(m_tokTimer, &QTimer::timeout, this, &ModelsPanel::tokenize);
+  connect(&m_tokWatch, &QFutureWatcher<QVector<TokenPiece>>::finished, this, [this] {
+    const auto pieces = m_tokWatch.result();
+    m_tokOutput->setHtml(tokenPiecesHtml(pieces) +
+                         tr("<p style='color:#868e96'>%n token(s)</p>", "", static_cast<int>(pieces.size())));
+    Q_EMIT tokensShown(static_cast<int>(pieces.size()));
+  });
+
+  connect(importBtn, &QPushButton::clicked, this, [this] {
+    const QString d = QFileDialog::getExistingDirectory(this, tr("Choose a Hugging Face model folder"));
+    if (!d.isEmpty()) importFolder(d);
+  });
+  connect(demoBtn, &QPushButton::clicked, this, [this] {
+    if (m_wb->demoReady()) {
+      importFolder(m_wb->demoModelDir());
+      return;
+    }
+    if (Job* j = m_wb->prepareDemo())
+      connect(j, &Job::finished, this, [this](Job::State s) {
+        if (s == Job::State::Completed) importFolder(m_wb->demoModelDir());
+      });
+  });
+  connect(m_list, &QListWidget::itemActivated, this,
+          [this](QListWidgetItem* it) { importFolder(it->data(Qt::UserRole).toString()); });
+  connect(wb, &Workbench::modelLoaded, this, [this] {
+    refreshList();
+    showModel();
+  });
+  connect(wb, &Workbench::modelFailed, this, [this](const QString& dir, const QString& msg) {
+    m_error->setText(tr("Could not open %1:\n%2").arg(dir, msg));
+    m_error->show();
+  });
+  connect(wb, &Workbench::demoPrepared, this, &ModelsPanel::refreshList);
+  refreshList();
+}
+
+void ModelsPanel::refreshList() {
+  m_list->clear();
+  QStringList dirs;
+  if (m_wb->demoReady()) dirs << m_wb->demoModelDir();
+  for (const QString& d : m_wb->recentModels())
+    if (!dirs.contains(d) && QFileInfo::exists(d + QStringLiteral("/config.json"))) dirs << d;
+  for (const QString& d : dirs) {
+    auto* it = new QListWidgetItem(QFileInfo(d).fileName(), m_list);
+    it->setData(Qt::UserRole, d);
+    it->setToolTip(d);
+    if (d == m_wb->modelDir()) {
+      QFont f = it->font();
+      f.setBold(true);
+      it->setFont(f);
+    }
+  }
+}
+
+void ModelsPanel::importFolder(const QString& dir) {
+  m_error->hide();
+  m_title->setText(tr("Opening %1…").arg(QFileInfo(dir).fileName()));
+  m_wb->openModel(dir);
+}
+
+void ModelsPanel::showModel() {
+  auto model = m_wb->model();
+  if (!model) return;
+  const fm::ModelInfo& i = model->info();
+  m_error->hide();
+  m_title->setText(tr("%1 — %2 parameters").arg(QFileInfo(m_wb->modelDir()).fileName(), count(i.parameters)));
+  QString h = QStringLiteral("<table>");
+  h += row(tr("Folder"), QString::fromStdString(i.dir));
+  h += row(tr("Architecture"), QString::fromStdString(i.architecture + " (model_type " + i.modelType + ")"));
+  h += row(tr("Parameters"), QStringLiteral("%1 (%2)").arg(count(i.parameters)).arg(i.parameters));
+  h += row(tr("Weights on disk"), QStringLiteral("%1, %2").arg(QString::fromStdString(i.dtypeOnDisk), bytes(i.weightBytesOnDisk)));
+  h += row(tr("Memory needed"), tr("%1 in float32, %2 in bfloat16, plus %3 per 1,000 tokens of context")
+                                    .arg(bytes(i.memoryFp32), bytes(i.memoryBf16), bytes(i.kvBytesPerToken * 1000)));
+  h += row(tr("Layers × hidden"), QStringLiteral("%1 × %2, %3 heads (%4 key/value), MLP %5")
+                                       .arg(i.layers).arg(i.hidden).arg(i.heads).arg(i.kvHeads).arg(i.intermediate));
+  h += row(tr("Context"), tr("%1 tokens, %2").arg(i.maxPositions).arg(QString::fromStdString(i.positionEncoding)));
+  h += row(tr("Tokenizer"), i.tokenizerKind.empty()
+                                ? tr("none: %1").arg(QString::fromStdString(i.tokenizerError))
+                                : QStringLiteral("%1, %2 tokens").arg(QString::fromStdString(i.tokenizerKind)).arg(i.tokenizerVocab));
+  h += row(tr("Chat template"), QString::fromStdString(i.chatFormat + (i.chatMessage.empty() ? "" : " — " + i.chatMessage)));
+  QStringList specials;
+  for (const auto& [role, text] : i.specialTokens)
+    specials << QString::fromStdString(role + ": " + text);
+  h += row(tr("Special tokens"), specials.join(QStringLiteral(", ")));
+  h += QStringLiteral("</table>");
+  m_details->setHtml(h);
+  if (m_tokInput->toPlainText().isEmpty())
+    m_tokInput->setPlainText(tr("The film was not great, but the soundtrack is wonderful."));
+  else
+    tokenize();
+}
+
+void ModelsPanel::tokenize() {
+  auto model = m_wb->model();
+  if (!model || !model->tokenizer()) {
+    m_tokOutput->setHtml(tr("<i>Load a model with a tokenizer first.</i>"));
+    return;
+  }
+  if (m_tokWatch.isRunning()) {
+    m_tokTimer->start();  // try again when the previous one is done
+    return;
+  }
+  const std::string text = m_tokInput->toPlainText().toStdString();
+  m_tokWatch.setFuture(QtConcurrent::run([model, text] {
+    QVector<TokenPiece> out;
+    try {
+      const fm::Tokenizer* tok = model->tokenizer();
+      const auto ids = tok->encode(text, true);
+      for (int32_t id : ids)
+        out.push_back({QString::fromStdString(tok->idToPiece(id)), id, tok->isSpecial(id)});
+    } catch (const std::exception& e) {
+      out = {TokenPiece{QString::fromStdString(e.what()), -1, true}};
+    }
+    return out;
+  }));
+}
+
+}  // namespace fm::ui

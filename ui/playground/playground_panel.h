@@ -1,0 +1,72 @@
+// Playground: chat or plain completion with streaming tokens, sampling controls, a system
+// prompt with presets, tokens/s and a stop button; the LoRA adapter on or off, or base and
+// adapted answers side by side.
+#pragma once
+
+#include <QPointer>
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+class QTextBrowser;
+
+namespace fm::ui {
+
+class Workbench;
+class Job;
+
+class PlaygroundPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit PlaygroundPanel(Workbench* wb, QWidget* parent = nullptr);
+  void setAdapter(const QString& dir);
+  void setPrompt(const QString& text);
+  Job* generate();
+  void stop();
+  QTextBrowser* output() const { return m_out; }
+  QTextBrowser* baseOutput() const { return m_outBase; }
+  QLabel* stats() const { return m_stats; }
+  QCheckBox* adapterEnabled() const { return m_useAdapter; }
+  QCheckBox* sideBySide() const { return m_sideBySide; }
+  QComboBox* mode() const { return m_mode; }
+  QSpinBox* maxTokens() const { return m_maxTokens; }
+  QDoubleSpinBox* temperature() const { return m_temperature; }
+
+ Q_SIGNALS:
+  void tokenStreamed(int count);
+  void generationFinished();
+
+ private:
+  Workbench* m_wb;
+  QComboBox* m_mode;
+  QComboBox* m_systemPreset;
+  QPlainTextEdit* m_system;
+  QPlainTextEdit* m_prompt;
+  QDoubleSpinBox* m_temperature;
+  QSpinBox* m_topK;
+  QDoubleSpinBox* m_topP;
+  QDoubleSpinBox* m_repetition;
+  QSpinBox* m_maxTokens;
+  QSpinBox* m_seed;
+  QLineEdit* m_adapter;
+  QCheckBox* m_useAdapter;
+  QCheckBox* m_sideBySide;
+  QPushButton* m_go;
+  QPushButton* m_stop;
+  QTextBrowser* m_out;
+  QTextBrowser* m_outBase;
+  QLabel* m_outLabel;
+  QLabel* m_outBaseLabel;
+  QLabel* m_stats;
+  QLabel* m_error;
+  QPointer<Job> m_job;
+  QString m_loadedAdapter;  // the adapter attached to the current model ("" = none)
+};
+
+}  // namespace fm::ui

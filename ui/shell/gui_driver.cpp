@@ -1,0 +1,265 @@
+#include "shell/gui_driver.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QPlainTextEdit>
+#include <QSpinBox>
+#include <QDir>
+#include <QEventLoop>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPixmap>
+#include <QTableView>
+#include <QTimer>
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+
+#include "datasets/datasets_panel.h"
+#include "finetune/finetune_panel.h"
+#include "finetune/loss_chart.h"
+#include "models/models_panel.h"
+#include "playground/playground_panel.h"
+#include "shell/main_window.h"
+#include "shell/workbench.h"
+#include "train/demo.h"
+#include "train/trainer.h"
+
+namespace fm::ui {
+
+StallMeter::StallMeter(int periodMs) : m_period(periodMs) {}
+StallMeter::~StallMeter() { delete m_timer; }
+
+void StallMeter::start() {
+  m_gaps.clear();
+  m_clock.start();
+  m_last = -1;
+  if (!m_timer) {
+    m_timer = new QTimer();
+    m_timer->setTimerType(Qt::PreciseTimer);
+    m_timer->setInterval(m_period);
+    QObject::connect(m_timer, &QTimer::timeout, [this] {
+      const qint64 now = m_clock.nsecsElapsed();
+      if (m_last >= 0) m_gaps.push_back((now - m_last) / 1e6);
+      m_last = now;
+    });
+  }
+  m_timer->start();
+}
+
+void StallMeter::stop() {
+  if (m_timer) m_timer->stop();
+}
+
+double StallMeter::maxMs() const { return m_gaps.isEmpty() ? 0 : *std::max_element(m_gaps.begin(), m_gaps.end()); }
+
+double StallMeter::percentileMs(double p) const {
+  if (m_gaps.isEmpty()) return 0;
+  QVector<double> s = m_gaps;
+  std::sort(s.begin(), s.end());
+  const int i = std::min(static_cast<int>(s.size()) - 1, static_cast<int>(p / 100.0 * s.size()));
+  return s[i];
+}
+
+namespace {
+
+// Runs the event loop until `done` holds or `timeoutMs` passes; true when done.
+bool spinUntil(const std::function<bool()>& done, int timeoutMs) {
+  QElapsedTimer t;
+  t.start();
+  while (!done()) {
+    if (t.elapsed() > timeoutMs) return false;
+    QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+  }
+  return true;
+}
+
+bool prepareDemo(Workbench& wb) {
+  if (wb.demoReady()) return true;
+  std::fprintf(stderr, "preparing the demo model in %s ...\n", qPrintable(wb.workspace()));
+  Job* j = wb.prepareDemo();
+  bool ok = false, finished = false;
+  QObject::connect(j, &Job::finished, [&](Job::State s) {
+    ok = s == Job::State::Completed;
+    finished = true;
+  });
+  spinUntil([&] { return finished; }, 30 * 60 * 1000);
+  return ok;
+}
+
+bool loadDemo(Workbench& wb, MainWindow& w) {
+  bool loaded = false;
+  auto c = QObject::connect(&wb, &Workbench::modelLoaded, [&] { loaded = true; });
+  w.startWithDemo();
+  const bool ok = spinUntil([&] { return loaded && wb.dataChoice().path.size() > 0; }, 120000);
+  QObject::disconnect(c);
+  if (!ok) std::fprintf(stderr, "the demo model or dataset did not open in time\n");
+  return ok;
+}
+
+void print(const QJsonObject& o) {
+  std::printf("%s\n", QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int runGuiBenchmark(Workbench& wb, MainWindow& w, const QString& what, int steps, const QElapsedTimer& sinceMain) {
+  if (what == "startup") {
+    // The window is shown by the caller; wait for its first paint.
+    spinUntil([&] { return w.isVisible(); }, 10000);
+    QCoreApplication::processEvents();
+    print({{"bench", "startup"}, {"ms_to_first_window", static_cast<double>(sinceMain.elapsed())}});
+    return 0;
+  }
+  if (what == "first-loss") {
+    const bool fresh = !wb.demoReady();
+    if (!prepareDemo(wb) || !loadDemo(wb, w)) return 1;
+    const double readyMs = sinceMain.elapsed();
+    bool point = false;
+    QObject::connect(w.finetunePanel()->chart(), &LossChart::pointAdded, [&] { point = true; });
+    w.showPage(MainWindow::Finetune);
+    if (!w.finetunePanel()->start()) {
+      std::fprintf(stderr, "the fine-tune did not start\n");
+      return 1;
+    }
+    if (!spinUntil([&] { return point; }, 120000)) {
+      std::fprintf(stderr, "no loss point within two minutes\n");
+      return 1;
+    }
+    const double ms = sinceMain.elapsed();
+    w.finetunePanel()->cancel();
+    spinUntil([&] { return !w.finetunePanel()->currentJob(); }, 60000);
+    print({{"bench", "first-loss"}, {"demo_prepared_in_this_run", fresh}, {"ms_to_demo_ready", readyMs},
+           {"ms_to_first_loss_point", ms}});
+    return 0;
+  }
+  if (what != "gui") {
+    std::fprintf(stderr, "unknown benchmark %s (gui | startup | first-loss)\n", qPrintable(what));
+    return 2;
+  }
+  if (!prepareDemo(wb) || !loadDemo(wb, w)) return 1;
+  // Headless: the same trainer and config, no window involved.
+  fm::TrainConfig cfg = fm::demoFinetuneConfig(fm::DemoPaths(wb.workspace().toStdString()));
+  cfg.maxSteps = steps;
+  cfg.evalEvery = 0;
+  cfg.evalAtStart = false;
+  cfg.saveEvery = 0;
+  cfg.threads = wb.settings().threads;
+  const QString tmp = QDir(wb.workspace()).filePath(QStringLiteral("runs/.bench-headless"));
+  QDir(tmp).removeRecursively();
+  cfg.outDir = tmp.toStdString();
+  const fm::TrainResult headless = fm::train(cfg, {});
+  QDir(tmp).removeRecursively();
+
+  // With the window: the Fine-tune panel runs the same config while the playground streams.
+  FinetunePanel* ft = w.finetunePanel();
+  ft->applyDemo();
+  ft->setSetting("max_steps", steps);
+  ft->setSetting("eval_every", 0);
+  ft->setSetting("eval_at_start", false);
+  ft->setSetting("save_every", 0);
+  const QString guiRun = QDir(wb.workspace()).filePath(QStringLiteral("runs/.bench-gui"));
+  QDir(guiRun).removeRecursively();
+  ft->setSetting("out_dir", guiRun);
+  w.showPage(MainWindow::Finetune);
+  StallMeter meter;
+  meter.start();
+  if (!ft->start()) return 1;
+  PlaygroundPanel* pg = w.playgroundPanel();
+  pg->setPrompt(QStringLiteral("Review: The phone was great.\nSentiment:"));
+  pg->maxTokens()->setValue(48);
+  int generations = 0;
+  QTimer gen;
+  gen.setInterval(200);
+  QObject::connect(&gen, &QTimer::timeout, [&] {
+    if (pg->generate()) ++generations;
+  });
+  gen.start();
+  int pages = 0;
+  QTimer flip;  // switch panels while it all runs, as a user would
+  flip.setInterval(700);
+  QObject::connect(&flip, &QTimer::timeout, [&] { w.showPage(static_cast<MainWindow::Page>(++pages % MainWindow::PageCount)); });
+  flip.start();
+  spinUntil([&] { return ft->currentJob() == nullptr; }, 30 * 60 * 1000);
+  gen.stop();
+  flip.stop();
+  meter.stop();
+  spinUntil([&] { return wb.jobs()->model()->activeCount() == 0; }, 60000);
+  // The GUI run's speed, from its own metrics (the same figure the trainer reports headless).
+  double guiTokens = 0;
+  QFile f(guiRun + QStringLiteral("/metrics.jsonl"));
+  if (f.open(QIODevice::ReadOnly))
+    while (!f.atEnd()) {
+      const QJsonObject e = QJsonDocument::fromJson(f.readLine()).object();
+      if (e.value("event").toString() == "log") guiTokens = e.value("tokens_per_s").toDouble();
+    }
+  QDir(guiRun).removeRecursively();
+  print({{"bench", "gui"},
+         {"steps", steps},
+         {"stall_max_ms", meter.maxMs()},
+         {"stall_p99_ms", meter.percentileMs(99)},
+         {"stall_p50_ms", meter.percentileMs(50)},
+         {"loop_samples", meter.samples()},
+         {"generations_during_training", generations},
+         {"headless_tokens_per_s", headless.tokensPerS},
+         {"gui_tokens_per_s", guiTokens},
+         {"gui_over_headless", headless.tokensPerS > 0 ? guiTokens / headless.tokensPerS : 0}});
+  return 0;
+}
+
+int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir) {
+  QDir().mkpath(dir);
+  if (!prepareDemo(wb) || !loadDemo(wb, w)) return 1;
+  auto shot = [&](const QString& name) {
+    QCoreApplication::processEvents();
+    QTimer::singleShot(300, [] {});
+    spinUntil([] { return false; }, 300);
+    const bool ok = w.grab().save(QDir(dir).filePath(name + QStringLiteral(".png")));
+    std::printf("%s %s\n", ok ? "wrote" : "could not write", qPrintable(QDir(dir).filePath(name + ".png")));
+  };
+  ModelsPanel* mp = w.modelsPanel();
+  mp->tokenizerInput()->setPlainText(QStringLiteral("Although the battery was hardly reliable, the camera is superb."));
+  w.showPage(MainWindow::Models);
+  shot(QStringLiteral("models"));
+
+  DatasetsPanel* dp = w.datasetsPanel();
+  w.showPage(MainWindow::Datasets);
+  bool analyzed = false;
+  QObject::connect(dp, &DatasetsPanel::analyzed, [&] { analyzed = true; });
+  dp->table()->selectRow(3);
+  dp->analyze();
+  spinUntil([&] { return analyzed; }, 120000);
+  shot(QStringLiteral("datasets"));
+
+  FinetunePanel* ft = w.finetunePanel();
+  ft->applyDemo();
+  w.showPage(MainWindow::Finetune);
+  bool compared = false;
+  QObject::connect(ft, &FinetunePanel::comparisonReady, [&] { compared = true; });
+  if (!ft->start()) return 1;
+  spinUntil([&] { return ft->chart()->trainPoints() > 60; }, 10 * 60 * 1000);
+  shot(QStringLiteral("finetune-live"));
+  spinUntil([&] { return compared; }, 20 * 60 * 1000);
+  shot(QStringLiteral("finetune"));
+
+  PlaygroundPanel* pg = w.playgroundPanel();
+  pg->setAdapter(ft->currentRun() + QStringLiteral("/adapter"));
+  pg->sideBySide()->setChecked(true);
+  pg->mode()->setCurrentIndex(0);
+  pg->temperature()->setValue(0);
+  pg->maxTokens()->setValue(3);
+  pg->setPrompt(QStringLiteral("Review: The plot was not boring, but the ending is dreadful.\nSentiment:"));
+  w.showPage(MainWindow::Playground);
+  bool done = false;
+  QObject::connect(pg, &PlaygroundPanel::generationFinished, [&] { done = true; });
+  pg->generate();
+  spinUntil([&] { return done; }, 120000);
+  shot(QStringLiteral("playground"));
+  return 0;
+}
+
+}  // namespace fm::ui

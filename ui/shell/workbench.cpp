@@ -1,0 +1,113 @@
+#include "shell/workbench.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QPointer>
+#include <QSettings>
+#include <filesystem>
+
+#include "arch/loaded_model.h"
+#include "data/demo_data.h"
+#include "train/demo.h"
+
+namespace fm::ui {
+
+Workbench::Workbench(const AppSettings& settings, QObject* parent)
+    : QObject(parent), m_settings(settings), m_jobs(new JobRunner(this)) {}
+
+Workbench::~Workbench() { m_jobs->cancelAllAndWait(); }
+
+void Workbench::saveSettings() {
+  QSettings s;
+  m_settings.save(s);
+}
+
+static std::filesystem::path toPath(const QString& s) { return std::filesystem::path(s.toStdString()); }
+
+QString Workbench::demoModelDir() const {
+  return QString::fromStdString(fm::DemoPaths(toPath(workspace())).model.string());
+}
+QString Workbench::demoDataDir() const {
+  return QString::fromStdString(fm::DemoPaths(toPath(workspace())).data.string());
+}
+QString Workbench::demoReviews() const {
+  return QString::fromStdString(fm::DemoPaths(toPath(workspace())).reviews.string());
+}
+QString Workbench::runsDir() const { return QDir(workspace()).filePath(QStringLiteral("runs")); }
+
+bool Workbench::demoReady() const {
+  const fm::DemoPaths p(toPath(workspace()));
+  return std::filesystem::exists(p.reviews) && std::filesystem::exists(p.corpus) &&
+         std::filesystem::exists(p.model / "config.json") && std::filesystem::exists(p.model / "model.safetensors");
+}
+
+Job* Workbench::prepareDemo() {
+  if (m_demoJob) return m_demoJob;
+  if (demoReady()) return nullptr;
+  const fm::DemoPaths p(toPath(workspace()));
+  const int threads = m_settings.threads;
+  Job* job = m_jobs->start(tr("Prepare the demo model"), JobRunner::Heavy, [p, threads](Job& job) {
+    if (!std::filesystem::exists(p.reviews) || !std::filesystem::exists(p.corpus)) {
+      job.setProgress(0, tr("writing the demo datasets"));
+      fm::writeDemoData(p.data);
+      job.log(tr("Demo datasets written to %1").arg(QString::fromStdString(p.data.string())));
+    }
+    if (std::filesystem::exists(p.model / "model.safetensors")) return;
+    job.log(tr("Pretraining the tiny demo model from scratch (a minute or two on two cores)"));
+    auto r = fm::pretrainDemoModel(p.corpus, p.model, 300, threads, [&job](const fm::TrainEvent& e) {
+      if (e.totalSteps > 0 && (e.kind == fm::TrainEvent::Kind::Step || e.kind == fm::TrainEvent::Kind::Log))
+        job.setProgress(static_cast<double>(e.step) / e.totalSteps,
+                        tr("pretraining step %1 of %2").arg(e.step).arg(e.totalSteps));
+      return !job.cancelRequested();
+    });
+    if (r.status == fm::JobStatus::Failed) throw std::runtime_error(r.message);
+  });
+  m_demoJob = job;
+  connect(job, &Job::finished, this, [this](Job::State s, const QString&) {
+    m_demoJob = nullptr;
+    if (s == Job::State::Completed) Q_EMIT demoPrepared();
+  });
+  return job;
+}
+
+Job* Workbench::openModel(const QString& dir) {
+  auto result = std::make_shared<std::shared_ptr<fm::LoadedModel>>();
+  Job* job = m_jobs->start(tr("Load %1").arg(QFileInfo(dir).fileName()), JobRunner::Light, [dir, result](Job& job) {
+    job.setProgress(-1, tr("reading %1").arg(dir));
+    *result = fm::LoadedModel::load(toPath(dir), fm::LoadOptions{});
+  });
+  QPointer<Workbench> self(this);
+  connect(job, &Job::finished, this, [this, dir, result](Job::State s, const QString& msg) {
+    if (s == Job::State::Completed && *result) {
+      // The previous model is released here, once no job uses it (jobs hold their own copy).
+      m_model = *result;
+      m_modelDir = dir;
+      rememberModel(dir);
+      Q_EMIT modelLoaded(dir);
+    } else {
+      Q_EMIT modelFailed(dir, msg.isEmpty() ? tr("cancelled") : msg);
+    }
+  });
+  return job;
+}
+
+void Workbench::setDataChoice(const DataChoice& c) {
+  m_data = c;
+  Q_EMIT dataChosen();
+}
+
+QStringList Workbench::recentModels() const {
+  QSettings s;
+  return s.value(QStringLiteral("recent_models")).toStringList();
+}
+
+void Workbench::rememberModel(const QString& dir) {
+  QSettings s;
+  QStringList list = s.value(QStringLiteral("recent_models")).toStringList();
+  list.removeAll(dir);
+  list.prepend(dir);
+  while (list.size() > 12) list.removeLast();
+  s.setValue(QStringLiteral("recent_models"), list);
+}
+
+}  // namespace fm::ui

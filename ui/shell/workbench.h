@@ -1,0 +1,82 @@
+// What the panels share: settings, the job runner, the model in use, the dataset in use, and
+// the built-in demo. Lives on the GUI thread; all model work goes through jobs.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <memory>
+#include <mutex>
+
+#include "bridge/job.h"
+#include "shell/settings.h"
+
+namespace fm {
+class LoadedModel;
+}
+
+namespace fm::ui {
+
+// The dataset and template chosen in the Datasets panel, handed to the Fine-tune panel.
+struct DataChoice {
+  QString path;
+  QString prompt, completion;  // empty: the dataset kind's default
+  bool trainOnPrompt = false;
+  bool skipBadRows = false;
+  int maxLength = 512;
+  double validationFraction = 0.1;
+  qint64 seed = 42;
+};
+
+class Workbench : public QObject {
+  Q_OBJECT
+ public:
+  explicit Workbench(const AppSettings& settings, QObject* parent = nullptr);
+  ~Workbench() override;
+
+  AppSettings& settings() { return m_settings; }
+  void saveSettings();
+  JobRunner* jobs() const { return m_jobs; }
+
+  QString workspace() const { return m_settings.workspace; }
+  QString demoModelDir() const;
+  QString demoDataDir() const;
+  QString demoReviews() const;
+  QString runsDir() const;
+  bool demoReady() const;
+  // Writes the demo data and pretrains the demo model (a heavy job with progress); nothing is
+  // done for parts that exist. Returns the job, or null when everything is ready.
+  Job* prepareDemo();
+
+  // Loads a model folder in a light job; modelLoaded / modelFailed follow.
+  Job* openModel(const QString& dir);
+  std::shared_ptr<fm::LoadedModel> model() const { return m_model; }
+  QString modelDir() const { return m_modelDir; }
+  // Held while a job runs the model's network or changes its adapter: generation and adapter
+  // switches are serialised; the tokenizer needs no lock.
+  std::mutex& modelMutex() { return m_modelMutex; }
+
+  void setDataChoice(const DataChoice& c);
+  const DataChoice& dataChoice() const { return m_data; }
+
+  // The most recent models, newest first (for the Models panel list).
+  QStringList recentModels() const;
+
+ Q_SIGNALS:
+  void modelLoaded(const QString& dir);
+  void modelFailed(const QString& dir, const QString& message);
+  void dataChosen();
+  void demoPrepared();
+  void runsChanged();
+
+ private:
+  void rememberModel(const QString& dir);
+  AppSettings m_settings;
+  JobRunner* m_jobs;
+  std::shared_ptr<fm::LoadedModel> m_model;
+  QString m_modelDir;
+  DataChoice m_data;
+  std::mutex m_modelMutex;
+  Job* m_demoJob = nullptr;
+};
+
+}  // namespace fm::ui

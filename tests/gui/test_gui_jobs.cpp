@@ -1,0 +1,100 @@
+// The job bridge: work runs off the GUI thread, its events arrive throttled and in order,
+// exceptions become failed jobs with their message, cancel is honoured; the jobs table passes
+// QAbstractItemModelTester.
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QThread>
+#include <QtTest>
+#include <atomic>
+#include <stdexcept>
+
+#include "bridge/job.h"
+
+using fm::ui::Job;
+using fm::ui::JobRunner;
+
+class TestGuiJobs : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void workRunsOffTheGuiThreadAndEventsArriveThrottledInOrder() {
+    JobRunner runner;
+    QAbstractItemModelTester tester(runner.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QThread* gui = QThread::currentThread();
+    std::atomic<bool> offGui{false};
+    QVector<int> seen;
+    int deliveries = 0;
+    QThread* deliveredOn = nullptr;
+    Job* job = runner.start("count", JobRunner::Light, [&](Job& j) {
+      offGui = QThread::currentThread() != gui;
+      for (int i = 0; i < 2000; ++i) {
+        j.setProgress(i / 2000.0, QString("item %1").arg(i));
+        j.post([&seen, &deliveredOn, i] {
+          seen.push_back(i);
+          deliveredOn = QThread::currentThread();
+        });
+        if (i % 100 == 0) QThread::msleep(10);  // ~200 ms of work
+      }
+    });
+    connect(job, &Job::changed, this, [&] { ++deliveries; });
+    QSignalSpy done(job, &Job::finished);
+    QVERIFY(done.wait(10000));
+    QVERIFY(offGui.load());
+    QCOMPARE(deliveredOn, gui);
+    QCOMPARE(seen.size(), 2000);
+    for (int i = 0; i < seen.size(); ++i) QCOMPARE(seen[i], i);
+    // 2000 reports over ~200 ms reach the GUI in a handful of batches, not 2000 calls.
+    QVERIFY2(deliveries <= 8, qPrintable(QString("deliveries: %1").arg(deliveries)));
+    QCOMPARE(job->state(), Job::State::Completed);
+    QCOMPARE(job->progress(), 1.0);
+    QCOMPARE(runner.model()->rowCount(), 1);
+  }
+
+  void anExceptionBecomesAFailedJobWithItsMessage() {
+    JobRunner runner;
+    Job* job = runner.start("broken", JobRunner::Heavy, [](Job&) {
+      throw std::runtime_error("model.safetensors: tensor 'lm_head.weight' is truncated");
+    });
+    QSignalSpy done(job, &Job::finished);
+    QVERIFY(done.wait(5000));
+    QCOMPARE(job->state(), Job::State::Failed);
+    QVERIFY(job->message().contains("truncated"));
+    QVERIFY(runner.model()->data(runner.model()->index(0, fm::ui::JobsModel::State), Qt::DisplayRole).toString() ==
+            Job::stateName(Job::State::Failed));
+  }
+
+  void cancelStopsTheWorkAtItsNextCheck() {
+    JobRunner runner;
+    std::atomic<int> steps{0};
+    Job* job = runner.start("long", JobRunner::Heavy, [&](Job& j) {
+      while (!j.cancelRequested() && steps < 100000) {
+        ++steps;
+        QThread::msleep(1);
+      }
+    });
+    QSignalSpy done(job, &Job::finished);
+    QTest::qWait(100);
+    QVERIFY(job->isActive());
+    job->cancel();
+    QVERIFY(done.wait(5000));
+    QCOMPARE(job->state(), Job::State::Cancelled);
+    QVERIFY(steps.load() < 100000);
+  }
+
+  void heavyJobsRunOneAtATime() {
+    JobRunner runner;
+    std::atomic<int> running{0}, most{0};
+    QList<Job*> jobs;
+    for (int k = 0; k < 3; ++k)
+      jobs << runner.start("heavy", JobRunner::Heavy, [&](Job&) {
+        most = std::max(most.load(), ++running);
+        QThread::msleep(50);
+        --running;
+      });
+    QSignalSpy last(jobs.back(), &Job::finished);
+    QVERIFY(last.wait(5000));
+    QCOMPARE(most.load(), 1);
+  }
+};
+
+QTEST_MAIN(TestGuiJobs)
+#include "test_gui_jobs.moc"

@@ -1,0 +1,338 @@
+// The workbench as a user drives it, on the offscreen platform: import the demo model, open
+// the demo dataset, start a short fine-tune and watch points reach the chart, cancel, resume,
+// generate in the playground with the adapter on and side by side, switch language. Every item
+// model is checked with QAbstractItemModelTester, and the GUI thread's largest stall is
+// measured while training and generation run.
+#include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QDir>
+#include <QFile>
+#include <QLabel>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTextBrowser>
+#include <QtTest>
+#include <filesystem>
+
+#include "arch/builtin_model.h"
+#include "data/demo_data.h"
+#include "datasets/dataset_table_model.h"
+#include "datasets/datasets_panel.h"
+#include "finetune/finetune_panel.h"
+#include "finetune/loss_chart.h"
+#include "io/atomic_file.h"
+#include "models/models_panel.h"
+#include "playground/playground_panel.h"
+#include "shell/gui_driver.h"
+#include "shell/main_window.h"
+#include "shell/settings_dialog.h"
+#include "shell/workbench.h"
+#include "util/runtime.h"
+
+using namespace fm::ui;
+namespace fs = std::filesystem;
+
+class TestGuiWorkbench : public QObject {
+  Q_OBJECT
+  QTemporaryDir m_tmp;
+  QString m_ws;
+  std::unique_ptr<Workbench> m_wb;
+  std::unique_ptr<MainWindow> m_w;
+  QString m_run;
+  std::unique_ptr<QAbstractItemModelTester> m_jobsTester;
+
+  // A short demo-style run: small enough for CI, long enough to cancel in the middle.
+  void shortRun(FinetunePanel* ft, int steps) {
+    ft->applyDemo();
+    ft->setSetting("max_steps", steps);
+    ft->setSetting("log_every", 2);
+    ft->setSetting("eval_every", 10);
+    ft->setSetting("eval_max_rows", 40);
+    ft->setSetting("save_every", 10);
+    ft->setSetting("batch_size", 8);
+    ft->setSetting("lora_r", 4);
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);  // QSettings go to a test location
+    QVERIFY(m_tmp.isValid());
+    m_ws = m_tmp.filePath("workspace");
+    const fs::path ws = m_ws.toStdString();
+    fm::writeDemoData(ws / "datasets" / "demo");
+    // The demo model's place holds a tiny model (the real one takes a minute to pretrain).
+    fm::createBuiltinModel(ws / "models" / "demo-tiny-llama", "tiny", 4,
+                           fm::readFile(ws / "datasets" / "demo" / "corpus.txt"));
+    AppSettings s;
+    s.workspace = m_ws;
+    s.threads = 2;
+    m_wb = std::make_unique<Workbench>(s);
+    m_w = std::make_unique<MainWindow>(m_wb.get());
+    m_w->show();
+    QVERIFY(m_wb->demoReady());
+    m_jobsTester = std::make_unique<QAbstractItemModelTester>(m_wb->jobs()->model(),
+                                                              QAbstractItemModelTester::FailureReportingMode::QtTest);
+  }
+
+  void cleanupTestCase() {
+    m_jobsTester.reset();
+    m_w.reset();
+    m_wb.reset();
+  }
+
+  void importTheDemoModel() {
+    QSignalSpy loaded(m_wb.get(), &Workbench::modelLoaded);
+    m_w->modelsPanel()->importFolder(m_wb->demoModelDir());
+    QVERIFY(loaded.wait(30000));
+    const QString html = m_w->modelsPanel()->details()->toPlainText();
+    QVERIFY2(html.contains("LlamaForCausalLM"), qPrintable(html));
+    QVERIFY(html.contains("SentencePiece"));
+    // The tokenizer view shows the pieces with their ids.
+    QSignalSpy shown(m_w->modelsPanel(), &ModelsPanel::tokensShown);
+    m_w->modelsPanel()->tokenizerInput()->setPlainText("The battery is great.");
+    QVERIFY(shown.wait(5000));
+    QVERIFY(shown.last().at(0).toInt() >= 4);
+    const int n = shown.last().at(0).toInt();
+    const QString out = m_w->modelsPanel()->tokenizerOutput()->toPlainText();
+    QVERIFY2(out.contains(QString("%1 token").arg(n)), qPrintable(out));
+    QVERIFY(out.contains(QChar(0x00B7)));  // word starts shown as "·"
+  }
+
+  void aPickleOnlyFolderIsRefusedWithAReason() {
+    const QString dir = m_tmp.filePath("pickle-model");
+    QDir().mkpath(dir);
+    QFile cfg(dir + "/config.json");
+    QVERIFY(cfg.open(QIODevice::WriteOnly));
+    cfg.write(R"({"model_type": "llama", "architectures": ["LlamaForCausalLM"]})");
+    cfg.close();
+    QFile bin(dir + "/pytorch_model.bin");
+    QVERIFY(bin.open(QIODevice::WriteOnly));
+    bin.write("PK\x03\x04 not really");
+    bin.close();
+    QSignalSpy failed(m_wb.get(), &Workbench::modelFailed);
+    const QString before = m_wb->modelDir();
+    m_w->modelsPanel()->importFolder(dir);
+    QVERIFY(failed.wait(10000));
+    QVERIFY2(failed.last().at(1).toString().contains("pickle", Qt::CaseInsensitive),
+             qPrintable(failed.last().at(1).toString()));
+    QVERIFY(m_w->modelsPanel()->errorLabel()->isVisibleTo(m_w->modelsPanel()));
+    QCOMPARE(m_wb->modelDir(), before);  // the model in use is kept
+  }
+
+  void openTheDemoDataset() {
+    QSignalSpy opened(m_w->datasetsPanel(), &DatasetsPanel::opened);
+    QSignalSpy chosen(m_wb.get(), &Workbench::dataChosen);
+    m_w->datasetsPanel()->openDemo();
+    QVERIFY(opened.wait(10000));
+    QCOMPARE(opened.last().at(1).toLongLong(), 2400);
+    QVERIFY(chosen.count() > 0 || chosen.wait(5000));
+    DatasetTableModel* model = m_w->datasetsPanel()->tableModel();
+    QAbstractItemModelTester t(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model->columnCount(), 2);
+    QCOMPARE(model->headerData(1, Qt::Horizontal, Qt::DisplayRole).toString(), QString("label"));
+    const QString label = model->data(model->index(0, 1), Qt::DisplayRole).toString();
+    QVERIFY(label == "positive" || label == "negative");
+    // The example marks the trained tokens (the label and EOS) and not the prompt.
+    const QString html = m_w->datasetsPanel()->example()->toHtml();
+    QVERIFY2(html.contains("#b2f2bb", Qt::CaseInsensitive), qPrintable(html.left(400)));
+    QVERIFY(m_w->datasetsPanel()->example()->toPlainText().contains("2 trained on") ||
+            m_w->datasetsPanel()->example()->toPlainText().contains("3 trained on"));
+    // Statistics: duplicates and leakage are reported for the demo data.
+    QSignalSpy analyzed(m_w->datasetsPanel(), &DatasetsPanel::analyzed);
+    m_w->datasetsPanel()->analyze();
+    QVERIFY(analyzed.wait(60000));
+    const QString warn = m_w->datasetsPanel()->warnings()->text();
+    QVERIFY2(warn.contains("2400 rows"), qPrintable(warn));
+    QVERIFY(warn.contains("repeat an earlier row"));
+  }
+
+  void aMillionRowFileIsReadPageByPage() {
+    const QString path = m_tmp.filePath("million.csv");
+    {
+      QFile f(path);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      QByteArray chunk;
+      f.write("id,text\n");
+      for (int i = 0; i < 1000000; ++i) {
+        chunk += QByteArray::number(i) + ",\"row " + QByteArray::number(i) + ", with a comma\"\n";
+        if (chunk.size() > (1 << 20)) {
+          f.write(chunk);
+          chunk.clear();
+        }
+      }
+      f.write(chunk);
+    }
+    QSignalSpy opened(m_w->datasetsPanel(), &DatasetsPanel::opened);
+    m_w->datasetsPanel()->openFile(path);
+    QVERIFY(opened.wait(60000));
+    QCOMPARE(opened.last().at(1).toLongLong(), 1000000);
+    DatasetTableModel* model = m_w->datasetsPanel()->tableModel();
+    QTableView* view = m_w->datasetsPanel()->table();
+    view->scrollToBottom();
+    QCoreApplication::processEvents();
+    QCOMPARE(model->data(model->index(999999, 1), Qt::DisplayRole).toString(), QString("row 999999, with a comma"));
+    QCOMPARE(model->data(model->index(500000, 0), Qt::DisplayRole).toString(), QString("500000"));
+    // Only the pages looked at were read, not the file.
+    QVERIFY2(model->pagesRead() <= 8, qPrintable(QString::number(model->pagesRead())));
+    // Back to the demo data for the next tests.
+    QSignalSpy again(m_w->datasetsPanel(), &DatasetsPanel::opened);
+    m_w->datasetsPanel()->openDemo();
+    QVERIFY(again.wait(10000));
+  }
+
+  void aBadRowIsShownWithItsLine() {
+    const QString path = m_tmp.filePath("bad.jsonl");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{\"text\": \"fine\", \"label\": \"positive\"}\n{\"text\": \"broken\n{\"text\": \"ok\", \"label\": \"negative\"}\n");
+    f.close();
+    QSignalSpy opened(m_w->datasetsPanel(), &DatasetsPanel::opened);
+    m_w->datasetsPanel()->openFile(path);
+    QVERIFY(opened.wait(10000));
+    DatasetTableModel* model = m_w->datasetsPanel()->tableModel();
+    QCOMPARE(model->rowCount(), 3);
+    QVERIFY(model->data(model->index(1, 0), Qt::ToolTipRole).toString().startsWith("Line 2"));
+    int labelCol = -1;
+    for (int c = 0; c < model->columnCount(); ++c)
+      if (model->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString() == "label") labelCol = c;
+    QVERIFY(labelCol >= 0);
+    QCOMPARE(model->data(model->index(2, labelCol), Qt::DisplayRole).toString(), QString("negative"));
+    QSignalSpy again(m_w->datasetsPanel(), &DatasetsPanel::opened);
+    m_w->datasetsPanel()->openDemo();
+    QVERIFY(again.wait(10000));
+  }
+
+  void fineTuneShowsPointsThenCancelAndResume() {
+    FinetunePanel* ft = m_w->finetunePanel();
+    shortRun(ft, 60);
+    QSignalSpy points(ft->chart(), &LossChart::pointAdded);
+    Job* job = ft->start();
+    QVERIFY2(job, "the run did not start");
+    m_run = ft->currentRun();
+    QVERIFY(m_run.startsWith(m_ws));
+    QTRY_VERIFY_WITH_TIMEOUT(points.count() >= 8, 60000);
+    QSignalSpy ended(ft, &FinetunePanel::runFinished);
+    ft->cancel();
+    QVERIFY(ended.wait(60000));
+    QCOMPARE(ended.last().at(1).toBool(), false);
+    QVERIFY(!QDir(m_run).entryList({"checkpoint-*"}, QDir::Dirs).isEmpty());
+    QVERIFY(!QFileInfo::exists(m_run + "/adapter"));
+    // The history lists it as resumable.
+    ft->refreshHistory();
+    QVERIFY(ft->history()->count() >= 1);
+    QVERIFY(ft->history()->item(0)->text().contains(QFileInfo(m_run).fileName()));
+    // Resume and finish.
+    const int before = ft->chart()->trainPoints();
+    QVERIFY(ft->resume(m_run));
+    QVERIFY(ended.wait(120000));
+    QCOMPARE(ended.last().at(1).toBool(), true);
+    QVERIFY(QFileInfo::exists(m_run + "/adapter/adapter_model.safetensors"));
+    QVERIFY(ft->chart()->trainPoints() > before);
+    QVERIFY(ft->chart()->evalPoints() >= 2);
+    QVERIFY2(ft->resultLabel()->text().contains("accuracy"), qPrintable(ft->resultLabel()->text()));
+    // Side-by-side answers on validation rows.
+    QSignalSpy compared(ft, &FinetunePanel::comparisonReady);
+    QVERIFY(compared.wait(60000));
+    QCOMPARE(ft->generations()->rowCount(), 4);
+    QVERIFY(!ft->generations()->item(0, 1)->text().isEmpty());
+    // Replaying the run from metrics.jsonl gives the same chart.
+    const int live = ft->chart()->trainPoints();
+    ft->chart()->replay(m_run);
+    QCOMPARE(ft->chart()->trainPoints(), live);
+  }
+
+  void playgroundStreamsWithTheAdapterAndSideBySide() {
+    PlaygroundPanel* pg = m_w->playgroundPanel();
+    pg->setAdapter(m_run + "/adapter");
+    pg->setPrompt("Review: The film was great.\nSentiment:");
+    pg->maxTokens()->setValue(6);
+    pg->temperature()->setValue(0);
+    QSignalSpy streamed(pg, &PlaygroundPanel::tokenStreamed);
+    QSignalSpy done(pg, &PlaygroundPanel::generationFinished);
+    QVERIFY(pg->generate());
+    QVERIFY(done.wait(30000));
+    QVERIFY(streamed.count() >= 1);
+    QVERIFY(pg->output()->toPlainText().startsWith("Review: The film was great."));
+    QVERIFY(pg->stats()->text().contains("tokens"));
+    pg->sideBySide()->setChecked(true);
+    QVERIFY(pg->generate());
+    QVERIFY(done.wait(30000));
+    QVERIFY(pg->baseOutput()->toPlainText().startsWith("Review:"));
+    QVERIFY(pg->output()->toPlainText().startsWith("Review:"));
+    pg->sideBySide()->setChecked(false);
+  }
+
+  void theGuiThreadStaysResponsiveWhileTrainingAndGenerating() {
+    FinetunePanel* ft = m_w->finetunePanel();
+    shortRun(ft, 120);
+    ft->setSetting("save_every", 0);
+    PlaygroundPanel* pg = m_w->playgroundPanel();
+    pg->maxTokens()->setValue(24);
+    StallMeter meter;
+    meter.start();
+    QSignalSpy ended(ft, &FinetunePanel::runFinished);
+    QVERIFY(ft->start());
+    int generations = 0;
+    QElapsedTimer t;
+    t.start();
+    while (ft->currentJob() && t.elapsed() < 180000) {
+      if (pg->generate()) ++generations;
+      QTest::qWait(50);
+      if (generations % 3 == 0) m_w->showPage(static_cast<MainWindow::Page>(generations % MainWindow::PageCount));
+    }
+    meter.stop();
+    QVERIFY(ended.count() > 0 || ended.wait(60000));
+    QTRY_VERIFY_WITH_TIMEOUT(m_wb->jobs()->model()->activeCount() == 0, 60000);
+    qInfo("event-loop gaps: max %.1f ms, p99 %.1f ms over %d turns; %d generations",
+          meter.maxMs(), meter.percentileMs(99), meter.samples(), generations);
+    QVERIFY(generations >= 2);
+    QVERIFY(meter.samples() > 100);
+    QVERIFY2(meter.maxMs() < 50, qPrintable(QString("largest stall %1 ms").arg(meter.maxMs())));
+  }
+
+  void switchingToKoreanTranslatesTheWindow() {
+    QVERIFY(installLanguage("ko"));
+    MainWindow korean(m_wb.get());
+    auto* nav = korean.findChild<QListWidget*>("navigation");
+    QVERIFY(nav);
+    const QString first = nav->item(0)->text();
+    QVERIFY2(first != "Models", qPrintable(first));
+    bool hangul = false;
+    for (QChar c : first) hangul = hangul || (c.unicode() >= 0xAC00 && c.unicode() <= 0xD7A3);
+    QVERIFY2(hangul, qPrintable(first));
+    QVERIFY(installLanguage("en"));
+    MainWindow english(m_wb.get());
+    QCOMPARE(english.findChild<QListWidget*>("navigation")->item(0)->text(), QString("Models"));
+  }
+
+  void settingsAreVersioned() {
+    QSettings s;
+    s.clear();
+    s.setValue("workspace_dir", "/old/place");  // layout 0
+    AppSettings a = AppSettings::load(s);
+    QCOMPARE(a.workspace, QString("/old/place"));
+    a.theme = "dark";
+    a.save(s);
+    QCOMPARE(s.value("settings_version").toInt(), AppSettings::kVersion);
+    QVERIFY(!s.contains("workspace_dir"));
+    QCOMPARE(AppSettings::load(s).theme, QString("dark"));
+    s.setValue("theme", "purple");
+    QCOMPARE(AppSettings::load(s).theme, QString("system"));
+  }
+};
+
+int main(int argc, char** argv) {
+  fm::ensureRuntimeEnvironment(argc, argv);
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName("FM Workbench Tests");
+  fm::initRuntime(2);
+  TestGuiWorkbench t;
+  return QTest::qExec(&t, argc, argv);
+}
+#include "test_gui_workbench.moc"

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "bridge/job.h"
+#include "finetune/loss_chart.h"
 
 using fm::ui::Job;
 using fm::ui::JobRunner;
@@ -93,6 +94,29 @@ class TestGuiJobs : public QObject {
     QSignalSpy last(jobs.back(), &Job::finished);
     QVERIFY(last.wait(5000));
     QCOMPARE(most.load(), 1);
+  }
+
+  // The chart's overfitting marker: eval loss rising twice while train loss falls.
+  void overfittingIsMarkedWhereEvalLossTurns() {
+    fm::ui::LossChart chart;
+    QSignalSpy spy(&chart, &fm::ui::LossChart::overfittingDetected);
+    for (int s = 1; s <= 40; ++s) chart.addTrainPoint(s, 2.0 / s, 1e-3);
+    chart.addEvalPoint(10, 1.0);
+    chart.addEvalPoint(20, 0.8);
+    chart.addEvalPoint(30, 0.9);
+    QCOMPARE(spy.count(), 0);  // one rise is noise
+    chart.addEvalPoint(40, 1.1);
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(spy.at(0).at(0).toDouble(), 30.0);
+    QVERIFY(chart.overfitting());
+
+    // Both losses rising is divergence, not overfitting.
+    chart.clear();
+    for (int s = 1; s <= 40; ++s) chart.addTrainPoint(s, 0.1 * s, 1e-3);
+    for (int k = 1; k <= 4; ++k) chart.addEvalPoint(10 * k, 0.5 * k);
+    QVERIFY(!chart.overfitting());
+    QCOMPARE(chart.trainPoints(), 40);
+    QCOMPARE(chart.evalPoints(), 4);
   }
 };
 

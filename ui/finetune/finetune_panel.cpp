@@ -101,8 +101,8 @@ QString labelFor(const QString& key) {
   return s;
 }
 
-const QStringList kDataKeys = {"model", "data", "format", "prompt_template", "completion_template", "chat_template",
-                               "train_on_prompt", "skip_bad_rows", "validation_fraction", "max_length"};
+const QStringList kDataKeys = {"model", "data", "prompt_template", "completion_template", "max_length",
+                               "validation_fraction", "train_on_prompt", "chat_template", "skip_bad_rows", "format"};
 const QStringList kLoraKeys = {"method", "lora_r", "lora_alpha", "lora_dropout", "lora_target_modules", "use_rslora"};
 const QStringList kOptimKeys = {"epochs", "max_steps", "batch_size", "grad_accum", "lr", "schedule", "warmup_steps",
                                 "warmup_ratio", "weight_decay", "max_grad_norm", "adam_beta1", "adam_beta2", "adam_eps", "seed"};
@@ -276,9 +276,13 @@ void FinetunePanel::buildForm(QFormLayout* data, QFormLayout* lora, QFormLayout*
   const QMap<QString, QStringList> choices = {{"method", {"lora", "full"}},
                                               {"schedule", {"constant", "linear", "cosine"}},
                                               {"format", {"auto", "csv", "tsv", "jsonl", "json", "text"}}};
-  for (auto it = defaults.begin(); it != defaults.end(); ++it) {
-    const QString key = it.key();
-    const QJsonValue v = it.value();
+  // The groups' own order first (model and data before the fine print), then the rest.
+  QStringList order = kDataKeys + kLoraKeys + kOptimKeys;
+  for (auto it = defaults.begin(); it != defaults.end(); ++it)
+    if (!order.contains(it.key())) order << it.key();
+  for (const QString& key : order) {
+    if (!defaults.contains(key)) continue;
+    const QJsonValue v = defaults.value(key);
     QWidget* w = nullptr;
     if (choices.contains(key)) {
       auto* c = new QComboBox(this);

@@ -2,6 +2,8 @@
 
 #include <QFile>
 #include <QJsonDocument>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QScatterSeries>
@@ -69,6 +71,7 @@ void LossChart::clear() {
   m_overlays.clear();
   m_evals.clear();
   m_overfitStep = -1;
+  for (QLegendMarker* lm : chart()->legend()->markers(m_marker)) lm->setVisible(false);
   m_lastEval = -1;
   m_maxStep = 1;
   m_maxLoss = 0.1;
@@ -141,6 +144,7 @@ void LossChart::checkOverfitting(double step, double evalLoss) {
   if (before < 0 || after < 0 || after >= before) return;
   m_overfitStep = b.x();
   m_marker->append(b);
+  for (QLegendMarker* lm : chart()->legend()->markers(m_marker)) lm->setVisible(true);
   Q_EMIT overfittingDetected(b.x());
 }
 

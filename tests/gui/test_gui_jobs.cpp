@@ -96,6 +96,27 @@ class TestGuiJobs : public QObject {
     QCOMPARE(most.load(), 1);
   }
 
+  void finishedJobsBeyondTheLimitAreDroppedOldestFirst() {
+    JobRunner runner;
+    QAbstractItemModelTester tester(runner.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    std::atomic<bool> release{false};
+    Job* longRunning = runner.start("long", JobRunner::Heavy, [&](Job&) {
+      while (!release) QThread::msleep(2);
+    });
+    QList<QPointer<Job>> quick;
+    for (int k = 0; k < fm::ui::JobsModel::kKeepFinished + 10; ++k) {
+      quick << runner.start(QString("quick %1").arg(k), JobRunner::Light, [](Job&) {});
+      QSignalSpy done(quick.back().data(), &Job::finished);
+      QVERIFY(done.wait(5000));
+    }
+    QTRY_COMPARE(runner.model()->rowCount(), fm::ui::JobsModel::kKeepFinished + 1);
+    QCOMPARE(runner.model()->jobAt(0), longRunning);  // running jobs stay, whatever their age
+    QTRY_VERIFY(quick.front().isNull());               // the oldest finished ones went
+    QVERIFY(!quick.back().isNull());
+    release = true;
+    QVERIFY(runner.waitForDone(5000));
+  }
+
   // The chart's overfitting marker: eval loss rising twice while train loss falls.
   void overfittingIsMarkedWhereEvalLossTurns() {
     fm::ui::LossChart chart;

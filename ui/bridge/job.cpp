@@ -183,10 +183,30 @@ void JobsModel::add(Job* job) {
   beginInsertRows({}, row, row);
   m_jobs.emplace_back(job);
   endInsertRows();
-  connect(job, &Job::changed, this, [this, job] {
+  QPointer<Job> guard(job);
+  connect(job, &Job::changed, this, [this, guard] {
     for (int r = 0; r < rowCount(); ++r)
-      if (m_jobs[static_cast<size_t>(r)] == job) Q_EMIT dataChanged(index(r, 0), index(r, ColumnCount - 1));
+      if (m_jobs[static_cast<size_t>(r)] == guard) Q_EMIT dataChanged(index(r, 0), index(r, ColumnCount - 1));
   });
+  connect(job, &Job::finished, this, &JobsModel::prune, Qt::QueuedConnection);
+}
+
+void JobsModel::prune() {
+  int finished = 0;
+  for (const auto& j : m_jobs)
+    if (!j || !j->isActive()) ++finished;
+  for (int r = 0; r < rowCount() && finished > kKeepFinished;) {
+    Job* j = m_jobs[static_cast<size_t>(r)].data();
+    if (j && j->isActive()) {
+      ++r;
+      continue;
+    }
+    beginRemoveRows({}, r, r);
+    m_jobs.erase(m_jobs.begin() + r);
+    endRemoveRows();
+    if (j) j->deleteLater();  // panels hold QPointer<Job>: they see null
+    --finished;
+  }
 }
 
 // ---- JobRunner ----

@@ -87,11 +87,13 @@ class Job : public QObject {
   QString m_endMessage;
 };
 
-// Every job of the session, newest last: title, state, progress, ETA, and a cancel cell.
+// The session's jobs, newest last: title, state, progress, ETA, and a cancel cell. Running
+// jobs always stay; beyond kKeepFinished finished ones, the oldest finished are dropped.
 class JobsModel : public QAbstractTableModel {
   Q_OBJECT
  public:
   enum Column { Title, State, Progress, Eta, Cancel, ColumnCount };
+  static constexpr int kKeepFinished = 50;
   explicit JobsModel(QObject* parent) : QAbstractTableModel(parent) {}
   int rowCount(const QModelIndex& parent = {}) const override;
   int columnCount(const QModelIndex& parent = {}) const override;
@@ -102,6 +104,7 @@ class JobsModel : public QAbstractTableModel {
   int activeCount() const;
 
  private:
+  void prune();
   std::vector<QPointer<Job>> m_jobs;
 };
 

@@ -21,6 +21,8 @@
 #include "generate/generator.h"
 #include "io/model_folder.h"
 #include "tokenize/chat_template.h"
+#include "lora/adapter_control.h"
+#include "train/prepared_data.h"
 #include "tokenize/tokenizer.h"
 #include "train/bench_train.h"
 #include "train/demo.h"
@@ -37,7 +39,7 @@ const char* kUsage = R"(fmw — FM Workbench on the command line
 usage:
   fmw info MODEL_DIR [--json]
   fmw tokenize MODEL_DIR [--ids] [--special] [--jsonl]        (text on stdin)
-  fmw generate MODEL_DIR --prompt TEXT [--chat] [--system TEXT]
+  fmw generate MODEL_DIR --prompt TEXT [--chat] [--system TEXT] [--adapter DIR]
                [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P]
                [--repetition-penalty R] [--seed S] [--stop TEXT]... [--no-cache]
                [--dtype float32|bfloat16] [--device cpu|cuda]
@@ -52,6 +54,8 @@ usage:
             --prompt-template "Review: {text}\nSentiment:" --completion-template " {label}"
             --lr 2e-4 --batch-size 8 --epochs 1 --lora-r 8 --lora-target-modules q_proj,v_proj
             (every key of run.json is also a flag; --list-settings prints them) [--json]
+  fmw stats MODEL_DIR --data FILE [--SETTING VALUE]...   rows, token lengths against --max-length,
+            labels, duplicates, train/validation leakage, skipped rows (as the trainer sees them)
   fmw resume RUN_DIR [--json]
   fmw eval MODEL_DIR --data FILE [--adapter DIR] [--prompt-template T --completion-template T]
            [--all-rows] [--max-length N] [--max-rows N]
@@ -241,6 +245,7 @@ int cmdGenerate(const Args& a) {
   const std::string dir = needDir(a, "generate");
   if (!a.has("--prompt")) throw fm::ConfigError("fmw generate: --prompt TEXT is missing (it may be empty: --prompt \"\")");
   auto model = fm::LoadedModel::load(dir, loadOptions(a));
+  if (a.has("--adapter")) fm::attachAdapter(*model, a.get("--adapter"));
   const fm::Tokenizer* tok = model->tokenizer();
   if (!tok) throw fm::IoError("fmw generate: " + model->info().tokenizerError);
   const auto& d = model->generationDefaults();
@@ -391,11 +396,8 @@ std::string flagToKey(const std::string& flag) {
   return k;
 }
 
-int cmdTrain(const Args& a) {
-  if (a.has("--list-settings")) {
-    std::cout << fm::TrainConfig().toJson().dump(2) << "\n";
-    return 0;
-  }
+// A trainer config from --config and any --setting-name flags (the keys of run.json).
+fm::TrainConfig trainConfigFromArgs(const Args& a, const std::string& cmd) {
   fm::TrainConfig cfg;
   if (a.has("--config")) cfg = fm::TrainConfig::fromJson(fm::readJsonFile(a.get("--config")));
   for (const auto& [flag, values] : a.opts) {
@@ -403,11 +405,33 @@ int cmdTrain(const Args& a) {
     const std::string key = flagToKey(flag);
     const auto keys = fm::TrainConfig::keys();
     if (std::find(keys.begin(), keys.end(), key) == keys.end())
-      throw fm::ConfigError("fmw train: unknown option " + flag + " (see fmw train --list-settings)");
+      throw fm::ConfigError("fmw " + cmd + ": unknown option " + flag + " (see fmw train --list-settings)");
     cfg.set(key, values.back());
   }
   if (a.has("--threads") && cfg.threads == 0) cfg.threads = static_cast<int>(toInt("--threads", a.get("--threads")));
-  return finishTraining(fm::train(cfg, trainPrinter(a.has("--json"))));
+  return cfg;
+}
+
+int cmdTrain(const Args& a) {
+  if (a.has("--list-settings")) {
+    std::cout << fm::TrainConfig().toJson().dump(2) << "\n";
+    return 0;
+  }
+  return finishTraining(fm::train(trainConfigFromArgs(a, "train"), trainPrinter(a.has("--json"))));
+}
+
+// What the Datasets panel's Analyze shows: lengths against max_length, labels, duplicates,
+// leakage and skipped rows, for the rows and split that training would use.
+int cmdStats(const Args& a) {
+  fm::TrainConfig cfg = trainConfigFromArgs(a, "stats");
+  if (cfg.model.empty() && !a.positional.empty()) cfg.model = a.positional[0];
+  if (cfg.model.empty()) throw fm::ConfigError("fmw stats: MODEL_DIR (for its tokenizer) is missing");
+  if (cfg.data.empty()) throw fm::ConfigError("fmw stats: --data FILE is missing");
+  auto tok = fm::Tokenizer::fromFolder(cfg.model);
+  const fm::PreparedData p = fm::prepareData(cfg, *tok);
+  const fm::DatasetStats st = fm::datasetStats(p.examples, p.split, cfg.maxLength);
+  std::cout << fm::dataStatsJson(st, p.examples.problems).dump(2) << "\n";
+  return 0;
 }
 
 int cmdResume(const Args& a) {
@@ -579,6 +603,7 @@ int main(int argc, char** argv) {
     if (cmd == "demo") return cmdDemo(a);
     if (cmd == "demo-data") return cmdDemoData(a);
     if (cmd == "pretrain") return cmdPretrain(a);
+    if (cmd == "stats") return cmdStats(a);
     std::fprintf(stderr, "fmw: unknown command \"%s\"\n\n%s", cmd.c_str(), kUsage);
     return 2;
   } catch (const fm::Error& e) {

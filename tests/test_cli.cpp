@@ -177,6 +177,35 @@ class TestCli : public QObject {
     QVERIFY2(r.err.contains("bad.jsonl:2: not valid JSON"), r.err.constData());
   }
 
+  // Counted by hand: five rows, one skipped; four identical rows are three repeats; half of them validate, and both
+  // validation rows also appear in training; the unterminated quote on line 6 is skipped.
+  void statsCountRepeatsLeakageAndBadRows() {
+    fm::writeFileAtomic((m_dir.path() + "/stats.csv").toStdString(),
+                        "text,label\na good day,positive\na good day,positive\na good day,positive\n"
+                        "a good day,positive\n\"never closed,negative\n");
+    auto r = fmw({"stats", m_model, "--data", m_dir.path() + "/stats.csv", "--prompt-template", "{text}\n",
+                  "--completion-template", " {label}", "--validation-fraction", "0.5", "--skip-bad-rows", "true"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    const json j = json::parse(r.out.toStdString());
+    QCOMPARE(j["rows"].get<int>(), 5);
+    QCOMPARE(j["skipped_rows"].get<int>(), 1);
+    QCOMPARE(j["duplicate_rows"].get<int>(), 3);
+    QCOMPARE(j["validation_rows"].get<int>(), 2);
+    QCOMPARE(j["leaked_rows"].get<int>(), 2);
+    QCOMPARE(j["problems"].size(), size_t(1));
+    QCOMPARE(j["problems"][0]["line"].get<int>(), 6);
+  }
+
+  void generateWithAnAdapter() {
+    auto bad = fmw({"generate", m_model, "--prompt", "Hi", "--adapter", m_dir.path() + "/no-such-adapter"});
+    QCOMPARE(bad.code, 1);
+    QVERIFY2(bad.err.contains("no adapter_config.json"), bad.err.constData());
+    const QString run = m_dir.path() + "/run-whole";
+    auto ok = fmw({"generate", m_model, "--prompt", "Review: fine.\nSentiment:", "--adapter", run + "/adapter",
+                   "--temperature", "0", "--max-new-tokens", "3"});
+    QVERIFY2(ok.code == 0, ok.err.constData());
+  }
+
   void mergeAndEvalFromTheCommandLine() {
     const QString data = demoData();
     const QString run = m_dir.path() + "/run-whole";

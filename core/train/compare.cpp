@@ -5,6 +5,7 @@
 #include "generate/generator.h"
 #include "lora/adapter_control.h"
 #include "tokenize/tokenizer.h"
+#include "train/prepared_data.h"
 
 namespace fm {
 
@@ -19,14 +20,9 @@ std::vector<SideBySide> compareOnValidation(const TrainConfig& cfg, const std::f
     tuned = LoadedModel::load(output, {});
   }
   const Tokenizer& tok = *base->tokenizer();
-  ReadOptions ro;
-  ro.format = cfg.format;
-  ro.skipBadRows = cfg.skipBadRows;
-  const Dataset ds = readDataset(cfg.data, ro);
-  TemplateSpec tpl = cfg.tpl;
-  if (tpl.prompt.empty() && tpl.completion.empty() && !tpl.chat) tpl = TemplateSpec::forKind(ds.kind);
-  const ExampleSet ex = buildExamples(ds, tpl, tok, {cfg.maxLength, cfg.skipBadRows});
-  const Split split = splitExamples(static_cast<int64_t>(ex.examples.size()), cfg.validationFraction, cfg.seed);
+  const PreparedData data = prepareData(cfg, tok);
+  const ExampleSet& ex = data.examples;
+  const Split& split = data.split;
   GenerateOptions g;
   g.temperature = 0;
   g.maxNewTokens = maxNewTokens;

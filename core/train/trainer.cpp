@@ -1,6 +1,7 @@
 #include "train/trainer.h"
 
 #include "lora/lora.h"
+#include "train/prepared_data.h"
 
 #include <chrono>
 #include <cmath>
@@ -175,26 +176,9 @@ void prepare(Run& r) {
   r.tok = r.model->tokenizer();
   if (!r.tok) throw ConfigError(c.model + ": the model folder has no tokenizer; training needs one");
 
-  ReadOptions ro;
-  ro.format = c.format;
-  ro.skipBadRows = c.skipBadRows;
-  Dataset ds = readDataset(c.data, ro);
-  TemplateSpec tpl = c.tpl;
-  if (tpl.prompt.empty() && tpl.completion.empty() && !tpl.chat) {
-    tpl = TemplateSpec::forKind(ds.kind);
-    if (tpl.completion.empty() && !tpl.chat)
-      throw ConfigError(c.data + ": the columns (" + [&] {
-        std::string s;
-        for (const auto& col : ds.columns) s += (s.empty() ? "" : ", ") + col;
-        return s;
-      }() + ") need a template: set prompt_template and completion_template with {column} placeholders");
-  }
-  BuildOptions bo;
-  bo.maxLength = c.maxLength;
-  bo.skipBadRows = c.skipBadRows;
-  r.ex = buildExamples(ds, tpl, *r.tok, bo);
-  for (const auto& p : ds.problems) r.ex.problems.push_back(p);
-  r.split = splitExamples(static_cast<int64_t>(r.ex.examples.size()), c.validationFraction, c.seed);
+  PreparedData prepared = prepareData(c, *r.tok);
+  r.ex = std::move(prepared.examples);
+  r.split = std::move(prepared.split);
   if (r.split.train.empty()) throw ConfigError(c.data + ": no rows left for training after the split");
   r.evalIdx = r.split.validation;
   if (c.evalMaxRows >= 0 && static_cast<int64_t>(r.evalIdx.size()) > c.evalMaxRows) r.evalIdx.resize(c.evalMaxRows);
@@ -510,16 +494,8 @@ TrainResult loop(Run& r, int64_t startStep, double elapsedBefore, EvalResult fir
 }
 
 void writeDataStats(const Run& r) {
-  const DatasetStats st = datasetStats(r.ex, r.split, r.cfg.maxLength);
-  json problems = json::array();
-  for (size_t i = 0; i < r.ex.problems.size() && i < 100; ++i)
-    problems.push_back({{"line", r.ex.problems[i].line}, {"message", r.ex.problems[i].message}});
-  json j = {{"rows", st.rows}, {"train_rows", st.trainRows}, {"validation_rows", st.validationRows},
-            {"skipped_rows", st.skippedRows}, {"truncated_rows", st.truncatedRows},
-            {"max_length", st.maxLength}, {"longest", st.longest}, {"mean_length", st.meanLength},
-            {"p50", st.p50}, {"p95", st.p95}, {"hist_edges", st.histEdges}, {"hist_counts", st.histCounts},
-            {"labels", st.labels}, {"duplicate_rows", st.duplicateRows}, {"leaked_rows", st.leakedRows},
-            {"problems", problems}, {"total_steps", r.totalSteps}};
+  json j = dataStatsJson(datasetStats(r.ex, r.split, r.cfg.maxLength), r.ex.problems);
+  j["total_steps"] = r.totalSteps;
   writeFileAtomic(r.dir / "data_stats.json", j.dump(2) + "\n");
 }
 

@@ -32,6 +32,7 @@
 #include "shell/workbench.h"
 #include "tokenize/tokenizer.h"
 #include "train/examples.h"
+#include "train/prepared_data.h"
 
 namespace fm::ui {
 
@@ -355,28 +356,21 @@ void DatasetsPanel::analyze() {
   m_analyze->setEnabled(false);
   Job* job = m_wb->jobs()->start(tr("Analyze %1").arg(QFileInfo(c.path).fileName()), JobRunner::Light,
                                  [c, model, out](Job& job) {
-                                   job.setProgress(-1, tr("reading rows"));
-                                   fm::ReadOptions ro;
-                                   ro.skipBadRows = c.skipBadRows;
-                                   const fm::Dataset ds = fm::readDataset(c.path.toStdString(), ro);
+                                   job.setProgress(-1, tr("reading and tokenizing rows"));
+                                   fm::TrainConfig tc;
+                                   tc.data = c.path.toStdString();
+                                   tc.tpl.prompt = c.prompt.toStdString();
+                                   tc.tpl.completion = c.completion.toStdString();
+                                   tc.tpl.trainOnPrompt = c.trainOnPrompt;
+                                   tc.skipBadRows = c.skipBadRows;
+                                   tc.maxLength = c.maxLength;
+                                   tc.validationFraction = c.validationFraction;
+                                   tc.seed = static_cast<uint64_t>(c.seed);
+                                   const fm::PreparedData p = fm::prepareData(tc, *model->tokenizer());
                                    if (job.cancelRequested()) return;
-                                   fm::TemplateSpec spec = fm::TemplateSpec::forKind(ds.kind);
-                                   if (!spec.chat && !(c.prompt.isEmpty() && c.completion.isEmpty())) {
-                                     spec.prompt = c.prompt.toStdString();
-                                     spec.completion = c.completion.toStdString();
-                                   }
-                                   spec.trainOnPrompt = c.trainOnPrompt;
-                                   job.setProgress(-1, tr("tokenizing %1 rows").arg(ds.rows.size()));
-                                   fm::BuildOptions bo;
-                                   bo.maxLength = c.maxLength;
-                                   bo.skipBadRows = c.skipBadRows;
-                                   const fm::ExampleSet ex = fm::buildExamples(ds, spec, *model->tokenizer(), bo);
-                                   if (job.cancelRequested()) return;
-                                   const auto split = fm::splitExamples(static_cast<int64_t>(ex.examples.size()),
-                                                                        c.validationFraction, static_cast<uint64_t>(c.seed));
-                                   out->stats = fm::datasetStats(ex, split, c.maxLength);
-                                   out->problems = ds.problems;
-                                   out->problems.insert(out->problems.end(), ex.problems.begin(), ex.problems.end());
+                                   const fm::ExampleSet& ex = p.examples;
+                                   out->stats = fm::datasetStats(ex, p.split, c.maxLength);
+                                   out->problems = ex.problems;
                                    out->labelColumn = QString::fromStdString(ex.labelColumn);
                                  });
   connect(job, &Job::finished, this, [this, out](Job::State s, const QString& msg) {

@@ -7,6 +7,7 @@
 
 #include "arch/builtin_model.h"
 #include "data/dataset.h"
+#include "data/row_index.h"
 #include "io/atomic_file.h"
 #include "train/examples.h"
 
@@ -206,6 +207,31 @@ class TestDatasets : public QObject {
     for (auto i : a.train) trainTexts.insert(ex.examples[i].ids);
     for (auto i : a.validation) expectedLeak += trainTexts.count(ex.examples[i].ids);
     QCOMPARE(st.leakedRows, expectedLeak);
+  }
+
+  // The paged preview splits records exactly as the full reader does: quotes open only at the
+  // start of a field, "" is an escaped quote, an empty first TSV cell is kept, and a quoted
+  // newline stays inside its record.
+  void previewAgreesWithTheReader() {
+    const std::string csv =
+        "text,label\r\nMy 27\" monitor died,negative\r\n\"quoted, with \"\"escapes\"\"\nand a newline\",positive\r\n"
+        "\r\nlast line without newline,negative";
+    const std::string tsv = "a\tb\tlabel\n\tonly b\tpositive\nx\ty\tnegative\n";
+    for (const auto& [name, text] : {std::pair<std::string, std::string>{"tricky.csv", csv}, {"tricky.tsv", tsv}}) {
+      const fs::path p = write(name, text);
+      const fm::Dataset full = fm::readDataset(p);
+      auto preview = fm::DatasetPreview::open(p, "auto");
+      QVERIFY(preview);
+      QCOMPARE(preview->rows(), static_cast<int64_t>(full.rows.size()));
+      QCOMPARE(preview->columns(), full.columns);
+      const auto rows = preview->read(0, preview->rows());
+      for (size_t r = 0; r < rows.size(); ++r) {
+        QVERIFY2(rows[r].error.empty(), rows[r].error.c_str());
+        QCOMPARE(rows[r].line, full.lines[r]);
+        for (size_t c = 0; c < full.columns.size(); ++c)
+          QCOMPARE(rows[r].cells[c], full.rows[r][full.columns[c]].get<std::string>());
+      }
+    }
   }
 };
 

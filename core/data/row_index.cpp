@@ -48,7 +48,9 @@ std::string lowerExt(const fs::path& p) {
 
 // One pass over the file: the start of every record. CSV records may span lines inside quotes;
 // JSONL records are lines. Blank lines start no record.
-bool scanRecords(const fs::path& path, bool csv, std::vector<uint64_t>& offsets, std::vector<int64_t>& lines,
+// For CSV the quote rule is parseCsv's: a quote opens only at the start of a field, "" inside
+// quotes is a literal quote, and any other quote is a literal character.
+bool scanRecords(const fs::path& path, bool csv, char sep, std::vector<uint64_t>& offsets, std::vector<int64_t>& lines,
                  const std::function<bool(double)>& onProgress) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError(path.string() + ": cannot open the file");
@@ -56,7 +58,7 @@ bool scanRecords(const fs::path& path, bool csv, std::vector<uint64_t>& offsets,
   std::vector<char> buf(1 << 20);
   uint64_t pos = 0;
   int64_t line = 1;
-  bool inQuote = false, atRecordStart = true;
+  bool inQuote = false, afterQuote = false, fieldStart = true, atRecordStart = true;
   // Skip a UTF-8 byte order mark.
   char bom[3] = {0, 0, 0};
   in.read(bom, 3);
@@ -73,18 +75,43 @@ bool scanRecords(const fs::path& path, bool csv, std::vector<uint64_t>& offsets,
     if (n <= 0) break;
     for (std::streamsize i = 0; i < n; ++i, ++pos) {
       const char c = buf[static_cast<size_t>(i)];
+      if (inQuote) {
+        if (c == '"') {
+          inQuote = false;
+          afterQuote = true;
+        } else if (c == '\n') {
+          ++line;
+        }
+        continue;
+      }
+      if (afterQuote && c == '"') {  // "" inside a quoted field
+        inQuote = true;
+        afterQuote = false;
+        continue;
+      }
+      afterQuote = false;
       if (c == '\n') {
         ++line;
-        if (!inQuote) atRecordStart = true;
+        atRecordStart = true;
+        fieldStart = true;
         continue;
       }
       if (atRecordStart) {
-        if (c == '\r' || c == ' ' || c == '\t') continue;
+        if (c == '\r') continue;  // an empty line (CRLF) starts no record
         offsets.push_back(pos);
         lines.push_back(line);
         atRecordStart = false;
+        fieldStart = true;
       }
-      if (csv && c == '"') inQuote = !inQuote;
+      if (!csv) continue;
+      if (c == sep) {
+        fieldStart = true;
+      } else if (c == '"' && fieldStart) {
+        inQuote = true;
+        fieldStart = false;
+      } else {
+        fieldStart = false;
+      }
     }
     if (onProgress && !onProgress(size ? static_cast<double>(pos) / static_cast<double>(size) : 1.0)) return false;
   }
@@ -120,7 +147,7 @@ std::shared_ptr<DatasetPreview> DatasetPreview::open(const fs::path& path, const
   }
   if (fmt == "csv" || fmt == "tsv") {
     m.format = fmt;
-    if (!scanRecords(path, true, m.offsets, m.lines, onProgress)) return nullptr;
+    if (!scanRecords(path, true, fmt == "tsv" ? '\t' : ',', m.offsets, m.lines, onProgress)) return nullptr;
     if (m.lines.empty()) throw FormatError(m.path + ": the file is empty (a CSV file needs a header line)");
     m.headerLine = readSpan(path, m.offsets[0], m.offsets[1]);
     while (!m.headerLine.empty() && (m.headerLine.back() == '\n' || m.headerLine.back() == '\r'))
@@ -134,7 +161,7 @@ std::shared_ptr<DatasetPreview> DatasetPreview::open(const fs::path& path, const
   }
   if (fmt == "jsonl") {
     m.format = fmt;
-    if (!scanRecords(path, false, m.offsets, m.lines, onProgress)) return nullptr;
+    if (!scanRecords(path, false, ',', m.offsets, m.lines, onProgress)) return nullptr;
     // Columns in first-seen order over the first rows.
     const int64_t probe = std::min<int64_t>(200, static_cast<int64_t>(m.lines.size()));
     if (probe > 0) {

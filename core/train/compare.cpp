@@ -6,6 +6,7 @@
 #include "lora/adapter_control.h"
 #include "tokenize/tokenizer.h"
 #include "train/prepared_data.h"
+#include "util/error.h"
 
 namespace fm {
 
@@ -19,6 +20,7 @@ std::vector<SideBySide> compareOnValidation(const TrainConfig& cfg, const std::f
   } else {
     tuned = LoadedModel::load(output, {});
   }
+  if (!base->tokenizer()) throw ConfigError(cfg.model + ": the model has no tokenizer to write answers with");
   const Tokenizer& tok = *base->tokenizer();
   const PreparedData data = prepareData(cfg, tok);
   const ExampleSet& ex = data.examples;
@@ -30,7 +32,8 @@ std::vector<SideBySide> compareOnValidation(const TrainConfig& cfg, const std::f
   std::vector<SideBySide> out;
   const size_t n = split.validation.size();
   for (size_t k = 0; k < static_cast<size_t>(count) && k < n; ++k) {
-    const Example& e = ex.examples[static_cast<size_t>(split.validation[k * 7 % n])];
+    // Spread over the validation rows, never the same row twice.
+    const Example& e = ex.examples[static_cast<size_t>(split.validation[k * n / std::min<size_t>(n, count)])];
     int64_t promptLen = 0;
     const auto ids = encodePromptCompletion(tok, e.prompt, "", false, &promptLen);
     SideBySide s;

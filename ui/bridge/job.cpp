@@ -107,7 +107,10 @@ void Job::deliver() {
     m_scheduled = false;
   }
   m_lastDelivery.start();
-  if (started && m_state == State::Queued) m_state = State::Running;
+  if (started && m_state == State::Queued) {
+    m_state = State::Running;
+    m_clock.restart();  // elapsed time and ETA count from the start of the work, not the queue
+  }
   for (auto& f : work) f();
   if (ended && isActive()) {
     m_state = endState;
@@ -246,6 +249,10 @@ Job* JobRunner::start(const QString& title, Kind kind, Work work) {
   (kind == Heavy ? m_heavy : m_light)->start([job, work = std::move(work)] {
     lowerThreadPriority();
     job->begin();
+    if (job->cancelRequested()) {  // cancelled while queued: the work never starts
+      job->end(Job::State::Cancelled, QString());
+      return;
+    }
     Job::State state = Job::State::Completed;
     QString message;
     try {

@@ -241,7 +241,11 @@ void DatasetsPanel::openFile(const QString& path, std::function<void()> then) {
                                      return !job.cancelRequested();
                                    });
                                  });
-  connect(job, &Job::finished, this, [this, path, result, then](Job::State s, const QString& msg) {
+  // The last file asked for wins, whichever finishes first.
+  if (m_openJob) m_openJob->cancel();
+  m_openJob = job;
+  connect(job, &Job::finished, this, [this, job, path, result, then](Job::State s, const QString& msg) {
+    if (job != m_openJob) return;
     if (s != Job::State::Completed || !*result) {
       m_title->setText(tr("Could not open %1").arg(QFileInfo(path).fileName()));
       m_error->setText(msg.isEmpty() ? Job::stateName(s) : msg);

@@ -3,6 +3,7 @@
 // against the max length, labels, duplicates and train/validation leakage.
 #pragma once
 
+#include <QPointer>
 #include <QWidget>
 #include <functional>
 #include <memory>
@@ -22,6 +23,7 @@ class QChartView;
 namespace fm::ui {
 
 class Workbench;
+class Job;
 class DatasetTableModel;
 struct DataChoice;
 
@@ -68,6 +70,7 @@ class DatasetsPanel : public QWidget {
   QChartView* m_lengthChart;
   QChartView* m_labelChart;
   QPushButton* m_analyze;
+  QPointer<Job> m_openJob;
 };
 
 }  // namespace fm::ui

@@ -258,7 +258,10 @@ FinetunePanel::FinetunePanel(Workbench* wb, QWidget* parent) : QWidget(parent), 
   });
   connect(refresh, &QPushButton::clicked, this, &FinetunePanel::refreshHistory);
   connect(wb, &Workbench::modelLoaded, this, [this](const QString& dir) {
-    if (!m_job) setSetting(QStringLiteral("model"), dir);
+    if (m_job)
+      m_pendingModel = dir;  // applied when the run ends
+    else
+      setSetting(QStringLiteral("model"), dir);
   });
   connect(wb, &Workbench::dataChosen, this, &FinetunePanel::fromDataChoice);
   connect(m_chart, &LossChart::overfittingDetected, this, [this](double step) {
@@ -411,7 +414,11 @@ void FinetunePanel::applyDemo() {
 }
 
 void FinetunePanel::fromDataChoice() {
-  if (m_job) return;
+  if (m_job) {  // applied when the run ends
+    m_pendingData = true;
+    return;
+  }
+  m_pendingData = false;
   const DataChoice& c = m_wb->dataChoice();
   setSetting("data", c.path);
   setSetting("prompt_template", c.prompt);
@@ -453,11 +460,18 @@ Job* FinetunePanel::resume(const QString& runDir) {
     return nullptr;
   }
   const QJsonObject cfg = QJsonDocument::fromJson(f.readAll()).object();
-  m_chart->replay(runDir);  // the chart continues where the run stopped
+  // The chart continues from the checkpoint the run resumes at; later points of the stopped run
+  // are dropped, as the trainer drops them from metrics.jsonl.
+  int64_t from = 0;
+  for (const QString& d : QDir(runDir).entryList({QStringLiteral("checkpoint-*")}, QDir::Dirs))
+    if (QFileInfo::exists(runDir + QLatin1Char('/') + d + QStringLiteral("/COMPLETE")))
+      from = std::max<int64_t>(from, d.section(QLatin1Char('-'), 1).toLongLong());
+  m_chart->replay(runDir, static_cast<double>(from));
   return launch(runDir, true, cfg);
 }
 
 Job* FinetunePanel::launch(const QString& runDir, bool resuming, const QJsonObject& cfg) {
+  if (m_compareJob) m_compareJob->cancel();
   m_runDir = runDir;
   m_runConfig = cfg;
   m_output.clear();
@@ -514,7 +528,12 @@ Job* FinetunePanel::launch(const QString& runDir, bool resuming, const QJsonObje
   m_start->setEnabled(false);
   m_resume->setEnabled(false);
   m_cancel->setEnabled(true);
-  connect(job, &Job::finished, this, [this, result](Job::State s, const QString& msg) {
+  connect(job, &Job::finished, this, [this, result](Job::State jobState, const QString& msg) {
+    // The trainer's outcome decides: a Cancel pressed during the last step or the final save
+    // still ends with a complete run and its output.
+    const Job::State s = jobState == Job::State::Failed ? jobState
+                         : result->status == fm::JobStatus::Completed ? Job::State::Completed
+                                                                      : Job::State::Cancelled;
     if (s == Job::State::Completed) {
       m_output = QString::fromStdString(result->outputDir.string());
       const auto& a = result->firstEval;
@@ -554,6 +573,9 @@ void FinetunePanel::finished(bool completed, const QString&) {
   m_start->setEnabled(true);
   m_resume->setEnabled(true);
   m_cancel->setEnabled(false);
+  if (!m_pendingModel.isEmpty()) setSetting(QStringLiteral("model"), m_pendingModel);
+  m_pendingModel.clear();
+  if (m_pendingData) fromDataChoice();
   refreshHistory();
   Q_EMIT runFinished(m_runDir, completed);
   if (!completed) return;
@@ -567,12 +589,15 @@ void FinetunePanel::finished(bool completed, const QString&) {
 void FinetunePanel::compareAnswers() {
   const std::string cfgText = QJsonDocument(m_runConfig).toJson(QJsonDocument::Compact).toStdString();
   const std::string output = m_output.toStdString();
+  const QString runDir = m_runDir;
   auto rows = std::make_shared<std::vector<fm::SideBySide>>();
   Job* job = m_wb->jobs()->start(tr("Answers before and after"), JobRunner::Light, [=](Job& job) {
     job.setProgress(-1, tr("generating"));
     *rows = fm::compareOnValidation(fm::TrainConfig::fromJson(nlohmann::json::parse(cfgText)), output, 4, 24);
   });
-  connect(job, &Job::finished, this, [this, rows](Job::State s, const QString& msg) {
+  m_compareJob = job;
+  connect(job, &Job::finished, this, [this, rows, runDir](Job::State s, const QString& msg) {
+    if (m_job || m_runDir != runDir) return;  // another run started meanwhile
     if (s != Job::State::Completed) {
       m_log->appendPlainText(tr("Could not generate the side-by-side answers: %1").arg(msg));
       return;
@@ -620,6 +645,7 @@ void FinetunePanel::exportMerged() {
 }
 
 void FinetunePanel::refreshHistory() {
+  const QSignalBlocker quiet(m_history);  // rebuilding the list must not replay a run on the chart
   const QString keep = m_history->currentItem() ? m_history->currentItem()->data(Qt::UserRole).toString() : QString();
   m_history->clear();
   QDir runs(m_wb->runsDir());

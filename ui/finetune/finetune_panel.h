@@ -80,6 +80,9 @@ class FinetunePanel : public QWidget {
   QTableWidget* m_generations;
   QListWidget* m_history;
   QPointer<Job> m_job;
+  QPointer<Job> m_compareJob;
+  bool m_pendingData = false;  // a dataset chosen while a run trained
+  QString m_pendingModel;      // a model loaded while a run trained
   QString m_runDir, m_output;
   QJsonObject m_runConfig;
 };

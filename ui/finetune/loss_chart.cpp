@@ -145,7 +145,7 @@ void LossChart::checkOverfitting(double step, double evalLoss) {
   m_overfitStep = b.x();
   m_marker->append(b);
   for (QLegendMarker* lm : chart()->legend()->markers(m_marker)) lm->setVisible(true);
-  Q_EMIT overfittingDetected(b.x());
+  if (!m_replaying) Q_EMIT overfittingDetected(b.x());
 }
 
 void LossChart::addMetrics(const QJsonObject& e) {
@@ -170,11 +170,18 @@ static QVector<QJsonObject> readMetrics(const QString& runDir) {
   return out;
 }
 
-int LossChart::replay(const QString& runDir) {
+int LossChart::replay(const QString& runDir, double untilStep) {
   clear();
   const auto events = readMetrics(runDir);
-  for (const QJsonObject& e : events) addMetrics(e);
-  return events.size();
+  m_replaying = true;
+  int n = 0;
+  for (const QJsonObject& e : events) {
+    if (untilStep >= 0 && e.value(QStringLiteral("step")).toDouble() > untilStep) continue;
+    addMetrics(e);
+    ++n;
+  }
+  m_replaying = false;
+  return n;
 }
 
 int LossChart::overlay(const QString& runDir, const QString& name) {

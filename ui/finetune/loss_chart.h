@@ -25,7 +25,8 @@ class LossChart : public QChartView {
   // One metrics.jsonl event ({"event": "log"|"eval", ...}).
   void addMetrics(const QJsonObject& event);
   // Replays a run folder's metrics.jsonl; returns the number of events read.
-  int replay(const QString& runDir);
+  // Events after `untilStep` (when >= 0) are left out.
+  int replay(const QString& runDir, double untilStep = -1);
   // Overlays another run's train and eval loss (comparison).
   int overlay(const QString& runDir, const QString& name);
 
@@ -53,6 +54,7 @@ class LossChart : public QChartView {
   double m_lastEval = -1;
   QVector<QPointF> m_evals;
   double m_overfitStep = -1;
+  bool m_replaying = false;  // no overfittingDetected signal for replayed history
 };
 
 }  // namespace fm::ui

@@ -179,6 +179,7 @@ PlaygroundPanel::PlaygroundPanel(Workbench* wb, QWidget* parent) : QWidget(paren
 }
 
 void PlaygroundPanel::setAdapter(const QString& dir) {
+  m_loadedAdapter.clear();  // the folder may hold new weights under the same path: load again
   m_adapter->setText(dir);
   m_useAdapter->setChecked(true);
 }

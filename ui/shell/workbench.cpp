@@ -76,8 +76,11 @@ Job* Workbench::openModel(const QString& dir) {
     job.setProgress(-1, tr("reading %1").arg(dir));
     *result = fm::LoadedModel::load(toPath(dir), fm::LoadOptions{});
   });
-  QPointer<Workbench> self(this);
-  connect(job, &Job::finished, this, [this, dir, result](Job::State s, const QString& msg) {
+  // The last folder asked for wins, whichever load finishes first.
+  if (m_openJob) m_openJob->cancel();
+  m_openJob = job;
+  connect(job, &Job::finished, this, [this, job, dir, result](Job::State s, const QString& msg) {
+    if (job != m_openJob) return;
     if (s == Job::State::Completed && *result) {
       // The previous model is released here, once no job uses it (jobs hold their own copy).
       m_model = *result;

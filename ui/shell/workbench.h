@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QObject>
+#include <QPointer>
 #include <QString>
 #include <memory>
 #include <mutex>
@@ -77,6 +78,7 @@ class Workbench : public QObject {
   DataChoice m_data;
   std::mutex m_modelMutex;
   Job* m_demoJob = nullptr;
+  QPointer<Job> m_openJob;
 };
 
 }  // namespace fm::ui

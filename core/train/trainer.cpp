@@ -580,21 +580,22 @@ EvalResult evaluate(const EvalConfig& c) {
   auto model = LoadedModel::load(c.model, {});
   if (!model->tokenizer()) throw ConfigError(c.model + ": the model folder has no tokenizer");
   if (!c.adapter.empty()) loadAdapter(model->lm(), c.adapter);
-  ReadOptions ro;
-  ro.format = c.format;
-  ro.skipBadRows = c.skipBadRows;
-  Dataset ds = readDataset(c.data, ro);
-  TemplateSpec tpl = c.tpl;
-  if (tpl.prompt.empty() && tpl.completion.empty() && !tpl.chat) tpl = TemplateSpec::forKind(ds.kind);
-  BuildOptions bo;
-  bo.maxLength = c.maxLength;
-  bo.skipBadRows = c.skipBadRows;
-  ExampleSet ex = buildExamples(ds, tpl, *model->tokenizer(), bo);
+  // The same rows and split as training (prepareData), so eval of a run matches its own eval.
+  TrainConfig tc;
+  tc.data = c.data;
+  tc.format = c.format;
+  tc.tpl = c.tpl;
+  tc.skipBadRows = c.skipBadRows;
+  tc.maxLength = c.maxLength;
+  tc.validationFraction = c.validationFraction;
+  tc.seed = c.seed;
+  PreparedData data = prepareData(tc, *model->tokenizer());
+  const ExampleSet& ex = data.examples;
   std::vector<int64_t> idx;
   if (c.allRows) {
     for (size_t i = 0; i < ex.examples.size(); ++i) idx.push_back(static_cast<int64_t>(i));
   } else {
-    idx = splitExamples(static_cast<int64_t>(ex.examples.size()), c.validationFraction, c.seed).validation;
+    idx = std::move(data.split.validation);
   }
   if (c.maxRows >= 0 && static_cast<int64_t>(idx.size()) > c.maxRows) idx.resize(c.maxRows);
   return toEvalResult(evaluateExamples(model->lm(), *model->tokenizer(), ex, idx, c.batchSize, c.maxLength));

@@ -169,11 +169,7 @@ DatasetsPanel::DatasetsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), 
   split->setSizes({260, 420});
   outer->addWidget(split, 1);
 
-  connect(openBtn, &QPushButton::clicked, this, [this] {
-    const QString f = QFileDialog::getOpenFileName(this, tr("Open a dataset"), m_wb->workspace(),
-                                                   tr("Datasets (*.csv *.tsv *.jsonl *.json *.txt)"));
-    if (!f.isEmpty()) openFile(f);
-  });
+  connect(openBtn, &QPushButton::clicked, this, &DatasetsPanel::chooseFile);
   connect(demoBtn, &QPushButton::clicked, this, &DatasetsPanel::openDemo);
   connect(m_insertColumn, qOverload<int>(&QComboBox::activated), this, [this](int i) {
     if (i > 0) m_prompt->insertPlainText(QStringLiteral("{%1}").arg(m_insertColumn->itemText(i)));
@@ -209,6 +205,12 @@ DataChoice DatasetsPanel::choice() const {
   c.validationFraction = m_validation->value();
   c.seed = m_seed->value();
   return c;
+}
+
+void DatasetsPanel::chooseFile() {
+  const QString f = QFileDialog::getOpenFileName(this, tr("Open a dataset"), m_wb->workspace(),
+                                                 tr("Datasets (*.csv *.tsv *.jsonl *.json *.txt)"));
+  if (!f.isEmpty()) openFile(f);
 }
 
 void DatasetsPanel::openDemo() {

@@ -36,6 +36,7 @@ class DatasetsPanel : public QWidget {
   // Opens in a job; `then` runs on the GUI thread once the preview is in place.
   void openFile(const QString& path, std::function<void()> then = {});
   void openDemo();
+  void chooseFile();  // asks for a file, then opens it
   DataChoice choice() const;
   DatasetTableModel* tableModel() const { return m_model; }
   QTableView* table() const { return m_table; }

@@ -275,7 +275,8 @@ FinetunePanel::FinetunePanel(Workbench* wb, QWidget* parent) : QWidget(parent), 
 }
 
 void FinetunePanel::buildForm(QFormLayout* data, QFormLayout* lora, QFormLayout* optim, QFormLayout* book) {
-  const QJsonObject defaults = toQt(fm::TrainConfig().toJson());
+  const nlohmann::json typed = fm::TrainConfig().toJson();  // keeps integer and real apart
+  const QJsonObject defaults = toQt(typed);
   const QMap<QString, QStringList> choices = {{"method", {"lora", "full"}},
                                               {"schedule", {"constant", "linear", "cosine"}},
                                               {"format", {"auto", "csv", "tsv", "jsonl", "json", "text"}}};
@@ -296,10 +297,7 @@ void FinetunePanel::buildForm(QFormLayout* data, QFormLayout* lora, QFormLayout*
       auto* c = new QCheckBox(this);
       c->setChecked(v.toBool());
       w = c;
-    } else if (v.isDouble() && v.toDouble() == std::floor(v.toDouble()) && !key.contains("lr") &&
-               !key.contains("fraction") && !key.contains("ratio") && !key.contains("alpha") &&
-               !key.contains("dropout") && !key.contains("decay") && !key.contains("norm") && !key.contains("beta") &&
-               !key.contains("eps") && !key.contains("gb")) {
+    } else if (typed.at(key.toStdString()).is_number_integer()) {
       auto* s = new QSpinBox(this);
       s->setRange(-1, 1 << 30);
       s->setValue(v.toInt());

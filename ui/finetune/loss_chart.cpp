@@ -148,13 +148,32 @@ void LossChart::checkOverfitting(double step, double evalLoss) {
   if (!m_replaying) Q_EMIT overfittingDetected(b.x());
 }
 
-void LossChart::addMetrics(const QJsonObject& e) {
+namespace {
+// A metrics.jsonl event as a chart point: train loss (log events) or eval loss (eval events).
+struct MetricPoint {
+  enum Kind { None, Train, Eval } kind = None;
+  double step = 0, loss = 0, lr = 0;
+};
+MetricPoint metricPoint(const QJsonObject& e) {
+  MetricPoint p;
   const QString kind = e.value(QStringLiteral("event")).toString();
-  const double step = e.value(QStringLiteral("step")).toDouble();
-  if (kind == QLatin1String("log") && e.contains(QStringLiteral("loss")))
-    addTrainPoint(step, e.value(QStringLiteral("loss")).toDouble(), e.value(QStringLiteral("lr")).toDouble());
-  else if (kind == QLatin1String("eval") && e.contains(QStringLiteral("eval_loss")))
-    addEvalPoint(step, e.value(QStringLiteral("eval_loss")).toDouble());
+  p.step = e.value(QStringLiteral("step")).toDouble();
+  if (kind == QLatin1String("log") && e.contains(QStringLiteral("loss"))) {
+    p.kind = MetricPoint::Train;
+    p.loss = e.value(QStringLiteral("loss")).toDouble();
+    p.lr = e.value(QStringLiteral("lr")).toDouble();
+  } else if (kind == QLatin1String("eval") && e.contains(QStringLiteral("eval_loss"))) {
+    p.kind = MetricPoint::Eval;
+    p.loss = e.value(QStringLiteral("eval_loss")).toDouble();
+  }
+  return p;
+}
+}  // namespace
+
+void LossChart::addMetrics(const QJsonObject& e) {
+  const MetricPoint p = metricPoint(e);
+  if (p.kind == MetricPoint::Train) addTrainPoint(p.step, p.loss, p.lr);
+  if (p.kind == MetricPoint::Eval) addEvalPoint(p.step, p.loss);
 }
 
 static QVector<QJsonObject> readMetrics(const QString& runDir) {
@@ -197,17 +216,10 @@ int LossChart::overlay(const QString& runDir, const QString& name) {
   train->setPen(p1);
   eval->setPen(p2);
   for (const QJsonObject& e : events) {
-    const QString kind = e.value(QStringLiteral("event")).toString();
-    const double step = e.value(QStringLiteral("step")).toDouble();
-    if (kind == QLatin1String("log") && e.contains(QStringLiteral("loss"))) {
-      const double loss = e.value(QStringLiteral("loss")).toDouble();
-      if (loss <= 0) continue;
-      train->append(step, loss);
-      grow(step, loss, 0);
-    } else if (kind == QLatin1String("eval") && e.contains(QStringLiteral("eval_loss"))) {
-      const double loss = e.value(QStringLiteral("eval_loss")).toDouble();
-      if (loss > 0) eval->append(step, loss);
-    }
+    const MetricPoint p = metricPoint(e);
+    if (p.kind == MetricPoint::None || !(p.loss > 0)) continue;  // the log axis needs loss > 0
+    (p.kind == MetricPoint::Train ? train : eval)->append(p.step, p.loss);
+    grow(p.step, p.loss, 0);
   }
   for (QLineSeries* s : {train, eval}) {
     chart()->addSeries(s);

@@ -146,10 +146,7 @@ ModelsPanel::ModelsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), m_wb
     Q_EMIT tokensShown(static_cast<int>(pieces.size()));
   });
 
-  connect(importBtn, &QPushButton::clicked, this, [this] {
-    const QString d = QFileDialog::getExistingDirectory(this, tr("Choose a Hugging Face model folder"));
-    if (!d.isEmpty()) importFolder(d);
-  });
+  connect(importBtn, &QPushButton::clicked, this, &ModelsPanel::chooseFolder);
   connect(demoBtn, &QPushButton::clicked, this, [this] {
     if (m_wb->demoReady()) {
       importFolder(m_wb->demoModelDir());
@@ -190,6 +187,11 @@ void ModelsPanel::refreshList() {
       it->setFont(f);
     }
   }
+}
+
+void ModelsPanel::chooseFolder() {
+  const QString d = QFileDialog::getExistingDirectory(this, tr("Choose a Hugging Face model folder"));
+  if (!d.isEmpty()) importFolder(d);
 }
 
 void ModelsPanel::importFolder(const QString& dir) {

@@ -26,6 +26,7 @@ class ModelsPanel : public QWidget {
  public:
   explicit ModelsPanel(Workbench* wb, QWidget* parent = nullptr);
   void importFolder(const QString& dir);
+  void chooseFolder();  // asks for a folder, then imports it
   QTextBrowser* details() const { return m_details; }
   QLabel* errorLabel() const { return m_error; }
   QPlainTextEdit* tokenizerInput() const { return m_tokInput; }

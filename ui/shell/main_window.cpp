@@ -7,7 +7,6 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
@@ -125,13 +124,12 @@ MainWindow::MainWindow(Workbench* wb, QWidget* parent) : QMainWindow(parent), m_
   // Menus.
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("Import a model folder…"), this, [this] {
-    const QString d = QFileDialog::getExistingDirectory(this, tr("Choose a Hugging Face model folder"));
-    if (!d.isEmpty()) importPath(d);
+    showPage(Models);
+    m_models->chooseFolder();
   });
   file->addAction(tr("Open a dataset…"), this, [this] {
-    const QString f = QFileDialog::getOpenFileName(this, tr("Open a dataset"), m_wb->workspace(),
-                                                   tr("Datasets (*.csv *.tsv *.jsonl *.json *.txt)"));
-    if (!f.isEmpty()) importPath(f);
+    showPage(Datasets);
+    m_datasets->chooseFile();
   });
   file->addAction(tr("Use the built-in demo"), this, [this] { startWithDemo(); });
   file->addSeparator();

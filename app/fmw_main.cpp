@@ -17,6 +17,8 @@
 #include "arch/builtin_model.h"
 #include "arch/loaded_model.h"
 #include "data/demo_data.h"
+#include "embed/bench_embed.h"
+#include "embed/embedder.h"
 #include "generate/bench.h"
 #include "generate/generator.h"
 #include "io/model_folder.h"
@@ -43,9 +45,15 @@ usage:
                [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P]
                [--repetition-penalty R] [--seed S] [--stop TEXT]... [--no-cache]
                [--dtype float32|bfloat16] [--device cpu|cuda]
+  fmw embed MODEL_DIR [--query | --passage | --prompt-name NAME] [--jsonl]
+                                       (texts on stdin, one per line; prints one vector per line)
+  fmw rerank MODEL_DIR --query TEXT [--json] [--max-length N]
+                                       (passages on stdin, one JSON string per line)
+  fmw similarity MODEL_DIR TEXT TEXT... [--query | --passage] [--json]
   fmw bench generate MODEL_DIR [--prompt-tokens N] [--new-tokens N] [--skip-no-cache]
+  fmw bench embed MODEL_DIR [--texts N]
   fmw bench train --spec SPEC.json [--method lora|full|both]
-  fmw create-model --preset tiny|demo|llama-40m --out DIR [--seed S]
+  fmw create-model --preset tiny|demo|llama-40m|minilm-l6 --out DIR [--seed S]
 
   fmw demo [--workspace DIR] [--fresh]          pre-train -> LoRA fine-tune -> compare
   fmw demo-data [--out DIR]                     synthetic reviews.csv + corpus.txt
@@ -80,13 +88,17 @@ struct Args {
 const std::vector<std::string> kFlags = {"--json", "--ids", "--special", "--jsonl", "--chat",
                                          "--no-cache", "--skip-no-cache", "--help", "--fresh",
                                          "--all-rows", "--list-settings"};
+// Flags of the embedding commands; `fmw rerank --query TEXT` takes a value.
+const std::vector<std::string> kPromptFlags = {"--query", "--passage"};
 
-Args parse(int argc, char** argv, int from) {
+Args parse(int argc, char** argv, int from, const std::string& cmd) {
   Args a;
+  const bool promptFlags = cmd == "embed" || cmd == "similarity";
   for (int i = from; i < argc; ++i) {
     std::string s = argv[i];
     if (s.rfind("--", 0) == 0) {
-      if (std::find(kFlags.begin(), kFlags.end(), s) != kFlags.end()) {
+      if (std::find(kFlags.begin(), kFlags.end(), s) != kFlags.end() ||
+          (promptFlags && std::find(kPromptFlags.begin(), kPromptFlags.end(), s) != kPromptFlags.end())) {
         a.opts[s].push_back("1");
       } else {
         auto eq = s.find('=');
@@ -165,6 +177,18 @@ int cmdInfo(const Args& a) {
               {"tied_embeddings", i.tiedEmbeddings}, {"position_encoding", i.positionEncoding},
               {"tokenizer", i.tokenizerKind}, {"tokenizer_vocab", i.tokenizerVocab},
               {"chat_template", i.chatFormat}, {"eos_token_ids", i.eosIds}};
+    j["kind"] = fm::modelKindId(i.kind);
+    if (i.kind == fm::ModelKind::TextEncoder) {
+      json prompts = json::object();
+      for (const auto& [name, text] : i.prompts) prompts[name] = text;
+      j["embedding"] = {{"dimension", i.embeddingDim}, {"pooling", i.pooling}, {"normalize", i.normalize},
+                        {"max_length", i.maxLength}, {"lower_case", i.lowerCase}, {"prompts", prompts}};
+    }
+    if (i.kind == fm::ModelKind::SequenceClassifier) {
+      j["labels"] = i.labels;
+      j["max_length"] = i.maxLength;
+    }
+    if (!i.notes.empty()) j["notes"] = i.notes;
     if (!i.tokenizerError.empty()) j["tokenizer_error"] = i.tokenizerError;
     if (!i.chatMessage.empty()) j["chat_template_message"] = i.chatMessage;
     json sp = json::object();
@@ -175,6 +199,23 @@ int cmdInfo(const Args& a) {
   }
   std::printf("model         %s\n", i.dir.c_str());
   std::printf("architecture  %s (model_type %s)\n", i.architecture.c_str(), i.modelType.c_str());
+  std::printf("kind          %s\n", fm::modelKindLabel(i.kind));
+  if (i.kind == fm::ModelKind::TextEncoder) {
+    std::string prompts;
+    for (const auto& [name, text] : i.prompts) prompts += (prompts.empty() ? "" : ", ") + name + " \"" + text + "\"";
+    std::printf("embedding     %lld dimensions, %s pooling%s, max %lld tokens%s\n", (long long)i.embeddingDim,
+                i.pooling.c_str(), i.normalize ? ", normalised" : ", not normalised", (long long)i.maxLength,
+                i.lowerCase ? ", lower-cased" : "");
+    std::printf("prompts       %s\n", prompts.empty() ? "none" : prompts.c_str());
+  }
+  if (i.kind == fm::ModelKind::SequenceClassifier) {
+    std::string labels;
+    for (const auto& l : i.labels) labels += (labels.empty() ? "" : ", ") + l;
+    std::printf("labels        %s (%s), pairs up to %lld tokens\n", labels.c_str(),
+                i.labels.size() == 1 ? "score = logit, probability = sigmoid" : "probabilities = softmax",
+                (long long)i.maxLength);
+  }
+  for (const auto& n : i.notes) std::printf("note          %s\n", n.c_str());
   std::printf("parameters    %s (%lld)\n", humanCount(i.parameters).c_str(), static_cast<long long>(i.parameters));
   std::printf("dtype on disk %s, %s\n", i.dtypeOnDisk.c_str(), human(i.weightBytesOnDisk).c_str());
   std::printf("memory        %s as float32, %s as bfloat16, + %s KV cache per 1K tokens\n",
@@ -245,7 +286,6 @@ int cmdGenerate(const Args& a) {
   const std::string dir = needDir(a, "generate");
   if (!a.has("--prompt")) throw fm::ConfigError("fmw generate: --prompt TEXT is missing (it may be empty: --prompt \"\")");
   auto model = fm::LoadedModel::load(dir, loadOptions(a));
-  if (a.has("--adapter")) fm::attachAdapter(*model, a.get("--adapter"));
   const fm::Tokenizer* tok = model->tokenizer();
   if (!tok) throw fm::IoError("fmw generate: " + model->info().tokenizerError);
   const auto& d = model->generationDefaults();
@@ -264,6 +304,7 @@ int cmdGenerate(const Args& a) {
   if (a.has("--seed")) o.seed = static_cast<uint64_t>(toInt("--seed", a.get("--seed")));
   if (a.has("--stop")) o.stopStrings = a.opts.at("--stop");
   o.useCache = !a.has("--no-cache");
+  if (a.has("--adapter")) o.adapter = fm::loadAdapterFor(*model, a.get("--adapter"));
 
   const std::string prompt = a.get("--prompt");
   std::vector<int32_t> ids;
@@ -294,12 +335,118 @@ int cmdGenerate(const Args& a) {
   return 0;
 }
 
+fm::EmbedOptions embedOptions(const Args& a) {
+  fm::EmbedOptions o;
+  if (a.has("--query") && a.has("--passage")) throw fm::ConfigError("--query and --passage exclude each other");
+  if (a.has("--query")) o.promptName = "query";
+  if (a.has("--passage")) o.promptName = "passage";
+  if (a.has("--prompt-name")) o.promptName = a.get("--prompt-name");
+  return o;
+}
+
+// Lines of stdin: plain text per line, or one JSON string per line.
+std::vector<std::string> readLines(bool jsonl, const char* what) {
+  std::vector<std::string> out;
+  std::string line;
+  long lineNo = 0;
+  while (std::getline(std::cin, line)) {
+    ++lineNo;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!jsonl) {
+      out.push_back(line);
+      continue;
+    }
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    json j;
+    try {
+      j = json::parse(line);
+    } catch (const json::exception& e) {
+      throw fm::FormatError(std::string("stdin line ") + std::to_string(lineNo) + " is not JSON (" + what +
+                            " are one JSON string per line): " + e.what());
+    }
+    if (!j.is_string())
+      throw fm::FormatError("stdin line " + std::to_string(lineNo) + " is not a JSON string (" + what +
+                            " are one JSON string per line)");
+    out.push_back(j.get<std::string>());
+  }
+  return out;
+}
+
+int cmdEmbed(const Args& a) {
+  auto model = fm::LoadedModel::load(needDir(a, "embed"), loadOptions(a));
+  const auto texts = readLines(a.has("--jsonl"), "texts");
+  auto r = fm::embedTexts(*model, texts, embedOptions(a));
+  for (const auto& v : r.vectors) std::cout << json(v).dump() << "\n";
+  if (r.truncated > 0)
+    std::fprintf(stderr, "fmw embed: %lld text(s) were cut to the model's %lld tokens\n", (long long)r.truncated,
+                 (long long)model->info().maxLength);
+  return 0;
+}
+
+int cmdRerank(const Args& a) {
+  if (!a.has("--query")) throw fm::ConfigError("fmw rerank: --query TEXT is missing");
+  auto model = fm::LoadedModel::load(needDir(a, "rerank"), loadOptions(a));
+  const auto passages = readLines(true, "passages");
+  fm::RerankOptions o;
+  if (a.has("--max-length")) o.maxLength = toInt("--max-length", a.get("--max-length"));
+  const auto scores = fm::scorePairs(*model, a.get("--query"), passages, o);
+  const auto& labels = model->info().labels;
+  for (size_t i = 0; i < scores.size(); ++i) {
+    const fm::PairScore& s = scores[i];
+    if (a.has("--json")) {
+      json j = {{"index", i}, {"score", s.score}};
+      if (s.probabilities.size() == 1) {
+        j["probability"] = s.probabilities[0];
+      } else {
+        j["probability"] = s.score;
+        j["label"] = s.label < static_cast<int>(labels.size()) ? labels[static_cast<size_t>(s.label)] : "";
+        j["probabilities"] = s.probabilities;
+      }
+      if (s.truncated) j["truncated"] = true;
+      std::cout << j.dump() << "\n";
+    } else {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.9g", s.score);
+      std::cout << buf << "\n";
+    }
+  }
+  return 0;
+}
+
+int cmdSimilarity(const Args& a) {
+  const std::string dir = needDir(a, "similarity");
+  std::vector<std::string> texts(a.positional.begin() + 1, a.positional.end());
+  if (texts.size() < 2) throw fm::ConfigError("fmw similarity: give at least two texts after MODEL_DIR");
+  auto model = fm::LoadedModel::load(dir, loadOptions(a));
+  auto r = fm::embedTexts(*model, texts, embedOptions(a));
+  const auto m = fm::cosineMatrix(r.vectors);
+  if (a.has("--json")) {
+    std::cout << json{{"texts", texts}, {"cosine", m}}.dump() << "\n";
+    return 0;
+  }
+  for (size_t i = 0; i < m.size(); ++i) {
+    for (size_t j = 0; j < m.size(); ++j) std::printf(j ? " %7.4f" : "%7.4f", m[i][j]);
+    std::printf("   %s\n", texts[i].c_str());
+  }
+  return 0;
+}
+
 int cmdBenchTrain(const Args& a);
 
 int cmdBench(const Args& a) {
   if (!a.positional.empty() && a.positional[0] == "train") return cmdBenchTrain(a);
+  if (!a.positional.empty() && a.positional[0] == "embed") {
+    if (a.positional.size() < 2) throw fm::ConfigError("fmw bench embed: MODEL_DIR is missing");
+    auto model = fm::LoadedModel::load(a.positional[1], loadOptions(a));
+    auto r = fm::benchEmbed(*model, toInt("--texts", a.get("--texts", "512")));
+    json j = r.toJson();
+    j["model"] = a.positional[1];
+    std::cout << j.dump() << "\n";
+    return 0;
+  }
   if (a.positional.empty() || a.positional[0] != "generate")
-    throw fm::ConfigError("fmw bench: expected `fmw bench generate MODEL_DIR` or `fmw bench train --spec SPEC.json`");
+    throw fm::ConfigError(
+        "fmw bench: expected `fmw bench generate MODEL_DIR`, `fmw bench embed MODEL_DIR` or `fmw bench train --spec SPEC.json`");
   if (a.positional.size() < 2) throw fm::ConfigError("fmw bench generate: MODEL_DIR is missing");
   auto model = fm::LoadedModel::load(a.positional[1], loadOptions(a));
   const int promptTokens = static_cast<int>(toInt("--prompt-tokens", a.get("--prompt-tokens", "128")));
@@ -328,6 +475,12 @@ int cmdBench(const Args& a) {
 int cmdCreateModel(const Args& a) {
   if (!a.has("--out")) throw fm::ConfigError("fmw create-model: --out DIR is missing");
   const std::string preset = a.get("--preset", "tiny");
+  if (preset == "minilm-l6") {
+    fm::createBenchEncoder(a.get("--out"), preset, static_cast<uint64_t>(toInt("--seed", a.get("--seed", "1"))));
+    std::fprintf(stderr, "wrote a random-weight %s text encoder (no tokenizer: for fmw bench embed) to %s\n",
+                 preset.c_str(), a.get("--out").c_str());
+    return 0;
+  }
   fm::createBuiltinModel(a.get("--out"), preset, static_cast<uint64_t>(toInt("--seed", a.get("--seed", "1"))));
   std::fprintf(stderr, "wrote a random-weight %s model to %s\n", preset.c_str(), a.get("--out").c_str());
   return 0;
@@ -589,10 +742,13 @@ int main(int argc, char** argv) {
   }
   const std::string cmd = argv[1];
   try {
-    Args a = parse(argc, argv, 2);
+    Args a = parse(argc, argv, 2, cmd);
     fm::initRuntime(a.has("--threads") ? static_cast<int>(toInt("--threads", a.get("--threads"))) : 0);
     if (cmd == "info") return cmdInfo(a);
     if (cmd == "tokenize") return cmdTokenize(a);
+    if (cmd == "embed") return cmdEmbed(a);
+    if (cmd == "rerank") return cmdRerank(a);
+    if (cmd == "similarity") return cmdSimilarity(a);
     if (cmd == "generate") return cmdGenerate(a);
     if (cmd == "bench") return cmdBench(a);
     if (cmd == "create-model") return cmdCreateModel(a);

@@ -1,12 +1,13 @@
-// LoRA as PEFT defines it: the adapter math, a no-op at initialisation, a frozen base, PEFT's
-// file format both ways, switching adapters off, and merging.
+// LoRA as PEFT defines it: the adapter math, a no-op at initialisation, a base that training
+// never changes, PEFT's file format both ways, choosing the adapter per call, and merging.
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <torch/torch.h>
 
 #include "arch/causal_lm.h"
-#include "arch/layers.h"
+#include "nn/layers.h"
+#include "nn/lora_adapter.h"
 #include "io/atomic_file.h"
 #include "io/model_folder.h"
 #include "io/safetensors.h"
@@ -36,18 +37,19 @@ fm::LinearImpl* linearAt(fm::CausalLM& lm, const std::string& path) {
   return nullptr;
 }
 
-torch::Tensor logitsOf(fm::CausalLM& lm) {
+torch::Tensor logitsOf(fm::CausalLM& lm, const fm::LoraAdapter* adapter = nullptr) {
   torch::NoGradGuard ng;
+  fm::AdapterScope use(adapter);
   fm::ForwardArgs a;
   a.ids = torch::tensor({{1, 5, 9, 3, 7, 2, 11, 4}}, torch::kLong);
   return lm.forward(a);
 }
 
 // Fills every adapter with small deterministic non-zero values (a trained adapter).
-void fillAdapters(fm::CausalLM& lm) {
+void fillAdapters(const fm::LoraAdapter& adapter) {
   torch::NoGradGuard ng;
   int k = 0;
-  for (auto& t : fm::loraParameters(lm)) {
+  for (auto& t : fm::loraParameters(adapter)) {
     auto v = torch::arange(t.numel(), torch::kFloat).reshape(t.sizes());
     t.copy_(torch::sin(v * 0.37 + ++k) * 0.05);
   }
@@ -66,16 +68,23 @@ class TestLora : public QObject {
     cfg.r = 4;
     cfg.alpha = 8;
     cfg.dropout = 0;
-    auto targets = fm::attachLora(*lm, cfg, 1);
-    QVERIFY(!targets.empty());
-    fillAdapters(*lm);
+    auto adapter = fm::createLora(*lm, cfg, 1);
+    QVERIFY(!adapter->entries().empty());
+    fillAdapters(*adapter);
     fm::LinearImpl* q = linearAt(*lm, "model.layers.0.self_attn.q_proj");
-    QVERIFY(q && q->lora);
+    QVERIFY(q);
+    const fm::LoraWeights* w = adapter->find(q);
+    QVERIFY(w);
     torch::NoGradGuard ng;
     auto x = torch::randn({3, q->in});
-    auto expected = torch::matmul(x, q->weight.t()) +
-                    (8.0 / 4.0) * torch::matmul(torch::matmul(x, q->lora->A.t()), q->lora->B.t());
-    QVERIFY(torch::allclose(q->forward(x), expected, 1e-5, 1e-6));
+    auto base = torch::matmul(x, q->weight.t());
+    auto expected = base + (8.0 / 4.0) * torch::matmul(torch::matmul(x, w->A.t()), w->B.t());
+    {
+      fm::AdapterScope use(adapter.get());
+      QVERIFY(torch::allclose(q->forward(x), expected, 1e-5, 1e-6));
+    }
+    // Outside the scope the same module is the base layer again.
+    QVERIFY(torch::allclose(q->forward(x), base, 1e-5, 1e-6));
     // rsLoRA scales by alpha / sqrt(r).
     cfg.rslora = true;
     QCOMPARE(cfg.scale(), 8.0 / 2.0);
@@ -87,16 +96,18 @@ class TestLora : public QObject {
     auto before = logitsOf(*lm);
     fm::LoraConfig cfg;
     cfg.targetModules = {"all-linear"};
-    auto targets = fm::attachLora(*lm, cfg, 7);
-    QVERIFY(std::find(targets.begin(), targets.end(), "lm_head") == targets.end());
-    QVERIFY(torch::equal(logitsOf(*lm), before));
+    auto adapter = fm::createLora(*lm, cfg, 7);
+    for (const auto& e : adapter->entries()) QVERIFY(e.path != "lm_head");
+    QCOMPARE(adapter->entries().size(), size_t(2 * 7));  // 2 layers x q, k, v, o, gate, up, down
+    QVERIFY(torch::equal(logitsOf(*lm, adapter.get()), before));
     // PEFT init: A ~ U(-1/sqrt(in), 1/sqrt(in)) and non-zero, B zero.
     fm::LinearImpl* v = linearAt(*lm, "model.layers.1.mlp.down_proj");
-    QVERIFY(v && v->lora);
+    const fm::LoraWeights* w = adapter->find(v);
+    QVERIFY(v && w);
     const double bound = 1.0 / std::sqrt(static_cast<double>(v->in));
-    QVERIFY(v->lora->A.abs().max().item<double>() <= bound);
-    QVERIFY(v->lora->A.abs().max().item<double>() > bound / 2);
-    QCOMPARE(v->lora->B.abs().sum().item<double>(), 0.0);
+    QVERIFY(w->A.abs().max().item<double>() <= bound);
+    QVERIFY(w->A.abs().max().item<double>() > bound / 2);
+    QCOMPARE(w->B.abs().sum().item<double>(), 0.0);
   }
 
   void trainingChangesOnlyAdapters() {
@@ -106,12 +117,14 @@ class TestLora : public QObject {
     for (const auto& p : lm->named_parameters(true)) base[p.key()] = p.value().clone();
     fm::LoraConfig cfg;
     cfg.dropout = 0.1;
-    fm::attachLora(*lm, cfg, 3);
-    auto adaptersBefore = fm::loraParameters(*lm);
+    for (auto& p : lm->parameters()) p.set_requires_grad(false);  // as LoadedModel leaves them
+    auto adapter = fm::createLora(*lm, cfg, 3);
+    auto adaptersBefore = fm::loraParameters(*adapter);
     std::vector<torch::Tensor> snapshot;
     for (auto& t : adaptersBefore) snapshot.push_back(t.clone());
     lm->train();
-    fm::Session s(*lm, fm::loraParameters(*lm), {}, {});
+    fm::AdapterScope use(adapter.get());
+    fm::Session s(*lm, fm::loraParameters(*adapter), {}, {});
     fm::Example e;
     e.ids = {1, 5, 9, 3, 7, 2, 11, 4, 6, 8};
     e.target.assign(e.ids.size(), 1);
@@ -125,7 +138,7 @@ class TestLora : public QObject {
       QVERIFY(!p.value().requires_grad());
     }
     bool anyChanged = false;
-    auto after = fm::loraParameters(*lm);
+    auto after = fm::loraParameters(*adapter);
     for (size_t i = 0; i < after.size(); ++i) anyChanged |= !torch::equal(after[i], snapshot[i]);
     QVERIFY(anyChanged);
   }
@@ -138,10 +151,11 @@ class TestLora : public QObject {
     cfg.r = 4;
     cfg.alpha = 16;
     cfg.baseModel = "fm-test/llama-reference";
-    fm::attachLora(*lm, cfg, 5);
-    fillAdapters(*lm);
-    auto withAdapter = logitsOf(*lm);
-    fm::saveAdapter(*lm, cfg, root / "adapter");
+    auto adapter = fm::createLora(*lm, cfg, 5);
+    fillAdapters(*adapter);
+    auto withAdapter = logitsOf(*lm, adapter.get());
+    QVERIFY(!torch::allclose(withAdapter, logitsOf(*lm), 1e-4, 1e-4));  // the adapter matters
+    fm::saveAdapter(*adapter, root / "adapter");
 
     // Keys exactly as PEFT names them.
     auto f = fm::SafetensorsFile::open(root / "adapter" / "adapter_model.safetensors");
@@ -167,21 +181,19 @@ class TestLora : public QObject {
     std::set<std::string> peftTargets(peft["target_modules"].begin(), peft["target_modules"].end());
     QVERIFY(ourTargets == peftTargets);
 
-    // Loads back into a fresh base: same logits; switching off gives the base model's logits.
+    // Reads back for a fresh base: same logits with it, the base model's logits without it.
     auto lm2 = referenceLlama(root / "base2");
     auto baseLogits = logitsOf(*lm2);
-    fm::LoraConfig loaded = fm::loadAdapter(*lm2, root / "adapter");
-    QCOMPARE(loaded.r, 4);
-    QVERIFY(torch::allclose(logitsOf(*lm2), withAdapter, 1e-6, 1e-6));
-    fm::setLoraEnabled(*lm2, false);
+    auto loaded = fm::readAdapter(*lm2, root / "adapter");
+    QCOMPARE(loaded->config().r, 4);
+    QVERIFY(torch::allclose(logitsOf(*lm2, loaded.get()), withAdapter, 1e-6, 1e-6));
     QVERIFY(torch::equal(logitsOf(*lm2), baseLogits));
-    fm::setLoraEnabled(*lm2, true);
 
     // A config as PEFT writes it (all of its fields, targets as a set) loads here.
     fm::writeFileAtomic(root / "adapter" / "adapter_config.json", peft.dump(2));
     auto lm3 = referenceLlama(root / "base3");
-    fm::loadAdapter(*lm3, root / "adapter");
-    QVERIFY(torch::allclose(logitsOf(*lm3), withAdapter, 1e-6, 1e-6));
+    auto fromPeft = fm::readAdapter(*lm3, root / "adapter");
+    QVERIFY(torch::allclose(logitsOf(*lm3, fromPeft.get()), withAdapter, 1e-6, 1e-6));
   }
 
   void mergedModelMatchesAdapter() {
@@ -190,11 +202,10 @@ class TestLora : public QObject {
     auto lm = referenceLlama(root / "base");
     fm::LoraConfig cfg;
     cfg.targetModules = {"all-linear"};
-    fm::attachLora(*lm, cfg, 9);
-    fillAdapters(*lm);
-    auto withAdapter = logitsOf(*lm);
-    fm::mergeLora(*lm);
-    QVERIFY(!fm::hasLora(*lm));
+    auto adapter = fm::createLora(*lm, cfg, 9);
+    fillAdapters(*adapter);
+    auto withAdapter = logitsOf(*lm, adapter.get());
+    fm::mergeLora(*lm, *adapter);
     QVERIFY(torch::allclose(logitsOf(*lm), withAdapter, 1e-5, 1e-5));
     // Written as a Hugging Face folder that loads like any other.
     fm::writeModelFolder(*lm, root / "base", root / "merged");
@@ -210,29 +221,29 @@ class TestLora : public QObject {
     auto lm = referenceLlama(root / "base");
     fm::LoraConfig cfg;
     cfg.r = 4;
-    fm::attachLora(*lm, cfg, 1);
-    fm::saveAdapter(*lm, cfg, root / "adapter");
+    fm::saveAdapter(*fm::createLora(*lm, cfg, 1), root / "adapter");
     json c = fm::readJsonFile(root / "adapter" / "adapter_config.json");
     c["r"] = 8;  // the weights say 4
     fm::writeFileAtomic(root / "adapter" / "adapter_config.json", c.dump());
     auto lm2 = referenceLlama(root / "base2");
+    const auto before = logitsOf(*lm2);
     try {
-      fm::loadAdapter(*lm2, root / "adapter");
+      fm::readAdapter(*lm2, root / "adapter");
       QFAIL("a mis-shaped adapter loaded");
     } catch (const fm::FormatError& e) {
       const std::string msg = e.what();
       QVERIFY2(msg.find("mis-shaped") != std::string::npos, msg.c_str());
       QVERIFY2(msg.find("q_proj.lora_A.weight") != std::string::npos, msg.c_str());
     }
-    QVERIFY(!fm::hasLora(*lm2));  // nothing half-attached
+    QVERIFY(torch::equal(logitsOf(*lm2), before));  // the model is untouched
     c["r"] = 4;
     c["target_modules"] = json::array({"nonexistent_proj"});
     fm::writeFileAtomic(root / "adapter" / "adapter_config.json", c.dump());
-    QVERIFY_EXCEPTION_THROWN(fm::loadAdapter(*lm2, root / "adapter"), fm::ConfigError);
+    QVERIFY_EXCEPTION_THROWN(fm::readAdapter(*lm2, root / "adapter"), fm::ConfigError);
     c["target_modules"] = json::array({"q_proj", "v_proj"});
     c["use_dora"] = true;
     fm::writeFileAtomic(root / "adapter" / "adapter_config.json", c.dump());
-    QVERIFY_EXCEPTION_THROWN(fm::loadAdapter(*lm2, root / "adapter"), fm::UnsupportedError);
+    QVERIFY_EXCEPTION_THROWN(fm::readAdapter(*lm2, root / "adapter"), fm::UnsupportedError);
   }
 };
 

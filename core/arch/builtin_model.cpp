@@ -6,6 +6,7 @@
 #include <random>
 
 #include "arch/causal_lm.h"
+#include "nn/weights.h"
 #include "io/atomic_file.h"
 #include "io/safetensors.h"
 #include "tokenize/spm_backend.h"

@@ -1,37 +1,26 @@
-// Causal language models (decoder-only transformers), one file per architecture, created by a
-// factory keyed by config.json's model_type.
+// Causal language models (decoder-only transformers), one file per architecture, created by
+// the registry keyed by config.json's model_type.
 //
-//   auto lm = fm::createCausalLM(folder.config());             // empty fp32 parameters
-//   fm::loadWeights(*lm, folder.openWeights(), lm->checkpointKeyMap());  // strict
+//   auto lm = fm::createCausalLM(folder.config());       // empty fp32 parameters
+//   fm::loadWeights(*lm, folder.openWeights());           // strict (arch/network.h)
 //   fm::KVCache cache = lm->makeCache(1, 512);
-//   torch::Tensor logits = lm->forward({ids, &cache});           // (B, T, vocab)
+//   torch::Tensor logits = lm->forward({ids, &cache});    // (B, T, vocab)
 //
 // Thread safety: forward() does not mutate the module; several jobs may run inference on one
-// model at once, each with its own KVCache. Set torch::InferenceMode on the worker thread.
+// model at once, each with its own KVCache and its own adapter scope (nn/lora_adapter.h).
+// Set torch::InferenceMode on the worker thread.
 #pragma once
 
 #include <torch/torch.h>
 
-#include <filesystem>
-#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <string>
-#include <utility>
 #include <vector>
 
+#include "arch/network.h"
+#include "nn/attention.h"
+
 namespace fm {
-
-class WeightStore;
-class SafetensorsFile;
-struct TensorInfo;
-
-// Keys and values of every layer, preallocated to a capacity.
-struct KVCache {
-  std::vector<torch::Tensor> k, v;  // per layer: (batch, kvHeads, capacity, headDim)
-  int64_t length = 0;               // positions filled
-  int64_t capacity() const { return k.empty() ? 0 : k[0].size(2); }
-};
 
 struct ForwardArgs {
   torch::Tensor ids;        // (B, T) int64
@@ -48,43 +37,20 @@ struct ForwardArgs {
   torch::Tensor outputRows;
 };
 
-struct ArchSummary {
-  std::string modelType;     // "llama", "qwen2", "gpt2", ...
-  std::string architecture;  // "LlamaForCausalLM", ...
-  int64_t vocabSize = 0, hidden = 0, layers = 0, heads = 0, kvHeads = 0, headDim = 0;
-  int64_t intermediate = 0, maxPositions = 0;
-  bool tiedEmbeddings = false;
-  std::string positionEncoding;  // "RoPE theta=10000 (llama3 x8)", "learned", ...
-};
-
-class CausalLM : public torch::nn::Module {
+class CausalLM : public Network {
  public:
   virtual torch::Tensor forward(const ForwardArgs& args) = 0;
   virtual KVCache makeCache(int64_t batch, int64_t capacity) const = 0;
-  virtual const ArchSummary& summary() const = 0;
-  // Maps a checkpoint key to this module's parameter name ("" = known but unused, e.g. the
-  // rotary inv_freq buffers older checkpoints carry). Identity for most keys.
-  virtual std::string mapCheckpointKey(const std::string& key) const { return key; }
-  torch::Device device() const;
-  torch::ScalarType dtype() const;
 };
 
-// Throws UnsupportedError for unknown model types, naming the ones supported.
+// Throws UnsupportedError for unknown model types and for models of another kind (an encoder
+// cannot generate text).
 std::shared_ptr<CausalLM> createCausalLM(const nlohmann::json& config);
-std::vector<std::string> supportedModelTypes();
-// The architecture as config.json describes it, without allocating the model.
-ArchSummary summarizeArch(const nlohmann::json& config);
 
-// Copies every checkpoint tensor into the parameter of the same name, converting dtype.
-// Missing, unexpected and mis-shaped tensors are reported together in one FormatError.
-void loadWeights(CausalLM& model, const WeightStore& store);
+// Checks ForwardArgs for the packed layout (B == 1, lengths summing to T, no cache).
+void checkPacked(const ForwardArgs& a);
 
-// Writes named tensors (F32, U8 or I64; others are converted to F32) as one safetensors file,
-// atomically.
-void writeTensorFile(const std::filesystem::path& file,
-                     const std::vector<std::pair<std::string, torch::Tensor>>& named);
-
-// A copy of one tensor of an opened safetensors file, in its stored dtype.
-torch::Tensor readTensor(const SafetensorsFile& file, const TensorInfo& info);
+// Applies ForwardArgs::outputRows to final hidden states (B, T, H) -> (N, H), or returns them.
+torch::Tensor selectOutputRows(const torch::Tensor& x, const torch::Tensor& rows);
 
 }  // namespace fm

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "arch/layers.h"
+#include "nn/layers.h"
 #include "util/error.h"
 
 namespace fm {
@@ -196,7 +196,7 @@ ArchSummary gpt2Summary(const json& config) {
   return s;
 }
 
-std::shared_ptr<CausalLM> makeGpt2(const json& config) {
+std::shared_ptr<Network> makeGpt2(const json& config) {
   return std::make_shared<Gpt2LMHeadModel>(config);
 }
 

@@ -6,7 +6,7 @@
 
 namespace fm {
 
-std::shared_ptr<CausalLM> makeGpt2(const nlohmann::json& config);
+std::shared_ptr<Network> makeGpt2(const nlohmann::json& config);
 ArchSummary gpt2Summary(const nlohmann::json& config);
 
 }  // namespace fm

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "arch/layers.h"
+#include "nn/layers.h"
 #include "util/error.h"
 
 namespace fm {
@@ -278,7 +278,7 @@ ArchSummary llamaSummary(const json& config) {
   return s;
 }
 
-std::shared_ptr<CausalLM> makeLlama(const json& config) {
+std::shared_ptr<Network> makeLlama(const json& config) {
   return std::make_shared<LlamaForCausalLM>(config);
 }
 

@@ -19,7 +19,7 @@ struct LlamaConfig {
   static LlamaConfig fromJson(const nlohmann::json& c);
 };
 
-std::shared_ptr<CausalLM> makeLlama(const nlohmann::json& config);
+std::shared_ptr<Network> makeLlama(const nlohmann::json& config);
 ArchSummary llamaSummary(const nlohmann::json& config);
 
 // RoPE inverse frequencies (headDim/2) after scaling, for a sequence reaching seqLen positions.

@@ -3,6 +3,9 @@
 #include <set>
 
 #include "arch/causal_lm.h"
+#include "arch/encoder.h"
+#include "embed/sentence_config.h"
+#include "embed/sentence_head.h"
 #include "io/model_folder.h"
 #include "tokenize/chat_template.h"
 #include "tokenize/tokenizer.h"
@@ -54,6 +57,8 @@ ModelInfo describe(const ModelFolder& folder, const WeightStore& store) {
   const ArchSummary a = summarizeArch(folder.config());
   info.modelType = a.modelType;
   info.architecture = a.architecture;
+  info.kind = a.kind;
+  info.labels = a.labels;
   info.vocabSize = a.vocabSize;
   info.hidden = a.hidden;
   info.layers = a.layers;
@@ -88,7 +93,32 @@ ModelInfo describe(const ModelFolder& folder, const WeightStore& store) {
                         ? folder.generationConfig()["bos_token_id"]
                         : folder.config().value("bos_token_id", json()));
   if (!bos.empty()) info.bosId = bos[0];
+  auto pad = idList(folder.config().value("pad_token_id", json()));
+  if (!pad.empty()) info.padTokenId = pad[0];
   return info;
+}
+
+void describeSentence(ModelInfo& info, const SentenceConfig& s) {
+  info.embeddingDim = s.dimension();
+  info.pooling = s.pooling.describe();
+  for (const auto& d : s.dense) info.pooling += " -> dense " + std::to_string(d.out);
+  info.normalize = s.normalize;
+  info.maxLength = s.maxLength;
+  info.lowerCase = s.lowerCase;
+  info.prompts = s.prompts;
+  if (!s.note.empty()) info.notes.push_back(s.note);
+}
+
+// A cross-encoder reads pairs up to the tokenizer's model_max_length (sentence-transformers'
+// CrossEncoder default), never past the positions the model has.
+int64_t classifierMaxLength(const ModelFolder& folder, const ModelInfo& info) {
+  int64_t m = info.maxPositions;
+  const json& tc = folder.tokenizerConfig();
+  if (tc.contains("model_max_length") && tc["model_max_length"].is_number_integer()) {
+    const int64_t t = tc["model_max_length"].get<int64_t>();
+    if (t > 0 && t < m) m = t;
+  }
+  return m;
 }
 
 torch::ScalarType parseDtype(const std::string& s) {
@@ -104,6 +134,9 @@ ModelInfo inspectModel(const fs::path& dir) {
   ModelFolder folder = ModelFolder::open(dir);
   WeightStore store = folder.openWeights();
   ModelInfo info = describe(folder, store);
+  if (info.kind == ModelKind::TextEncoder)
+    describeSentence(info, SentenceConfig::read(dir, info.hidden, info.maxPositions, folder.tokenizerConfig()));
+  if (info.kind == ModelKind::SequenceClassifier) info.maxLength = classifierMaxLength(folder, info);
   std::unique_ptr<Tokenizer> tok;
   std::string err;
   try {
@@ -118,7 +151,10 @@ ModelInfo inspectModel(const fs::path& dir) {
 struct LoadedModel::Impl {
   ModelInfo info;
   std::unique_ptr<Tokenizer> tokenizer;
-  std::shared_ptr<CausalLM> lm;
+  std::shared_ptr<Network> net;
+  std::unique_ptr<SentenceConfig> sentence;
+  std::unique_ptr<SentenceHead> head;
+  uint64_t memoryBytes = 0;
   GenerationDefaults defaults;
 };
 
@@ -155,11 +191,21 @@ std::shared_ptr<LoadedModel> LoadedModel::load(const fs::path& dir, const LoadOp
                            "\" requested but this libtorch build has no CUDA or no GPU is "
                            "visible; use cpu");
 
-  m.lm = createCausalLM(folder.config());
-  loadWeights(*m.lm, store);
-  m.lm->eval();
-  for (auto& p : m.lm->parameters()) p.set_requires_grad(false);
-  if (dtype != torch::kFloat32 || !device.is_cpu()) m.lm->to(device, dtype);
+  if (m.info.kind == ModelKind::TextEncoder) {
+    m.sentence = std::make_unique<SentenceConfig>(
+        SentenceConfig::read(dir, m.info.hidden, m.info.maxPositions, folder.tokenizerConfig()));
+    describeSentence(m.info, *m.sentence);
+    m.head = std::make_unique<SentenceHead>(*m.sentence);
+  }
+  if (m.info.kind == ModelKind::SequenceClassifier) m.info.maxLength = classifierMaxLength(folder, m.info);
+
+  m.net = createNetwork(folder.config());
+  loadWeights(*m.net, store);
+  m.net->eval();
+  for (auto& p : m.net->parameters()) p.set_requires_grad(false);
+  if (dtype != torch::kFloat32 || !device.is_cpu()) m.net->to(device, dtype);
+  if (m.head) m.head->to(device);
+  for (const auto& p : m.net->parameters()) m.memoryBytes += p.numel() * p.element_size();
 
   const json& g = folder.generationConfig();
   if (g.contains("temperature") && g["temperature"].is_number()) m.defaults.temperature = g["temperature"];
@@ -174,8 +220,29 @@ std::shared_ptr<LoadedModel> LoadedModel::load(const fs::path& dir, const LoadOp
 }
 
 const ModelInfo& LoadedModel::info() const { return m->info; }
+ModelKind LoadedModel::kind() const { return m->info.kind; }
 const Tokenizer* LoadedModel::tokenizer() const { return m->tokenizer.get(); }
-CausalLM& LoadedModel::lm() const { return *m->lm; }
+Network& LoadedModel::network() const { return *m->net; }
+
+namespace {
+template <typename T>
+T& asKind(Network& net, const ModelInfo& info, const char* wanted) {
+  if (auto* t = dynamic_cast<T*>(&net)) return *t;
+  throw UnsupportedError(info.dir + " is a " + modelKindLabel(info.kind) + " (" + info.architecture + "); this needs a " +
+                         wanted);
+}
+}  // namespace
+
+CausalLM& LoadedModel::lm() const { return asKind<CausalLM>(*m->net, m->info, "language model"); }
+TextEncoder& LoadedModel::encoder() const {
+  return asKind<TextEncoder>(*m->net, m->info, "text encoder (an embedding model such as MiniLM, BGE or E5)");
+}
+SequenceClassifier& LoadedModel::classifier() const {
+  return asKind<SequenceClassifier>(*m->net, m->info, "cross-encoder (a ...ForSequenceClassification reranker)");
+}
+const SentenceConfig* LoadedModel::sentenceConfig() const { return m->sentence.get(); }
+const SentenceHead* LoadedModel::sentenceHead() const { return m->head.get(); }
+uint64_t LoadedModel::memoryBytes() const { return m->memoryBytes; }
 const LoadedModel::GenerationDefaults& LoadedModel::generationDefaults() const { return m->defaults; }
 
 }  // namespace fm

@@ -1,12 +1,14 @@
-// A model folder loaded for inference, behind an opaque handle so that callers (the CLI, the
-// UI bridge) need no torch headers.
+// A model folder loaded for inference, of any kind (language model, text encoder,
+// cross-encoder), behind an opaque handle so that callers (the CLI, the UI bridge) need no
+// torch headers.
 //
 //   fm::ModelInfo info = fm::inspectModel(dir);            // reads headers only, fast
 //   auto model = fm::LoadedModel::load(dir, {});          // weights + tokenizer
 //   model->tokenizer()->encode("Hi", true);
+//   if (model->kind() == fm::ModelKind::TextEncoder) fm::embedTexts(*model, texts, {});
 //
-// Thread safety: a LoadedModel is shared read-only by inference jobs; each job creates its own
-// KV cache (see generate/generator.h).
+// Thread safety: a LoadedModel is immutable after load and shared read-only by inference jobs;
+// each job creates its own KV cache (generate/generator.h) and picks its adapter per call.
 #pragma once
 
 #include <cstdint>
@@ -15,10 +17,17 @@
 #include <string>
 #include <vector>
 
+#include "arch/arch_summary.h"
+
 namespace fm {
 
 class Tokenizer;
+class Network;
 class CausalLM;
+class TextEncoder;
+class SequenceClassifier;
+struct SentenceConfig;
+class SentenceHead;
 
 struct LoadOptions {
   std::string dtype = "float32";  // float32 | bfloat16 | float16
@@ -28,6 +37,7 @@ struct LoadOptions {
 struct ModelInfo {
   std::string dir;
   std::string modelType, architecture;
+  ModelKind kind = ModelKind::CausalLM;
   int64_t parameters = 0;
   std::string dtypeOnDisk;             // "BF16", "F32", or "mixed (F32, BF16)"
   uint64_t weightBytesOnDisk = 0;
@@ -45,6 +55,17 @@ struct ModelInfo {
   std::vector<std::pair<std::string, std::string>> specialTokens;  // role -> text (id)
   std::vector<int64_t> eosIds;
   int64_t bosId = -1;
+  int64_t padTokenId = -1;  // config.json pad_token_id (encoders pad with it)
+  // Text encoders (sentence-transformers layout or the defaults).
+  int64_t embeddingDim = 0;
+  std::string pooling;                                        // "mean", "cls", ...
+  bool normalize = false;
+  int64_t maxLength = 0;                                      // tokens per text
+  bool lowerCase = false;
+  std::vector<std::pair<std::string, std::string>> prompts;  // name -> text
+  // Classifiers: label names in id order.
+  std::vector<std::string> labels;
+  std::vector<std::string> notes;  // defaults chosen, things to know
 };
 
 ModelInfo inspectModel(const std::filesystem::path& dir);
@@ -56,9 +77,20 @@ class LoadedModel {
   ~LoadedModel();
 
   const ModelInfo& info() const;
+  ModelKind kind() const;
   // nullptr when the folder has no tokenizer (ids-only use).
   const Tokenizer* tokenizer() const;
-  CausalLM& lm() const;  // for core code that includes arch/causal_lm.h
+  // For core code that includes the arch headers. lm(), encoder() and classifier() throw
+  // UnsupportedError (naming the model's kind) when the model is of another kind.
+  Network& network() const;
+  CausalLM& lm() const;
+  TextEncoder& encoder() const;
+  SequenceClassifier& classifier() const;
+  // Text encoders only (null otherwise).
+  const SentenceConfig* sentenceConfig() const;
+  const SentenceHead* sentenceHead() const;
+  // Bytes the weights take in memory as loaded.
+  uint64_t memoryBytes() const;
   // Defaults from generation_config.json (fields absent there are unset: < 0).
   struct GenerationDefaults {
     double temperature = -1, topP = -1, repetitionPenalty = -1;

@@ -11,6 +11,7 @@
 
 #include "arch/causal_lm.h"
 #include "arch/loaded_model.h"
+#include "nn/lora_adapter.h"
 #include "tokenize/tokenizer.h"
 #include "util/error.h"
 
@@ -105,6 +106,7 @@ GenerateResult generate(const LoadedModel& model, const std::vector<int32_t>& pr
   if (o.repetitionPenalty <= 0) throw ConfigError("repetition penalty must be > 0");
   torch::InferenceMode guard;
   CausalLM& lm = model.lm();
+  AdapterScope adapterScope(o.adapter.get());
   const Tokenizer* tok = model.tokenizer();
   const ModelInfo& info = model.info();
   const int64_t maxPos = lm.summary().maxPositions;

@@ -7,17 +7,20 @@
 //
 // Returning false from the callback cancels at that token (an outcome, not an error:
 // r.stopReason == "cancelled"). Thread safety: one generate() call per thread; several may
-// share one LoadedModel, each has its own cache. Sets InferenceMode on the calling thread.
+// share one LoadedModel at once, each with its own cache and its own adapter (or none).
+// Sets InferenceMode on the calling thread.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace fm {
 
 class LoadedModel;
+class LoraAdapter;
 
 struct GenerateOptions {
   int maxNewTokens = 128;
@@ -29,6 +32,8 @@ struct GenerateOptions {
   bool useCache = true;       // false recomputes the whole sequence per token (reference path)
   bool stopAtEos = true;
   std::vector<std::string> stopStrings;
+  // The LoRA adapter for this call (lora/adapter_control.h), or null for the base model.
+  std::shared_ptr<const LoraAdapter> adapter;
 };
 
 struct TokenEvent {

@@ -10,7 +10,8 @@
 
 #include "arch/builtin_model.h"
 #include "arch/causal_lm.h"
-#include "arch/layers.h"
+#include "nn/layers.h"
+#include "nn/weights.h"
 #include "io/atomic_file.h"
 #include "io/model_folder.h"
 #include "io/safetensors.h"
@@ -28,9 +29,9 @@ bool endsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-std::vector<std::pair<std::string, LinearImpl*>> linearModules(CausalLM& lm) {
+std::vector<std::pair<std::string, LinearImpl*>> linearModules(torch::nn::Module& model) {
   std::vector<std::pair<std::string, LinearImpl*>> out;
-  for (const auto& item : lm.named_modules("", /*include_self=*/false)) {
+  for (const auto& item : model.named_modules("", /*include_self=*/false)) {
     if (auto* lin = dynamic_cast<LinearImpl*>(item.value().get())) out.emplace_back(item.key(), lin);
   }
   return out;
@@ -127,10 +128,10 @@ LoraConfig LoraConfig::fromPeftJson(const json& j, const std::string& where) {
   return c;
 }
 
-std::vector<std::string> matchLoraTargets(CausalLM& lm, const LoraConfig& cfg) {
+std::vector<std::string> matchLoraTargets(torch::nn::Module& model, const LoraConfig& cfg) {
   std::vector<std::string> out;
   std::set<std::string> kinds;
-  for (const auto& [path, lin] : linearModules(lm)) {
+  for (const auto& [path, lin] : linearModules(model)) {
     if (selects(cfg, path)) out.push_back(path);
     kinds.insert(path.substr(path.rfind('.') + 1));
   }
@@ -145,78 +146,65 @@ std::vector<std::string> matchLoraTargets(CausalLM& lm, const LoraConfig& cfg) {
   return out;
 }
 
-std::vector<std::string> attachLora(CausalLM& lm, const LoraConfig& cfg, uint64_t seed) {
+std::shared_ptr<LoraAdapter> createLora(torch::nn::Module& model, const LoraConfig& cfg, uint64_t seed) {
   if (cfg.r <= 0) throw ConfigError("LoRA rank r must be > 0, got " + std::to_string(cfg.r));
   if (cfg.dropout < 0 || cfg.dropout >= 1)
     throw ConfigError("LoRA dropout must be in [0, 1), got " + std::to_string(cfg.dropout));
   if (cfg.bias != "none") throw UnsupportedError("LoRA bias \"" + cfg.bias + "\" is not supported (none)");
-  const auto targets = matchLoraTargets(lm, cfg);
-  for (auto& p : lm.parameters()) p.set_requires_grad(false);
+  const auto targets = matchLoraTargets(model, cfg);
   auto gen = at::detail::createCPUGenerator(seed);
-  const auto opts = torch::TensorOptions().dtype(lm.dtype());
   std::set<std::string> wanted(targets.begin(), targets.end());
-  for (const auto& [path, lin] : linearModules(lm)) {
+  auto adapter = std::make_shared<LoraAdapter>(cfg);
+  for (const auto& [path, lin] : linearModules(model)) {
     if (!wanted.count(path)) continue;
-    auto slot = std::make_shared<LoraSlot>();
+    const auto opts = torch::TensorOptions().dtype(lin->weight.scalar_type()).device(lin->weight.device());
+    LoraWeights w;
     // kaiming_uniform_(a=sqrt(5)) on (r, in): bound = gain * sqrt(3 / fan_in), gain = sqrt(1/3).
     const double bound = 1.0 / std::sqrt(static_cast<double>(lin->in));
     auto a = torch::empty({cfg.r, lin->in}, torch::kFloat);
     a.uniform_(-bound, bound, gen);
-    slot->A = a.to(opts.device(lin->weight.device())).set_requires_grad(true);
-    slot->B = torch::zeros({lin->out, cfg.r}, opts.device(lin->weight.device())).set_requires_grad(true);
-    slot->scale = cfg.scale();
-    slot->dropout = cfg.dropout;
-    lin->lora = slot;
+    w.A = a.to(opts).set_requires_grad(true);
+    w.B = torch::zeros({lin->out, cfg.r}, opts).set_requires_grad(true);
+    w.scale = cfg.scale();
+    w.dropout = cfg.dropout;
+    adapter->add(path, lin, std::move(w));
   }
-  return targets;
+  return adapter;
 }
 
-bool hasLora(CausalLM& lm) {
-  for (const auto& [path, lin] : linearModules(lm))
-    if (lin->lora) return true;
-  return false;
-}
-
-void setLoraEnabled(CausalLM& lm, bool enabled) {
-  for (const auto& [path, lin] : linearModules(lm))
-    if (lin->lora) lin->lora->enabled = enabled;
-}
-
-std::vector<torch::Tensor> loraParameters(CausalLM& lm) {
+std::vector<torch::Tensor> loraParameters(const LoraAdapter& adapter) {
   std::vector<torch::Tensor> out;
-  for (const auto& [path, lin] : linearModules(lm))
-    if (lin->lora) {
-      out.push_back(lin->lora->A);
-      out.push_back(lin->lora->B);
-    }
+  for (const auto& e : adapter.entries()) {
+    out.push_back(e.weights.A);
+    out.push_back(e.weights.B);
+  }
   return out;
 }
 
-std::vector<std::pair<std::string, torch::Tensor>> loraStateDict(CausalLM& lm) {
+std::vector<std::pair<std::string, torch::Tensor>> loraStateDict(const LoraAdapter& adapter) {
   std::vector<std::pair<std::string, torch::Tensor>> out;
-  for (const auto& [path, lin] : linearModules(lm))
-    if (lin->lora) {
-      out.emplace_back(kPrefix + path + ".lora_A.weight", lin->lora->A);
-      out.emplace_back(kPrefix + path + ".lora_B.weight", lin->lora->B);
-    }
+  for (const auto& e : adapter.entries()) {
+    out.emplace_back(kPrefix + e.path + ".lora_A.weight", e.weights.A);
+    out.emplace_back(kPrefix + e.path + ".lora_B.weight", e.weights.B);
+  }
   return out;
 }
 
-int64_t loraParameterCount(CausalLM& lm) {
+int64_t loraParameterCount(const LoraAdapter& adapter) {
   int64_t n = 0;
-  for (const auto& t : loraParameters(lm)) n += t.numel();
+  for (const auto& t : loraParameters(adapter)) n += t.numel();
   return n;
 }
 
-void saveAdapter(CausalLM& lm, const LoraConfig& cfg, const fs::path& dir) {
-  const auto state = loraStateDict(lm);
-  if (state.empty()) throw ConfigError("the model has no LoRA adapter to save");
+void saveAdapter(const LoraAdapter& adapter, const fs::path& dir) {
+  const auto state = loraStateDict(adapter);
+  if (state.empty()) throw ConfigError("the adapter adapts no module; nothing to save");
   fs::create_directories(dir);
   writeTensorFile(dir / "adapter_model.safetensors", state);
-  writeFileAtomic(dir / "adapter_config.json", cfg.toPeftJson().dump(2) + "\n");
+  writeFileAtomic(dir / "adapter_config.json", adapter.config().toPeftJson().dump(2) + "\n");
 }
 
-LoraConfig loadAdapter(CausalLM& lm, const fs::path& dir) {
+std::shared_ptr<LoraAdapter> readAdapter(torch::nn::Module& model, const fs::path& dir) {
   const fs::path cfgPath = dir / "adapter_config.json";
   const fs::path wPath = dir / "adapter_model.safetensors";
   if (!fs::exists(cfgPath))
@@ -230,9 +218,8 @@ LoraConfig loadAdapter(CausalLM& lm, const fs::path& dir) {
   LoraConfig cfg = LoraConfig::fromPeftJson(readJsonFile(cfgPath), cfgPath.string());
   auto file = SafetensorsFile::open(wPath);
 
-  // Validate everything before touching the model.
   std::map<std::string, LinearImpl*> modules;
-  for (const auto& [path, lin] : linearModules(lm)) modules[path] = lin;
+  for (const auto& [path, lin] : linearModules(model)) modules[path] = lin;
   std::map<std::string, std::pair<torch::Tensor, torch::Tensor>> found;  // path -> (A, B)
   std::vector<std::string> unexpected, misshaped;
   const std::string prefix = kPrefix;
@@ -243,8 +230,7 @@ LoraConfig loadAdapter(CausalLM& lm, const fs::path& dir) {
     // Adapters saved with the adapter name still inside the key: "...lora_A.default.weight".
     for (const char* ab : {".lora_A.", ".lora_B."}) {
       auto pos = key.find(ab);
-      if (pos != std::string::npos && !endsWith(key, std::string(ab) + "weight") &&
-          endsWith(key, ".weight"))
+      if (pos != std::string::npos && !endsWith(key, std::string(ab) + "weight") && endsWith(key, ".weight"))
         key = key.substr(0, pos + 8) + "weight";
     }
     const bool isA = endsWith(key, ".lora_A.weight"), isB = endsWith(key, ".lora_B.weight");
@@ -255,8 +241,7 @@ LoraConfig loadAdapter(CausalLM& lm, const fs::path& dir) {
     }
     auto t = readTensor(file, info).to(torch::kFloat);
     LinearImpl* lin = modules[path];
-    const std::vector<int64_t> want = isA ? std::vector<int64_t>{cfg.r, lin->in}
-                                          : std::vector<int64_t>{lin->out, cfg.r};
+    const std::vector<int64_t> want = isA ? std::vector<int64_t>{cfg.r, lin->in} : std::vector<int64_t>{lin->out, cfg.r};
     if (t.sizes().vec() != want) {
       misshaped.push_back(name + " " + torch::str(t.sizes()) + " (expected " + torch::str(want) + ")");
       continue;
@@ -264,7 +249,7 @@ LoraConfig loadAdapter(CausalLM& lm, const fs::path& dir) {
     (isA ? found[path].first : found[path].second) = t;
   }
   std::vector<std::string> missing;
-  for (const auto& path : matchLoraTargets(lm, cfg)) {
+  for (const auto& path : matchLoraTargets(model, cfg)) {
     auto it = found.find(path);
     if (it == found.end() || !it->second.first.defined()) missing.push_back(prefix + path + ".lora_A.weight");
     if (it == found.end() || !it->second.second.defined()) missing.push_back(prefix + path + ".lora_B.weight");
@@ -287,59 +272,45 @@ LoraConfig loadAdapter(CausalLM& lm, const fs::path& dir) {
     list("mis-shaped", misshaped);
     throw FormatError(msg);
   }
-  for (auto& p : lm.parameters()) p.set_requires_grad(false);
-  for (const auto& [path, ab] : found) {
-    LinearImpl* lin = modules[path];
-    auto slot = std::make_shared<LoraSlot>();
+  auto adapter = std::make_shared<LoraAdapter>(cfg);
+  for (const auto& [path, lin] : linearModules(model)) {  // model order
+    auto it = found.find(path);
+    if (it == found.end()) continue;
     const auto opts = torch::TensorOptions().dtype(lin->weight.scalar_type()).device(lin->weight.device());
-    slot->A = ab.first.to(opts).clone().set_requires_grad(true);
-    slot->B = ab.second.to(opts).clone().set_requires_grad(true);
-    slot->scale = cfg.scale();
-    slot->dropout = cfg.dropout;
-    lin->lora = slot;
+    LoraWeights w;
+    w.A = it->second.first.to(opts).clone().set_requires_grad(true);
+    w.B = it->second.second.to(opts).clone().set_requires_grad(true);
+    w.scale = cfg.scale();
+    w.dropout = cfg.dropout;
+    adapter->add(path, lin, std::move(w));
   }
-  return cfg;
+  return adapter;
 }
 
-void mergeLora(CausalLM& lm) {
+void mergeLora(torch::nn::Module& model, const LoraAdapter& adapter) {
   torch::NoGradGuard ng;
+  std::map<const LinearImpl*, LinearImpl*> mine;
+  for (const auto& [path, lin] : linearModules(model)) mine[lin] = lin;
   std::vector<std::pair<LinearImpl*, torch::Tensor>> merged;
-  for (const auto& [path, lin] : linearModules(lm)) {
-    if (!lin->lora || !lin->lora->enabled) continue;
+  for (const auto& e : adapter.entries()) {
+    auto it = mine.find(e.module);
+    if (it == mine.end()) throw ConfigError("the adapter was made for another model; nothing was merged");
+    LinearImpl* lin = it->second;
     auto w = lin->weight.to(torch::kFloat) +
-             torch::matmul(lin->lora->B.to(torch::kFloat), lin->lora->A.to(torch::kFloat)) * lin->lora->scale;
+             torch::matmul(e.weights.B.to(torch::kFloat), e.weights.A.to(torch::kFloat)) * e.weights.scale;
     if (!torch::isfinite(w).all().item<bool>())
-      throw FormatError("merging the adapter into " + path + " gives non-finite weights; nothing was merged");
+      throw FormatError("merging the adapter into " + e.path + " gives non-finite weights; nothing was merged");
     merged.emplace_back(lin, w.to(lin->weight.scalar_type()));
   }
-  if (merged.empty()) throw ConfigError("the model has no enabled LoRA adapter to merge");
+  if (merged.empty()) throw ConfigError("the adapter adapts no module; nothing to merge");
   for (auto& [lin, w] : merged) lin->weight.copy_(w);
-  for (const auto& [path, lin] : linearModules(lm)) lin->lora.reset();
 }
 
-void removeLora(CausalLM& lm) {
-  for (const auto& [path, lin] : linearModules(lm)) lin->lora.reset();
+std::shared_ptr<const LoraAdapter> loadAdapterFor(const LoadedModel& model, const fs::path& adapterDir) {
+  return readAdapter(model.lm(), adapterDir);
 }
 
-LoraConfig attachAdapter(LoadedModel& model, const fs::path& adapterDir) {
-  CausalLM& lm = model.lm();
-  // A refused adapter leaves the previous one in place.
-  std::vector<std::pair<LinearImpl*, decltype(LinearImpl::lora)>> previous;
-  for (const auto& [path, lin] : linearModules(lm)) previous.emplace_back(lin, lin->lora);
-  removeLora(lm);
-  try {
-    return loadAdapter(lm, adapterDir);
-  } catch (...) {
-    for (auto& [lin, slot] : previous) lin->lora = slot;
-    throw;
-  }
-}
-
-void detachAdapter(LoadedModel& model) { removeLora(model.lm()); }
-
-bool hasAdapter(const LoadedModel& model) { return hasLora(model.lm()); }
-
-void setAdapterEnabled(LoadedModel& model, bool enabled) { setLoraEnabled(model.lm(), enabled); }
+const LoraConfig& adapterConfig(const LoraAdapter& adapter) { return adapter.config(); }
 
 void writeModelFolder(CausalLM& lm, const fs::path& baseDir, const fs::path& outDir) {
   if (fs::exists(outDir) && !fs::is_empty(outDir) && fs::equivalent(outDir, baseDir))

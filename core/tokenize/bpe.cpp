@@ -220,8 +220,6 @@ class Bpe : public Model {
 
 }  // namespace
 
-std::unique_ptr<Model> makeBpe(const Json& section, const std::string& file);
-
 std::unique_ptr<Model> makeBpe(const Json& section, const std::string& file) {
   const Json& vocabJson = section.value("vocab", Json());
   if (!vocabJson.is_object()) throwFormat(file, "model.vocab must be an object of token: id");

@@ -207,7 +207,7 @@ class SequenceDecoder : public Decoder {
 
 }  // namespace
 
-std::unique_ptr<Decoder> makeDecoder(const Json& section, const std::string& file) {
+std::unique_ptr<Decoder> makeDecoder(const Json& section, const std::string& file, int depth) {
   if (section.is_null()) return nullptr;
   const std::string type = typeOf(section, file, "decoder");
   if (type == "ByteLevel") return std::make_unique<ByteLevelDecoder>();
@@ -245,9 +245,10 @@ std::unique_ptr<Decoder> makeDecoder(const Json& section, const std::string& fil
                                           section.value("stop", static_cast<size_t>(0)));
   }
   if (type == "Sequence") {
+    checkSequenceDepth(depth, file, "decoder");
     std::vector<std::unique_ptr<Decoder>> steps;
     for (const Json& step : section.value("decoders", Json::array())) {
-      if (auto d = makeDecoder(step, file)) steps.push_back(std::move(d));
+      if (auto d = makeDecoder(step, file, depth + 1)) steps.push_back(std::move(d));
     }
     return std::make_unique<SequenceDecoder>(std::move(steps));
   }

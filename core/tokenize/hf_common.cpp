@@ -25,6 +25,13 @@ void throwFormat(const std::string& file, const std::string& problem) {
   throw FormatError(file + ": " + problem);
 }
 
+void checkSequenceDepth(int depth, const std::string& file, const char* stage) {
+  if (depth >= kMaxSequenceDepth) {
+    throwFormat(file, std::string(stage) + " Sequence nests deeper than " +
+                          std::to_string(kMaxSequenceDepth) + " levels");
+  }
+}
+
 std::string patternOf(const Json& pattern, const std::string& file, const char* stage) {
   if (pattern.is_object()) {
     if (auto it = pattern.find("String"); it != pattern.end() && it->is_string()) {

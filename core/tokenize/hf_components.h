@@ -15,9 +15,15 @@
 #include <unordered_map>
 #include <vector>
 
+#include "tokenize/tokenizer.h"
+
 namespace fm::hf {
 
 using Json = nlohmann::json;
+
+// Sequence normalizers, pre-tokenizers, post-processors and decoders may nest; a file that
+// nests them deeper than this is rejected as malformed instead of exhausting the stack.
+constexpr int kMaxSequenceDepth = 64;
 
 // One piece of pre-tokenized text. `atOrigin` says the piece starts at offset 0 of the
 // original input, which Metaspace's prepend_scheme "first" needs.
@@ -51,8 +57,17 @@ class Model {
 class PostProcessor {
  public:
   virtual ~PostProcessor() = default;
-  virtual void process(std::vector<int32_t>& ids) const = 0;
+  // HF's process_encodings: one sequence, or a pair, whose type ids are already set to their
+  // index (0, 1), in; the parts whose concatenation is the model input out.
+  virtual std::vector<Encoding> process(std::vector<Encoding> parts, bool addSpecial) const = 0;
+  // How many ids process() adds to one sequence or to a pair (HF's added_tokens).
+  virtual size_t addedTokens(bool pair) const = 0;
 };
+
+// Runs `processor` (may be null: no special tokens) on one sequence or a pair, as HF's
+// PostProcessor::process does, and concatenates the result.
+Encoding postProcess(const PostProcessor* processor, std::vector<int32_t> first,
+                     const std::vector<int32_t>* second, bool addSpecial);
 
 class Decoder {
  public:
@@ -60,13 +75,22 @@ class Decoder {
   virtual std::vector<std::string> decodeChain(std::vector<std::string> tokens) const = 0;
 };
 
-// `section` may be null (the stage is absent); factories then return nullptr.
-std::unique_ptr<Normalizer> makeNormalizer(const Json& section, const std::string& file);
-std::unique_ptr<PreTokenizer> makePreTokenizer(const Json& section, const std::string& file);
+// `section` may be null (the stage is absent); factories then return nullptr. `depth` is the
+// Sequence nesting level of `section` (callers outside the factories leave it at 0).
+std::unique_ptr<Normalizer> makeNormalizer(const Json& section, const std::string& file,
+                                           int depth = 0);
+std::unique_ptr<PreTokenizer> makePreTokenizer(const Json& section, const std::string& file,
+                                               int depth = 0);
 std::unique_ptr<Model> makeModel(const Json& section, const std::string& file);
-// Token lookup for TemplateProcessing/Bert/Roberta processors that name tokens.
-std::unique_ptr<PostProcessor> makePostProcessor(const Json& section, const std::string& file);
-std::unique_ptr<Decoder> makeDecoder(const Json& section, const std::string& file);
+std::unique_ptr<PostProcessor> makePostProcessor(const Json& section, const std::string& file,
+                                                 int depth = 0);
+std::unique_ptr<Decoder> makeDecoder(const Json& section, const std::string& file, int depth = 0);
+
+// The individual algorithms that live in their own files.
+std::unique_ptr<Model> makeBpe(const Json& section, const std::string& file);
+std::unique_ptr<Model> makeUnigram(const Json& section, const std::string& file);
+// SentencePiece's precompiled_charsmap (base64); nullptr for an empty one (no-op).
+std::unique_ptr<Normalizer> makePrecompiled(const Json& section, const std::string& file);
 
 std::unique_ptr<Model> makeWordPieceFromVocab(std::unordered_map<std::string, int32_t> vocab,
                                               std::string unkToken);
@@ -76,6 +100,8 @@ std::string typeOf(const Json& section, const std::string& file, const char* sta
 [[noreturn]] void throwUnsupported(const std::string& file, const char* stage,
                                    const std::string& type, const char* supported);
 [[noreturn]] void throwFormat(const std::string& file, const std::string& problem);
+// Throws FormatError when a Sequence at `depth` would nest deeper than kMaxSequenceDepth.
+void checkSequenceDepth(int depth, const std::string& file, const char* stage);
 // A "pattern" object: {"String": "..."} or {"Regex": "..."}, returned as a PCRE2 pattern.
 std::string patternOf(const Json& pattern, const std::string& file, const char* stage);
 

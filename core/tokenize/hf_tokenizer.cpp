@@ -19,6 +19,24 @@ std::string readFile(const std::filesystem::path& path) {
   return buffer.str();
 }
 
+// Files nest far less than this; deeper JSON is rejected before anything recurses into it.
+constexpr size_t kMaxJsonDepth = 512;
+
+size_t jsonDepth(const hf::Json& root) {
+  size_t deepest = 0;
+  std::vector<std::pair<const hf::Json*, size_t>> stack{{&root, 1}};
+  while (!stack.empty()) {
+    auto [node, depth] = stack.back();
+    stack.pop_back();
+    deepest = std::max(deepest, depth);
+    if (depth > kMaxJsonDepth) break;
+    if (node->is_structured()) {
+      for (const auto& child : *node) stack.emplace_back(&child, depth + 1);
+    }
+  }
+  return deepest;
+}
+
 bool containsType(const hf::Json& section, const char* type) {
   if (section.is_object()) {
     if (section.value("type", std::string()) == type) return true;
@@ -81,6 +99,9 @@ std::unique_ptr<HfTokenizer> HfTokenizer::fromFile(const std::filesystem::path& 
     throw FormatError(file + ": invalid JSON (" + e.what() + ")");
   }
   if (!root.is_object()) throw FormatError(file + ": the top level is not a JSON object");
+  if (jsonDepth(root) > kMaxJsonDepth) {
+    throw FormatError(file + ": JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
 
   std::unique_ptr<HfTokenizer> tok(new HfTokenizer());
   tok->m_file = file;
@@ -98,6 +119,8 @@ std::unique_ptr<HfTokenizer> HfTokenizer::fromFile(const std::filesystem::path& 
       bool byteLevel = containsType(section("pre_tokenizer"), "ByteLevel") ||
                        containsType(section("decoder"), "ByteLevel");
       tok->m_kind = byteLevel ? "byte-level BPE" : "SentencePiece BPE (tokenizer.json)";
+    } else if (modelType == "Unigram") {
+      tok->m_kind = "SentencePiece Unigram (tokenizer.json)";
     } else {
       tok->m_kind = modelType;
     }
@@ -125,6 +148,9 @@ std::unique_ptr<HfTokenizer> HfTokenizer::fromFile(const std::filesystem::path& 
     if (auto unk = model.find("unk_token"); unk != model.end() && unk->is_string()) {
       tok->m_special.unkText = unk->get<std::string>();
       tok->m_special.unk = tok->pieceToId(tok->m_special.unkText);
+    } else if (auto unkId = model.find("unk_id"); unkId != model.end() && unkId->is_number_integer()) {
+      tok->m_special.unk = unkId->get<int32_t>();  // makeUnigram checked it is in range
+      tok->m_special.unkText = tok->idToPiece(*tok->m_special.unk);
     }
   } catch (const hf::Json::exception& e) {
     throw FormatError(file + ": unexpected structure (" + e.what() + ")");
@@ -280,8 +306,19 @@ std::vector<int32_t> HfTokenizer::encode(const std::string& text, bool addSpecia
       encodeSegment(text.substr(seg.start, seg.end - seg.start), seg.start == 0, ids);
     }
   }
-  if (addSpecial && m_postProcessor) m_postProcessor->process(ids);
+  if (addSpecial && m_postProcessor) {
+    return hf::postProcess(m_postProcessor.get(), std::move(ids), nullptr, true).ids;
+  }
   return ids;
+}
+
+size_t HfTokenizer::specialTokenCount(bool pair) const {
+  return m_postProcessor ? m_postProcessor->addedTokens(pair) : 0;
+}
+
+Encoding HfTokenizer::withSpecialTokens(std::vector<int32_t> first,
+                                        const std::vector<int32_t>* second) const {
+  return hf::postProcess(m_postProcessor.get(), std::move(first), second, true);
 }
 
 std::string HfTokenizer::decode(const std::vector<int32_t>& ids, bool skipSpecial) const {

@@ -31,7 +31,7 @@ class HfTokenizer : public Tokenizer {
   // this build does not implement), each naming the file.
   static std::unique_ptr<HfTokenizer> fromFile(const std::filesystem::path& tokenizerJson);
   // BERT's WordPiece from a vocab.txt (one token per line, id = line number) with BERT's
-  // normalisation and [CLS] ... [SEP] post-processing.
+  // normalisation and [CLS] A [SEP] (B [SEP]) post-processing.
   static std::unique_ptr<HfTokenizer> fromWordPieceVocab(const std::filesystem::path& vocabTxt,
                                                          bool lowercase);
 
@@ -42,6 +42,11 @@ class HfTokenizer : public Tokenizer {
   std::optional<int32_t> pieceToId(const std::string& piece) const override;
   bool isSpecial(int32_t id) const override;
   std::string kind() const override { return m_kind; }
+  size_t specialTokenCount(bool pair) const override;
+
+ protected:
+  Encoding withSpecialTokens(std::vector<int32_t> first,
+                             const std::vector<int32_t>* second) const override;
 
  private:
   HfTokenizer() = default;

@@ -6,7 +6,7 @@ namespace {
 
 constexpr const char* kSupported =
     "NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, Strip, Replace, Prepend, BertNormalizer, "
-    "ByteLevel, Sequence";
+    "ByteLevel, Precompiled, Sequence";
 
 class UnicodeNormalizer : public Normalizer {
  public:
@@ -147,7 +147,8 @@ class SequenceNormalizer : public Normalizer {
 
 }  // namespace
 
-std::unique_ptr<Normalizer> makeNormalizer(const Json& section, const std::string& file) {
+std::unique_ptr<Normalizer> makeNormalizer(const Json& section, const std::string& file,
+                                           int depth) {
   if (section.is_null()) return nullptr;
   const std::string type = typeOf(section, file, "normalizer");
   if (type == "NFC") return std::make_unique<UnicodeNormalizer>(text::NormalForm::NFC);
@@ -178,10 +179,12 @@ std::unique_ptr<Normalizer> makeNormalizer(const Json& section, const std::strin
                                             stripAccents, lower);
   }
   if (type == "ByteLevel") return std::make_unique<ByteLevelNormalizer>();
+  if (type == "Precompiled") return makePrecompiled(section, file);
   if (type == "Sequence") {
+    checkSequenceDepth(depth, file, "normalizer");
     std::vector<std::unique_ptr<Normalizer>> steps;
     for (const Json& step : section.value("normalizers", Json::array())) {
-      if (auto n = makeNormalizer(step, file)) steps.push_back(std::move(n));
+      if (auto n = makeNormalizer(step, file, depth + 1)) steps.push_back(std::move(n));
     }
     return std::make_unique<SequenceNormalizer>(std::move(steps));
   }

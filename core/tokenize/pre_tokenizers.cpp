@@ -247,7 +247,8 @@ std::unique_ptr<PreTokenizer> makeBertPreTokenizer() {
 
 }  // namespace
 
-std::unique_ptr<PreTokenizer> makePreTokenizer(const Json& section, const std::string& file) {
+std::unique_ptr<PreTokenizer> makePreTokenizer(const Json& section, const std::string& file,
+                                               int depth) {
   if (section.is_null()) return nullptr;
   const std::string type = typeOf(section, file, "pre_tokenizer");
   try {
@@ -306,9 +307,10 @@ std::unique_ptr<PreTokenizer> makePreTokenizer(const Json& section, const std::s
           [delimiter](char32_t c) { return c == delimiter; }, Behavior::Removed);
     }
     if (type == "Sequence") {
+      checkSequenceDepth(depth, file, "pre_tokenizer");
       std::vector<std::unique_ptr<PreTokenizer>> steps;
       for (const Json& step : section.value("pretokenizers", Json::array())) {
-        if (auto p = makePreTokenizer(step, file)) steps.push_back(std::move(p));
+        if (auto p = makePreTokenizer(step, file, depth + 1)) steps.push_back(std::move(p));
       }
       return std::make_unique<SequencePreTokenizer>(std::move(steps));
     }

@@ -82,6 +82,26 @@ std::vector<int32_t> SentencePieceTokenizer::encode(const std::string& text, boo
   return ids;
 }
 
+size_t SentencePieceTokenizer::specialTokenCount(bool pair) const {
+  const size_t one = (m_special.addBos && m_special.bos ? 1 : 0) +
+                     (m_special.addEos && m_special.eos ? 1 : 0);
+  return pair ? 2 * one : one;
+}
+
+Encoding SentencePieceTokenizer::withSpecialTokens(std::vector<int32_t> first,
+                                                   const std::vector<int32_t>* second) const {
+  Encoding out;
+  auto append = [&](const std::vector<int32_t>& ids) {
+    if (m_special.addBos && m_special.bos) out.ids.push_back(*m_special.bos);
+    out.ids.insert(out.ids.end(), ids.begin(), ids.end());
+    if (m_special.addEos && m_special.eos) out.ids.push_back(*m_special.eos);
+  };
+  append(first);
+  if (second) append(*second);
+  out.typeIds.assign(out.ids.size(), 0);
+  return out;
+}
+
 std::string SentencePieceTokenizer::decode(const std::vector<int32_t>& ids, bool skipSpecial) const {
   // libsentencepiece renders control ids as nothing; when they are kept, write their text
   // between the decoded runs so the user sees where a turn ended.

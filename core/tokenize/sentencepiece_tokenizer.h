@@ -2,6 +2,12 @@
 // core/tokenize; use Tokenizer::fromFolder). Control pieces written literally in the text
 // ("<s>", "</s>") are recognised and the text between them is encoded separately, as
 // transformers' slow LlamaTokenizer does.
+//
+// A tokenizer.model carries no post-processor, so special tokens follow tokenizer_config's
+// add_bos_token/add_eos_token: one text is [BOS] A [EOS], and a pair is each text encoded
+// that way one after the other, [BOS] A [EOS] [BOS] B [EOS] (LlamaTokenizer's
+// build_inputs_with_special_tokens). Every token type id is 0: the models that ship only a
+// tokenizer.model have no token type embeddings. Truncation is HF's longest_first.
 #pragma once
 
 #include <filesystem>
@@ -27,6 +33,11 @@ class SentencePieceTokenizer : public Tokenizer {
   std::optional<int32_t> pieceToId(const std::string& piece) const override;
   bool isSpecial(int32_t id) const override;
   std::string kind() const override { return "SentencePiece (tokenizer.model)"; }
+  size_t specialTokenCount(bool pair) const override;
+
+ protected:
+  Encoding withSpecialTokens(std::vector<int32_t> first,
+                             const std::vector<int32_t>* second) const override;
 
  private:
   SentencePieceTokenizer();

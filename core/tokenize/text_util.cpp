@@ -57,6 +57,22 @@ size_t countChars(const std::string& s) {
   return count;
 }
 
+std::vector<size_t> graphemeStarts(const std::string& s) {
+  std::vector<size_t> starts;
+  utf8proc_int32_t state = 0;
+  char32_t prev = 0;
+  for (size_t i = 0, n = 0; i < s.size(); i += n) {
+    char32_t c = decodeAt(s, i, &n);
+    if (i == 0 || utf8proc_grapheme_break_stateful(static_cast<utf8proc_int32_t>(prev),
+                                                    static_cast<utf8proc_int32_t>(c), &state)) {
+      starts.push_back(i);
+    }
+    prev = c;
+  }
+  starts.push_back(s.size());
+  return starts;
+}
+
 bool isValidUtf8(const std::string& s) {
   for (size_t i = 0; i < s.size();) {
     utf8proc_int32_t cp = 0;

@@ -21,6 +21,9 @@ std::string fromU32(const std::u32string& s);
 // Byte offsets of every code point start, plus s.size() at the end.
 std::vector<size_t> charStarts(const std::string& s);
 size_t countChars(const std::string& s);
+// Byte offsets of every extended grapheme cluster start (Unicode UAX #29, as utf8proc
+// implements it), plus s.size() at the end. Invalid bytes count as U+FFFD.
+std::vector<size_t> graphemeStarts(const std::string& s);
 bool isValidUtf8(const std::string& s);
 // Replaces invalid sequences by U+FFFD, like Rust's String::from_utf8_lossy.
 std::string lossyUtf8(const std::string& bytes);

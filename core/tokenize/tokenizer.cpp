@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -124,6 +125,75 @@ std::unique_ptr<Tokenizer> Tokenizer::fromFolder(const std::filesystem::path& di
     tok->m_chatTemplate = readText(dir / "chat_template.jinja");
   }
   return tok;
+}
+
+namespace {
+
+// tokenizers' truncate_encodings with the LongestFirst strategy, direction right, stride 0:
+// the shorter text keeps all of its ids when the longer one can absorb the cut, otherwise
+// both are cut to half the budget (the longer one gets the odd id).
+void truncateLongestFirst(std::vector<int32_t>& first, std::vector<int32_t>* second,
+                          size_t budget) {
+  if (!second) {
+    if (first.size() > budget) first.resize(budget);
+    return;
+  }
+  if (first.size() + second->size() <= budget) return;
+  size_t n1 = first.size(), n2 = second->size();
+  const bool swapped = n1 > n2;
+  if (swapped) std::swap(n1, n2);
+  n2 = n1 > budget ? n1 : std::max(n1, budget - n1);
+  if (n1 + n2 > budget) {
+    n1 = budget / 2;
+    n2 = n1 + budget % 2;
+  }
+  if (swapped) std::swap(n1, n2);
+  if (first.size() > n1) first.resize(n1);
+  if (second->size() > n2) second->resize(n2);
+}
+
+}  // namespace
+
+Encoding Tokenizer::encodeForModel(const std::string& text, size_t maxLength) const {
+  std::vector<int32_t> ids = encode(text, false);
+  if (maxLength > 0) {
+    const size_t special = specialTokenCount(false);
+    if (maxLength < special) {
+      throw ConfigError("maximum length " + std::to_string(maxLength) + " is smaller than the " +
+                        std::to_string(special) + " special tokens the tokenizer adds");
+    }
+    truncateLongestFirst(ids, nullptr, maxLength - special);
+  }
+  return withSpecialTokens(std::move(ids), nullptr);
+}
+
+Encoding Tokenizer::encodePair(const std::string& first, const std::string& second,
+                               size_t maxLength) const {
+  std::vector<int32_t> a = encode(first, false);
+  std::vector<int32_t> b = encode(second, false);
+  if (maxLength > 0) {
+    const size_t special = specialTokenCount(true);
+    if (maxLength < special) {
+      throw ConfigError("maximum length " + std::to_string(maxLength) + " is smaller than the " +
+                        std::to_string(special) + " special tokens the tokenizer adds to a pair");
+    }
+    truncateLongestFirst(a, &b, maxLength - special);
+  }
+  return withSpecialTokens(std::move(a), &b);
+}
+
+size_t Tokenizer::specialTokenCount(bool) const { return 0; }
+
+Encoding Tokenizer::withSpecialTokens(std::vector<int32_t> first,
+                                      const std::vector<int32_t>* second) const {
+  Encoding out;
+  out.typeIds.assign(first.size(), 0);
+  out.ids = std::move(first);
+  if (second) {
+    out.ids.insert(out.ids.end(), second->begin(), second->end());
+    out.typeIds.resize(out.ids.size(), 1);
+  }
+  return out;
 }
 
 std::vector<std::string> Tokenizer::encodePieces(const std::string& text, bool addSpecial) const {

@@ -1,15 +1,13 @@
-// WordPiece (BERT) and WordLevel models, plus the model factory.
+// WordPiece (BERT) and WordLevel models, plus the model factory (BPE and Unigram live in
+// their own files).
 #include "tokenize/hf_components.h"
 #include "tokenize/text_util.h"
 #include "util/error.h"
 
 namespace fm::hf {
-
-std::unique_ptr<Model> makeBpe(const Json& section, const std::string& file);
-
 namespace {
 
-constexpr const char* kSupported = "BPE, WordPiece, WordLevel";
+constexpr const char* kSupported = "BPE, Unigram, WordPiece, WordLevel";
 
 class VocabModel : public Model {
  public:
@@ -134,6 +132,7 @@ std::unique_ptr<Model> makeModel(const Json& section, const std::string& file) {
     type = typeOf(section, file, "model");
   }
   if (type == "BPE") return makeBpe(section, file);
+  if (type == "Unigram") return makeUnigram(section, file);
   if (type == "WordPiece") {
     return std::make_unique<WordPiece>(
         readVocab(section, file), section.value("unk_token", std::string("[UNK]")),

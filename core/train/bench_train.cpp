@@ -5,6 +5,7 @@
 #include <random>
 
 #include "arch/causal_lm.h"
+#include "nn/lora_adapter.h"
 #include "lora/lora.h"
 #include "train/session.h"
 #include "util/error.h"
@@ -52,14 +53,16 @@ TrainBenchResult benchTrain(const json& spec, const std::string& method) {
     }
   }
   std::vector<torch::Tensor> decay;
+  std::shared_ptr<LoraAdapter> adapter;
   if (method == "lora") {
     LoraConfig cfg;
     cfg.r = lc.value("r", 8);
     cfg.alpha = lc.value("alpha", 16.0);
     cfg.dropout = lc.value("dropout", 0.0);
     cfg.targetModules = lc.value("target_modules", std::vector<std::string>{"q_proj", "v_proj"});
-    attachLora(*lm, cfg, 0);
-    decay = loraParameters(*lm);
+    for (auto& p : lm->parameters()) p.set_requires_grad(false);
+    adapter = createLora(*lm, cfg, 0);
+    decay = loraParameters(*adapter);
   } else if (method == "full") {
     for (auto& p : lm->parameters()) {
       p.set_requires_grad(true);
@@ -73,6 +76,7 @@ TrainBenchResult benchTrain(const json& spec, const std::string& method) {
   oc.lr = tc.value("lr", 2e-4);
   oc.maxGradNorm = 0;  // the reference does not clip
   Session session(*lm, decay, {}, oc);
+  AdapterScope adapterScope(adapter.get());
 
   // Sequence lengths: log-normal, clamped, as the spec describes.
   const int64_t n = dc.value("n", 512), minLen = dc.value("min_len", 16), maxLen = dc.value("max_len", 512);

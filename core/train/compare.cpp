@@ -15,8 +15,9 @@ std::vector<SideBySide> compareOnValidation(const TrainConfig& cfg, const std::f
   const bool lora = std::filesystem::exists(output / "adapter_config.json");
   auto base = LoadedModel::load(cfg.model, {});
   std::shared_ptr<LoadedModel> tuned;
+  std::shared_ptr<const LoraAdapter> adapter;
   if (lora) {
-    attachAdapter(*base, output);
+    adapter = loadAdapterFor(*base, output);
   } else {
     tuned = LoadedModel::load(output, {});
   }
@@ -41,10 +42,10 @@ std::vector<SideBySide> compareOnValidation(const TrainConfig& cfg, const std::f
     s.prompt = e.prompt;
     s.expected = e.completion;
     if (lora) {
-      setAdapterEnabled(*base, false);
       s.base = generate(*base, ids, g).text;
-      setAdapterEnabled(*base, true);
-      s.tuned = generate(*base, ids, g).text;
+      GenerateOptions withAdapter = g;
+      withAdapter.adapter = adapter;
+      s.tuned = generate(*base, ids, withAdapter).text;
     } else {
       s.base = generate(*base, ids, g).text;
       s.tuned = generate(*tuned, ids, g).text;

@@ -17,6 +17,8 @@
 #include "io/atomic_file.h"
 #include "io/model_folder.h"
 #include "io/safetensors.h"
+#include "nn/lora_adapter.h"
+#include "nn/weights.h"
 #include "train/session.h"
 #include "util/error.h"
 
@@ -130,6 +132,7 @@ struct Run {
   Split split;
   std::vector<int64_t> evalIdx;
   std::vector<std::pair<std::string, torch::Tensor>> fullParams;  // full training: name -> param
+  std::shared_ptr<LoraAdapter> adapter;                            // LoRA training: the trained adapter
   std::unique_ptr<Session> session;
   int64_t stepsPerEpoch = 0, microPerEpoch = 0, totalSteps = 0, warmup = 0;
   int64_t cachedEpoch = -1;
@@ -196,8 +199,8 @@ void makeTrainable(Run& r, bool fresh) {
   int64_t total = 0;
   for (const auto& p : lm.parameters()) total += p.numel();
   if (c.method == "lora") {
-    if (fresh) attachLora(lm, c.lora, c.seed);
-    decay = loraParameters(lm);
+    if (fresh) r.adapter = createLora(lm, c.lora, c.seed);
+    decay = loraParameters(*r.adapter);
   } else {
     for (auto& p : lm.named_parameters(true)) {
       p.value().set_requires_grad(true);
@@ -258,9 +261,8 @@ void saveCheckpoint(Run& r, int64_t step, const json& state) {
   fs::remove_all(tmp);
   fs::create_directories(tmp);
   if (r.cfg.method == "lora") {
-    LoraConfig lc = r.cfg.lora;
-    lc.baseModel = r.cfg.model;
-    saveAdapter(*r.lm, lc, tmp);
+    r.adapter->setBaseModel(r.cfg.model);
+    saveAdapter(*r.adapter, tmp);
   } else {
     writeTensorFile(tmp / "model.safetensors", r.fullParams);
   }
@@ -289,7 +291,7 @@ void saveCheckpoint(Run& r, int64_t step, const json& state) {
 
 json loadCheckpoint(Run& r, const fs::path& ckpt) {
   if (r.cfg.method == "lora") {
-    loadAdapter(*r.lm, ckpt);
+    r.adapter = readAdapter(*r.lm, ckpt);
   } else {
     auto f = SafetensorsFile::open(ckpt / "model.safetensors");
     std::map<std::string, torch::Tensor> params;
@@ -364,6 +366,9 @@ TrainResult loop(Run& r, int64_t startStep, double elapsedBefore, EvalResult fir
   res.runDir = r.dir;
   res.totalSteps = r.totalSteps;
   res.firstEval = firstEval;
+  // The run's own adapter is active on this thread for every forward of the loop; the base
+  // model's modules are never changed.
+  AdapterScope adapterScope(r.adapter.get());
   MetricsLog metrics(r.dir / "metrics.jsonl");
   const auto t0 = Clock::now();
   auto elapsed = [&] { return elapsedBefore + std::chrono::duration<double>(Clock::now() - t0).count(); };
@@ -474,10 +479,9 @@ TrainResult loop(Run& r, int64_t startStep, double elapsedBefore, EvalResult fir
     return res;
   }
   if (r.cfg.method == "lora") {
-    LoraConfig lc = r.cfg.lora;
-    lc.baseModel = fs::absolute(r.cfg.model).string();
+    r.adapter->setBaseModel(fs::absolute(r.cfg.model).string());
     res.outputDir = r.dir / "adapter";
-    saveAdapter(*r.lm, lc, res.outputDir);
+    saveAdapter(*r.adapter, res.outputDir);
   } else {
     res.outputDir = r.dir / "model";
     writeModelFolder(*r.lm, r.cfg.model, res.outputDir);
@@ -579,7 +583,9 @@ TrainResult resumeTraining(const fs::path& runDir, const JobCallback<TrainEvent>
 EvalResult evaluate(const EvalConfig& c) {
   auto model = LoadedModel::load(c.model, {});
   if (!model->tokenizer()) throw ConfigError(c.model + ": the model folder has no tokenizer");
-  if (!c.adapter.empty()) loadAdapter(model->lm(), c.adapter);
+  std::shared_ptr<LoraAdapter> adapter;
+  if (!c.adapter.empty()) adapter = readAdapter(model->lm(), c.adapter);
+  AdapterScope adapterScope(adapter.get());
   // The same rows and split as training (prepareData), so eval of a run matches its own eval.
   TrainConfig tc;
   tc.data = c.data;
@@ -603,8 +609,8 @@ EvalResult evaluate(const EvalConfig& c) {
 
 void mergeAdapterToFolder(const fs::path& baseModel, const fs::path& adapter, const fs::path& outDir) {
   auto model = LoadedModel::load(baseModel, {});
-  loadAdapter(model->lm(), adapter);
-  mergeLora(model->lm());
+  // This model is loaded for the merge alone, so writing its weights is safe.
+  mergeLora(model->lm(), *readAdapter(model->lm(), adapter));
   writeModelFolder(model->lm(), baseModel, outDir);
 }
 

@@ -36,4 +36,10 @@ class ConfigError : public Error {
   using Error::Error;
 };
 
+// Not enough memory (or another resource) for what was asked; the message says what uses it.
+class ResourceError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace fm

@@ -29,13 +29,22 @@ float formulaValue(const std::string& name, int64_t i) {
   const double x = static_cast<double>(i);
   const double v = std::sin(0.7315 * x + phase) * std::cos(0.0131 * x + 0.5 * phase);
   const bool norm = endsWith(name, "norm.weight") || endsWith(name, "ln_1.weight") ||
-                    endsWith(name, "ln_2.weight") || endsWith(name, "ln_f.weight");
+                    endsWith(name, "ln_2.weight") || endsWith(name, "ln_f.weight") ||
+                    endsWith(name, "LayerNorm.weight");
   return static_cast<float>(norm ? 1.0 + 0.2 * v : 0.08 * v);
 }
 
-void writeReferenceModel(const json& fixture, const fs::path& dir, int shards) {
+void writeReferenceModel(const json& fixture, const fs::path& dir, int shards, const std::string& keyPrefix) {
   fs::create_directories(dir);
-  writeFileAtomic(dir / "config.json", fixture["config"].dump(2));
+  if (fixture.contains("files")) {
+    for (const auto& [name, content] : fixture["files"].items()) {
+      fs::create_directories((dir / name).parent_path());
+      if (content.is_null()) fs::create_directories(dir / name);
+      else writeFileAtomic(dir / name, content.dump(2));
+    }
+  } else {
+    writeFileAtomic(dir / "config.json", fixture["config"].dump(2));
+  }
   std::vector<std::vector<float>> buffers;
   std::vector<TensorView> views;
   for (const auto& t : fixture["tensors"]) {
@@ -46,7 +55,7 @@ void writeReferenceModel(const json& fixture, const fs::path& dir, int shards) {
     const std::string name = t["name"].get<std::string>();
     for (int64_t i = 0; i < n; ++i) data[static_cast<size_t>(i)] = formulaValue(name, i);
     buffers.push_back(std::move(data));
-    views.push_back({name, DType::F32, shape, nullptr});
+    views.push_back({keyPrefix + name, DType::F32, shape, nullptr});
   }
   for (size_t i = 0; i < views.size(); ++i) views[i].data = buffers[i].data();
   if (shards <= 1) {

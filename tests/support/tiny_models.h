@@ -18,9 +18,10 @@ nlohmann::json referenceFixture(const std::string& name);
 // Element i of tensor `name` (see the script for the formula).
 float formulaValue(const std::string& name, int64_t i);
 
-// Writes config.json and model.safetensors (F32) for a reference fixture. With `shards` > 1
-// the tensors are spread over that many files with a model.safetensors.index.json.
+// Writes config.json (or every file of the fixture's "files") and model.safetensors (F32)
+// for a reference fixture. With `shards` > 1 the tensors are spread over that many files with
+// a model.safetensors.index.json. `keyPrefix` is put before every tensor name.
 void writeReferenceModel(const nlohmann::json& fixture, const std::filesystem::path& dir,
-                         int shards = 1);
+                         int shards = 1, const std::string& keyPrefix = "");
 
 }  // namespace fm::test

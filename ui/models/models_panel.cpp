@@ -8,7 +8,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QGroupBox>
 #include <QLabel>
+#include <QLineEdit>
+#include <QPointer>
+#include <QStackedWidget>
+#include <QTableWidget>
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -20,6 +25,7 @@
 #include <QtConcurrent>
 
 #include "arch/loaded_model.h"
+#include "embed/embedder.h"
 #include "shell/workbench.h"
 #include "tokenize/tokenizer.h"
 
@@ -108,6 +114,49 @@ ModelsPanel::ModelsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), m_wb
   m_tokOutput = new QTextBrowser(right);
   rv->addWidget(m_tokInput);
   rv->addWidget(m_tokOutput, 2);
+
+  // What the model does, tried on the spot: an embedder compares sentences, a reranker scores
+  // passages. Language models are tried in the Playground.
+  m_tryStack = new QStackedWidget(right);
+  m_tryStack->addWidget(new QWidget(m_tryStack));
+  auto* simBox = new QGroupBox(tr("Compare sentences: one per line; the map shows how close their meanings are"), m_tryStack);
+  auto* sv = new QVBoxLayout(simBox);
+  m_sentences = new QPlainTextEdit(simBox);
+  m_sentences->setPlainText(tr("The weather is lovely today.\nIt is sunny and warm outside.\nThe stock market fell sharply.\n오늘은 날씨가 좋다."));
+  m_sentences->setMaximumHeight(90);
+  m_compare = new QPushButton(tr("Compare"), simBox);
+  m_similarity = new QTableWidget(simBox);
+  m_similarity->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  sv->addWidget(m_sentences);
+  sv->addWidget(m_compare, 0, Qt::AlignLeft);
+  sv->addWidget(m_similarity, 1);
+  m_tryStack->addWidget(simBox);
+  auto* rankBox = new QGroupBox(tr("Score passages: how well each passage answers the query"), m_tryStack);
+  auto* kv = new QVBoxLayout(rankBox);
+  m_query = new QLineEdit(rankBox);
+  m_query->setPlaceholderText(tr("Query"));
+  m_query->setText(tr("How do I reset my password?"));
+  m_passages = new QPlainTextEdit(rankBox);
+  m_passages->setPlainText(tr("Open Settings, choose Account, then Reset password.\nOur office is open from 9 to 5.\nPasswords must have at least 12 characters."));
+  m_passages->setMaximumHeight(90);
+  m_score = new QPushButton(tr("Score"), rankBox);
+  m_ranking = new QTableWidget(0, 3, rankBox);
+  m_ranking->setHorizontalHeaderLabels({tr("Score"), tr("Probability"), tr("Passage")});
+  m_ranking->horizontalHeader()->setStretchLastSection(true);
+  m_ranking->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  kv->addWidget(m_query);
+  kv->addWidget(m_passages);
+  kv->addWidget(m_score, 0, Qt::AlignLeft);
+  kv->addWidget(m_ranking, 1);
+  m_tryStack->addWidget(rankBox);
+  m_tryStatus = new QLabel(right);
+  m_tryStatus->setWordWrap(true);
+  m_tryStatus->hide();
+  rv->addWidget(m_tryStack, 3);
+  rv->addWidget(m_tryStatus);
+  m_tryStack->hide();
+  connect(m_compare, &QPushButton::clicked, this, &ModelsPanel::compareSentences);
+  connect(m_score, &QPushButton::clicked, this, &ModelsPanel::scorePassages);
   split->setStretchFactor(1, 2);
   auto* top = new QVBoxLayout(this);
   top->addWidget(split);
@@ -159,7 +208,7 @@ ModelsPanel::ModelsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), m_wb
   });
   connect(m_list, &QListWidget::itemActivated, this,
           [this](QListWidgetItem* it) { importFolder(it->data(Qt::UserRole).toString()); });
-  connect(wb, &Workbench::modelLoaded, this, [this] {
+  connect(wb, &Workbench::modelOpened, this, [this] {
     refreshList();
     showModel();
   });
@@ -181,7 +230,7 @@ void ModelsPanel::refreshList() {
     auto* it = new QListWidgetItem(QFileInfo(d).fileName(), m_list);
     it->setData(Qt::UserRole, d);
     it->setToolTip(d);
-    if (d == m_wb->modelDir()) {
+    if (d == m_wb->openedDir()) {
       QFont f = it->font();
       f.setBold(true);
       it->setFont(f);
@@ -200,13 +249,23 @@ void ModelsPanel::importFolder(const QString& dir) {
   m_wb->openModel(dir);
 }
 
+static QString kindText(fm::ModelKind k) {
+  switch (k) {
+    case fm::ModelKind::CausalLM: return ModelsPanel::tr("language model: writes text (Playground, Fine-tune)");
+    case fm::ModelKind::TextEncoder: return ModelsPanel::tr("text encoder: turns text into vectors (search, similarity)");
+    case fm::ModelKind::SequenceClassifier: return ModelsPanel::tr("cross-encoder: scores how well a passage answers a query (reranking)");
+  }
+  return {};
+}
+
 void ModelsPanel::showModel() {
-  auto model = m_wb->model();
+  auto model = m_wb->openedModel();
   if (!model) return;
   const fm::ModelInfo& i = model->info();
   m_error->hide();
-  m_title->setText(tr("%1 — %2 parameters").arg(QFileInfo(m_wb->modelDir()).fileName(), count(i.parameters)));
+  m_title->setText(tr("%1 — %2 parameters").arg(QFileInfo(m_wb->openedDir()).fileName(), count(i.parameters)));
   QString h = QStringLiteral("<table>");
+  h += row(tr("Kind"), kindText(i.kind));
   h += row(tr("Folder"), QString::fromStdString(i.dir));
   h += row(tr("Architecture"), QString::fromStdString(i.architecture + " (model_type " + i.modelType + ")"));
   h += row(tr("Parameters"), QStringLiteral("%1 (%2)").arg(count(i.parameters)).arg(i.parameters));
@@ -224,8 +283,27 @@ void ModelsPanel::showModel() {
   for (const auto& [role, text] : i.specialTokens)
     specials << QString::fromStdString(role + ": " + text);
   h += row(tr("Special tokens"), specials.join(QStringLiteral(", ")));
+  if (i.kind == fm::ModelKind::TextEncoder) {
+    QStringList prompts;
+    for (const auto& [name, text] : i.prompts) prompts << QStringLiteral("%1 “%2”").arg(QString::fromStdString(name), QString::fromStdString(text));
+    h += row(tr("Embedding"), tr("%1 dimensions, %2 pooling, %3").arg(i.embeddingDim).arg(QString::fromStdString(i.pooling),
+                                                                             i.normalize ? tr("normalised") : tr("not normalised")));
+    h += row(tr("Longest text"), tr("%1 tokens (longer texts are cut)").arg(i.maxLength));
+    h += row(tr("Prompts"), prompts.isEmpty() ? tr("none") : prompts.join(QStringLiteral(", ")));
+  }
+  if (i.kind == fm::ModelKind::SequenceClassifier) {
+    QStringList labels;
+    for (const auto& l : i.labels) labels << QString::fromStdString(l);
+    h += row(tr("Labels"), labels.join(QStringLiteral(", ")));
+    h += row(tr("Longest pair"), tr("%1 tokens (the passage is cut first)").arg(i.maxLength));
+  }
+  for (const auto& n : i.notes) h += row(tr("Note"), QString::fromStdString(n));
   h += QStringLiteral("</table>");
   m_details->setHtml(h);
+  m_tryStatus->hide();
+  const int page = i.kind == fm::ModelKind::TextEncoder ? 1 : i.kind == fm::ModelKind::SequenceClassifier ? 2 : 0;
+  m_tryStack->setCurrentIndex(page);
+  m_tryStack->setVisible(page != 0);
   if (m_tokInput->toPlainText().isEmpty())
     m_tokInput->setPlainText(tr("The film was not great, but the soundtrack is wonderful."));
   else
@@ -233,7 +311,7 @@ void ModelsPanel::showModel() {
 }
 
 void ModelsPanel::tokenize() {
-  auto model = m_wb->model();
+  auto model = m_wb->openedModel();
   if (!model || !model->tokenizer()) {
     m_tokOutput->setHtml(tr("<i>Load a model with a tokenizer first.</i>"));
     return;
@@ -255,6 +333,130 @@ void ModelsPanel::tokenize() {
     }
     return out;
   }));
+}
+
+namespace {
+
+QStringList nonEmptyLines(const QString& text) {
+  QStringList out;
+  for (const QString& l : text.split(QLatin1Char('\n')))
+    if (!l.trimmed().isEmpty()) out << l.trimmed();
+  return out;
+}
+
+// White (no similarity) to a deep blue (identical); negative similarity shades toward red.
+QColor heat(double c) {
+  const double t = std::min(1.0, std::abs(c));
+  return c >= 0 ? QColor::fromRgbF(1 - 0.75 * t, 1 - 0.55 * t, 1 - 0.1 * t) : QColor::fromRgbF(1, 1 - 0.6 * t, 1 - 0.6 * t);
+}
+
+}  // namespace
+
+void ModelsPanel::compareSentences() {
+  auto model = m_wb->openedModel();
+  const QStringList lines = nonEmptyLines(m_sentences->toPlainText());
+  if (!model || model->kind() != fm::ModelKind::TextEncoder) return;
+  if (lines.size() < 2) {
+    m_tryStatus->setText(tr("Type at least two sentences, one per line."));
+    m_tryStatus->show();
+    return;
+  }
+  std::vector<std::string> texts;
+  for (const QString& l : lines) texts.push_back(l.toStdString());
+  auto result = std::make_shared<std::vector<std::vector<double>>>();
+  Job* job = m_wb->jobs()->start(tr("Compare sentences"), JobRunner::Light, [model, texts, result](Job& job) {
+    auto r = fm::embedTexts(*model, texts, {}, [&job](size_t done, size_t total) {
+      job.setProgress(double(done) / total, QString());
+      return !job.cancelRequested();
+    });
+    if (!r.cancelled) *result = fm::cosineMatrix(r.vectors);
+  });
+  m_compare->setEnabled(false);
+  m_tryStatus->setText(tr("Embedding %n sentence(s)…", "", static_cast<int>(lines.size())));
+  m_tryStatus->show();
+  QPointer<ModelsPanel> self(this);
+  connect(job, &Job::finished, this, [this, lines, result](Job::State s, const QString& msg) {
+    m_compare->setEnabled(true);
+    if (s != Job::State::Completed || result->empty()) {
+      m_tryStatus->setText(s == Job::State::Failed ? msg : tr("Cancelled."));
+      return;
+    }
+    const int n = lines.size();
+    m_similarity->clear();
+    m_similarity->setRowCount(n);
+    m_similarity->setColumnCount(n);
+    QStringList heads;
+    for (int k = 0; k < n; ++k) heads << QString::number(k + 1);
+    m_similarity->setHorizontalHeaderLabels(heads);
+    QStringList rows;
+    for (int k = 0; k < n; ++k) rows << QStringLiteral("%1  %2").arg(k + 1).arg(lines[k].left(40));
+    m_similarity->setVerticalHeaderLabels(rows);
+    for (int r = 0; r < n; ++r)
+      for (int c = 0; c < n; ++c) {
+        const double v = (*result)[static_cast<size_t>(r)][static_cast<size_t>(c)];
+        auto* it = new QTableWidgetItem(QString::number(v, 'f', 2));
+        it->setBackground(heat(v));
+        it->setForeground(QColor(17, 17, 17));
+        it->setTextAlignment(Qt::AlignCenter);
+        it->setToolTip(tr("“%1” and “%2”: cosine similarity %3").arg(lines[r], lines[c]).arg(v, 0, 'f', 4));
+        m_similarity->setItem(r, c, it);
+      }
+    m_similarity->resizeColumnsToContents();
+    m_tryStatus->setText(tr("1.00 = the same meaning; near 0 = unrelated."));
+    Q_EMIT similarityShown();
+  });
+}
+
+void ModelsPanel::scorePassages() {
+  auto model = m_wb->openedModel();
+  const QStringList passages = nonEmptyLines(m_passages->toPlainText());
+  const QString query = m_query->text().trimmed();
+  if (!model || model->kind() != fm::ModelKind::SequenceClassifier) return;
+  if (query.isEmpty() || passages.isEmpty()) {
+    m_tryStatus->setText(tr("Type a query and at least one passage."));
+    m_tryStatus->show();
+    return;
+  }
+  std::vector<std::string> texts;
+  for (const QString& p : passages) texts.push_back(p.toStdString());
+  auto result = std::make_shared<std::vector<fm::PairScore>>();
+  const std::string q = query.toStdString();
+  Job* job = m_wb->jobs()->start(tr("Score passages"), JobRunner::Light, [model, q, texts, result](Job& job) {
+    *result = fm::scorePairs(*model, q, texts, {}, [&job](size_t done, size_t total) {
+      job.setProgress(double(done) / total, QString());
+      return !job.cancelRequested();
+    });
+  });
+  m_score->setEnabled(false);
+  m_tryStatus->setText(tr("Scoring %n passage(s)…", "", static_cast<int>(passages.size())));
+  m_tryStatus->show();
+  const auto labels = model->info().labels;
+  connect(job, &Job::finished, this, [this, passages, result, labels](Job::State s, const QString& msg) {
+    m_score->setEnabled(true);
+    if (s != Job::State::Completed || result->size() != static_cast<size_t>(passages.size())) {
+      m_tryStatus->setText(s == Job::State::Failed ? msg : tr("Cancelled."));
+      return;
+    }
+    std::vector<int> order(passages.size());
+    for (int k = 0; k < passages.size(); ++k) order[static_cast<size_t>(k)] = k;
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return (*result)[a].score > (*result)[b].score; });
+    m_ranking->setRowCount(passages.size());
+    for (int r = 0; r < passages.size(); ++r) {
+      const fm::PairScore& sc = (*result)[static_cast<size_t>(order[static_cast<size_t>(r)])];
+      QString prob = QString::number(sc.probabilities.size() == 1 ? sc.probabilities[0] : sc.score, 'f', 3);
+      if (sc.probabilities.size() > 1 && sc.label < static_cast<int>(labels.size()))
+        prob += QStringLiteral(" (%1)").arg(QString::fromStdString(labels[static_cast<size_t>(sc.label)]));
+      m_ranking->setItem(r, 0, new QTableWidgetItem(QString::number(sc.score, 'f', 4)));
+      m_ranking->setItem(r, 1, new QTableWidgetItem(prob));
+      auto* text = new QTableWidgetItem(passages[order[static_cast<size_t>(r)]]);
+      text->setToolTip(passages[order[static_cast<size_t>(r)]]);
+      m_ranking->setItem(r, 2, text);
+    }
+    m_ranking->resizeColumnToContents(0);
+    m_ranking->resizeColumnToContents(1);
+    m_tryStatus->setText(tr("Best first. The score is the model's raw output; the probability is its sigmoid (or softmax)."));
+    Q_EMIT rankingShown();
+  });
 }
 
 }  // namespace fm::ui

@@ -10,6 +10,10 @@ class QTextBrowser;
 class QPlainTextEdit;
 class QTreeWidget;
 class QTimer;
+class QStackedWidget;
+class QTableWidget;
+class QLineEdit;
+class QPushButton;
 
 namespace fm::ui {
 
@@ -31,9 +35,20 @@ class ModelsPanel : public QWidget {
   QLabel* errorLabel() const { return m_error; }
   QPlainTextEdit* tokenizerInput() const { return m_tokInput; }
   QTextBrowser* tokenizerOutput() const { return m_tokOutput; }
+  // Text encoders: sentences (one per line) -> cosine heat map.
+  QPlainTextEdit* sentencesInput() const { return m_sentences; }
+  QTableWidget* similarityTable() const { return m_similarity; }
+  void compareSentences();
+  // Cross-encoders: a query and passages (one per line) -> passages ranked by score.
+  QLineEdit* queryInput() const { return m_query; }
+  QPlainTextEdit* passagesInput() const { return m_passages; }
+  QTableWidget* rankingTable() const { return m_ranking; }
+  void scorePassages();
 
  Q_SIGNALS:
   void tokensShown(int count);
+  void similarityShown();
+  void rankingShown();
 
  private:
   void refreshList();
@@ -49,6 +64,15 @@ class ModelsPanel : public QWidget {
   QTextBrowser* m_tokOutput;
   QTimer* m_tokTimer;
   QFutureWatcher<QVector<TokenPiece>> m_tokWatch;
+  QStackedWidget* m_tryStack;
+  QPlainTextEdit* m_sentences;
+  QPushButton* m_compare;
+  QTableWidget* m_similarity;
+  QLineEdit* m_query;
+  QPlainTextEdit* m_passages;
+  QPushButton* m_score;
+  QTableWidget* m_ranking;
+  QLabel* m_tryStatus;
 };
 
 // HTML for a row of coloured token pieces with their ids.

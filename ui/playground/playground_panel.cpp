@@ -174,12 +174,19 @@ PlaygroundPanel::PlaygroundPanel(Workbench* wb, QWidget* parent) : QWidget(paren
     if (d.topK >= 0) m_topK->setValue(d.topK);
     if (d.repetitionPenalty > 0) m_repetition->setValue(d.repetitionPenalty);
     m_mode->setCurrentIndex(m->info().chatFormat == "none" ? 0 : 1);
-    m_loadedAdapter.clear();  // a freshly loaded model has no adapter
+    std::lock_guard<std::mutex> lock(m_adapterCache->mutex);  // read again for the new model
+    m_adapterCache->adapter.reset();
+    m_adapterCache->path.clear();
   });
 }
 
 void PlaygroundPanel::setAdapter(const QString& dir) {
-  m_loadedAdapter.clear();  // the folder may hold new weights under the same path: load again
+  {
+    // The folder may hold new weights under the same path: read it again.
+    std::lock_guard<std::mutex> lock(m_adapterCache->mutex);
+    m_adapterCache->adapter.reset();
+    m_adapterCache->path.clear();
+  }
   m_adapter->setText(dir);
   m_useAdapter->setChecked(true);
 }
@@ -220,19 +227,22 @@ Job* PlaygroundPanel::generate() {
     if (side) m_outBase->insertPlainText(QString::fromStdString(prompt));
   }
   QPointer<PlaygroundPanel> self(this);
-  auto attached = std::make_shared<QString>(m_loadedAdapter);
+  auto cache = m_adapterCache;
   Workbench* wb = m_wb;
   Job* job = wb->jobs()->start(tr("Generate"), JobRunner::Light, [=](Job& job) {
-    std::lock_guard<std::mutex> lock(wb->modelMutex());
     const fm::Tokenizer& tok = *model->tokenizer();
-    // The adapter: attach (or drop) only when it changed.
-    if (adapter.isEmpty()) {
-      if (fm::hasAdapter(*model)) fm::detachAdapter(*model);
-      attached->clear();
-    } else if (*attached != adapter || !fm::hasAdapter(*model)) {
-      job.setProgress(-1, tr("loading the adapter"));
-      fm::attachAdapter(*model, adapter.toStdString());
-      *attached = adapter;
+    // The adapter is read once per folder and model, then chosen per generation: the shared
+    // model is never changed, so other jobs on it run unaffected.
+    std::shared_ptr<const fm::LoraAdapter> adapterObj;
+    if (!adapter.isEmpty()) {
+      std::lock_guard<std::mutex> lock(cache->mutex);
+      if (cache->path != adapter || cache->model != model.get() || !cache->adapter) {
+        job.setProgress(-1, tr("loading the adapter"));
+        cache->adapter = fm::loadAdapterFor(*model, adapter.toStdString());
+        cache->path = adapter;
+        cache->model = model.get();
+      }
+      adapterObj = cache->adapter;
     }
     fm::GenerateOptions opts = o;
     std::vector<int32_t> ids;
@@ -247,11 +257,12 @@ Job* PlaygroundPanel::generate() {
       ids = tok.encode(prompt, true);
     }
     auto run = [&](bool adapterOn, bool toBase) {
-      if (!adapter.isEmpty()) fm::setAdapterEnabled(*model, adapterOn);
+      fm::GenerateOptions callOpts = opts;
+      callOpts.adapter = adapterOn ? adapterObj : nullptr;
       QElapsedTimer clock;
       clock.start();
       auto count = std::make_shared<std::atomic<int>>(0);
-      const fm::GenerateResult r = fm::generate(*model, ids, opts, [&, count](const fm::TokenEvent& t) {
+      const fm::GenerateResult r = fm::generate(*model, ids, callOpts, [&, count](const fm::TokenEvent& t) {
         const int n = ++*count;
         const double secs = clock.elapsed() / 1000.0;
         const QString text = QString::fromStdString(t.text);
@@ -284,8 +295,7 @@ Job* PlaygroundPanel::generate() {
   m_job = job;
   m_go->setEnabled(false);
   m_stop->setEnabled(true);
-  connect(job, &Job::finished, this, [this, attached](Job::State s, const QString& msg) {
-    m_loadedAdapter = *attached;
+  connect(job, &Job::finished, this, [this](Job::State s, const QString& msg) {
     m_go->setEnabled(true);
     m_stop->setEnabled(false);
     m_job = nullptr;

@@ -5,6 +5,8 @@
 
 #include <QPointer>
 #include <QWidget>
+#include <memory>
+#include <mutex>
 
 class QCheckBox;
 class QComboBox;
@@ -15,6 +17,11 @@ class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
 class QTextBrowser;
+
+namespace fm {
+class LoadedModel;
+class LoraAdapter;
+}  // namespace fm
 
 namespace fm::ui {
 
@@ -66,7 +73,15 @@ class PlaygroundPanel : public QWidget {
   QLabel* m_stats;
   QLabel* m_error;
   QPointer<Job> m_job;
-  QString m_loadedAdapter;  // the adapter attached to the current model ("" = none)
+  // The adapter read for the current model, reused while its folder and model stay the same.
+  // Jobs read and fill it one at a time (one generation per panel at once).
+  struct AdapterCache {
+    std::mutex mutex;
+    QString path;
+    const fm::LoadedModel* model = nullptr;
+    std::shared_ptr<const fm::LoraAdapter> adapter;
+  };
+  std::shared_ptr<AdapterCache> m_adapterCache = std::make_shared<AdapterCache>();
 };
 
 }  // namespace fm::ui

@@ -7,13 +7,17 @@
 #include <filesystem>
 
 #include "arch/loaded_model.h"
+#include "arch/model_pool.h"
 #include "data/demo_data.h"
 #include "train/demo.h"
 
 namespace fm::ui {
 
 Workbench::Workbench(const AppSettings& settings, QObject* parent)
-    : QObject(parent), m_settings(settings), m_jobs(new JobRunner(this)) {}
+    : QObject(parent),
+      m_settings(settings),
+      m_jobs(new JobRunner(this)),
+      m_pool(std::make_shared<fm::ModelPool>(fm::ModelPool::defaultBudget())) {}
 
 Workbench::~Workbench() { m_jobs->cancelAllAndWait(); }
 
@@ -72,9 +76,10 @@ Job* Workbench::prepareDemo() {
 
 Job* Workbench::openModel(const QString& dir) {
   auto result = std::make_shared<std::shared_ptr<fm::LoadedModel>>();
-  Job* job = m_jobs->start(tr("Load %1").arg(QFileInfo(dir).fileName()), JobRunner::Light, [dir, result](Job& job) {
+  auto pool = m_pool;
+  Job* job = m_jobs->start(tr("Load %1").arg(QFileInfo(dir).fileName()), JobRunner::Light, [dir, result, pool](Job& job) {
     job.setProgress(-1, tr("reading %1").arg(dir));
-    *result = fm::LoadedModel::load(toPath(dir), fm::LoadOptions{});
+    *result = pool->acquire(toPath(dir), fm::LoadOptions{});
   });
   // The last folder asked for wins, whichever load finishes first.
   if (m_openJob) m_openJob->cancel();
@@ -82,11 +87,16 @@ Job* Workbench::openModel(const QString& dir) {
   connect(job, &Job::finished, this, [this, job, dir, result](Job::State s, const QString& msg) {
     if (job != m_openJob) return;
     if (s == Job::State::Completed && *result) {
-      // The previous model is released here, once no job uses it (jobs hold their own copy).
-      m_model = *result;
-      m_modelDir = dir;
+      // The previous model stays in the pool while memory allows; jobs hold their own copy.
+      m_opened = *result;
+      m_openedDir = dir;
       rememberModel(dir);
-      Q_EMIT modelLoaded(dir);
+      Q_EMIT modelOpened(dir);
+      if (m_opened->kind() == fm::ModelKind::CausalLM) {
+        m_model = m_opened;
+        m_modelDir = dir;
+        Q_EMIT modelLoaded(dir);
+      }
     } else {
       Q_EMIT modelFailed(dir, msg.isEmpty() ? tr("cancelled") : msg);
     }

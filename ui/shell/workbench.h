@@ -6,13 +6,13 @@
 #include <QPointer>
 #include <QString>
 #include <memory>
-#include <mutex>
 
 #include "bridge/job.h"
 #include "shell/settings.h"
 
 namespace fm {
 class LoadedModel;
+class ModelPool;
 }
 
 namespace fm::ui {
@@ -48,13 +48,18 @@ class Workbench : public QObject {
   // done for parts that exist. Returns the job, or null when everything is ready.
   Job* prepareDemo();
 
-  // Loads a model folder in a light job; modelLoaded / modelFailed follow.
+  // Loads a model folder of any kind through the model pool in a light job; modelOpened (and
+  // modelLoaded for a language model) or modelFailed follow.
   Job* openModel(const QString& dir);
+  // The language model in use (Playground, Fine-tune, Datasets); an embedder or reranker
+  // opened later does not replace it.
   std::shared_ptr<fm::LoadedModel> model() const { return m_model; }
   QString modelDir() const { return m_modelDir; }
-  // Held while a job runs the model's network or changes its adapter: generation and adapter
-  // switches are serialised; the tokenizer needs no lock.
-  std::mutex& modelMutex() { return m_modelMutex; }
+  // The model opened last, of any kind (the Models panel shows it).
+  std::shared_ptr<fm::LoadedModel> openedModel() const { return m_opened; }
+  QString openedDir() const { return m_openedDir; }
+  // Models loaded at once under one memory budget.
+  fm::ModelPool& pool() const { return *m_pool; }
 
   void setDataChoice(const DataChoice& c);
   const DataChoice& dataChoice() const { return m_data; }
@@ -63,7 +68,8 @@ class Workbench : public QObject {
   QStringList recentModels() const;
 
  Q_SIGNALS:
-  void modelLoaded(const QString& dir);
+  void modelLoaded(const QString& dir);  // a language model is now model()
+  void modelOpened(const QString& dir);  // any kind is now openedModel()
   void modelFailed(const QString& dir, const QString& message);
   void dataChosen();
   void demoPrepared();
@@ -73,10 +79,10 @@ class Workbench : public QObject {
   void rememberModel(const QString& dir);
   AppSettings m_settings;
   JobRunner* m_jobs;
-  std::shared_ptr<fm::LoadedModel> m_model;
-  QString m_modelDir;
+  std::shared_ptr<fm::ModelPool> m_pool;
+  std::shared_ptr<fm::LoadedModel> m_model, m_opened;
+  QString m_modelDir, m_openedDir;
   DataChoice m_data;
-  std::mutex m_modelMutex;
   Job* m_demoJob = nullptr;
   QPointer<Job> m_openJob;
 };

@@ -1,0 +1,24 @@
+#include "nn/lora_adapter.h"
+
+namespace fm {
+
+namespace {
+thread_local const LoraAdapter* tActive = nullptr;
+}
+
+void LoraAdapter::add(std::string path, const LinearImpl* module, LoraWeights weights) {
+  m_index[module] = m_entries.size();
+  m_entries.push_back({std::move(path), module, std::move(weights)});
+}
+
+const LoraWeights* LoraAdapter::find(const LinearImpl* module) const {
+  auto it = m_index.find(module);
+  return it == m_index.end() ? nullptr : &m_entries[it->second].weights;
+}
+
+AdapterScope::AdapterScope(const LoraAdapter* adapter) : m_previous(tActive) { tActive = adapter; }
+AdapterScope::~AdapterScope() { tActive = m_previous; }
+
+const LoraAdapter* activeAdapter() { return tActive; }
+
+}  // namespace fm

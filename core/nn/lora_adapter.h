@@ -1,0 +1,78 @@
+// A LoRA adapter as a value beside the model, chosen per inference context.
+//
+// The base model's modules are shared read-only by every job; an adapter never changes them.
+// A job that wants an adapter makes it active on its own thread for the duration of a call:
+//
+//   std::shared_ptr<fm::LoraAdapter> a = fm::readAdapter(lm, "runs/r1/adapter");  // lora/lora.h
+//   {
+//     fm::AdapterScope use(a.get());        // this thread only
+//     auto logits = lm.forward(args);       // every adapted Linear adds B(A(x)) * scale
+//   }                                       // back to the base model
+//
+// Another thread running the same model at the same time sees its own scope (or none), so a
+// Playground generation with an adapter, one without, and an embedding job can run side by
+// side and each gets the result it would get alone.
+//
+// Thread safety: a LoraAdapter is immutable once built (its tensors may be trained by the one
+// job that owns it); AdapterScope is per thread. The adapter refers to the modules of the model
+// it was made for and must not outlive that model.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "lora/lora_config.h"
+
+namespace fm {
+
+struct LinearImpl;
+
+// One adapted Linear: y += scale * B(A(dropout(x))). A (r, in), B (out, r).
+struct LoraWeights {
+  torch::Tensor A, B;
+  double scale = 1.0;
+  double dropout = 0.0;  // applied only while the module is in training mode
+};
+
+class LoraAdapter {
+ public:
+  struct Entry {
+    std::string path;  // Hugging Face module path, e.g. "model.layers.0.self_attn.q_proj"
+    const LinearImpl* module = nullptr;
+    LoraWeights weights;
+  };
+
+  explicit LoraAdapter(LoraConfig config) : m_config(std::move(config)) {}
+  void add(std::string path, const LinearImpl* module, LoraWeights weights);
+  // nullptr when `module` is not adapted.
+  const LoraWeights* find(const LinearImpl* module) const;
+  const std::vector<Entry>& entries() const { return m_entries; }
+  const LoraConfig& config() const { return m_config; }
+  void setBaseModel(const std::string& name) { m_config.baseModel = name; }
+
+ private:
+  LoraConfig m_config;
+  std::vector<Entry> m_entries;  // in model order
+  std::unordered_map<const LinearImpl*, size_t> m_index;
+};
+
+// Makes `adapter` (may be null: the base model) active on this thread until destruction;
+// scopes nest.
+class AdapterScope {
+ public:
+  explicit AdapterScope(const LoraAdapter* adapter);
+  ~AdapterScope();
+  AdapterScope(const AdapterScope&) = delete;
+  AdapterScope& operator=(const AdapterScope&) = delete;
+
+ private:
+  const LoraAdapter* m_previous;
+};
+
+// The adapter active on the calling thread, or null.
+const LoraAdapter* activeAdapter();
+
+}  // namespace fm

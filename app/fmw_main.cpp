@@ -45,11 +45,11 @@ usage:
                [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P]
                [--repetition-penalty R] [--seed S] [--stop TEXT]... [--no-cache]
                [--dtype float32|bfloat16] [--device cpu|cuda]
-  fmw embed MODEL_DIR [--query | --passage | --prompt-name NAME] [--jsonl]
+  fmw embed MODEL_DIR [--query | --passage | --prompt-name NAME | --prompt TEXT] [--jsonl]
                                        (texts on stdin, one per line; prints one vector per line)
   fmw rerank MODEL_DIR --query TEXT [--json] [--max-length N]
                                        (passages on stdin, one JSON string per line)
-  fmw similarity MODEL_DIR TEXT TEXT... [--query | --passage] [--json]
+  fmw similarity MODEL_DIR TEXT TEXT... [--query | --passage | --prompt TEXT] [--json]
   fmw bench generate MODEL_DIR [--prompt-tokens N] [--new-tokens N] [--skip-no-cache]
   fmw bench embed MODEL_DIR [--texts N]
   fmw bench train --spec SPEC.json [--method lora|full|both]
@@ -218,8 +218,11 @@ int cmdInfo(const Args& a) {
   for (const auto& n : i.notes) std::printf("note          %s\n", n.c_str());
   std::printf("parameters    %s (%lld)\n", humanCount(i.parameters).c_str(), static_cast<long long>(i.parameters));
   std::printf("dtype on disk %s, %s\n", i.dtypeOnDisk.c_str(), human(i.weightBytesOnDisk).c_str());
-  std::printf("memory        %s as float32, %s as bfloat16, + %s KV cache per 1K tokens\n",
-              human(i.memoryFp32).c_str(), human(i.memoryBf16).c_str(), human(i.kvBytesPerToken * 1024.0).c_str());
+  if (i.kind == fm::ModelKind::CausalLM)
+    std::printf("memory        %s as float32, %s as bfloat16, + %s KV cache per 1K tokens\n",
+                human(i.memoryFp32).c_str(), human(i.memoryBf16).c_str(), human(i.kvBytesPerToken * 1024.0).c_str());
+  else
+    std::printf("memory        %s as float32, %s as bfloat16\n", human(i.memoryFp32).c_str(), human(i.memoryBf16).c_str());
   std::printf("layers        %lld, hidden %lld, heads %lld (kv %lld, head_dim %lld), ffn %lld\n",
               (long long)i.layers, (long long)i.hidden, (long long)i.heads, (long long)i.kvHeads,
               (long long)i.headDim, (long long)i.intermediate);
@@ -341,6 +344,11 @@ fm::EmbedOptions embedOptions(const Args& a) {
   if (a.has("--query")) o.promptName = "query";
   if (a.has("--passage")) o.promptName = "passage";
   if (a.has("--prompt-name")) o.promptName = a.get("--prompt-name");
+  if (a.has("--prompt")) {
+    if (!o.promptName.empty()) throw fm::ConfigError("--prompt TEXT and a named prompt exclude each other");
+    o.promptText = a.get("--prompt");
+    o.usePromptText = true;
+  }
   return o;
 }
 
@@ -395,11 +403,13 @@ int cmdRerank(const Args& a) {
     const fm::PairScore& s = scores[i];
     if (a.has("--json")) {
       json j = {{"index", i}, {"score", s.score}};
+      auto name = [&](int k) { return k < static_cast<int>(labels.size()) ? labels[static_cast<size_t>(k)] : ""; };
       if (s.probabilities.size() == 1) {
         j["probability"] = s.probabilities[0];
       } else {
         j["probability"] = s.score;
-        j["label"] = s.label < static_cast<int>(labels.size()) ? labels[static_cast<size_t>(s.label)] : "";
+        j["label"] = name(s.label);          // what the score is the probability of
+        j["top_label"] = name(s.topLabel);  // the most probable label
         j["probabilities"] = s.probabilities;
       }
       if (s.truncated) j["truncated"] = true;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "arch/builtin_model.h"
+#include "support/tiny_models.h"
 #include "io/atomic_file.h"
 #include "tokenize/tokenizer.h"
 
@@ -50,6 +51,78 @@ class TestCli : public QObject {
     QCOMPARE(j["layers"].get<int>(), 2);
     QVERIFY(j["parameters"].get<int64_t>() > 100000);
     QCOMPARE(j["special_tokens"]["bos"].get<std::string>(), std::string("<s> (1)"));
+  }
+
+  // The encoder commands on the reference embedder and cross-encoder: vectors and scores as
+  // the independent implementation computed them, in input order.
+  void embedAndSimilarity() {
+    const json fx = fm::test::referenceFixture("tiny_bert_embedder");
+    const QString dir = m_dir.path() + "/embedder";
+    fm::test::writeReferenceModel(fx, dir.toStdString());
+    const json* chosen = nullptr;  // the folder's own pooling (mean, normalised), no prompt
+    for (const auto& c : fx["embedding_cases"])
+      if (c["pooling"] == fx["files"]["1_Pooling/config.json"] && c["normalize"].get<bool>() &&
+          c["prompt_name"].is_null() && c["sentence_bert_config"] == fx["files"]["sentence_bert_config.json"]) {
+        chosen = &c;
+        break;
+      }
+    QVERIFY(chosen);
+    const auto texts = (*chosen)["texts"].get<std::vector<std::string>>();
+    std::string input;
+    for (const auto& t : texts) input += json(t).dump() + "\n";
+    auto r = fmw({"embed", dir, "--jsonl"}, QByteArray::fromStdString(input));
+    QVERIFY2(r.code == 0, r.err.constData());
+    const auto lines = r.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), static_cast<int>(texts.size()));
+    for (int i = 0; i < lines.size(); ++i) {
+      const json v = json::parse(lines[i].toStdString());
+      const json& want = (*chosen)["embeddings"][static_cast<size_t>(i)];
+      QCOMPARE(v.size(), want.size());
+      for (size_t k = 0; k < v.size(); ++k) QVERIFY(std::abs(v[k].get<double>() - want[k].get<double>()) < 1e-5);
+    }
+    auto sim = fmw({"similarity", dir, QString::fromStdString(texts[0]), QString::fromStdString(texts[1]), "--json"});
+    QVERIFY2(sim.code == 0, sim.err.constData());
+    const json m = json::parse(sim.out.toStdString())["cosine"];
+    double dot = 0;
+    for (size_t k = 0; k < (*chosen)["embeddings"][0].size(); ++k)
+      dot += (*chosen)["embeddings"][0][k].get<double>() * (*chosen)["embeddings"][1][k].get<double>();
+    QVERIFY(std::abs(m[0][1].get<double>() - dot) < 1e-5);  // unit vectors: cosine = dot product
+    QVERIFY(std::abs(m[0][0].get<double>() - 1.0) < 1e-6);
+    auto info = fmw({"info", dir, "--json"});
+    const json j = json::parse(info.out.toStdString());
+    QCOMPARE(j["kind"].get<std::string>(), std::string("text-encoder"));
+    QCOMPARE(j["embedding"]["dimension"].get<int>(), 32);
+    QCOMPARE(j["embedding"]["prompts"]["query"].get<std::string>(), std::string("query: "));
+    // A language-model command on an encoder says what the model is.
+    auto gen = fmw({"generate", dir, "--prompt", "hi"});
+    QCOMPARE(gen.code, 1);
+    QVERIFY2(gen.err.contains("text encoder"), gen.err.constData());
+  }
+
+  void rerankScoresInInputOrder() {
+    const json fx = fm::test::referenceFixture("tiny_bert_cross_encoder");
+    const QString dir = m_dir.path() + "/reranker";
+    fm::test::writeReferenceModel(fx, dir.toStdString());
+    // The cases that share the first case's query and need no truncation.
+    std::vector<const json*> cases;
+    for (const auto& c : fx["pair_cases"])
+      if (c["query"] == fx["pair_cases"][0]["query"] && c["max_length"] == fx["pair_cases"][0]["max_length"]) cases.push_back(&c);
+    std::string input;
+    for (const json* c : cases) input += (*c)["passage"].dump() + "\n";
+    auto r = fmw({"rerank", dir, "--query", QString::fromStdString((*cases[0])["query"].get<std::string>()), "--json"},
+                 QByteArray::fromStdString(input));
+    QVERIFY2(r.code == 0, r.err.constData());
+    const auto lines = r.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), static_cast<int>(cases.size()));
+    for (int i = 0; i < lines.size(); ++i) {
+      const json j = json::parse(lines[i].toStdString());
+      QCOMPARE(j["index"].get<int>(), i);
+      QVERIFY(std::abs(j["score"].get<double>() - (*cases[static_cast<size_t>(i)])["score"].get<double>()) < 1e-6);
+      QVERIFY(std::abs(j["probability"].get<double>() - (*cases[static_cast<size_t>(i)])["probabilities"][0].get<double>()) < 1e-6);
+    }
+    auto bad = fmw({"rerank", dir, "--query", "q"}, "not json\n");
+    QCOMPARE(bad.code, 1);
+    QVERIFY2(bad.err.contains("line 1"), bad.err.constData());
   }
 
   void infoText() {

@@ -5,8 +5,11 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <torch/torch.h>
+
 #include <filesystem>
 
+#include "arch/encoder.h"
 #include "arch/loaded_model.h"
 #include "embed/embedder.h"
 #include "embed/sentence_config.h"
@@ -179,6 +182,113 @@ class TestEncoders : public QObject {
       QVERIFY(std::abs(s[0].probabilities[k] - probs[k]) < 1e-6);
     }
     if (logits.size() == 1) QVERIFY(std::abs(s[0].score - c["score"].get<double>()) < 1e-6);
+  }
+
+  // Every pair of a fixture in one forward pass, packed end to end and then right-padded with
+  // a mask: each row's logits equal the reference's for that pair alone (padding, RoBERTa's
+  // pad positions and per-sequence attention cannot leak between rows).
+  void classifierBatchesMatchThePairsAlone_data() {
+    QTest::addColumn<QString>("fixture");
+    QTest::addColumn<bool>("packed");
+    for (const char* name : {"tiny_bert_cross_encoder", "tiny_xlmr_cross_encoder"}) {
+      QTest::newRow((std::string(name) + " packed").c_str()) << QString(name) << true;
+      QTest::newRow((std::string(name) + " padded").c_str()) << QString(name) << false;
+    }
+  }
+  void classifierBatchesMatchThePairsAlone() {
+    QFETCH(QString, fixture);
+    QFETCH(bool, packed);
+    const json fx = fm::test::referenceFixture(fixture.toStdString());
+    QTemporaryDir dir;
+    fm::test::writeReferenceModel(fx, dir.path().toStdString());
+    auto model = fm::LoadedModel::load(dir.path().toStdString(), {});
+    const json& cases = fx["pair_cases"];
+    const int64_t B = static_cast<int64_t>(cases.size());
+    int64_t width = 0, total = 0;
+    for (const auto& c : cases) {
+      width = std::max<int64_t>(width, c["input_ids"].size());
+      total += static_cast<int64_t>(c["input_ids"].size());
+    }
+    const int64_t pad = fx["files"]["config.json"].value("pad_token_id", 0);
+    fm::EncoderArgs a;
+    if (packed) {
+      std::vector<int64_t> ids, types;
+      for (const auto& c : cases) {
+        for (const auto& v : c["input_ids"]) ids.push_back(v.get<int64_t>());
+        for (const auto& v : c["token_type_ids"]) types.push_back(v.get<int64_t>());
+        a.segments.push_back(static_cast<int64_t>(c["input_ids"].size()));
+      }
+      a.ids = torch::tensor(ids, torch::kLong).view({1, total});
+      a.typeIds = torch::tensor(types, torch::kLong).view({1, total});
+    } else {
+      a.ids = torch::full({B, width}, pad, torch::kLong);
+      a.typeIds = torch::zeros({B, width}, torch::kLong);
+      a.keep = torch::zeros({B, width}, torch::kLong);
+      for (int64_t r = 0; r < B; ++r) {
+        const json& c = cases[static_cast<size_t>(r)];
+        for (size_t t = 0; t < c["input_ids"].size(); ++t) {
+          a.ids[r][static_cast<int64_t>(t)] = c["input_ids"][t].get<int64_t>();
+          a.typeIds[r][static_cast<int64_t>(t)] = c["token_type_ids"][t].get<int64_t>();
+          a.keep[r][static_cast<int64_t>(t)] = 1;
+        }
+      }
+    }
+    torch::InferenceMode guard;
+    const auto logits = model->classifier().forward(a).to(torch::kDouble);  // (B, labels)
+    QCOMPARE(logits.size(0), B);
+    for (int64_t r = 0; r < B; ++r) {
+      const auto want = cases[static_cast<size_t>(r)]["logits"].get<std::vector<double>>();
+      for (size_t k = 0; k < want.size(); ++k) {
+        const double got = logits[r][static_cast<int64_t>(k)].item<double>();
+        QVERIFY2(std::abs(got - want[k]) < 1e-6, qPrintable(QString("pair %1 logit %2: %3 vs %4").arg(r).arg(k).arg(got, 0, 'g', 10).arg(want[k], 0, 'g', 10)));
+      }
+    }
+  }
+
+  // With several labels, passages rank by the positive label (entailment here), not by
+  // whichever label the model is surest of.
+  void severalLabelsRankByThePositiveOne() {
+    QCOMPARE(fm::rankedLabel({"contradiction", "entailment", "neutral"}), 1);
+    QCOMPARE(fm::rankedLabel({"LABEL_0", "LABEL_1"}), 1);
+    QCOMPARE(fm::rankedLabel({"score"}), 0);
+    const json fx = fm::test::referenceFixture("tiny_xlmr_cross_encoder");
+    QTemporaryDir dir;
+    fm::test::writeReferenceModel(fx, dir.path().toStdString());
+    auto model = fm::LoadedModel::load(dir.path().toStdString(), {});
+    const json& c = fx["pair_cases"][0];
+    const auto s = fm::scorePairs(*model, c["query"], {c["passage"].get<std::string>()}, {});
+    const auto probs = c["probabilities"].get<std::vector<double>>();
+    QCOMPARE(s[0].label, 1);
+    QVERIFY(std::abs(s[0].score - probs[1]) < 1e-6);
+  }
+
+  // A prompt name on a model without prompts is an error that says what to do, not a silent
+  // embedding without the prefix the model needs.
+  void unknownPromptIsRefused() {
+    json fx = fm::test::referenceFixture("tiny_bert_embedder");
+    fx["files"].erase("config_sentence_transformers.json");
+    QTemporaryDir dir;
+    fm::test::writeReferenceModel(fx, dir.path().toStdString());
+    auto model = fm::LoadedModel::load(dir.path().toStdString(), {});
+    fm::EmbedOptions o;
+    o.promptName = "query";
+    try {
+      fm::embedTexts(*model, {"x"}, o);
+      QFAIL("an unknown prompt was accepted");
+    } catch (const fm::ConfigError& e) {
+      QVERIFY2(std::string(e.what()).find("--prompt") != std::string::npos, e.what());
+    }
+    // The prefix given as text works, and equals the named prompt of the original folder.
+    o.promptName.clear();
+    o.promptText = "query: ";
+    o.usePromptText = true;
+    const auto byText = fm::embedTexts(*model, {"What is the capital of France?"}, o).vectors;
+    QTemporaryDir dir2;
+    fm::test::writeReferenceModel(fm::test::referenceFixture("tiny_bert_embedder"), dir2.path().toStdString());
+    auto named = fm::LoadedModel::load(dir2.path().toStdString(), {});
+    fm::EmbedOptions q;
+    q.promptName = "query";
+    QVERIFY(byText == fm::embedTexts(*named, {"What is the capital of France?"}, q).vectors);
   }
 
   void kindAndLabelsInInfo() {

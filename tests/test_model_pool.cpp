@@ -6,6 +6,8 @@
 
 #include <torch/torch.h>
 
+#include <chrono>
+#include <exception>
 #include <thread>
 
 #include "arch/causal_lm.h"
@@ -66,14 +68,26 @@ class TestModelPool : public QObject {
     for (int round = 0; round < 3; ++round) {
       std::vector<int32_t> gotBase, gotAdapted;
       std::vector<std::vector<float>> gotEmbed;
-      std::thread t1([&] { gotBase = fm::generate(*llm, prompt, base).tokens; });
-      std::thread t2([&] { gotAdapted = fm::generate(*llm, prompt, adapted).tokens; });
-      std::thread t3([&] {
+      std::exception_ptr errors[3];
+      auto guarded = [](std::exception_ptr& err, auto f) {
+        return [&err, f] {
+          try {
+            f();
+          } catch (...) {
+            err = std::current_exception();
+          }
+        };
+      };
+      std::thread t1(guarded(errors[0], [&] { gotBase = fm::generate(*llm, prompt, base).tokens; }));
+      std::thread t2(guarded(errors[1], [&] { gotAdapted = fm::generate(*llm, prompt, adapted).tokens; }));
+      std::thread t3(guarded(errors[2], [&] {
         for (int i = 0; i < 5; ++i) gotEmbed = fm::embedTexts(*embedder, texts, {}).vectors;
-      });
+      }));
       t1.join();
       t2.join();
       t3.join();
+      for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
       QCOMPARE(gotBase, aloneBase);
       QCOMPARE(gotAdapted, aloneAdapted);
       QVERIFY(gotEmbed == aloneEmbed);
@@ -110,6 +124,40 @@ class TestModelPool : public QObject {
     QCOMPARE(entries[0].kind, fm::ModelKind::TextEncoder);
     QVERIFY(entries[0].inUse);
     QVERIFY(pool.usedBytes() <= pool.budgetBytes());
+
+    // Switching models: the one being replaced counts as idle, so the switch is not refused.
+    auto back = pool.acquire(root / "llm", {}, {embedder.get()});
+    QVERIFY(back);
+    QCOMPARE(pool.entries().size(), size_t(1));
+  }
+
+  // A folder rewritten in place (a merge, an export) is loaded again, not served stale.
+  void changedFolderIsLoadedAgain() {
+    QTemporaryDir dir;
+    const fs::path root = dir.path().toStdString();
+    fm::test::writeReferenceModel(fm::test::referenceFixture("tiny_bert_embedder"), root / "m");
+    fm::ModelPool pool(1ull << 30);
+    auto first = pool.acquire(root / "m");
+    QCOMPARE(pool.acquire(root / "m").get(), first.get());
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    fm::test::writeReferenceModel(fm::test::referenceFixture("tiny_bert_embedder"), root / "m", 1, "bert.");
+    auto second = pool.acquire(root / "m");
+    QVERIFY(second.get() != first.get());
+  }
+
+  // An adapter read for one model is refused by another instead of silently doing nothing.
+  void adapterOfAnotherModelIsRefused() {
+    QTemporaryDir dir;
+    const fs::path root = dir.path().toStdString();
+    fm::test::writeReferenceModel(fm::test::referenceFixture("tiny_llama"), root / "llm");
+    auto a = fm::LoadedModel::load(root / "llm", {});
+    auto b = fm::LoadedModel::load(root / "llm", {});
+    writeAdapter(*a, root / "adapter");
+    fm::GenerateOptions o;
+    o.maxNewTokens = 4;
+    o.adapter = fm::loadAdapterFor(*a, root / "adapter");
+    QVERIFY_EXCEPTION_THROWN(fm::generate(*b, {1, 2, 3}, o), fm::ConfigError);
+    QCOMPARE(fm::generate(*a, {1, 2, 3}, o).tokens.size(), size_t(4));
   }
 };
 

@@ -32,6 +32,7 @@ struct ArchSummary {
   ModelKind kind = ModelKind::CausalLM;
   int64_t vocabSize = 0, hidden = 0, layers = 0, heads = 0, kvHeads = 0, headDim = 0;
   int64_t intermediate = 0, maxPositions = 0;
+  int64_t typeVocab = 0;  // encoders: token type (segment) ids the model has
   bool tiedEmbeddings = false;
   std::string positionEncoding;     // "RoPE theta=10000 (llama3 x8)", "learned", ...
   std::vector<std::string> labels;  // classifiers: id2label in id order

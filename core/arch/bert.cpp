@@ -160,22 +160,43 @@ struct BertIntermediateImpl : torch::nn::Module {
 };
 TORCH_MODULE(BertIntermediate);
 
+// Consecutive packed sequences of one length: tokens [offset, offset + count * length).
+struct PackedRun {
+  int64_t offset = 0, count = 0, length = 0;
+};
+
 struct BertLayerImpl : torch::nn::Module {
   explicit BertLayerImpl(const BertConfig& c) : cfg(c) {
     attention = register_module("attention", BertAttention(c));
     intermediate = register_module("intermediate", BertIntermediate(c));
     output = register_module("output", BertDenseNorm(c.intermediate, c.hidden, c.eps));
   }
-  // x (B, T, hidden); mask (B, 1, 1, T) additive or undefined
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask) {
+  // x (B, T, hidden); mask (B, 1, 1, T) additive or undefined. Packed (B == 1): `groups`
+  // lists runs of equal-length sequences, each run's attention computed as one batch.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask, const std::vector<PackedRun>& groups) {
     const int64_t B = x.size(0), T = x.size(1), H = cfg.heads, hd = cfg.hidden / cfg.heads;
+    const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
     auto& sa = attention->self;
-    auto q = sa->query(x).view({B, T, H, hd}).transpose(1, 2);  // (B, H, T, hd)
-    auto k = sa->key(x).view({B, T, H, hd}).transpose(1, 2);
-    auto v = sa->value(x).view({B, T, H, hd}).transpose(1, 2);
-    auto ctx = fm::attention(q, k, v, mask, 1.0 / std::sqrt(static_cast<double>(hd)));  // (B, H, T, hd)
-    auto h = attention->output(ctx.transpose(1, 2).reshape({B, T, cfg.hidden}), x);     // (B, T, hidden)
-    auto inner = activate(intermediate->dense(h), cfg.act);                              // (B, T, inter)
+    torch::Tensor ctx;  // (B, T, hidden)
+    if (groups.empty()) {
+      auto q = sa->query(x).view({B, T, H, hd}).transpose(1, 2);  // (B, H, T, hd)
+      auto k = sa->key(x).view({B, T, H, hd}).transpose(1, 2);
+      auto v = sa->value(x).view({B, T, H, hd}).transpose(1, 2);
+      ctx = fm::attention(q, k, v, mask, scale).transpose(1, 2).reshape({B, T, cfg.hidden});
+    } else {
+      auto q = sa->query(x).view({T, H, hd}), k = sa->key(x).view({T, H, hd}), v = sa->value(x).view({T, H, hd});
+      std::vector<torch::Tensor> parts;
+      parts.reserve(groups.size());
+      for (const PackedRun& g : groups) {
+        // n sequences of length L: (n, H, L, hd), no mask.
+        auto slice = [&](const torch::Tensor& t) { return t.narrow(0, g.offset, g.count * g.length).view({g.count, g.length, H, hd}).transpose(1, 2); };
+        auto y = fm::attention(slice(q), slice(k), slice(v), {}, scale);  // (n, H, L, hd)
+        parts.push_back(y.transpose(1, 2).reshape({g.count * g.length, cfg.hidden}));
+      }
+      ctx = (parts.size() == 1 ? parts[0] : torch::cat(parts, 0)).view({1, T, cfg.hidden});
+    }
+    auto h = attention->output(ctx, x);                      // (B, T, hidden)
+    auto inner = activate(intermediate->dense(h), cfg.act);  // (B, T, inter)
     return output(inner, h);
   }
   BertConfig cfg;
@@ -209,10 +230,46 @@ torch::Tensor bertForward(const BertConfig& cfg, BertEmbeddings& embeddings, Ber
   const auto& ids = a.ids;  // (B, T)
   const int64_t B = ids.size(0), T = ids.size(1);
   const auto dev = ids.device();
-  TORCH_CHECK(T <= cfg.usablePositions(), "the sequence has ", T, " tokens; this encoder takes at most ",
-              cfg.usablePositions());
+  std::vector<PackedRun> runs;
+  int64_t longest = T;
+  if (!a.segments.empty()) {
+    if (B != 1) throw ConfigError("packed encoder batches have one row, got " + std::to_string(B));
+    int64_t off = 0;
+    longest = 0;
+    for (int64_t len : a.segments) {
+      if (len <= 0) throw ConfigError("packed sequence of length " + std::to_string(len));
+      if (!runs.empty() && runs.back().length == len) ++runs.back().count;
+      else runs.push_back({off, 1, len});
+      off += len;
+      longest = std::max(longest, len);
+    }
+    if (off != T) throw ConfigError("packed lengths sum to " + std::to_string(off) + ", not " + std::to_string(T));
+  }
+  if (longest > cfg.usablePositions())
+    throw ConfigError("a text has " + std::to_string(longest) + " tokens; this encoder takes at most " +
+                      std::to_string(cfg.usablePositions()));
   torch::Tensor pos;
-  if (cfg.roberta) {
+  if (!runs.empty()) {
+    // Positions restart with each sequence (RoBERTa's from padding_idx + 1, counting only
+    // non-pad tokens as transformers does).
+    auto cpuIds = ids.to(torch::kCPU).contiguous();
+    const int64_t* pi = cpuIds.data_ptr<int64_t>();
+    std::vector<int64_t> p(static_cast<size_t>(T));
+    int64_t t = 0;
+    for (int64_t len : a.segments) {
+      int64_t count = 0;
+      for (int64_t j = 0; j < len; ++j, ++t) {
+        if (cfg.roberta) {
+          const bool real = pi[t] != cfg.padId;
+          count += real;
+          p[static_cast<size_t>(t)] = real ? count + cfg.padId : cfg.padId;
+        } else {
+          p[static_cast<size_t>(t)] = j;
+        }
+      }
+    }
+    pos = torch::tensor(p, torch::kLong).view({1, T}).to(dev);
+  } else if (cfg.roberta) {
     // transformers' create_position_ids_from_input_ids: real tokens count from padding_idx + 1,
     // padding tokens sit at padding_idx.
     auto real = ids.ne(cfg.padId).to(torch::kLong);
@@ -226,7 +283,7 @@ torch::Tensor bertForward(const BertConfig& cfg, BertEmbeddings& embeddings, Ber
            embeddings->token_type_embeddings(types);  // (B, T, hidden)
   x = embeddings->LayerNorm(x);
   auto mask = a.keep.defined() ? paddingMask(a.keep.to(dev), x.scalar_type()) : torch::Tensor();  // (B, 1, 1, T)
-  for (auto& block : encoder->blocks) x = block->forward(x, mask);
+  for (auto& block : encoder->blocks) x = block->forward(x, mask, runs);
   return x;  // (B, T, hidden)
 }
 
@@ -246,6 +303,14 @@ struct BertBodyImpl : torch::nn::Module {
 };
 TORCH_MODULE(BertBody);
 
+// Old TensorFlow-converted checkpoints name LayerNorm parameters gamma/beta (transformers
+// renames them when loading).
+std::string modernKey(std::string key) {
+  if (endsWith(key, "LayerNorm.gamma")) return key.substr(0, key.size() - 5) + "weight";
+  if (endsWith(key, "LayerNorm.beta")) return key.substr(0, key.size() - 4) + "bias";
+  return key;
+}
+
 // Keys a BERT-family checkpoint may carry that these models do not use.
 bool unusedKey(const std::string& key) {
   return endsWith(key, "embeddings.position_ids") || key.rfind("cls.", 0) == 0 || key.rfind("lm_head.", 0) == 0;
@@ -260,7 +325,8 @@ class BertEncoderNet : public TextEncoder {
   }
   torch::Tensor forward(const EncoderArgs& a) override { return bertForward(m_cfg, embeddings, encoder, a); }
   const ArchSummary& summary() const override { return m_summary; }
-  std::string mapCheckpointKey(const std::string& key) const override {
+  std::string mapCheckpointKey(const std::string& rawKey) const override {
+    const std::string key = modernKey(rawKey);
     if (unusedKey(key)) return "";
     std::string k = key.rfind(m_prefix, 0) == 0 ? key.substr(m_prefix.size()) : key;
     if (k.rfind("pooler.", 0) == 0) return "";  // sentence embeddings never use the pooler
@@ -297,19 +363,32 @@ class BertClassifierNet : public SequenceClassifier {
     }
   }
 
+  // The first token of each sequence: (B, hidden), or one row per packed sequence.
+  static torch::Tensor firstTokens(const torch::Tensor& h, const EncoderArgs& a) {
+    if (a.segments.empty()) return h.select(1, 0);
+    std::vector<int64_t> starts;
+    int64_t off = 0;
+    for (int64_t len : a.segments) {
+      starts.push_back(off);
+      off += len;
+    }
+    return h.squeeze(0).index_select(0, torch::tensor(starts, torch::kLong).to(h.device()));
+  }
+
   torch::Tensor forward(const EncoderArgs& a) override {
     if (m_cfg.roberta) {
-      auto x = roberta->forward(a).select(1, 0);         // (B, hidden): <s>
+      auto x = firstTokens(roberta->forward(a), a);      // (B, hidden): <s>
       x = torch::tanh(head->dense(x));
       return head->out_proj(x).to(torch::kFloat);        // (B, labels)
     }
-    auto first = bert->forward(a).select(1, 0);          // (B, hidden): [CLS]
+    auto first = firstTokens(bert->forward(a), a);       // (B, hidden): [CLS]
     auto pooled = torch::tanh(bert->pooler->dense(first));
     return classifier(pooled).to(torch::kFloat);         // (B, labels)
   }
 
   const ArchSummary& summary() const override { return m_summary; }
-  std::string mapCheckpointKey(const std::string& key) const override {
+  std::string mapCheckpointKey(const std::string& rawKey) const override {
+    const std::string key = modernKey(rawKey);
     if (unusedKey(key)) return "";
     if (m_cfg.roberta && key.rfind("roberta.pooler.", 0) == 0) return "";
     return key;
@@ -339,6 +418,7 @@ ArchSummary bertSummary(const json& config) {
   s.intermediate = c.intermediate;
   s.maxPositions = c.usablePositions();
   s.positionEncoding = c.roberta ? "learned, counted from padding_idx + 1" : "learned";
+  s.typeVocab = c.typeVocab;
   s.labels = c.labels;
   return s;
 }

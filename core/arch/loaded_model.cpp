@@ -59,6 +59,7 @@ ModelInfo describe(const ModelFolder& folder, const WeightStore& store) {
   info.architecture = a.architecture;
   info.kind = a.kind;
   info.labels = a.labels;
+  info.typeVocabSize = a.typeVocab;
   info.vocabSize = a.vocabSize;
   info.hidden = a.hidden;
   info.layers = a.layers;

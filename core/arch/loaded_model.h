@@ -55,7 +55,8 @@ struct ModelInfo {
   std::vector<std::pair<std::string, std::string>> specialTokens;  // role -> text (id)
   std::vector<int64_t> eosIds;
   int64_t bosId = -1;
-  int64_t padTokenId = -1;  // config.json pad_token_id (encoders pad with it)
+  int64_t padTokenId = -1;
+  int64_t typeVocabSize = 0;  // encoders  // config.json pad_token_id (encoders pad with it)
   // Text encoders (sentence-transformers layout or the defaults).
   int64_t embeddingDim = 0;
   std::string pooling;                                        // "mean", "cls", ...

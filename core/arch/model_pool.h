@@ -27,7 +27,11 @@ class ModelPool {
  public:
   explicit ModelPool(uint64_t budgetBytes);
 
-  std::shared_ptr<LoadedModel> acquire(const std::filesystem::path& dir, const LoadOptions& options = {});
+  // `replacing`: models the caller holds now and lets go once this load succeeds (the model it
+  // switches away from); they count as idle when making room. A folder whose files changed
+  // since it was loaded is loaded again.
+  std::shared_ptr<LoadedModel> acquire(const std::filesystem::path& dir, const LoadOptions& options = {},
+                                       const std::vector<const LoadedModel*>& replacing = {});
   // Drops the pool's reference (the model goes when its last user lets go).
   void release(const std::filesystem::path& dir);
 
@@ -48,7 +52,7 @@ class ModelPool {
 
  private:
   struct Slot {
-    std::string key, dir;
+    std::string key, dir, signature;
     std::shared_ptr<LoadedModel> model;
     uint64_t bytes = 0;
     uint64_t lastUse = 0;

@@ -27,13 +27,19 @@ class WeightStore;
 
 class Network : public torch::nn::Module {
  public:
+  Network();
   virtual const ArchSummary& summary() const = 0;
+  // Unique for the life of the process: adapters record the model they were made for.
+  uint64_t instanceId() const { return m_instanceId; }
   // Maps a checkpoint key to this module's parameter name ("" = known but unused, e.g. the
   // rotary inv_freq buffers older checkpoints carry). Identity for most keys.
   virtual std::string mapCheckpointKey(const std::string& key) const { return key; }
   ModelKind kind() const { return summary().kind; }
   torch::Device device() const;
   torch::ScalarType dtype() const;
+
+ private:
+  uint64_t m_instanceId;
 };
 
 // Throws UnsupportedError for unknown model types, naming the ones supported.

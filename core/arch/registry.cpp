@@ -1,5 +1,6 @@
 // The one table of architectures. Each family file (llama.cpp, gpt2.cpp, bert.cpp) exports a
 // summary function (config.json -> ArchSummary, including the kind) and a make function.
+#include <atomic>
 #include <map>
 
 #include "arch/bert.h"
@@ -83,6 +84,11 @@ std::shared_ptr<CausalLM> createCausalLM(const nlohmann::json& config) {
     throw UnsupportedError("this model is a " + std::string(modelKindLabel(net->kind())) + " (" +
                            net->summary().architecture + "), not a language model: it cannot generate text");
   return lm;
+}
+
+Network::Network() {
+  static std::atomic<uint64_t> next{1};
+  m_instanceId = next++;
 }
 
 torch::Device Network::device() const { return parameters().front().device(); }

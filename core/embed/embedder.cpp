@@ -20,50 +20,54 @@ namespace {
 
 struct Batch {
   std::vector<size_t> rows;  // indices into the input, longest first
-  int64_t width = 0;
+  int64_t width = 0;         // the longest row
+  int64_t tokens = 0;        // all rows together
 };
 
-// Rows sorted by length (longest first) and cut so that rows * width stays under the budget.
+// Rows sorted by length (longest first) and cut so that each batch holds at most `maxTokens`
+// tokens (a longer text still gets a batch of its own) and `maxRows` rows.
 std::vector<Batch> makeBatches(const std::vector<Encoding>& enc, int64_t maxTokens, int64_t maxRows) {
   std::vector<size_t> order(enc.size());
   std::iota(order.begin(), order.end(), size_t(0));
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return enc[a].ids.size() > enc[b].ids.size(); });
   std::vector<Batch> out;
   for (size_t i : order) {
-    const int64_t len = std::max<int64_t>(1, static_cast<int64_t>(enc[i].ids.size()));
-    if (out.empty() || static_cast<int64_t>(out.back().rows.size()) >= maxRows ||
-        (static_cast<int64_t>(out.back().rows.size()) + 1) * out.back().width > maxTokens)
-      out.push_back({{}, len});
+    const int64_t len = static_cast<int64_t>(enc[i].ids.size());
+    if (out.empty() || static_cast<int64_t>(out.back().rows.size()) >= maxRows || out.back().tokens + len > maxTokens)
+      out.push_back({{}, len, 0});
     out.back().rows.push_back(i);
+    out.back().tokens += len;
   }
   return out;
 }
 
-struct Tensors {
-  torch::Tensor ids, keep, types;  // (B, W)
+// A batch laid end to end in one row (no padding computed): ids and types (1, T), the
+// sequence lengths, and where each token goes in a right-padded (B, width) layout.
+struct Packed {
+  torch::Tensor ids, types, flat;
+  std::vector<int64_t> segments;
 };
 
-Tensors pad(const std::vector<Encoding>& enc, const Batch& b, int32_t padId, torch::Device dev) {
-  const int64_t B = static_cast<int64_t>(b.rows.size()), W = b.width;
-  auto ids = torch::full({B, W}, static_cast<int64_t>(padId), torch::kLong);
-  auto keep = torch::zeros({B, W}, torch::kLong);
-  auto types = torch::zeros({B, W}, torch::kLong);
-  auto pi = ids.accessor<int64_t, 2>(), pk = keep.accessor<int64_t, 2>(), pt = types.accessor<int64_t, 2>();
-  for (int64_t r = 0; r < B; ++r) {
-    const Encoding& e = enc[b.rows[static_cast<size_t>(r)]];
+Packed pack(const std::vector<Encoding>& enc, const Batch& b, torch::Device dev) {
+  std::vector<int64_t> ids, types, flat;
+  ids.reserve(static_cast<size_t>(b.tokens));
+  types.reserve(static_cast<size_t>(b.tokens));
+  flat.reserve(static_cast<size_t>(b.tokens));
+  Packed p;
+  for (size_t r = 0; r < b.rows.size(); ++r) {
+    const Encoding& e = enc[b.rows[r]];
+    p.segments.push_back(static_cast<int64_t>(e.ids.size()));
     for (size_t t = 0; t < e.ids.size(); ++t) {
-      pi[r][static_cast<int64_t>(t)] = e.ids[t];
-      pk[r][static_cast<int64_t>(t)] = 1;
-      pt[r][static_cast<int64_t>(t)] = t < e.typeIds.size() ? e.typeIds[t] : 0;
+      ids.push_back(e.ids[t]);
+      types.push_back(t < e.typeIds.size() ? e.typeIds[t] : 0);
+      flat.push_back(static_cast<int64_t>(r) * b.width + static_cast<int64_t>(t));
     }
   }
-  return {ids.to(dev), keep.to(dev), types.to(dev)};
-}
-
-int32_t padIdOf(const LoadedModel& model) {
-  if (model.info().padTokenId >= 0) return static_cast<int32_t>(model.info().padTokenId);
-  const Tokenizer* tok = model.tokenizer();
-  return tok && tok->special().pad ? *tok->special().pad : 0;
+  const int64_t T = static_cast<int64_t>(ids.size());
+  p.ids = torch::tensor(ids, torch::kLong).view({1, T}).to(dev);
+  p.types = torch::tensor(types, torch::kLong).view({1, T}).to(dev);
+  p.flat = torch::tensor(flat, torch::kLong).to(dev);
+  return p;
 }
 
 void checkIds(const std::vector<Encoding>& enc, const ModelInfo& info) {
@@ -72,7 +76,11 @@ void checkIds(const std::vector<Encoding>& enc, const ModelInfo& info) {
     for (int32_t id : e.ids)
       if (id < 0 || id >= info.vocabSize)
         throw ConfigError("token id " + std::to_string(id) + " is outside the vocabulary (" +
-                          std::to_string(info.vocabSize) + ")");
+                          std::to_string(info.vocabSize) + "): the tokenizer does not belong to this model");
+    for (int32_t t : e.typeIds)
+      if (t < 0 || (info.typeVocabSize > 0 && t >= info.typeVocabSize))
+        throw ConfigError("the tokenizer gives token type " + std::to_string(t) + " but the model has " +
+                          std::to_string(info.typeVocabSize) + " (type_vocab_size): the tokenizer does not belong to this model");
   }
 }
 
@@ -85,19 +93,28 @@ EmbedResult runEncoder(const LoadedModel& model, const std::vector<Encoding>& en
   torch::InferenceMode guard;
   EmbedResult r;
   r.vectors.resize(enc.size());
-  const int32_t padId = padIdOf(model);
   size_t done = 0;
   for (const Batch& b : makeBatches(enc, std::max<int64_t>(1, o.maxBatchTokens), std::max<int64_t>(1, o.maxBatchTexts))) {
-    Tensors t = pad(enc, b, padId, encoder.device());
-    auto hidden = encoder.forward({t.ids, t.keep, t.types});           // (B, W, H)
-    auto v = head->forward(hidden, t.keep, promptTokens).to(torch::kCPU).contiguous();  // (B, dim)
+    Packed pk = pack(enc, b, encoder.device());
+    EncoderArgs args;
+    args.ids = pk.ids;
+    args.typeIds = pk.types;
+    args.segments = pk.segments;
+    auto packed = encoder.forward(args).squeeze(0);  // (T, H): real tokens only
+    // The head pools over a right-padded view: (B, width, H) with a mask of real tokens.
+    const int64_t B = static_cast<int64_t>(b.rows.size()), H = packed.size(1);
+    auto hidden = torch::zeros({B * b.width, H}, packed.options()).index_copy_(0, pk.flat, packed).view({B, b.width, H});
+    auto keep = torch::zeros({B * b.width}, torch::TensorOptions().dtype(torch::kLong).device(packed.device()))
+                    .index_fill_(0, pk.flat, 1)
+                    .view({B, b.width});
+    auto v = head->forward(hidden, keep, promptTokens).to(torch::kCPU).contiguous();  // (B, dim)
     const int64_t dim = v.size(1);
     const float* p = v.data_ptr<float>();
     for (size_t k = 0; k < b.rows.size(); ++k) {
       r.vectors[b.rows[k]].assign(p + k * dim, p + (k + 1) * dim);
       r.realTokens += static_cast<int64_t>(enc[b.rows[k]].ids.size());
     }
-    r.paddedTokens += static_cast<int64_t>(b.rows.size()) * b.width;
+    r.paddedTokens += b.tokens;  // packed: the encoder computes real tokens only
     done += b.rows.size();
     if (progress && !progress(done, enc.size())) {
       r.vectors.clear();
@@ -109,6 +126,15 @@ EmbedResult runEncoder(const LoadedModel& model, const std::vector<Encoding>& en
 }
 
 }  // namespace
+
+int rankedLabel(const std::vector<std::string>& labels) {
+  if (labels.size() <= 1) return 0;
+  for (const char* want : {"relevant", "entailment", "positive", "yes", "true", "match", "similar", "duplicate"})
+    for (size_t i = 0; i < labels.size(); ++i)
+      if (text::lowercase(labels[i]) == want) return static_cast<int>(i);
+  // Two labels without names (LABEL_0 / LABEL_1): the second is the positive class.
+  return labels.size() == 2 ? 1 : static_cast<int>(labels.size()) - 1;
+}
 
 EmbedResult embedTexts(const LoadedModel& model, const std::vector<std::string>& texts, const EmbedOptions& o,
                        const BatchProgress& progress) {
@@ -191,12 +217,16 @@ std::vector<PairScore> scorePairs(const LoadedModel& model, const std::string& q
                        tok->encodePair(query, passages[i], 0).ids.size() > maxLen;
   }
   checkIds(enc, model.info());
+  const int ranked = rankedLabel(model.info().labels);
   torch::InferenceMode guard;
-  const int32_t padId = padIdOf(model);
   size_t done = 0;
   for (const Batch& b : makeBatches(enc, std::max<int64_t>(1, o.maxBatchTokens), std::max<int64_t>(1, o.maxBatchPairs))) {
-    Tensors t = pad(enc, b, padId, clf.device());
-    auto logits = clf.forward({t.ids, t.keep, t.types}).to(torch::kCPU).to(torch::kDouble).contiguous();  // (B, L)
+    Packed p = pack(enc, b, clf.device());
+    EncoderArgs args;
+    args.ids = p.ids;
+    args.typeIds = p.types;
+    args.segments = p.segments;
+    auto logits = clf.forward(args).to(torch::kCPU).to(torch::kDouble).contiguous();  // (B, L)
     const int64_t L = logits.size(1);
     auto probs = L == 1 ? torch::sigmoid(logits) : torch::softmax(logits, 1);
     const double* pl = logits.data_ptr<double>();
@@ -208,8 +238,9 @@ std::vector<PairScore> scorePairs(const LoadedModel& model, const std::string& q
       if (L == 1) {
         s.score = s.logits[0];
       } else {
-        s.label = static_cast<int>(std::max_element(s.probabilities.begin(), s.probabilities.end()) - s.probabilities.begin());
+        s.label = ranked < L ? ranked : static_cast<int>(L - 1);
         s.score = s.probabilities[static_cast<size_t>(s.label)];
+        s.topLabel = static_cast<int>(std::max_element(s.probabilities.begin(), s.probabilities.end()) - s.probabilities.begin());
       }
     }
     done += b.rows.size();

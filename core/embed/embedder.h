@@ -1,7 +1,8 @@
 // Sentence embeddings and cross-encoder scores from a loaded model, the way
 // sentence-transformers computes them (embed/sentence_config.h), without padding waste:
-// texts are tokenized, sorted by length and cut into batches under a token budget, so each
-// batch pads only to its own longest text.
+// texts are tokenized, sorted by length and cut into batches under a token budget; a batch's
+// texts are laid end to end (packed), so the encoder computes real tokens only, and each text
+// attends to itself alone.
 //
 //   auto model = fm::LoadedModel::load("models/multilingual-e5-small", {});
 //   fm::EmbedOptions o;  o.promptName = "query";
@@ -33,14 +34,14 @@ struct EmbedOptions {
   // Prepended as it is when set (overrides promptName); E5-style "query: " without a prompts file.
   std::string promptText;
   bool usePromptText = false;
-  int64_t maxBatchTokens = 8192;  // padded tokens per forward pass
-  int64_t maxBatchTexts = 64;
+  int64_t maxBatchTokens = 4096;  // tokens per forward pass
+  int64_t maxBatchTexts = 256;
 };
 
 struct EmbedResult {
   std::vector<std::vector<float>> vectors;  // in input order; empty when cancelled
   bool cancelled = false;
-  int64_t realTokens = 0, paddedTokens = 0;  // what the encoder computed
+  int64_t realTokens = 0, paddedTokens = 0;  // tokens of the texts, tokens the encoder computed
   int64_t truncated = 0;                     // texts cut to the model's max length
 };
 
@@ -59,15 +60,23 @@ std::vector<std::vector<double>> cosineMatrix(const std::vector<std::vector<floa
 struct PairScore {
   std::vector<double> logits;         // one per label
   std::vector<double> probabilities;  // one label: sigmoid; several: softmax
-  double score = 0;      // one label: the logit; several: the highest probability
-  int label = 0;         // the label of `score` (0 with one label)
+  // What passages are ranked by. One label: the logit. Several: the probability of the
+  // ranked label (rankedLabel), so passages rank the same way whatever the model is sure of.
+  double score = 0;
+  int label = 0;     // the ranked label (0 with one label)
+  int topLabel = 0;  // the most probable label
   bool truncated = false;
 };
 
+// The label a cross-encoder with several labels ranks by: one named "relevant",
+// "entailment", "positive", "yes", "true", "match", "similar" or "duplicate"; else the second
+// of two (LABEL_1); else the last.
+int rankedLabel(const std::vector<std::string>& labels);
+
 struct RerankOptions {
   int64_t maxLength = 0;  // 0: the model's
-  int64_t maxBatchTokens = 8192;
-  int64_t maxBatchPairs = 32;
+  int64_t maxBatchTokens = 4096;
+  int64_t maxBatchPairs = 128;
 };
 
 // Scores (query, passage) pairs with a cross-encoder, in passage order. Throws

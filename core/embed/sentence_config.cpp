@@ -30,6 +30,7 @@ PoolingConfig PoolingConfig::fromJson(const json& j, const std::string& where) {
   if (!j.is_object()) throw FormatError(where + ": not a JSON object");
   PoolingConfig p;
   p.mean = false;
+  const bool hasModeString = j.contains("pooling_mode") && j["pooling_mode"].is_string();
   auto flag = [&](const char* key) {
     if (!j.contains(key) || j[key].is_null()) return false;
     if (!j[key].is_boolean()) throw FormatError(where + ": \"" + key + "\" must be true or false");
@@ -47,15 +48,14 @@ PoolingConfig PoolingConfig::fromJson(const json& j, const std::string& where) {
   }
   p.cls = p.cls || flag("pooling_mode_cls_token");
   p.max = p.max || flag("pooling_mode_max_tokens");
-  p.mean = p.mean || flag("pooling_mode_mean_tokens");
+  // sentence-transformers' Pooling defaults to mean when the key is absent.
+  p.mean = p.mean || (j.contains("pooling_mode_mean_tokens") ? flag("pooling_mode_mean_tokens") : !hasModeString);
   p.meanSqrtLen = p.meanSqrtLen || flag("pooling_mode_mean_sqrt_len_tokens");
   p.weightedMean = p.weightedMean || flag("pooling_mode_weightedmean_tokens");
   p.lastToken = p.lastToken || flag("pooling_mode_lasttoken");
   if (j.contains("include_prompt") && j["include_prompt"].is_boolean()) p.includePrompt = j["include_prompt"];
   if (j.contains("word_embedding_dimension") && j["word_embedding_dimension"].is_number_integer())
     p.wordDim = j["word_embedding_dimension"];
-  for (const char* k : {"pooling_mode_weighted_mean_tokens"})
-    if (flag(k)) p.weightedMean = true;
   if (p.modes() == 0) throw FormatError(where + ": no pooling mode is switched on");
   return p;
 }
@@ -72,10 +72,11 @@ std::string SentenceConfig::promptText(const std::string& name) const {
     if (n == name) return text;
     have += (have.empty() ? "" : ", ") + n;
   }
-  // E5 and similar models document "query: " / "passage: " without a prompts file.
-  if (prompts.empty() && (name == "query" || name == "passage")) return "";
-  throw ConfigError("this model has no prompt named \"" + name + "\"" +
-                    (have.empty() ? std::string(" (it has none)") : " (it has: " + have + ")"));
+  if (prompts.empty())
+    throw ConfigError("this model defines no prompts (no \"prompts\" in config_sentence_transformers.json), so \"" +
+                      name + "\" means nothing to it. If its model card asks for a prefix (E5: \"query: \" and "
+                      "\"passage: \"), give the text itself, e.g. fmw embed --prompt \"query: \"");
+  throw ConfigError("this model has no prompt named \"" + name + "\" (it has: " + have + ")");
 }
 
 namespace {

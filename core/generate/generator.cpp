@@ -106,6 +106,7 @@ GenerateResult generate(const LoadedModel& model, const std::vector<int32_t>& pr
   if (o.repetitionPenalty <= 0) throw ConfigError("repetition penalty must be > 0");
   torch::InferenceMode guard;
   CausalLM& lm = model.lm();
+  if (o.adapter) o.adapter->checkModel(lm.instanceId());
   AdapterScope adapterScope(o.adapter.get());
   const Tokenizer* tok = model.tokenizer();
   const ModelInfo& info = model.info();

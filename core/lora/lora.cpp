@@ -128,7 +128,7 @@ LoraConfig LoraConfig::fromPeftJson(const json& j, const std::string& where) {
   return c;
 }
 
-std::vector<std::string> matchLoraTargets(torch::nn::Module& model, const LoraConfig& cfg) {
+std::vector<std::string> matchLoraTargets(Network& model, const LoraConfig& cfg) {
   std::vector<std::string> out;
   std::set<std::string> kinds;
   for (const auto& [path, lin] : linearModules(model)) {
@@ -146,7 +146,7 @@ std::vector<std::string> matchLoraTargets(torch::nn::Module& model, const LoraCo
   return out;
 }
 
-std::shared_ptr<LoraAdapter> createLora(torch::nn::Module& model, const LoraConfig& cfg, uint64_t seed) {
+std::shared_ptr<LoraAdapter> createLora(Network& model, const LoraConfig& cfg, uint64_t seed) {
   if (cfg.r <= 0) throw ConfigError("LoRA rank r must be > 0, got " + std::to_string(cfg.r));
   if (cfg.dropout < 0 || cfg.dropout >= 1)
     throw ConfigError("LoRA dropout must be in [0, 1), got " + std::to_string(cfg.dropout));
@@ -154,7 +154,7 @@ std::shared_ptr<LoraAdapter> createLora(torch::nn::Module& model, const LoraConf
   const auto targets = matchLoraTargets(model, cfg);
   auto gen = at::detail::createCPUGenerator(seed);
   std::set<std::string> wanted(targets.begin(), targets.end());
-  auto adapter = std::make_shared<LoraAdapter>(cfg);
+  auto adapter = std::make_shared<LoraAdapter>(cfg, model.instanceId());
   for (const auto& [path, lin] : linearModules(model)) {
     if (!wanted.count(path)) continue;
     const auto opts = torch::TensorOptions().dtype(lin->weight.scalar_type()).device(lin->weight.device());
@@ -204,7 +204,7 @@ void saveAdapter(const LoraAdapter& adapter, const fs::path& dir) {
   writeFileAtomic(dir / "adapter_config.json", adapter.config().toPeftJson().dump(2) + "\n");
 }
 
-std::shared_ptr<LoraAdapter> readAdapter(torch::nn::Module& model, const fs::path& dir) {
+std::shared_ptr<LoraAdapter> readAdapter(Network& model, const fs::path& dir) {
   const fs::path cfgPath = dir / "adapter_config.json";
   const fs::path wPath = dir / "adapter_model.safetensors";
   if (!fs::exists(cfgPath))
@@ -272,7 +272,7 @@ std::shared_ptr<LoraAdapter> readAdapter(torch::nn::Module& model, const fs::pat
     list("mis-shaped", misshaped);
     throw FormatError(msg);
   }
-  auto adapter = std::make_shared<LoraAdapter>(cfg);
+  auto adapter = std::make_shared<LoraAdapter>(cfg, model.instanceId());
   for (const auto& [path, lin] : linearModules(model)) {  // model order
     auto it = found.find(path);
     if (it == found.end()) continue;
@@ -287,7 +287,8 @@ std::shared_ptr<LoraAdapter> readAdapter(torch::nn::Module& model, const fs::pat
   return adapter;
 }
 
-void mergeLora(torch::nn::Module& model, const LoraAdapter& adapter) {
+void mergeLora(Network& model, const LoraAdapter& adapter) {
+  adapter.checkModel(model.instanceId());
   torch::NoGradGuard ng;
   std::map<const LinearImpl*, LinearImpl*> mine;
   for (const auto& [path, lin] : linearModules(model)) mine[lin] = lin;

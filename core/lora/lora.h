@@ -30,14 +30,15 @@
 namespace fm {
 
 class CausalLM;
+class Network;
 
 // Names of the Linear modules a config selects, in model order. Throws ConfigError naming the
 // available module kinds when nothing matches.
-std::vector<std::string> matchLoraTargets(torch::nn::Module& model, const LoraConfig& cfg);
+std::vector<std::string> matchLoraTargets(Network& model, const LoraConfig& cfg);
 
 // A fresh, trainable adapter (PEFT init: A kaiming-uniform(a=sqrt(5)), B zero) for the
 // selected modules. The generator is seeded with `seed`. The model itself is untouched.
-std::shared_ptr<LoraAdapter> createLora(torch::nn::Module& model, const LoraConfig& cfg, uint64_t seed);
+std::shared_ptr<LoraAdapter> createLora(Network& model, const LoraConfig& cfg, uint64_t seed);
 
 // Trainable tensors in a fixed order: for each adapted module, A then B.
 std::vector<at::Tensor> loraParameters(const LoraAdapter& adapter);
@@ -49,10 +50,10 @@ int64_t loraParameterCount(const LoraAdapter& adapter);
 void saveAdapter(const LoraAdapter& adapter, const std::filesystem::path& dir);
 // Reads a PEFT adapter folder for `model`. Missing, unexpected and mis-shaped tensors are named
 // together in one FormatError; nothing is changed on failure. Tensors are trainable.
-std::shared_ptr<LoraAdapter> readAdapter(torch::nn::Module& model, const std::filesystem::path& dir);
+std::shared_ptr<LoraAdapter> readAdapter(Network& model, const std::filesystem::path& dir);
 // Folds the adapter into the model's base weights. Refuses (and changes nothing) if a merged
 // weight would be non-finite.
-void mergeLora(torch::nn::Module& model, const LoraAdapter& adapter);
+void mergeLora(Network& model, const LoraAdapter& adapter);
 
 // Writes a Hugging Face folder: the model's current weights as F32 model.safetensors, plus
 // config.json, tokenizer and generation files copied from `baseDir`.

@@ -1,5 +1,7 @@
 #include "nn/lora_adapter.h"
 
+#include "util/error.h"
+
 namespace fm {
 
 namespace {
@@ -14,6 +16,12 @@ void LoraAdapter::add(std::string path, const LinearImpl* module, LoraWeights we
 const LoraWeights* LoraAdapter::find(const LinearImpl* module) const {
   auto it = m_index.find(module);
   return it == m_index.end() ? nullptr : &m_entries[it->second].weights;
+}
+
+void LoraAdapter::checkModel(uint64_t modelId) const {
+  if (modelId != m_modelId)
+    throw ConfigError("the LoRA adapter was read for another model (or an earlier load of this one); read it again "
+                      "for the model in use");
 }
 
 AdapterScope::AdapterScope(const LoraAdapter* adapter) : m_previous(tActive) { tActive = adapter; }

@@ -45,7 +45,11 @@ class LoraAdapter {
     LoraWeights weights;
   };
 
-  explicit LoraAdapter(LoraConfig config) : m_config(std::move(config)) {}
+  // `modelId` identifies the model the adapter was made for (Network::instanceId()).
+  LoraAdapter(LoraConfig config, uint64_t modelId) : m_config(std::move(config)), m_modelId(modelId) {}
+  uint64_t modelId() const { return m_modelId; }
+  // Throws ConfigError unless the adapter was made for the model with this id.
+  void checkModel(uint64_t modelId) const;
   void add(std::string path, const LinearImpl* module, LoraWeights weights);
   // nullptr when `module` is not adapted.
   const LoraWeights* find(const LinearImpl* module) const;
@@ -55,6 +59,7 @@ class LoraAdapter {
 
  private:
   LoraConfig m_config;
+  uint64_t m_modelId = 0;
   std::vector<Entry> m_entries;  // in model order
   std::unordered_map<const LinearImpl*, size_t> m_index;
 };

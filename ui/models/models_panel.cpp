@@ -270,15 +270,19 @@ void ModelsPanel::showModel() {
   h += row(tr("Architecture"), QString::fromStdString(i.architecture + " (model_type " + i.modelType + ")"));
   h += row(tr("Parameters"), QStringLiteral("%1 (%2)").arg(count(i.parameters)).arg(i.parameters));
   h += row(tr("Weights on disk"), QStringLiteral("%1, %2").arg(QString::fromStdString(i.dtypeOnDisk), bytes(i.weightBytesOnDisk)));
-  h += row(tr("Memory needed"), tr("%1 in float32, %2 in bfloat16, plus %3 per 1,000 tokens of context")
-                                    .arg(bytes(i.memoryFp32), bytes(i.memoryBf16), bytes(i.kvBytesPerToken * 1000)));
+  if (i.kind == fm::ModelKind::CausalLM)
+    h += row(tr("Memory needed"), tr("%1 in float32, %2 in bfloat16, plus %3 per 1,000 tokens of context")
+                                      .arg(bytes(i.memoryFp32), bytes(i.memoryBf16), bytes(i.kvBytesPerToken * 1000)));
+  else
+    h += row(tr("Memory needed"), tr("%1 in float32, %2 in bfloat16").arg(bytes(i.memoryFp32), bytes(i.memoryBf16)));
   h += row(tr("Layers × hidden"), QStringLiteral("%1 × %2, %3 heads (%4 key/value), MLP %5")
                                        .arg(i.layers).arg(i.hidden).arg(i.heads).arg(i.kvHeads).arg(i.intermediate));
   h += row(tr("Context"), tr("%1 tokens, %2").arg(i.maxPositions).arg(QString::fromStdString(i.positionEncoding)));
   h += row(tr("Tokenizer"), i.tokenizerKind.empty()
                                 ? tr("none: %1").arg(QString::fromStdString(i.tokenizerError))
                                 : QStringLiteral("%1, %2 tokens").arg(QString::fromStdString(i.tokenizerKind)).arg(i.tokenizerVocab));
-  h += row(tr("Chat template"), QString::fromStdString(i.chatFormat + (i.chatMessage.empty() ? "" : " — " + i.chatMessage)));
+  if (i.kind == fm::ModelKind::CausalLM)
+    h += row(tr("Chat template"), QString::fromStdString(i.chatFormat + (i.chatMessage.empty() ? "" : " — " + i.chatMessage)));
   QStringList specials;
   for (const auto& [role, text] : i.specialTokens)
     specials << QString::fromStdString(role + ": " + text);

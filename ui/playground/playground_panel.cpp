@@ -235,14 +235,19 @@ Job* PlaygroundPanel::generate() {
     // model is never changed, so other jobs on it run unaffected.
     std::shared_ptr<const fm::LoraAdapter> adapterObj;
     if (!adapter.isEmpty()) {
-      std::lock_guard<std::mutex> lock(cache->mutex);
-      if (cache->path != adapter || cache->model != model.get() || !cache->adapter) {
-        job.setProgress(-1, tr("loading the adapter"));
-        cache->adapter = fm::loadAdapterFor(*model, adapter.toStdString());
-        cache->path = adapter;
-        cache->model = model.get();
+      {
+        std::lock_guard<std::mutex> lock(cache->mutex);
+        if (cache->path == adapter && cache->model.lock() == model) adapterObj = cache->adapter;
       }
-      adapterObj = cache->adapter;
+      if (!adapterObj) {
+        // Read outside the lock: the GUI thread may clear the cache meanwhile.
+        job.setProgress(-1, tr("loading the adapter"));
+        adapterObj = fm::loadAdapterFor(*model, adapter.toStdString());
+        std::lock_guard<std::mutex> lock(cache->mutex);
+        cache->adapter = adapterObj;
+        cache->path = adapter;
+        cache->model = model;
+      }
     }
     fm::GenerateOptions opts = o;
     std::vector<int32_t> ids;

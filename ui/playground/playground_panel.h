@@ -78,7 +78,7 @@ class PlaygroundPanel : public QWidget {
   struct AdapterCache {
     std::mutex mutex;
     QString path;
-    const fm::LoadedModel* model = nullptr;
+    std::weak_ptr<const fm::LoadedModel> model;
     std::shared_ptr<const fm::LoraAdapter> adapter;
   };
   std::shared_ptr<AdapterCache> m_adapterCache = std::make_shared<AdapterCache>();

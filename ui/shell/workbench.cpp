@@ -8,6 +8,7 @@
 
 #include "arch/loaded_model.h"
 #include "arch/model_pool.h"
+#include "io/model_folder.h"
 #include "data/demo_data.h"
 #include "train/demo.h"
 
@@ -77,9 +78,19 @@ Job* Workbench::prepareDemo() {
 Job* Workbench::openModel(const QString& dir) {
   auto result = std::make_shared<std::shared_ptr<fm::LoadedModel>>();
   auto pool = m_pool;
-  Job* job = m_jobs->start(tr("Load %1").arg(QFileInfo(dir).fileName()), JobRunner::Light, [dir, result, pool](Job& job) {
+  // The models this switch lets go of count as idle when the pool makes room.
+  // An encoder shown in the Models panel is replaced by any new model; the language model in
+  // use only by another language model.
+  const fm::LoadedModel* shown = m_opened && m_opened != m_model ? m_opened.get() : nullptr;
+  const fm::LoadedModel* language = m_model.get();
+  Job* job = m_jobs->start(tr("Load %1").arg(QFileInfo(dir).fileName()), JobRunner::Light,
+                           [dir, result, pool, shown, language](Job& job) {
     job.setProgress(-1, tr("reading %1").arg(dir));
-    *result = pool->acquire(toPath(dir), fm::LoadOptions{});
+    std::vector<const fm::LoadedModel*> replacing;
+    if (shown) replacing.push_back(shown);
+    if (language && fm::summarizeArch(fm::readJsonFile(toPath(dir) / "config.json")).kind == fm::ModelKind::CausalLM)
+      replacing.push_back(language);
+    *result = pool->acquire(toPath(dir), fm::LoadOptions{}, replacing);
   });
   // The last folder asked for wins, whichever load finishes first.
   if (m_openJob) m_openJob->cancel();

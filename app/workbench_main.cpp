@@ -25,25 +25,35 @@ int main(int argc, char** argv) {
   QCommandLineOption bench(QStringLiteral("bench"), QStringLiteral("gui | startup | first-loss"), QStringLiteral("WHAT"));
   QCommandLineOption steps(QStringLiteral("steps"), QStringLiteral("Training steps for --bench gui."), QStringLiteral("N"), QStringLiteral("300"));
   QCommandLineOption shots(QStringLiteral("screenshots"), QStringLiteral("Write a PNG of each panel into DIR."), QStringLiteral("DIR"));
+  QCommandLineOption shotModels(QStringLiteral("screenshot-model"),
+                                QStringLiteral("With --screenshots: also open and try this model folder (repeatable)."),
+                                QStringLiteral("DIR"));
+  QCommandLineOption windowSize(QStringLiteral("window-size"), QStringLiteral("Window size, e.g. 1024x700."), QStringLiteral("WxH"));
+  QCommandLineOption language(QStringLiteral("language"), QStringLiteral("en or ko for this session."), QStringLiteral("LANG"));
   QCommandLineOption noDemo(QStringLiteral("no-demo"), QStringLiteral("Do not prepare the demo at start."));
   QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("CPU threads for model work."), QStringLiteral("N"));
-  cli.addOptions({workspace, bench, steps, shots, noDemo, threads});
+  cli.addOptions({workspace, bench, steps, shots, shotModels, windowSize, language, noDemo, threads});
   cli.process(app);
 
   QSettings stored;
   fm::ui::AppSettings settings = fm::ui::AppSettings::load(stored);
   if (cli.isSet(workspace)) settings.workspace = cli.value(workspace);
   if (cli.isSet(threads)) settings.threads = cli.value(threads).toInt();
+  if (cli.isSet(language)) settings.language = cli.value(language);
   fm::ui::installLanguage(settings.language);
   fm::ui::applyTheme(settings.theme);
   fm::initRuntime(settings.threads);
 
   fm::ui::Workbench wb(settings);
   fm::ui::MainWindow w(&wb);
+  if (cli.isSet(windowSize)) {
+    const QStringList wh = cli.value(windowSize).split(QLatin1Char('x'));
+    if (wh.size() == 2 && wh[0].toInt() > 0 && wh[1].toInt() > 0) w.resize(wh[0].toInt(), wh[1].toInt());
+  }
   w.show();
   if (cli.isSet(bench))
     return fm::ui::runGuiBenchmark(wb, w, cli.value(bench), cli.value(steps).toInt(), sinceMain);
-  if (cli.isSet(shots)) return fm::ui::takeScreenshots(wb, w, cli.value(shots));
+  if (cli.isSet(shots)) return fm::ui::takeScreenshots(wb, w, cli.value(shots), cli.values(shotModels));
   // First launch: the built-in demo is made (with progress in the jobs area) and selected.
   if (!cli.isSet(noDemo)) QTimer::singleShot(0, &w, [&w] { w.startWithDemo(); });
   return app.exec();

@@ -48,6 +48,14 @@ struct Packed {
   std::vector<int64_t> segments;
 };
 
+EncoderArgs argsOf(const Packed& p) {
+  EncoderArgs a;
+  a.ids = p.ids;
+  a.typeIds = p.types;
+  a.segments = p.segments;
+  return a;
+}
+
 Packed pack(const std::vector<Encoding>& enc, const Batch& b, torch::Device dev) {
   std::vector<int64_t> ids, types, flat;
   ids.reserve(static_cast<size_t>(b.tokens));
@@ -96,11 +104,7 @@ EmbedResult runEncoder(const LoadedModel& model, const std::vector<Encoding>& en
   size_t done = 0;
   for (const Batch& b : makeBatches(enc, std::max<int64_t>(1, o.maxBatchTokens), std::max<int64_t>(1, o.maxBatchTexts))) {
     Packed pk = pack(enc, b, encoder.device());
-    EncoderArgs args;
-    args.ids = pk.ids;
-    args.typeIds = pk.types;
-    args.segments = pk.segments;
-    auto packed = encoder.forward(args).squeeze(0);  // (T, H): real tokens only
+    auto packed = encoder.forward(argsOf(pk)).squeeze(0);  // (T, H): real tokens only
     // The head pools over a right-padded view: (B, width, H) with a mask of real tokens.
     const int64_t B = static_cast<int64_t>(b.rows.size()), H = packed.size(1);
     auto hidden = torch::zeros({B * b.width, H}, packed.options()).index_copy_(0, pk.flat, packed).view({B, b.width, H});
@@ -221,12 +225,7 @@ std::vector<PairScore> scorePairs(const LoadedModel& model, const std::string& q
   torch::InferenceMode guard;
   size_t done = 0;
   for (const Batch& b : makeBatches(enc, std::max<int64_t>(1, o.maxBatchTokens), std::max<int64_t>(1, o.maxBatchPairs))) {
-    Packed p = pack(enc, b, clf.device());
-    EncoderArgs args;
-    args.ids = p.ids;
-    args.typeIds = p.types;
-    args.segments = p.segments;
-    auto logits = clf.forward(args).to(torch::kCPU).to(torch::kDouble).contiguous();  // (B, L)
+    auto logits = clf.forward(argsOf(pack(enc, b, clf.device()))).to(torch::kCPU).to(torch::kDouble).contiguous();  // (B, L)
     const int64_t L = logits.size(1);
     auto probs = L == 1 ? torch::sigmoid(logits) : torch::softmax(logits, 1);
     const double* pl = logits.data_ptr<double>();

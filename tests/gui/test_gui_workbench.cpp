@@ -33,6 +33,8 @@
 #include "shell/main_window.h"
 #include "shell/settings_dialog.h"
 #include "shell/workbench.h"
+#include "arch/loaded_model.h"
+#include "support/tiny_models.h"
 #include "util/runtime.h"
 
 using namespace fm::ui;
@@ -102,6 +104,45 @@ class TestGuiWorkbench : public QObject {
     const QString out = m_w->modelsPanel()->tokenizerOutput()->toPlainText();
     QVERIFY2(out.contains(QString("%1 token").arg(n)), qPrintable(out));
     QVERIFY(out.contains(QChar(0x00B7)));  // word starts shown as "·"
+  }
+
+  // An embedder and a reranker open beside the language model: the Models panel shows their
+  // kind and lets the user try them; the Playground keeps the language model.
+  void anEmbedderAndARerankerOpenBesideTheLanguageModel() {
+    const QString llmDir = m_wb->modelDir();
+    QVERIFY(!llmDir.isEmpty());
+    const QString emb = m_tmp.filePath("embedder"), rer = m_tmp.filePath("reranker");
+    fm::test::writeReferenceModel(fm::test::referenceFixture("tiny_bert_embedder"), emb.toStdString());
+    fm::test::writeReferenceModel(fm::test::referenceFixture("tiny_bert_cross_encoder"), rer.toStdString());
+    ModelsPanel* mp = m_w->modelsPanel();
+
+    QSignalSpy opened(m_wb.get(), &Workbench::modelOpened);
+    mp->importFolder(emb);
+    QVERIFY(opened.wait(30000));
+    QVERIFY2(mp->details()->toPlainText().contains("text encoder"), qPrintable(mp->details()->toPlainText()));
+    QCOMPARE(m_wb->modelDir(), llmDir);  // the language model in use is kept
+    QSignalSpy sim(mp, &ModelsPanel::similarityShown);
+    mp->sentencesInput()->setPlainText("The cat sat on the mat.\nHello!\nThe cat sat on the mat.");
+    mp->compareSentences();
+    QVERIFY(sim.wait(30000));
+    QTableWidget* t = mp->similarityTable();
+    QCOMPARE(t->rowCount(), 3);
+    QCOMPARE(t->item(0, 0)->text(), QString("1.00"));
+    QCOMPARE(t->item(0, 2)->text(), QString("1.00"));  // the same sentence twice
+    QVERIFY(t->item(0, 1)->text() != QString("1.00"));
+
+    mp->importFolder(rer);
+    QVERIFY(opened.wait(30000));
+    QVERIFY(mp->details()->toPlainText().contains("cross-encoder"));
+    QSignalSpy ranked(mp, &ModelsPanel::rankingShown);
+    mp->passagesInput()->setPlainText("Paris is the capital of France.\nCats sleep a lot.");
+    mp->scorePassages();
+    QVERIFY(ranked.wait(30000));
+    QTableWidget* r = mp->rankingTable();
+    QCOMPARE(r->rowCount(), 2);
+    QVERIFY(r->item(0, 0)->text().toDouble() >= r->item(1, 0)->text().toDouble());  // best first
+    QCOMPARE(m_wb->modelDir(), llmDir);
+    QVERIFY(m_wb->model()->kind() == fm::ModelKind::CausalLM);
   }
 
   void aPickleOnlyFolderIsRefusedWithAReason() {

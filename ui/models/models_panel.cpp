@@ -25,6 +25,7 @@
 #include <QtConcurrent>
 
 #include "arch/loaded_model.h"
+#include "arch/model_pool.h"
 #include "embed/embedder.h"
 #include "shell/workbench.h"
 #include "tokenize/tokenizer.h"
@@ -84,6 +85,10 @@ ModelsPanel::ModelsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), m_wb
   lv->addWidget(new QLabel(tr("Your models"), left));
   m_list = new QListWidget(left);
   lv->addWidget(m_list, 1);
+  m_memory = new QLabel(left);
+  m_memory->setWordWrap(true);
+  m_memory->setStyleSheet(QStringLiteral("color:palette(mid)"));
+  lv->addWidget(m_memory);
   lv->addWidget(new QLabel(tr("Model families that work"), left));
   m_catalog = new QTreeWidget(left);
   m_catalog->setHeaderLabels({tr("Family"), tr("Tokenizer"), tr("Chat")});
@@ -106,14 +111,14 @@ ModelsPanel::ModelsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), m_wb
   m_details = new QTextBrowser(right);
   rv->addWidget(m_title);
   rv->addWidget(m_error);
-  rv->addWidget(m_details, 3);
+  rv->addWidget(m_details, 2);
   rv->addWidget(new QLabel(tr("Tokenizer: type text to see its tokens and their ids"), right));
   m_tokInput = new QPlainTextEdit(right);
   m_tokInput->setPlaceholderText(tr("Type or paste text here"));
-  m_tokInput->setMaximumHeight(80);
+  m_tokInput->setMaximumHeight(60);
   m_tokOutput = new QTextBrowser(right);
   rv->addWidget(m_tokInput);
-  rv->addWidget(m_tokOutput, 2);
+  rv->addWidget(m_tokOutput, 1);
 
   // What the model does, tried on the spot: an embedder compares sentences, a reranker scores
   // passages. Language models are tried in the Playground.
@@ -123,7 +128,7 @@ ModelsPanel::ModelsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), m_wb
   auto* sv = new QVBoxLayout(simBox);
   m_sentences = new QPlainTextEdit(simBox);
   m_sentences->setPlainText(tr("The weather is lovely today.\nIt is sunny and warm outside.\nThe stock market fell sharply.\n오늘은 날씨가 좋다."));
-  m_sentences->setMaximumHeight(90);
+  m_sentences->setMaximumHeight(80);
   m_compare = new QPushButton(tr("Compare"), simBox);
   m_similarity = new QTableWidget(simBox);
   m_similarity->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -138,7 +143,7 @@ ModelsPanel::ModelsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), m_wb
   m_query->setText(tr("How do I reset my password?"));
   m_passages = new QPlainTextEdit(rankBox);
   m_passages->setPlainText(tr("Open Settings, choose Account, then Reset password.\nOur office is open from 9 to 5.\nPasswords must have at least 12 characters."));
-  m_passages->setMaximumHeight(90);
+  m_passages->setMaximumHeight(80);
   m_score = new QPushButton(tr("Score"), rankBox);
   m_ranking = new QTableWidget(0, 3, rankBox);
   m_ranking->setHorizontalHeaderLabels({tr("Score"), tr("Probability"), tr("Passage")});
@@ -152,7 +157,11 @@ ModelsPanel::ModelsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), m_wb
   m_tryStatus = new QLabel(right);
   m_tryStatus->setWordWrap(true);
   m_tryStatus->hide();
-  rv->addWidget(m_tryStack, 3);
+  rv->addWidget(m_tryStack, 4);
+  for (QTableWidget* t : {m_similarity, m_ranking}) {
+    t->verticalHeader()->setDefaultSectionSize(t->fontMetrics().height() + 6);
+    t->setMinimumHeight(5 * (t->fontMetrics().height() + 6));
+  }
   rv->addWidget(m_tryStatus);
   m_tryStack->hide();
   connect(m_compare, &QPushButton::clicked, this, &ModelsPanel::compareSentences);
@@ -211,6 +220,7 @@ ModelsPanel::ModelsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), m_wb
   connect(wb, &Workbench::modelOpened, this, [this] {
     refreshList();
     showModel();
+    refreshMemory();
   });
   connect(wb, &Workbench::modelFailed, this, [this](const QString& dir, const QString& msg) {
     m_error->setText(tr("Could not open %1:\n%2").arg(dir, msg));
@@ -236,6 +246,17 @@ void ModelsPanel::refreshList() {
       it->setFont(f);
     }
   }
+}
+
+void ModelsPanel::refreshMemory() {
+  const fm::ModelPool& pool = m_wb->pool();
+  QStringList lines;
+  for (const auto& e : pool.entries())
+    lines << QStringLiteral("%1 (%2)").arg(QFileInfo(QString::fromStdString(e.dir)).fileName(), bytes(e.bytes));
+  m_memory->setText(tr("In memory: %1 of %2 kept for models").arg(bytes(pool.usedBytes()), bytes(pool.budgetBytes())) +
+                    (lines.isEmpty() ? QString() : QStringLiteral("\n") + lines.join(QStringLiteral(", "))));
+  m_memory->setToolTip(tr("Several models can be open at once. When a new one does not fit, models that no job is "
+                          "using are closed, least recently used first."));
 }
 
 void ModelsPanel::chooseFolder() {

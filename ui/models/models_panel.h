@@ -73,6 +73,8 @@ class ModelsPanel : public QWidget {
   QPushButton* m_score;
   QTableWidget* m_ranking;
   QLabel* m_tryStatus;
+  QLabel* m_memory;  // what the model pool holds
+  void refreshMemory();
 };
 
 // HTML for a row of coloured token pieces with their ids.

@@ -1,4 +1,7 @@
 #include "shell/gui_driver.h"
+#include "arch/loaded_model.h"
+
+#include <QFileInfo>
 
 #include <QApplication>
 #include <QCheckBox>
@@ -238,7 +241,7 @@ int runGuiBenchmark(Workbench& wb, MainWindow& w, const QString& what, int steps
   return 0;
 }
 
-int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir) {
+int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStringList& extraModels) {
   QDir().mkpath(dir);
   if (!prepareDemo(wb) || !loadDemo(wb, w)) return 1;
   auto shot = [&](const QString& name) {
@@ -284,6 +287,26 @@ int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir) {
   pg->generate();
   spinUntil([&] { return done; }, 120000);
   shot(QStringLiteral("playground"));
+
+  for (const QString& extra : extraModels) {
+    bool opened = false, tried = false;
+    auto c1 = QObject::connect(&wb, &Workbench::modelOpened, [&] { opened = true; });
+    auto c2 = QObject::connect(mp, &ModelsPanel::similarityShown, [&] { tried = true; });
+    auto c3 = QObject::connect(mp, &ModelsPanel::rankingShown, [&] { tried = true; });
+    w.showPage(MainWindow::Models);
+    mp->importFolder(extra);
+    spinUntil([&] { return opened; }, 120000);
+    const auto kind = wb.openedModel() ? wb.openedModel()->kind() : fm::ModelKind::CausalLM;
+    if (kind == fm::ModelKind::TextEncoder) mp->compareSentences();
+    if (kind == fm::ModelKind::SequenceClassifier) mp->scorePassages();
+    if (kind != fm::ModelKind::CausalLM) spinUntil([&] { return tried; }, 120000);
+    QObject::disconnect(c1);
+    QObject::disconnect(c2);
+    QObject::disconnect(c3);
+    shot(kind == fm::ModelKind::TextEncoder ? QStringLiteral("models-embedder")
+         : kind == fm::ModelKind::SequenceClassifier ? QStringLiteral("models-reranker")
+                                                     : QStringLiteral("models-") + QFileInfo(extra).fileName());
+  }
   return 0;
 }
 

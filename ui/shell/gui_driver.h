@@ -41,6 +41,8 @@ class StallMeter {
 };
 
 int runGuiBenchmark(Workbench& wb, MainWindow& w, const QString& what, int steps, const QElapsedTimer& sinceMain);
-int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir);
+// `extraModels`: more model folders (an embedder, a reranker) to open in the Models panel and
+// try (compare sentences, score passages), one screenshot each.
+int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStringList& extraModels = {});
 
 }  // namespace fm::ui

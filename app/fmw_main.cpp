@@ -753,7 +753,11 @@ int main(int argc, char** argv) {
   const std::string cmd = argv[1];
   try {
     Args a = parse(argc, argv, 2, cmd);
-    fm::initRuntime(a.has("--threads") ? static_cast<int>(toInt("--threads", a.get("--threads"))) : 0);
+    std::string threadNote;
+    const long long wanted = a.has("--threads") ? toInt("--threads", a.get("--threads")) : 0;
+    const int threads = fm::boundThreads(static_cast<int>(std::max<long long>(std::min<long long>(wanted, 1 << 20), -1)), &threadNote);
+    if (!threadNote.empty()) std::fprintf(stderr, "fmw: %s\n", threadNote.c_str());
+    fm::initRuntime(threads);
     if (cmd == "info") return cmdInfo(a);
     if (cmd == "tokenize") return cmdTokenize(a);
     if (cmd == "embed") return cmdEmbed(a);
@@ -776,7 +780,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "fmw %s: error: %s\n", cmd.c_str(), e.what());
     return 1;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "fmw %s: internal error: %s\n", cmd.c_str(), e.what());
+    std::fprintf(stderr, "fmw %s: internal error: %s\n", cmd.c_str(), fm::errorMessage(e).c_str());
     return 3;
   }
 }

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "nn/attention.h"
+#include "util/error.h"
 
 namespace {
 
@@ -33,6 +34,22 @@ class TestAttention : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
+  // libtorch's own errors reach people without the C++ backtrace libtorch appends.
+  void torchErrorsLoseTheirBacktrace() {
+    try {
+      torch::matmul(torch::ones({2, 3}), torch::ones({4, 5}));
+      QFAIL("mismatched shapes multiplied");
+    } catch (const std::exception& e) {
+      const std::string raw = e.what(), msg = fm::errorMessage(e);
+      QVERIFY2(!msg.empty() && msg.size() < raw.size(), msg.c_str());
+      QVERIFY2(msg.find("Exception raised from") == std::string::npos, msg.c_str());
+      QVERIFY2(msg.find("frame #") == std::string::npos, msg.c_str());
+      QVERIFY2(msg.find("2x3") != std::string::npos || msg.find("shapes") != std::string::npos, msg.c_str());
+    }
+    const fm::ConfigError plain("plain message");
+    QCOMPARE(fm::errorMessage(plain), std::string("plain message"));
+  }
+
   void causalMaskSeesOnlyThePast() {
     torch::manual_seed(1);
     auto q = torch::randn({1, 1, 5, 4}), k = torch::randn({1, 1, 5, 4}), v = torch::randn({1, 1, 5, 4});

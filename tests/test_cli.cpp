@@ -125,6 +125,25 @@ class TestCli : public QObject {
     QVERIFY2(bad.err.contains("line 1"), bad.err.constData());
   }
 
+  // Settings that make no sense are refused with the setting's name; a thread count past the
+  // cores is lowered and said (it used to start thousands of threads and stall the machine).
+  void generationSettingsAreChecked() {
+    for (const char* t : {"-1", "nan", "inf"}) {
+      auto r = fmw({"generate", m_model, "--prompt", "The", "--max-new-tokens", "2", "--temperature", t});
+      QCOMPARE(r.code, 1);
+      QVERIFY2(r.err.contains("temperature"), r.err.constData());
+    }
+    auto k = fmw({"generate", m_model, "--prompt", "The", "--max-new-tokens", "2", "--top-k", "-3"});
+    QCOMPARE(k.code, 1);
+    QVERIFY2(k.err.contains("top-k"), k.err.constData());
+    auto neg = fmw({"generate", m_model, "--prompt", "The", "--max-new-tokens", "2", "--threads", "-1"});
+    QCOMPARE(neg.code, 1);
+    QVERIFY2(neg.err.contains("threads"), neg.err.constData());
+    auto many = fmw({"generate", m_model, "--prompt", "The", "--max-new-tokens", "2", "--threads", "100000"});
+    QVERIFY2(many.code == 0, many.err.constData());
+    QVERIFY2(many.err.contains("more than this machine"), many.err.constData());
+  }
+
   void infoText() {
     auto r = fmw({"info", m_model});
     QCOMPARE(r.code, 0);

@@ -103,6 +103,11 @@ class TestSafetensors : public QObject {
     QTest::newRow("unknown dtype")
         << R"({"a":{"dtype":"F8_Q","shape":[2],"data_offsets":[0,2]}})" << 2 << qulonglong(0)
         << "unsupported dtype";
+    // 4 * 2^32 * 2^32 * 2^32 * 2^32 bytes is 2^130: a 128-bit product wraps to 0 and would
+    // match an empty span.
+    QTest::newRow("element count overflows")
+        << R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,4294967296,4294967296],"data_offsets":[0,0]}})" << 0
+        << qulonglong(0) << "too large";
     QTest::newRow("negative dimension")
         << R"({"a":{"dtype":"U8","shape":[-2],"data_offsets":[0,2]}})" << 2 << qulonglong(0)
         << "invalid dimension";

@@ -7,6 +7,10 @@
 #include "util/error.h"
 
 namespace fm {
+
+namespace {
+constexpr double kPi = 3.14159265358979323846;  // M_PI is not standard C++ (MSVC lacks it)
+}  // namespace
 using nlohmann::json;
 
 namespace {
@@ -91,7 +95,7 @@ torch::Tensor ropeInvFreq(const LlamaConfig& c, int64_t seqLen) {
     const double oldLen = static_cast<double>(c.ropeOriginalMax);
     const double lowWavelen = oldLen / c.lowFreqFactor;
     const double highWavelen = oldLen / c.highFreqFactor;
-    auto wavelen = 2.0 * M_PI / inv;
+    auto wavelen = 2.0 * kPi / inv;
     auto scaled = torch::where(wavelen > lowWavelen, inv / c.ropeFactor, inv);
     auto smooth = (oldLen / wavelen - c.lowFreqFactor) / (c.highFreqFactor - c.lowFreqFactor);
     auto smoothed = (1.0 - smooth) * scaled / c.ropeFactor + smooth * scaled;

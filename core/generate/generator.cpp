@@ -102,7 +102,11 @@ int32_t pickToken(std::vector<float> logits, const std::vector<int32_t>& context
 GenerateResult generate(const LoadedModel& model, const std::vector<int32_t>& promptIds,
                         const GenerateOptions& o, const TokenCallback& onToken) {
   if (o.maxNewTokens < 0) throw ConfigError("max new tokens must be >= 0");
-  if (o.topP <= 0 || o.topP > 1) throw ConfigError("top-p must be in (0, 1]");
+  if (!std::isfinite(o.temperature) || o.temperature < 0)
+    throw ConfigError("temperature must be 0 (greedy) or a positive number, got " + std::to_string(o.temperature));
+  if (o.topK < 0) throw ConfigError("top-k must be 0 (off) or a positive count, got " + std::to_string(o.topK));
+  if (!std::isfinite(o.repetitionPenalty)) throw ConfigError("repetition penalty must be a finite number");
+  if (!(o.topP > 0 && o.topP <= 1)) throw ConfigError("top-p must be in (0, 1]");
   if (o.repetitionPenalty <= 0) throw ConfigError("repetition penalty must be > 0");
   torch::InferenceMode guard;
   CausalLM& lm = model.lm();

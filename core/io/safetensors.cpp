@@ -1,6 +1,7 @@
 #include "io/safetensors.h"
 
 #include <algorithm>
+#include <limits>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -202,9 +203,24 @@ SafetensorsFile SafetensorsFile::open(const fs::path& path) {
       throw FormatError(fail(path, "tensor \"" + name + "\" has data_offsets end " +
                                        std::to_string(t.end) + " before begin " +
                                        std::to_string(t.begin)));
-    // Overflow-safe size check.
-    unsigned __int128 want = dtypeSize(t.dtype);
-    for (int64_t d : t.shape) want *= static_cast<uint64_t>(d);
+    // Overflow-checked size (portable: no 128-bit integers). A zero dimension makes an empty
+    // tensor whatever the other dimensions are, as in safetensors itself.
+    uint64_t want = dtypeSize(t.dtype);
+    bool zero = false, overflow = false;
+    for (int64_t d : t.shape) zero = zero || d == 0;
+    if (!zero)
+      for (int64_t d : t.shape) {
+        const uint64_t u = static_cast<uint64_t>(d);
+        if (want > std::numeric_limits<uint64_t>::max() / u) {
+          overflow = true;
+          break;
+        }
+        want *= u;
+      }
+    if (zero) want = 0;
+    if (overflow)
+      throw FormatError(fail(path, "tensor \"" + name + "\": shape " + shapeString(t.shape) +
+                                       " is too large (its byte size does not fit in 64 bits)"));
     if (want != t.end - t.begin)
       throw FormatError(fail(path, "tensor \"" + name + "\": dtype " + dtypeName(t.dtype) +
                                        " x shape " + shapeString(t.shape) + " needs " +

@@ -27,6 +27,10 @@
 #endif
 
 namespace fm {
+
+namespace {
+constexpr double kPi = 3.14159265358979323846;  // M_PI is not standard C++ (MSVC lacks it)
+}  // namespace
 namespace fs = std::filesystem;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
@@ -146,7 +150,7 @@ double learningRate(const Run& r, int64_t step) {
   const double progress = static_cast<double>(step - r.warmup) /
                           static_cast<double>(std::max<int64_t>(1, r.totalSteps - r.warmup));
   if (c.schedule == "linear") return c.lr * std::max(0.0, 1.0 - progress);
-  return c.lr * 0.5 * (1.0 + std::cos(M_PI * progress));  // cosine
+  return c.lr * 0.5 * (1.0 + std::cos(kPi * progress));  // cosine
 }
 
 // The micro-batches of an optimizer step: a function of the step alone, so a resumed run sees

@@ -42,4 +42,8 @@ class ResourceError : public Error {
   using Error::Error;
 };
 
+// The message of any exception for a person to read: fm::Error as it is; a libtorch error
+// (c10::Error) without the C++ backtrace libtorch appends; anything else as what() says.
+std::string errorMessage(const std::exception& e);
+
 }  // namespace fm

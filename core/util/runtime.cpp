@@ -3,6 +3,9 @@
 #include <torch/torch.h>
 
 #include <cstdlib>
+#include <string>
+
+#include "util/error.h"
 #include <thread>
 
 #if defined(__linux__)
@@ -13,6 +16,19 @@
 #endif
 
 namespace fm {
+
+int boundThreads(int requested, std::string* note) {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (requested < 0) throw ConfigError("threads must be 0 (every core) or a positive count, got " + std::to_string(requested));
+  if (requested == 0) return cores;
+  if (requested > cores) {
+    if (note)
+      *note = "threads " + std::to_string(requested) + " is more than this machine's " + std::to_string(cores) +
+              " cores; using " + std::to_string(cores);
+    return cores;
+  }
+  return requested;
+}
 
 void initRuntime(int threads) {
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

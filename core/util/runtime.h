@@ -10,6 +10,11 @@ namespace fm {
 
 void initRuntime(int threads = 0);
 
+// A thread count a person asked for, made sensible: 0 means every core; more than the cores
+// only adds contention (and thousands of threads can stall the machine), so it is lowered to
+// the core count and `note` says so. Throws ConfigError for a negative count.
+int boundThreads(int requested, std::string* note);
+
 // libtorch's OpenMP threads spin while they wait; next to the BLAS library's own threads that
 // spinning steals the cores the matrix products need (measured here: prefill 1.8x and decode
 // 1.3x slower). libgomp reads OMP_WAIT_POLICY only when it loads, before main, so on Linux

@@ -1,5 +1,7 @@
 #include "bridge/job.h"
 
+#include "util/error.h"
+
 #include <QMetaObject>
 #include <QThread>
 #include <QThreadPool>
@@ -260,7 +262,7 @@ Job* JobRunner::start(const QString& title, Kind kind, Work work) {
       if (job->cancelRequested()) state = Job::State::Cancelled;
     } catch (const std::exception& e) {
       state = Job::State::Failed;
-      message = QString::fromStdString(e.what());
+      message = QString::fromStdString(fm::errorMessage(e));  // libtorch's without its backtrace
     } catch (...) {
       state = Job::State::Failed;
       message = tr("unknown error");

@@ -22,6 +22,7 @@
 #include "generate/bench.h"
 #include "generate/generator.h"
 #include "io/model_folder.h"
+#include "io/output_folder.h"
 #include "tokenize/chat_template.h"
 #include "lora/adapter_control.h"
 #include "train/prepared_data.h"
@@ -67,7 +68,7 @@ usage:
   fmw resume RUN_DIR [--json]
   fmw eval MODEL_DIR --data FILE [--adapter DIR] [--prompt-template T --completion-template T]
            [--all-rows] [--max-length N] [--max-rows N]
-  fmw merge MODEL_DIR ADAPTER_DIR --out DIR
+  fmw merge MODEL_DIR ADAPTER_DIR --out DIR [--overwrite]
 
 Ctrl+C during training stops at the next step and saves a checkpoint that `fmw resume` continues.
 The demo workspace defaults to $FMW_WORKSPACE, else ~/fm-workbench.
@@ -87,7 +88,7 @@ struct Args {
 
 const std::vector<std::string> kFlags = {"--json", "--ids", "--special", "--jsonl", "--chat",
                                          "--no-cache", "--skip-no-cache", "--help", "--fresh",
-                                         "--all-rows", "--list-settings"};
+                                         "--all-rows", "--list-settings", "--overwrite"};
 // Flags of the embedding commands; `fmw rerank --query TEXT` takes a value.
 const std::vector<std::string> kPromptFlags = {"--query", "--passage"};
 
@@ -485,6 +486,7 @@ int cmdBench(const Args& a) {
 int cmdCreateModel(const Args& a) {
   if (!a.has("--out")) throw fm::ConfigError("fmw create-model: --out DIR is missing");
   const std::string preset = a.get("--preset", "tiny");
+  fm::checkOutputFolder(a.get("--out"), "the new model", a.has("--overwrite"));
   if (preset == "minilm-l6") {
     fm::createBenchEncoder(a.get("--out"), preset, static_cast<uint64_t>(toInt("--seed", a.get("--seed", "1"))));
     std::fprintf(stderr, "wrote a random-weight %s text encoder (no tokenizer: for fmw bench embed) to %s\n",
@@ -624,6 +626,7 @@ int cmdEval(const Args& a) {
 int cmdMerge(const Args& a) {
   if (a.positional.size() < 2) throw fm::ConfigError("fmw merge: MODEL_DIR and ADAPTER_DIR are required");
   if (!a.has("--out")) throw fm::ConfigError("fmw merge: --out DIR is missing");
+  fm::checkOutputFolder(a.get("--out"), "the merged model", a.has("--overwrite"), {a.positional[0], a.positional[1]});
   fm::mergeAdapterToFolder(a.positional[0], a.positional[1], a.get("--out"));
   std::fprintf(stderr, "merged %s into %s -> %s\n", a.positional[1].c_str(), a.positional[0].c_str(),
                a.get("--out").c_str());
@@ -641,6 +644,7 @@ std::filesystem::path workspace(const Args& a) {
 
 int cmdDemoData(const Args& a) {
   const std::filesystem::path out = a.has("--out") ? std::filesystem::path(a.get("--out")) : fm::DemoPaths(workspace(a)).data;
+  fm::checkOutputFolder(out, "the demo data", a.has("--overwrite"));
   fm::writeDemoData(out);
   std::printf("wrote %s and %s\n", (out / "reviews.csv").string().c_str(), (out / "corpus.txt").string().c_str());
   return 0;

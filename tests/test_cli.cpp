@@ -144,6 +144,40 @@ class TestCli : public QObject {
     QVERIFY2(many.err.contains("more than this machine"), many.err.constData());
   }
 
+  // Nothing a person had is overwritten: the input model's folder, another model, or a folder
+  // holding their own data is refused (with --overwrite offered where it makes sense), and the
+  // files are untouched.
+  void outputsNeverOverwriteWhatIsThere() {
+    const QByteArray modelBytes = [&] {
+      QFile f(m_model + "/model.safetensors");
+      f.open(QIODevice::ReadOnly);
+      return f.readAll();
+    }();
+    auto create = fmw({"create-model", "--preset", "tiny", "--out", m_model});
+    QCOMPARE(create.code, 1);
+    QVERIFY2(create.err.contains("already holds") && create.err.contains("--overwrite"), create.err.constData());
+
+    const QString data = m_dir.path() + "/mydata";
+    QDir().mkpath(data);
+    fm::writeFileAtomic((data + "/reviews.csv").toStdString(), "text,label\nmine,positive\n");
+    auto demo = fmw({"demo-data", "--out", data});
+    QCOMPARE(demo.code, 1);
+    QVERIFY2(demo.err.contains("reviews.csv"), demo.err.constData());
+    QCOMPARE(QString::fromStdString(fm::readFile((data + "/reviews.csv").toStdString())), QString("text,label\nmine,positive\n"));
+
+    auto train = fmw({"train", "--model", m_model, "--data", data + "/reviews.csv", "--out-dir", m_model,
+                      "--max-steps", "1"});
+    QCOMPARE(train.code, 1);
+    QVERIFY2(train.err.contains("input"), train.err.constData());
+    auto intoModel = fmw({"merge", m_model, m_model, "--out", m_model});
+    QCOMPARE(intoModel.code, 1);
+    QVERIFY2(intoModel.err.contains("input"), intoModel.err.constData());
+
+    QFile f(m_model + "/model.safetensors");
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QVERIFY(f.readAll() == modelBytes);  // the model is untouched
+  }
+
   void infoText() {
     auto r = fmw({"info", m_model});
     QCOMPARE(r.code, 0);

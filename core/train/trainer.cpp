@@ -16,6 +16,7 @@
 #include "arch/loaded_model.h"
 #include "io/atomic_file.h"
 #include "io/model_folder.h"
+#include "io/output_folder.h"
 #include "io/safetensors.h"
 #include "nn/lora_adapter.h"
 #include "nn/weights.h"
@@ -516,6 +517,8 @@ TrainResult train(const TrainConfig& cfg, const JobCallback<TrainEvent>& onEvent
   if (!cfg.outDir.empty() && fs::exists(fs::path(cfg.outDir) / "metrics.jsonl"))
     throw ConfigError("run folder " + cfg.outDir +
                       " already holds a run; resume it (fmw resume) or choose another out_dir");
+  // Never into the model's folder, nor over anything else already there.
+  if (!cfg.outDir.empty()) checkOutputFolder(cfg.outDir, "the run", /*overwrite=*/false, {cfg.model});
   torch::manual_seed(cfg.seed);
   prepare(r);
   fs::create_directories(r.dir);

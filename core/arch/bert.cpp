@@ -5,6 +5,7 @@
 #include <map>
 
 #include "nn/attention.h"
+#include "arch/config_values.h"
 #include "nn/layers.h"
 #include "util/error.h"
 
@@ -12,18 +13,6 @@ namespace fm {
 using nlohmann::json;
 
 namespace {
-
-int64_t getInt(const json& c, const char* key, int64_t def) {
-  if (!c.contains(key) || c[key].is_null()) return def;
-  if (!c[key].is_number_integer()) throw ConfigError(std::string("config.json: \"") + key + "\" must be an integer");
-  return c[key].get<int64_t>();
-}
-
-double getNum(const json& c, const char* key, double def) {
-  if (!c.contains(key) || c[key].is_null()) return def;
-  if (!c[key].is_number()) throw ConfigError(std::string("config.json: \"") + key + "\" must be a number");
-  return c[key].get<double>();
-}
 
 bool endsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -46,11 +35,8 @@ struct BertConfig {
     BertConfig k;
     k.modelType = c.value("model_type", std::string("bert"));
     k.roberta = k.modelType == "roberta" || k.modelType == "xlm-roberta";
-    if (c.contains("architectures") && c["architectures"].is_array() && !c["architectures"].empty() &&
-        c["architectures"][0].is_string())
-      k.architecture = c["architectures"][0].get<std::string>();
-    else
-      k.architecture = k.modelType == "bert" ? "BertModel" : k.modelType == "roberta" ? "RobertaModel" : "XLMRobertaModel";
+    k.architecture = configArchitecture(
+        c, k.modelType == "bert" ? "BertModel" : k.modelType == "roberta" ? "RobertaModel" : "XLMRobertaModel");
     k.classifier = endsWith(k.architecture, "ForSequenceClassification");
     if (!k.classifier && (endsWith(k.architecture, "ForTokenClassification") ||
                           endsWith(k.architecture, "ForQuestionAnswering") ||
@@ -58,15 +44,15 @@ struct BertConfig {
       throw UnsupportedError("config.json: " + k.architecture +
                              " is not supported; this product uses BERT-family models as sentence encoders "
                              "(BertModel, XLMRobertaModel, ...) and cross-encoders (...ForSequenceClassification)");
-    k.vocab = getInt(c, "vocab_size", k.vocab);
-    k.hidden = getInt(c, "hidden_size", k.hidden);
-    k.layers = getInt(c, "num_hidden_layers", k.layers);
-    k.heads = getInt(c, "num_attention_heads", k.heads);
-    k.intermediate = getInt(c, "intermediate_size", k.intermediate);
-    k.maxPositions = getInt(c, "max_position_embeddings", k.maxPositions);
-    k.typeVocab = getInt(c, "type_vocab_size", k.typeVocab);
-    k.padId = getInt(c, "pad_token_id", k.roberta ? 1 : 0);
-    k.eps = getNum(c, "layer_norm_eps", k.eps);
+    k.vocab = configInt(c, "vocab_size", k.vocab);
+    k.hidden = configInt(c, "hidden_size", k.hidden);
+    k.layers = configInt(c, "num_hidden_layers", k.layers);
+    k.heads = configInt(c, "num_attention_heads", k.heads);
+    k.intermediate = configInt(c, "intermediate_size", k.intermediate);
+    k.maxPositions = configInt(c, "max_position_embeddings", k.maxPositions);
+    k.typeVocab = configInt(c, "type_vocab_size", k.typeVocab);
+    k.padId = configInt(c, "pad_token_id", k.roberta ? 1 : 0);
+    k.eps = configNum(c, "layer_norm_eps", k.eps);
     if (k.vocab <= 0 || k.hidden <= 0 || k.layers <= 0 || k.heads <= 0 || k.intermediate <= 0 ||
         k.maxPositions <= 0 || k.typeVocab <= 0)
       throw ConfigError("config.json: sizes must be positive");
@@ -92,7 +78,7 @@ struct BertConfig {
             throw ConfigError("config.json: id2label must map ids to label names");
           byId[id] = v.get<std::string>();
         }
-      int64_t n = getInt(c, "num_labels", byId.empty() ? 2 : static_cast<int64_t>(byId.size()));
+      int64_t n = configInt(c, "num_labels", byId.empty() ? 2 : static_cast<int64_t>(byId.size()));
       if (!byId.empty()) n = static_cast<int64_t>(byId.size());
       if (n <= 0 || n > 100000) throw ConfigError("config.json: num_labels must be positive");
       for (int64_t i = 0; i < n; ++i) {

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "arch/config_values.h"
 #include "nn/layers.h"
 #include "util/error.h"
 
@@ -13,64 +14,42 @@ constexpr double kPi = 3.14159265358979323846;  // M_PI is not standard C++ (MSV
 }  // namespace
 using nlohmann::json;
 
-namespace {
-
-int64_t getInt(const json& c, const char* key, int64_t def) {
-  if (!c.contains(key) || c[key].is_null()) return def;
-  if (!c[key].is_number_integer())
-    throw ConfigError(std::string("config.json: \"") + key + "\" must be an integer");
-  return c[key].get<int64_t>();
-}
-
-double getNum(const json& c, const char* key, double def) {
-  if (!c.contains(key) || c[key].is_null()) return def;
-  if (!c[key].is_number()) throw ConfigError(std::string("config.json: \"") + key + "\" must be a number");
-  return c[key].get<double>();
-}
-
-bool getBool(const json& c, const char* key, bool def) {
-  if (!c.contains(key) || c[key].is_null()) return def;
-  return c[key].get<bool>();
-}
-
-}  // namespace
-
 LlamaConfig LlamaConfig::fromJson(const json& c) {
   LlamaConfig k;
   const std::string type = c.value("model_type", "llama");
-  k.vocabSize = getInt(c, "vocab_size", k.vocabSize);
-  k.hidden = getInt(c, "hidden_size", k.hidden);
-  k.intermediate = getInt(c, "intermediate_size", k.intermediate);
-  k.layers = getInt(c, "num_hidden_layers", k.layers);
-  k.heads = getInt(c, "num_attention_heads", k.heads);
-  k.kvHeads = getInt(c, "num_key_value_heads", k.heads);
+  k.vocabSize = configInt(c, "vocab_size", k.vocabSize);
+  k.hidden = configInt(c, "hidden_size", k.hidden);
+  k.intermediate = configInt(c, "intermediate_size", k.intermediate);
+  k.layers = configInt(c, "num_hidden_layers", k.layers);
+  k.heads = configInt(c, "num_attention_heads", k.heads);
+  k.kvHeads = configInt(c, "num_key_value_heads", k.heads);
   if (k.heads <= 0 || k.hidden <= 0 || k.layers <= 0 || k.vocabSize <= 0 || k.kvHeads <= 0)
     throw ConfigError("config.json: sizes must be positive");
-  k.headDim = getInt(c, "head_dim", k.hidden / k.heads);
+  k.headDim = configInt(c, "head_dim", k.hidden / k.heads);
   if (k.heads % k.kvHeads != 0)
     throw ConfigError("config.json: num_attention_heads " + std::to_string(k.heads) +
                       " is not a multiple of num_key_value_heads " + std::to_string(k.kvHeads));
   if (k.headDim % 2 != 0) throw ConfigError("config.json: head_dim must be even for RoPE");
-  k.maxPositions = getInt(c, "max_position_embeddings", k.maxPositions);
-  k.rmsEps = getNum(c, "rms_norm_eps", k.rmsEps);
-  k.ropeTheta = getNum(c, "rope_theta", k.ropeTheta);
-  k.tied = getBool(c, "tie_word_embeddings", false);
+  k.maxPositions = configInt(c, "max_position_embeddings", k.maxPositions);
+  k.rmsEps = configNum(c, "rms_norm_eps", k.rmsEps);
+  k.ropeTheta = configNum(c, "rope_theta", k.ropeTheta);
+  k.tied = configBool(c, "tie_word_embeddings", false);
   const std::string act = c.value("hidden_act", "silu");
   if (act != "silu" && act != "swish")
     throw UnsupportedError("config.json: hidden_act \"" + act + "\" is not supported (silu)");
   if (type == "qwen2") {
     k.qkvBias = true;
   } else {
-    k.qkvBias = k.oBias = getBool(c, "attention_bias", false);
-    k.mlpBias = getBool(c, "mlp_bias", false);
+    k.qkvBias = k.oBias = configBool(c, "attention_bias", false);
+    k.mlpBias = configBool(c, "mlp_bias", false);
   }
   if (c.contains("rope_scaling") && c["rope_scaling"].is_object()) {
     const json& s = c["rope_scaling"];
     k.ropeType = s.value("rope_type", s.value("type", std::string("default")));
-    k.ropeFactor = getNum(s, "factor", 1.0);
-    k.lowFreqFactor = getNum(s, "low_freq_factor", 1.0);
-    k.highFreqFactor = getNum(s, "high_freq_factor", 4.0);
-    k.ropeOriginalMax = getInt(s, "original_max_position_embeddings", k.maxPositions);
+    k.ropeFactor = configNum(s, "factor", 1.0);
+    k.lowFreqFactor = configNum(s, "low_freq_factor", 1.0);
+    k.highFreqFactor = configNum(s, "high_freq_factor", 4.0);
+    k.ropeOriginalMax = configInt(s, "original_max_position_embeddings", k.maxPositions);
     if (k.ropeType != "default" && k.ropeType != "linear" && k.ropeType != "dynamic" &&
         k.ropeType != "llama3")
       throw UnsupportedError("config.json: rope_scaling type \"" + k.ropeType +
@@ -259,10 +238,7 @@ ArchSummary llamaSummary(const json& config) {
   const LlamaConfig c = LlamaConfig::fromJson(config);
   ArchSummary s;
   s.modelType = config.value("model_type", "llama");
-  s.architecture = "LlamaForCausalLM";
-  if (config.contains("architectures") && config["architectures"].is_array() &&
-      !config["architectures"].empty() && config["architectures"][0].is_string())
-    s.architecture = config["architectures"][0].get<std::string>();
+  s.architecture = configArchitecture(config, "LlamaForCausalLM");
   s.vocabSize = c.vocabSize;
   s.hidden = c.hidden;
   s.layers = c.layers;

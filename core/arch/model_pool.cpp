@@ -128,15 +128,6 @@ std::shared_ptr<LoadedModel> ModelPool::acquire(const fs::path& dir, const LoadO
   return model;
 }
 
-void ModelPool::release(const fs::path& dir) {
-  std::lock_guard<std::mutex> lock(m_mutex);
-  const std::string prefix = keyOf(dir, {});
-  const std::string path = prefix.substr(0, prefix.find('|'));
-  m_slots.erase(std::remove_if(m_slots.begin(), m_slots.end(),
-                               [&](const Slot& s) { return s.key.compare(0, path.size() + 1, path + "|") == 0; }),
-                m_slots.end());
-}
-
 std::vector<ModelPool::Entry> ModelPool::entries() const {
   std::lock_guard<std::mutex> lock(m_mutex);
   std::vector<const Slot*> order;

@@ -32,8 +32,6 @@ class ModelPool {
   // since it was loaded is loaded again.
   std::shared_ptr<LoadedModel> acquire(const std::filesystem::path& dir, const LoadOptions& options = {},
                                        const std::vector<const LoadedModel*>& replacing = {});
-  // Drops the pool's reference (the model goes when its last user lets go).
-  void release(const std::filesystem::path& dir);
 
   struct Entry {
     std::string dir;

@@ -1,199 +1,204 @@
-// Chat prompts must be byte-identical to transformers' apply_chat_template for each family's
-// official template: a model fine-tuned on one layout answers worse on any other.
+// Chat prompts must be byte-identical to transformers' apply_chat_template: a model fine-tuned
+// on one layout answers worse on any other. The expected prompts come from python3-jinja2
+// rendering the templates the fixture folders ship (fixtures/chat_templates/make_expected.py).
 #include <QtTest>
 
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
 #include "tokenize/chat_template.h"
+#include "tokenize/tokenizer.h"
+#include "util/error.h"
 
 namespace {
 
-using Kind = fm::ChatFormat::Kind;
+using OJson = nlohmann::ordered_json;
 
-const std::vector<fm::ChatMessage> kConversation = {
-    {"system", "You are terse."},
-    {"user", "Hi!"},
-    {"assistant", "Hello. How can I help?"},
-    {"user", "Name a colour."},
-};
+const std::string kFixtures = std::string(FM_TEST_FIXTURES);
 
-fm::SpecialTokens specials(const char* bos, const char* eos) {
-  fm::SpecialTokens s;
-  s.bosText = bos;
-  s.eosText = eos;
-  return s;
+OJson readJson(const std::string& path) {
+  std::ifstream in(path);
+  return OJson::parse(in);
 }
 
-const std::string kFixtures = std::string(FM_TEST_FIXTURES) + "/tokenizers/";
+void writeFile(const QString& dir, const QString& name, const std::string& text) {
+  QFile f(dir + "/" + name);
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  f.write(text.data(), static_cast<qint64>(text.size()));
+}
+
+// A folder with a WordLevel tokenizer whose vocabulary has the given special tokens.
+void writeTokenizerFolder(const QString& dir, const OJson& config) {
+  const std::string tok = R"({"model": {"type": "WordLevel", "vocab": {"<unk>": 0, "<s>": 1, "</s>": 2,
+    "<|im_end|>": 3}, "unk_token": "<unk>"}, "pre_tokenizer": {"type": "Whitespace"}})";
+  writeFile(dir, "tokenizer.json", tok);
+  writeFile(dir, "tokenizer_config.json", config.dump());
+}
+
+template <typename E, typename F>
+std::string messageOf(F&& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
 
 }  // namespace
-
-Q_DECLARE_METATYPE(fm::ChatFormat::Kind)
 
 class TestChatTemplate : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
-  void detect_data() {
-    QTest::addColumn<QString>("jinja");
-    QTest::addColumn<Kind>("kind");
-    QTest::addColumn<bool>("warns");
-    QTest::newRow("qwen2 chatml")
-        << "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + "
-           "message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}"
-        << Kind::ChatML << false;
-    QTest::newRow("llama3")
-        << "{{ '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n' }}"
-        << Kind::Llama3 << false;
-    QTest::newRow("llama2")
-        << "{{ bos_token + '[INST] ' + '<<SYS>>\\n' + system_message + '\\n<</SYS>>\\n\\n' }}"
-        << Kind::Llama2 << false;
-    QTest::newRow("mistral") << "{{ bos_token }}{{ '[INST] ' + message['content'] + ' [/INST]' }}"
-                             << Kind::Mistral << false;
-    QTest::newRow("zephyr eos_token") << "{{ '<|user|>\\n' + message['content'] + eos_token }}"
-                                      << Kind::Zephyr << false;
-    QTest::newRow("zephyr literal") << "{{ '<|user|>\\n' + message['content'] + '</s>' }}"
-                                    << Kind::Zephyr << false;
-    QTest::newRow("empty") << "" << Kind::Plain << false;
-    QTest::newRow("unknown") << "{{ '<start_of_turn>' + role }}" << Kind::Plain << true;
+  // The templates real model folders ship (Llama 3, Qwen2, TinyLlama/Zephyr, Mistral as a
+  // named-template list, Llama 2 beside a tokenizer.model) render exactly as jinja2 renders
+  // them, including the template's own refusals.
+  void folderTemplatesMatchJinja2_data() {
+    QTest::addColumn<int>("row");
+    const OJson rows = readJson(kFixtures + "/chat_templates/folders_expected.json")["rows"];
+    QVERIFY(rows.size() >= 20);
+    for (size_t i = 0; i < rows.size(); ++i)
+      QTest::newRow(rows[i]["name"].get<std::string>().c_str()) << static_cast<int>(i);
   }
 
-  void detect() {
-    QFETCH(QString, jinja);
-    QFETCH(Kind, kind);
-    QFETCH(bool, warns);
-    const fm::ChatFormat format = fm::ChatFormat::detect(jinja.toStdString());
-    QCOMPARE(format.kind, kind);
-    QCOMPARE(!format.message.empty(), warns);
-    if (warns) QVERIFY(QString::fromStdString(format.message).contains("not recognised"));
-  }
-
-  void render_data() {
-    QTest::addColumn<Kind>("kind");
-    QTest::addColumn<bool>("generationPrompt");
-    QTest::addColumn<QString>("bos");
-    QTest::addColumn<QString>("eos");
-    QTest::addColumn<QString>("expected");
-    QTest::newRow("chatml") << Kind::ChatML << true << "" << "<|im_end|>"
-        << "<|im_start|>system\nYou are terse.<|im_end|>\n<|im_start|>user\nHi!<|im_end|>\n"
-           "<|im_start|>assistant\nHello. How can I help?<|im_end|>\n"
-           "<|im_start|>user\nName a colour.<|im_end|>\n<|im_start|>assistant\n";
-    QTest::newRow("chatml, no prompt") << Kind::ChatML << false << "" << "<|im_end|>"
-        << "<|im_start|>system\nYou are terse.<|im_end|>\n<|im_start|>user\nHi!<|im_end|>\n"
-           "<|im_start|>assistant\nHello. How can I help?<|im_end|>\n"
-           "<|im_start|>user\nName a colour.<|im_end|>\n";
-    QTest::newRow("llama3") << Kind::Llama3 << true << "<|begin_of_text|>" << "<|eot_id|>"
-        << "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nYou are terse.<|eot_id|>"
-           "<|start_header_id|>user<|end_header_id|>\n\nHi!<|eot_id|>"
-           "<|start_header_id|>assistant<|end_header_id|>\n\nHello. How can I help?<|eot_id|>"
-           "<|start_header_id|>user<|end_header_id|>\n\nName a colour.<|eot_id|>"
-           "<|start_header_id|>assistant<|end_header_id|>\n\n";
-    QTest::newRow("llama2") << Kind::Llama2 << true << "<s>" << "</s>"
-        << "<s>[INST] <<SYS>>\nYou are terse.\n<</SYS>>\n\nHi! [/INST] Hello. How can I help? </s>"
-           "<s>[INST] Name a colour. [/INST]";
-    QTest::newRow("mistral") << Kind::Mistral << true << "<s>" << "</s>"
-        << "<s>[INST] You are terse.\n\nHi! [/INST]Hello. How can I help?</s>"
-           "[INST] Name a colour. [/INST]";
-    QTest::newRow("zephyr") << Kind::Zephyr << true << "<s>" << "</s>"
-        << "<|system|>\nYou are terse.</s>\n<|user|>\nHi!</s>\n"
-           "<|assistant|>\nHello. How can I help?</s>\n<|user|>\nName a colour.</s>\n"
-           "<|assistant|>\n";
-    QTest::newRow("zephyr, no prompt") << Kind::Zephyr << false << "<s>" << "</s>"
-        << "<|system|>\nYou are terse.</s>\n<|user|>\nHi!</s>\n"
-           "<|assistant|>\nHello. How can I help?</s>\n<|user|>\nName a colour.</s>\n";
-    QTest::newRow("plain") << Kind::Plain << true << "" << ""
-        << "System: You are terse.\nUser: Hi!\nAssistant: Hello. How can I help?\n"
-           "User: Name a colour.\nAssistant:";
-  }
-
-  void render() {
-    QFETCH(Kind, kind);
-    QFETCH(bool, generationPrompt);
-    QFETCH(QString, bos);
-    QFETCH(QString, eos);
-    QFETCH(QString, expected);
-    fm::SpecialTokens special;
-    special.bosText = bos.toStdString();
-    special.eosText = eos.toStdString();
-    QCOMPARE(QString::fromStdString(fm::renderChat(kind, kConversation, generationPrompt, special)),
-             expected);
-  }
-
-  void renderWithoutSystem_data() {
-    QTest::addColumn<Kind>("kind");
-    QTest::addColumn<QString>("expected");
-    QTest::newRow("llama2") << Kind::Llama2 << "<s>[INST] Hi! [/INST]";
-    QTest::newRow("mistral") << Kind::Mistral << "<s>[INST] Hi! [/INST]";
-    QTest::newRow("chatml") << Kind::ChatML << "<|im_start|>user\nHi!<|im_end|>\n<|im_start|>assistant\n";
-  }
-
-  void renderWithoutSystem() {
-    QFETCH(Kind, kind);
-    QFETCH(QString, expected);
-    QCOMPARE(QString::fromStdString(fm::renderChat(kind, {{"user", "Hi!"}}, true, specials("<s>", "</s>"))),
-             expected);
-  }
-
-  void stopStrings_data() {
-    QTest::addColumn<Kind>("kind");
-    QTest::addColumn<QString>("eos");
-    QTest::addColumn<QStringList>("stops");
-    QTest::newRow("chatml") << Kind::ChatML << "<|im_end|>" << QStringList{"<|im_end|>"};
-    QTest::newRow("chatml, endoftext eos") << Kind::ChatML << "<|endoftext|>"
-                                           << QStringList{"<|im_end|>", "<|endoftext|>"};
-    QTest::newRow("llama3") << Kind::Llama3 << "<|eot_id|>"
-                            << QStringList{"<|eot_id|>", "<|end_of_text|>"};
-    QTest::newRow("llama2") << Kind::Llama2 << "</s>" << QStringList{"</s>"};
-    QTest::newRow("mistral") << Kind::Mistral << "</s>" << QStringList{"</s>"};
-    QTest::newRow("zephyr") << Kind::Zephyr << "</s>" << QStringList{"</s>", "<|user|>"};
-    QTest::newRow("plain") << Kind::Plain << "" << QStringList{"\nUser:"};
-  }
-
-  void stopStrings() {
-    QFETCH(Kind, kind);
-    QFETCH(QString, eos);
-    QFETCH(QStringList, stops);
-    QStringList got;
-    for (const auto& s : fm::chatStopStrings(kind, specials("", eos.toUtf8().constData()))) {
-      got << QString::fromStdString(s);
+  void folderTemplatesMatchJinja2() {
+    QFETCH(int, row);
+    const OJson r = readJson(kFixtures + "/chat_templates/folders_expected.json")["rows"][static_cast<size_t>(row)];
+    auto tok = fm::Tokenizer::fromFolder(kFixtures + "/tokenizers/" + r["folder"].get<std::string>());
+    const fm::ChatTemplate chat = fm::ChatTemplate::forTokenizer(*tok);
+    QVERIFY(!chat.isFallback());
+    const bool gen = r["add_generation_prompt"].get<bool>();
+    if (r.contains("error")) {
+      QCOMPARE(QString::fromStdString(messageOf<fm::ConfigError>([&] { chat.render(r["messages"], gen); })),
+               QString::fromStdString(r["error"].get<std::string>()));
+      return;
     }
-    QCOMPARE(got, stops);
+    QCOMPARE(QString::fromStdString(chat.render(r["messages"], gen)),
+             QString::fromStdString(r["expected"].get<std::string>()));
   }
 
-  void kindNames() {
-    QCOMPARE(QString(fm::chatKindName(Kind::ChatML)), QString("ChatML"));
-    QCOMPARE(QString(fm::chatKindName(Kind::Llama3)), QString("Llama 3"));
-    QCOMPARE(QString(fm::chatKindName(Kind::Plain)), QString("Plain"));
-  }
-
-  // The rendered prompt is tokenized without added specials; the template's own markers must
-  // come out as single special ids, BOS first.
-  void fixtureFoldersEndToEnd_data() {
+  // Generation stops at the marker each family writes after an assistant turn, and that
+  // marker is one vocabulary token, so the stop also works on ids.
+  void stopStringsOfFolders_data() {
     QTest::addColumn<QString>("folder");
-    QTest::addColumn<Kind>("kind");
-    QTest::addColumn<QString>("firstPiece");
-    QTest::newRow("llama3") << "llama3_bytelevel" << Kind::Llama3 << "<|begin_of_text|>";
-    QTest::newRow("qwen2") << "qwen2_bytelevel" << Kind::ChatML << "<|im_start|>";
-    // Zephyr has no BOS in its template (TinyLlama adds it as add_bos_token).
-    QTest::newRow("tinyllama") << "llama2_spbpe" << Kind::Zephyr << "▁<";
-    QTest::newRow("mistral (template list)") << "metaspace_spbpe" << Kind::Mistral << "<s>";
-    QTest::newRow("llama2 (tokenizer.model)") << "sp_bpe_model" << Kind::Llama2 << "<s>";
+    QTest::addColumn<QString>("endOfTurn");
+    QTest::newRow("llama3") << "llama3_bytelevel" << "<|eot_id|>";
+    QTest::newRow("qwen2") << "qwen2_bytelevel" << "<|im_end|>";
+    QTest::newRow("tinyllama zephyr") << "llama2_spbpe" << "</s>";
+    QTest::newRow("mistral") << "metaspace_spbpe" << "</s>";
+    QTest::newRow("llama2") << "sp_bpe_model" << "</s>";
   }
 
-  void fixtureFoldersEndToEnd() {
+  void stopStringsOfFolders() {
     QFETCH(QString, folder);
-    QFETCH(Kind, kind);
-    QFETCH(QString, firstPiece);
-    auto tok = fm::Tokenizer::fromFolder(kFixtures + folder.toStdString());
-    const fm::ChatFormat format = fm::ChatFormat::detect(tok->chatTemplate());
-    QCOMPARE(format.kind, kind);
-    const std::string prompt = fm::renderChat(format.kind, kConversation, true, tok->special());
-    const auto pieces = tok->encodePieces(prompt, false);
-    QVERIFY(!pieces.empty());
-    QVERIFY2(QString::fromStdString(pieces.front()).contains(firstPiece), pieces.front().c_str());
-    // The end-of-turn stop string is a single vocabulary token, so generation can stop on
-    // its id as well as on text.
-    const auto stops = fm::chatStopStrings(format.kind, tok->special());
+    QFETCH(QString, endOfTurn);
+    auto tok = fm::Tokenizer::fromFolder(kFixtures + "/tokenizers/" + folder.toStdString());
+    const auto stops = fm::ChatTemplate::forTokenizer(*tok).stopStrings();
     QVERIFY(!stops.empty());
-    QVERIFY2(tok->pieceToId(stops.front()).has_value(), stops.front().c_str());
+    QCOMPARE(QString::fromStdString(stops.front()), endOfTurn);
+    QVERIFY(tok->pieceToId(stops.front()).has_value());
+  }
+
+  // The family templates written in each family's style: the end-of-turn marker found by
+  // rendering one assistant turn.
+  void stopStringsOfFamilies_data() {
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("endOfTurn");
+    QTest::newRow("llama2") << "llama2" << "</s>";
+    QTest::newRow("llama3") << "llama3" << "<|eot_id|>";
+    QTest::newRow("qwen2.5") << "qwen2_5" << "<|im_end|>";
+    QTest::newRow("mistral") << "mistral" << "</s>";
+    QTest::newRow("gemma") << "gemma" << "<end_of_turn>";
+    QTest::newRow("phi3") << "phi3" << "<|end|>";
+    QTest::newRow("zephyr") << "zephyr" << "</s>";
+    QTest::newRow("smollm2") << "smollm2" << "<|im_end|>";
+  }
+
+  void stopStringsOfFamilies() {
+    QFETCH(QString, file);
+    QFETCH(QString, endOfTurn);
+    std::ifstream in(kFixtures + "/chat_templates/" + file.toStdString() + ".jinja");
+    const std::string src((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    QVERIFY(!src.empty());
+    const auto chat = fm::ChatTemplate::fromSources({{"default", src}}, {{"bos_token", "<s>"}, {"eos_token", "</s>"}});
+    QVERIFY(!chat.stopStrings().empty());
+    QCOMPARE(QString::fromStdString(chat.stopStrings().front()), endOfTurn);
+  }
+
+  // Named templates: "tool_use" is chosen when tools are given (as transformers does), the
+  // default otherwise; a list without a default names what it has.
+  void namedTemplates() {
+    QTemporaryDir dir;
+    writeTokenizerFolder(dir.path(), OJson{{"eos_token", "</s>"},
+                                           {"chat_template", OJson::array({
+                                               {{"name", "default"}, {"template", "D{{ messages|length }}"}},
+                                               {{"name", "tool_use"}, {"template", "T{{ tools|length }}"}}})}});
+    auto tok = fm::Tokenizer::fromFolder(dir.path().toStdString());
+    const auto chat = fm::ChatTemplate::forTokenizer(*tok);
+    const OJson messages = OJson::array({{{"role", "user"}, {"content", "hi"}}});
+    QCOMPARE(QString::fromStdString(chat.render(messages, true)), QString("D1"));
+    QCOMPARE(QString::fromStdString(chat.render(messages, true, OJson::array({1, 2, 3}))), QString("T3"));
+
+    QTemporaryDir other;
+    writeTokenizerFolder(other.path(), OJson{{"chat_template", OJson::array({
+                                                 {{"name", "rag"}, {"template", "R"}},
+                                                 {{"name", "tool_use"}, {"template", "T"}}})}});
+    auto tok2 = fm::Tokenizer::fromFolder(other.path().toStdString());
+    const auto chat2 = fm::ChatTemplate::forTokenizer(*tok2);
+    const std::string msg = messageOf<fm::ConfigError>([&] { chat2.render(messages, true); });
+    QVERIFY2(msg.find("rag, tool_use") != std::string::npos && msg.find("default") != std::string::npos,
+             msg.c_str());
+  }
+
+  // transformers saves templates in chat_template.jinja; that file wins over the config.
+  void jinjaFileWins() {
+    QTemporaryDir dir;
+    writeTokenizerFolder(dir.path(), OJson{{"chat_template", "from config"}});
+    writeFile(dir.path(), "chat_template.jinja", "from file {{ eos_token }}");
+    auto tok = fm::Tokenizer::fromFolder(dir.path().toStdString());
+    QCOMPARE(QString::fromStdString(fm::ChatTemplate::forTokenizer(*tok).render(OJson::array(), false)),
+             QString("from file "));
+  }
+
+  // Variables transformers passes: special tokens, add_generation_prompt, and tools /
+  // documents as None (defined, but none) when not given.
+  void contextVariables() {
+    const auto chat = fm::ChatTemplate::fromSources(
+        {{"default", "{{ bos_token }}|{{ eos_token }}|{{ add_generation_prompt }}|{{ tools is defined }}|"
+                     "{{ tools is none }}|{{ documents is none }}|{{ unk_token is defined }}"}},
+        {{"bos_token", "<s>"}, {"eos_token", "</s>"}});
+    QCOMPARE(QString::fromStdString(chat.render(OJson::array(), true)),
+             QString("<s>|</s>|True|True|True|True|False"));
+  }
+
+  void raiseExceptionIsTheMessage() {
+    const auto chat = fm::ChatTemplate::fromSources(
+        {{"default", "{% if messages[0]['role'] != 'user' %}{{ raise_exception('First message must be from the user') }}{% endif %}ok"}},
+        {});
+    const OJson sys = OJson::array({{{"role", "system"}, {"content", "x"}}});
+    QCOMPARE(QString::fromStdString(messageOf<fm::ConfigError>([&] { chat.render(sys, true); })),
+             QString("First message must be from the user"));
+  }
+
+  void unparsableTemplateIsNamed() {
+    const std::string msg = messageOf<fm::ConfigError>(
+        [] { fm::ChatTemplate::fromSources({{"default", "{% for m in messages %}"}}, {}); });
+    QVERIFY2(msg.find("chat template does not parse") != std::string::npos, msg.c_str());
+  }
+
+  // A folder without a template still chats, in plain "Role: text" lines, and says so.
+  void fallbackWithoutTemplate() {
+    auto tok = fm::Tokenizer::fromFolder(kFixtures + "/tokenizers/gpt2_bytelevel");
+    const auto chat = fm::ChatTemplate::forTokenizer(*tok);
+    QVERIFY(chat.isFallback());
+    QVERIFY(QString::fromStdString(chat.note()).contains("no chat template"));
+    const std::vector<fm::ChatMessage> msgs = {{"system", "Be terse."}, {"user", "Hi!"}, {"assistant", "Hello."},
+                                               {"user", "Bye"}};
+    QCOMPARE(QString::fromStdString(chat.render(msgs, true)),
+             QString("System: Be terse.\nUser: Hi!\nAssistant: Hello.\nUser: Bye\nAssistant:"));
+    QCOMPARE(QString::fromStdString(chat.stopStrings().front()), QString("\nUser:"));
   }
 };
 

@@ -4,6 +4,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "arch/builtin_model.h"
@@ -242,6 +244,75 @@ class TestCli : public QObject {
     QVERIFY2(badNum.err.contains("--temperature expects a number"), badNum.err.constData());
     auto unknown = fmw({"frobnicate"});
     QCOMPARE(unknown.code, 2);
+  }
+
+  // fmw render-chat prints exactly what jinja2 renders for the folder's template (the
+  // expected texts come from python3-jinja2: fixtures/chat_templates/make_expected.py), with
+  // nothing added; a template that refuses the conversation fails with its own message.
+  void renderChatIsByteExact() {
+    std::ifstream in(std::string(FM_TEST_FIXTURES) + "/chat_templates/folders_expected.json");
+    const auto rows = nlohmann::ordered_json::parse(in)["rows"];
+    QVERIFY(rows.size() >= 20);
+    for (const auto& row : rows) {
+      const QString folder = QStringLiteral(FM_TEST_FIXTURES "/tokenizers/") + QString::fromStdString(row["folder"]);
+      QStringList args = {"render-chat", folder};
+      if (!row["add_generation_prompt"].get<bool>()) args << "--no-generation-prompt";
+      const nlohmann::ordered_json input = {{"messages", row["messages"]}};
+      const auto r = fmw(args, QByteArray::fromStdString(input.dump()));
+      const QByteArray name = QByteArray::fromStdString(row["name"].get<std::string>());
+      if (row.contains("error")) {
+        QVERIFY2(r.code == 1, name.constData());
+        QVERIFY2(r.err.contains(QByteArray::fromStdString(row["error"].get<std::string>())), r.err.constData());
+        QVERIFY(r.out.isEmpty());
+      } else {
+        QVERIFY2(r.code == 0, (name + ": " + r.err).constData());
+        QCOMPARE(r.out, QByteArray::fromStdString(row["expected"].get<std::string>()));
+      }
+    }
+    auto bad = fmw({"render-chat", QStringLiteral(FM_TEST_FIXTURES "/tokenizers/qwen2_bytelevel")}, "[1, 2]");
+    QCOMPARE(bad.code, 1);
+    QVERIFY2(bad.err.contains("messages"), bad.err.constData());
+    auto deep = fmw({"render-chat", QStringLiteral(FM_TEST_FIXTURES "/tokenizers/qwen2_bytelevel")},
+                    QByteArray(300000, '[') + QByteArray(300000, ']'));
+    QCOMPARE(deep.code, 1);
+    QVERIFY2(deep.err.contains("nests deeper"), deep.err.constData());
+  }
+
+  // Every command refuses an option it does not know, naming it (and the near miss).
+  void unknownOptionsAreErrors() {
+    auto typo = fmw({"generate", m_model, "--prompt", "x", "--temprature", "0.5"});
+    QCOMPARE(typo.code, 1);
+    QVERIFY2(typo.err.contains("unknown option --temprature") && typo.err.contains("--temperature"),
+             typo.err.constData());
+    auto eval = fmw({"eval", m_model, "--data", "x.csv", "--bogus-flag", "1"});
+    QCOMPARE(eval.code, 1);
+    QVERIFY2(eval.err.contains("unknown option --bogus-flag"), eval.err.constData());
+    auto info = fmw({"info", m_model, "--jsn"});
+    QCOMPARE(info.code, 1);
+    QVERIFY2(info.err.contains("--json"), info.err.constData());
+    auto train = fmw({"train", "--model", m_model, "--lora-rank", "8"});
+    QCOMPARE(train.code, 1);
+    QVERIFY2(train.err.contains("unknown option --lora-rank"), train.err.constData());
+  }
+
+  // generation_config.json's do_sample false means greedy: different seeds give the same
+  // text, the text --temperature 0 gives.
+  void generationConfigDoSampleFalseIsGreedy() {
+    const QString dir = m_dir.path() + "/greedy-model";
+    QVERIFY(QDir().mkpath(dir));
+    for (const QString& f : QDir(m_model).entryList(QDir::Files)) QVERIFY(QFile::copy(m_model + "/" + f, dir + "/" + f));
+    QFile::remove(dir + "/generation_config.json");
+    fm::writeFileAtomic((dir + "/generation_config.json").toStdString(),
+                        R"({"do_sample": false, "temperature": 1.5, "top_k": 3})");
+    const QStringList base = {"generate", dir, "--prompt", "The red", "--max-new-tokens", "8"};
+    auto a = fmw(base + QStringList{"--seed", "1"}), b = fmw(base + QStringList{"--seed", "2"});
+    auto greedy = fmw(base + QStringList{"--temperature", "0"});
+    QVERIFY2(a.code == 0, a.err.constData());
+    QCOMPARE(a.out, b.out);
+    QCOMPARE(a.out, greedy.out);
+    auto sampled = fmw(base + QStringList{"--temperature", "5", "--seed", "1"});
+    auto sampled2 = fmw(base + QStringList{"--temperature", "5", "--seed", "2"});
+    QVERIFY2(sampled.out != a.out || sampled2.out != a.out, "sampling at temperature 5 never left the greedy path");
   }
 
   // Training commands share one set of settings; the run folder is what a user keeps.

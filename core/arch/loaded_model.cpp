@@ -35,9 +35,19 @@ void describeTokenizer(ModelInfo& info, const Tokenizer* tok, const std::string&
   }
   info.tokenizerKind = tok->kind();
   info.tokenizerVocab = tok->vocabSize();
-  ChatFormat cf = ChatFormat::detect(tok->chatTemplate());
-  info.chatFormat = tok->chatTemplate().empty() ? "none" : chatKindName(cf.kind);
-  info.chatMessage = cf.message;
+  try {
+    const ChatTemplate chat = ChatTemplate::forTokenizer(*tok);
+    const auto names = chat.names();
+    info.chatFormat = chat.isFallback() ? "none" : "Jinja template";
+    if (!chat.isFallback() && (names.size() > 1 || names.front() != "default")) {
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      info.chatFormat += " (" + list + ")";
+    }
+  } catch (const Error& e) {
+    info.chatFormat = "none";
+    info.chatMessage = e.what();
+  }
   const SpecialTokens& s = tok->special();
   auto add = [&](const char* role, const std::optional<int32_t>& id) {
     if (id) info.specialTokens.emplace_back(role, tok->idToPiece(*id) + " (" + std::to_string(*id) + ")");

@@ -1,4 +1,5 @@
 #include "data/dataset.h"
+#include "util/json_text.h"
 
 #include <algorithm>
 #include <functional>
@@ -211,6 +212,10 @@ Dataset readDataset(const fs::path& path, const ReadOptions& opt) {
       if (!l.empty() && l.back() == '\r') l.pop_back();
       if (l.find_first_not_of(" \t") == std::string::npos) continue;
       json row;
+      if (jsonTooDeep(l)) {
+        onBad(line, "JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+        continue;
+      }
       try {
         row = json::parse(l);
       } catch (const json::parse_error& e) {
@@ -225,6 +230,8 @@ Dataset readDataset(const fs::path& path, const ReadOptions& opt) {
     }
   } else if (ds.fileFormat == "json") {
     json arr;
+    if (jsonTooDeep(text))
+      throw FormatError(file + ": JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     try {
       arr = json::parse(text);
     } catch (const json::parse_error& e) {

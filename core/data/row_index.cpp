@@ -1,4 +1,5 @@
 #include "data/row_index.h"
+#include "util/json_text.h"
 
 #include <algorithm>
 #include <fstream>
@@ -169,7 +170,8 @@ std::shared_ptr<DatasetPreview> DatasetPreview::open(const fs::path& path, const
       for (int64_t i = 0; i < probe; ++i) {
         const size_t a = static_cast<size_t>(m.offsets[static_cast<size_t>(i)] - m.offsets[0]);
         const size_t b = static_cast<size_t>(m.offsets[static_cast<size_t>(i) + 1] - m.offsets[0]);
-        json j = json::parse(text.substr(a, b - a), nullptr, false);
+        const std::string record = text.substr(a, b - a);
+        json j = jsonTooDeep(record) ? json(nullptr) : json::parse(record, nullptr, false);
         if (!j.is_object()) continue;
         for (auto it = j.begin(); it != j.end(); ++it)
           if (std::find(m.columns.begin(), m.columns.end(), it.key()) == m.columns.end())
@@ -218,7 +220,7 @@ std::vector<DatasetPreview::Row> DatasetPreview::read(int64_t first, int64_t cou
     r.line = m->lines[static_cast<size_t>(i)];
     r.cells.assign(m->columns.size(), "");
     if (m->format == "jsonl") {
-      json j = json::parse(rec, nullptr, false);
+      json j = jsonTooDeep(rec) ? json(json::value_t::discarded) : json::parse(rec, nullptr, false);
       if (j.is_discarded()) {
         r.error = "not valid JSON";
       } else if (!j.is_object()) {

@@ -1,4 +1,5 @@
 #include "io/model_folder.h"
+#include "util/json_text.h"
 
 #include <algorithm>
 #include <set>
@@ -12,6 +13,9 @@ using nlohmann::json;
 
 json readJsonFile(const fs::path& path) {
   std::string text = readFile(path);
+  if (jsonTooDeep(text))
+    throw FormatError(path.filename().string() + " nests deeper than " + std::to_string(kMaxJsonDepth) +
+                      " levels (" + path.string() + ")");
   try {
     return json::parse(text);
   } catch (const json::exception& e) {

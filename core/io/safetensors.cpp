@@ -1,4 +1,5 @@
 #include "io/safetensors.h"
+#include "util/json_text.h"
 
 #include <algorithm>
 #include <limits>
@@ -155,6 +156,7 @@ SafetensorsFile SafetensorsFile::open(const fs::path& path) {
   const uint64_t dataSize = f.m_size - f.m_dataStart;
 
   json header;
+  if (jsonTooDeep(reinterpret_cast<const char*>(b + 8), reinterpret_cast<const char*>(b + 8 + n))) throw FormatError(fail(path, "header JSON nests too deep"));
   try {
     header = json::parse(b + 8, b + 8 + n);
   } catch (const json::exception& e) {

@@ -1,203 +1,136 @@
-// Each renderer reproduces what transformers' apply_chat_template gives for the official
-// template of its family (Jinja run with trim_blocks and lstrip_blocks, as transformers does).
 #include "tokenize/chat_template.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "tokenize/tokenizer.h"
+#include "util/error.h"
 
 namespace fm {
 namespace {
 
-bool contains(const std::string& s, const char* needle) { return s.find(needle) != std::string::npos; }
+using OJson = nlohmann::ordered_json;
 
-std::string orDefault(const std::string& value, const char* fallback) {
-  return value.empty() ? std::string(fallback) : value;
-}
+// Used when a folder ships no template: one "Role: text" line per message, the way plain
+// text models were prompted before chat templates existed.
+const char* const kFallback =
+    "{% for message in messages %}{{ message['role'] | capitalize }}: {{ message['content'] }}\n"
+    "{% endfor %}{% if add_generation_prompt %}Assistant:{% endif %}";
 
-// Python's str.strip(): Jinja templates call it on message contents.
-std::string strip(const std::string& s) {
+// A text no template changes (no spaces to strip, no case to fold).
+const char* const kProbe = "9f3c1e7a";
+
+std::string trimmed(const std::string& s) {
   const char* ws = " \t\n\r\f\v";
-  size_t begin = s.find_first_not_of(ws);
-  if (begin == std::string::npos) return std::string();
-  size_t end = s.find_last_not_of(ws);
-  return s.substr(begin, end - begin + 1);
-}
-
-// Splits off a leading system message, which Llama 2 and Mistral fold into a user turn.
-std::pair<const ChatMessage*, std::vector<const ChatMessage*>> splitSystem(
-    const std::vector<ChatMessage>& messages) {
-  const ChatMessage* system = nullptr;
-  std::vector<const ChatMessage*> rest;
-  for (size_t i = 0; i < messages.size(); ++i) {
-    if (i == 0 && messages[i].role == "system") {
-      system = &messages[i];
-    } else {
-      rest.push_back(&messages[i]);
-    }
-  }
-  return {system, rest};
-}
-
-std::string renderChatMl(const std::vector<ChatMessage>& messages, bool generationPrompt) {
-  std::string out;
-  for (const ChatMessage& m : messages) out += "<|im_start|>" + m.role + "\n" + m.content + "<|im_end|>\n";
-  if (generationPrompt) out += "<|im_start|>assistant\n";
-  return out;
-}
-
-// Meta-Llama-3-*-Instruct: BOS once, header per turn, contents trimmed.
-std::string renderLlama3(const std::vector<ChatMessage>& messages, bool generationPrompt,
-                         const SpecialTokens& special) {
-  std::string out = orDefault(special.bosText, "<|begin_of_text|>");
-  for (const ChatMessage& m : messages) {
-    out += "<|start_header_id|>" + m.role + "<|end_header_id|>\n\n" + strip(m.content) + "<|eot_id|>";
-  }
-  if (generationPrompt) out += "<|start_header_id|>assistant<|end_header_id|>\n\n";
-  return out;
-}
-
-// Llama-2-*-chat: the system prompt sits inside the first [INST] block; every user turn
-// starts with BOS and every assistant turn ends with EOS. The template has no generation
-// prompt: the open [INST] ... [/INST] already asks for the answer.
-std::string renderLlama2(const std::vector<ChatMessage>& messages, const SpecialTokens& special) {
-  const std::string bos = orDefault(special.bosText, "<s>");
-  const std::string eos = orDefault(special.eosText, "</s>");
-  auto [system, rest] = splitSystem(messages);
-  std::string out;
-  for (size_t i = 0; i < rest.size(); ++i) {
-    std::string content = rest[i]->content;
-    if (i == 0 && system) content = "<<SYS>>\n" + system->content + "\n<</SYS>>\n\n" + content;
-    if (rest[i]->role == "user") {
-      out += bos + "[INST] " + strip(content) + " [/INST]";
-    } else if (rest[i]->role == "assistant") {
-      out += " " + strip(content) + " " + eos;
-    }
-  }
-  return out;
-}
-
-// Mistral-7B-Instruct-v0.1: BOS once, "[INST] user [/INST]" then "answer</s>". That template
-// rejects system messages; like the later Mistral templates this folds one into the first
-// user turn, separated by a blank line.
-std::string renderMistral(const std::vector<ChatMessage>& messages, const SpecialTokens& special) {
-  const std::string eos = orDefault(special.eosText, "</s>");
-  auto [system, rest] = splitSystem(messages);
-  std::string out = orDefault(special.bosText, "<s>");
-  bool firstUser = true;
-  for (const ChatMessage* m : rest) {
-    if (m->role == "user") {
-      std::string content = m->content;
-      if (firstUser && system) content = system->content + "\n\n" + content;
-      firstUser = false;
-      out += "[INST] " + content + " [/INST]";
-    } else if (m->role == "assistant") {
-      out += m->content + eos;
-    }
-  }
-  return out;
-}
-
-// Zephyr / TinyLlama-1.1B-Chat: "<|role|>\n" + content + EOS + "\n".
-std::string renderZephyr(const std::vector<ChatMessage>& messages, bool generationPrompt,
-                         const SpecialTokens& special) {
-  const std::string eos = orDefault(special.eosText, "</s>");
-  std::string out;
-  for (const ChatMessage& m : messages) {
-    if (m.role == "user" || m.role == "system" || m.role == "assistant") {
-      out += "<|" + m.role + "|>\n" + m.content + eos + "\n";
-    }
-  }
-  if (generationPrompt) out += "<|assistant|>\n";
-  return out;
-}
-
-std::string renderPlain(const std::vector<ChatMessage>& messages, bool generationPrompt) {
-  std::string out;
-  for (const ChatMessage& m : messages) {
-    std::string role = m.role.empty() ? std::string("User") : m.role;
-    role[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(role[0])));
-    out += role + ": " + m.content + "\n";
-  }
-  if (generationPrompt) out += "Assistant:";
-  return out;
+  const size_t b = s.find_first_not_of(ws);
+  if (b == std::string::npos) return std::string();
+  return s.substr(b, s.find_last_not_of(ws) - b + 1);
 }
 
 }  // namespace
 
-ChatFormat ChatFormat::detect(const std::string& jinjaTemplate) {
-  ChatFormat format;
-  const std::string& t = jinjaTemplate;
-  if (contains(t, "<|im_start|>")) {
-    format.kind = Kind::ChatML;
-  } else if (contains(t, "<|start_header_id|>")) {
-    format.kind = Kind::Llama3;
-  } else if (contains(t, "[INST]") && contains(t, "<<SYS>>")) {
-    format.kind = Kind::Llama2;
-  } else if (contains(t, "[INST]")) {
-    format.kind = Kind::Mistral;
-  } else if (contains(t, "<|user|>") && (contains(t, "</s>") || contains(t, "eos_token"))) {
-    format.kind = Kind::Zephyr;
-  } else if (!strip(t).empty()) {
-    format.message = "chat template not recognised; using plain text";
-  }
-  return format;
-}
-
-const char* chatKindName(ChatFormat::Kind kind) {
-  switch (kind) {
-    case ChatFormat::Kind::Plain: return "Plain";
-    case ChatFormat::Kind::ChatML: return "ChatML";
-    case ChatFormat::Kind::Llama2: return "Llama 2";
-    case ChatFormat::Kind::Llama3: return "Llama 3";
-    case ChatFormat::Kind::Mistral: return "Mistral";
-    case ChatFormat::Kind::Zephyr: return "Zephyr";
-  }
-  return "Plain";
-}
-
-std::string renderChat(ChatFormat::Kind kind, const std::vector<ChatMessage>& messages,
-                       bool addGenerationPrompt, const SpecialTokens& special) {
-  switch (kind) {
-    case ChatFormat::Kind::ChatML: return renderChatMl(messages, addGenerationPrompt);
-    case ChatFormat::Kind::Llama3: return renderLlama3(messages, addGenerationPrompt, special);
-    case ChatFormat::Kind::Llama2: return renderLlama2(messages, special);
-    case ChatFormat::Kind::Mistral: return renderMistral(messages, special);
-    case ChatFormat::Kind::Zephyr: return renderZephyr(messages, addGenerationPrompt, special);
-    case ChatFormat::Kind::Plain: break;
-  }
-  return renderPlain(messages, addGenerationPrompt);
-}
-
-std::vector<std::string> chatStopStrings(ChatFormat::Kind kind, const SpecialTokens& special) {
-  std::vector<std::string> stops;
-  auto add = [&stops](const std::string& s) {
-    if (!s.empty() && std::find(stops.begin(), stops.end(), s) == stops.end()) stops.push_back(s);
+ChatTemplate ChatTemplate::forTokenizer(const Tokenizer& tok) {
+  const SpecialTokens& s = tok.special();
+  std::map<std::string, std::string> special;
+  auto add = [&](const char* key, const std::string& text, const std::optional<int32_t>& id) {
+    if (!text.empty()) special[key] = text;
+    else if (id) special[key] = tok.idToPiece(*id);
   };
-  switch (kind) {
-    case ChatFormat::Kind::ChatML:
-      add("<|im_end|>");
-      add(special.eosText);
-      break;
-    case ChatFormat::Kind::Llama3:
-      add("<|eot_id|>");
-      add("<|end_of_text|>");
-      add(special.eosText);
-      break;
-    case ChatFormat::Kind::Llama2:
-    case ChatFormat::Kind::Mistral:
-      add(orDefault(special.eosText, "</s>"));
-      break;
-    case ChatFormat::Kind::Zephyr:
-      add(orDefault(special.eosText, "</s>"));
-      add("<|user|>");
-      break;
-    case ChatFormat::Kind::Plain:
-      // A base model continues the transcript; the next "User:" line ends its turn.
-      add("\nUser:");
-      add(special.eosText);
-      break;
+  add("bos_token", s.bosText, s.bos);
+  add("eos_token", s.eosText, s.eos);
+  add("unk_token", s.unkText, s.unk);
+  add("pad_token", s.padText, s.pad);
+  add("cls_token", std::string(), s.cls);
+  add("sep_token", std::string(), s.sep);
+  add("mask_token", std::string(), s.mask);
+  return fromSources(tok.chatTemplates(), special);
+}
+
+ChatTemplate ChatTemplate::fromSources(const std::map<std::string, std::string>& sources,
+                                       const std::map<std::string, std::string>& specialTokens) {
+  ChatTemplate t;
+  for (const auto& [key, text] : specialTokens) t.m_special[key] = text;
+  for (const auto& [name, source] : sources) {
+    if (source.empty()) continue;
+    try {
+      t.m_templates.emplace(name, jinja::Template::parse(source));
+    } catch (const ConfigError& e) {
+      throw ConfigError("the chat template" + (name == "default" ? std::string() : " \"" + name + "\"") +
+                        " does not parse: " + e.what());
+    }
   }
-  return stops;
+  if (t.m_templates.empty()) {
+    t.m_fallback = true;
+    t.m_note = "this model has no chat template; messages are written as \"Role: text\" lines";
+    t.m_templates.emplace("default", jinja::Template::parse(kFallback));
+    t.m_stops = {"\nUser:"};
+  }
+  auto eos = specialTokens.find("eos_token");
+  t.findStops(eos == specialTokens.end() ? std::string() : eos->second);
+  return t;
+}
+
+std::vector<std::string> ChatTemplate::names() const {
+  std::vector<std::string> out;
+  for (const auto& entry : m_templates) out.push_back(entry.first);
+  return out;
+}
+
+const jinja::Template& ChatTemplate::pick(bool haveTools) const {
+  // transformers' get_chat_template: "tool_use" when tools are given, else "default".
+  if (haveTools) {
+    if (auto it = m_templates.find("tool_use"); it != m_templates.end()) return it->second;
+  }
+  if (auto it = m_templates.find("default"); it != m_templates.end()) return it->second;
+  if (m_templates.size() == 1) return m_templates.begin()->second;
+  std::string names;
+  for (const auto& entry : m_templates) names += (names.empty() ? "" : ", ") + entry.first;
+  throw ConfigError("this model has several chat templates (" + names + ") and none named \"default\"");
+}
+
+std::string ChatTemplate::render(const OJson& messages, bool addGenerationPrompt, const OJson& tools,
+                                 const OJson& documents) const {
+  if (!messages.is_array()) throw ConfigError("\"messages\" must be a list of {\"role\", \"content\"} objects");
+  OJson ctx = OJson::object();
+  ctx["messages"] = messages;
+  // transformers passes tools and documents even when there are none (as None).
+  ctx["tools"] = tools;
+  ctx["documents"] = documents;
+  ctx["add_generation_prompt"] = addGenerationPrompt;
+  for (const auto& [key, value] : m_special.items()) ctx[key] = value;
+  return pick(!tools.is_null()).render(ctx);
+}
+
+std::string ChatTemplate::render(const std::vector<ChatMessage>& messages, bool addGenerationPrompt) const {
+  OJson list = OJson::array();
+  for (const ChatMessage& m : messages) list.push_back(OJson{{"role", m.role}, {"content", m.content}});
+  return render(list, addGenerationPrompt);
+}
+
+void ChatTemplate::findStops(const std::string& eos) {
+  // Render an assistant turn and keep what the template writes right after its text, up to
+  // the first whitespace: "<|im_end|>", "<|eot_id|>", "</s>", "<end_of_turn>", "<|end|>".
+  // Templates that insist on a system turn or refuse this layout give no marker.
+  if (!m_fallback) {
+    for (bool withSystem : {false, true}) {
+      std::vector<ChatMessage> probe;
+      if (withSystem) probe.push_back({"system", "s"});
+      probe.push_back({"user", "u"});
+      probe.push_back({"assistant", kProbe});
+      std::string text;
+      try {
+        text = render(probe, false);
+      } catch (const Error&) {
+        continue;
+      }
+      const size_t at = text.rfind(kProbe);
+      if (at == std::string::npos) continue;
+      std::string after = trimmed(text.substr(at + std::string(kProbe).size()));
+      after = after.substr(0, after.find_first_of(" \t\n\r"));
+      if (!after.empty()) m_stops.push_back(after);
+      break;
+    }
+  }
+  if (!eos.empty() && std::find(m_stops.begin(), m_stops.end(), eos) == m_stops.end()) m_stops.push_back(eos);
 }
 
 }  // namespace fm

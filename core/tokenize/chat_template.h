@@ -1,41 +1,72 @@
-// Chat formatting for the template families that Hugging Face model folders ship.
+// The chat template a model folder ships, rendered the way transformers' apply_chat_template
+// renders it (tokenize/jinja.h), so a prompt here is byte for byte the prompt the model was
+// trained on.
 //
-//   auto fmt = fm::ChatFormat::detect(tok.chatTemplate());   // from tokenizer_config.json
-//   std::string prompt = fm::renderChat(fmt.kind, messages, /*addGenerationPrompt=*/true, tok.special());
+//   fm::ChatTemplate chat = fm::ChatTemplate::forTokenizer(*tok);
+//   std::string prompt = chat.render({{"system", "Be brief."}, {"user", "Hi"}}, true);
+//   auto ids = tok->encode(prompt, /*addSpecial=*/false);  // as transformers does
 //
-// The Jinja source is recognised by its markers rather than interpreted: the families below
-// cover the models this product supports. An unrecognised template yields Kind::Plain and a
-// message the UI shows; the prompt then falls back to plain "role: text" lines.
+// Which template: tokenizer_config.json's "chat_template" (a string, or a list of named
+// templates: "tool_use" when tools are given and the folder has one, else "default"), or
+// chat_template.jinja beside it. A folder without any gets a plain fallback of "Role: text"
+// lines (isFallback(), note() says so) so that base models can still be tried and tuned on chat
+// data.
+//
+// Errors: a template that does not parse, a list without a default, and raise_exception() in
+// the template throw fm::ConfigError with the template's own message.
+// Thread safety: immutable after construction; render() may run on many threads at once.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
-#include "tokenize/tokenizer.h"
+#include <nlohmann/json.hpp>
+
+#include "tokenize/jinja.h"
 
 namespace fm {
 
+class Tokenizer;
+
 struct ChatMessage {
-  std::string role;  // "system", "user" or "assistant"
+  std::string role;  // "system", "user", "assistant", "tool", ...
   std::string content;
 };
 
-struct ChatFormat {
-  enum class Kind { Plain, ChatML, Llama2, Llama3, Mistral, Zephyr };
-  Kind kind = Kind::Plain;
-  std::string message;  // why Plain was chosen when a template existed but was not recognised
+class ChatTemplate {
+ public:
+  static ChatTemplate forTokenizer(const Tokenizer& tok);
+  // From template sources by name ("default" is the chat one) and the special-token texts
+  // the template sees as variables (bos_token, eos_token, ...). Empty sources: the fallback.
+  static ChatTemplate fromSources(const std::map<std::string, std::string>& sources,
+                                  const std::map<std::string, std::string>& specialTokens);
 
-  static ChatFormat detect(const std::string& jinjaTemplate);
+  // `messages` is a JSON array of message objects (content may be a string or a list of
+  // parts; extra keys such as tool_calls pass through); `tools` and `documents` are arrays or
+  // null. Returns exactly the template's output.
+  std::string render(const nlohmann::ordered_json& messages, bool addGenerationPrompt,
+                     const nlohmann::ordered_json& tools = nullptr,
+                     const nlohmann::ordered_json& documents = nullptr) const;
+  std::string render(const std::vector<ChatMessage>& messages, bool addGenerationPrompt) const;
+
+  bool isFallback() const { return m_fallback; }
+  const std::string& note() const { return m_note; }  // "" unless something is worth telling
+  // Text that ends an assistant turn: the EOS token and the marker the template writes after
+  // an assistant message (e.g. "<|im_end|>", "<end_of_turn>"), found by rendering one.
+  const std::vector<std::string>& stopStrings() const { return m_stops; }
+  // Template names the folder ships ("default", "tool_use", ...).
+  std::vector<std::string> names() const;
+
+ private:
+  const jinja::Template& pick(bool haveTools) const;
+  void findStops(const std::string& eos);
+
+  std::map<std::string, jinja::Template> m_templates;
+  nlohmann::ordered_json m_special = nlohmann::ordered_json::object();
+  bool m_fallback = false;
+  std::string m_note;
+  std::vector<std::string> m_stops;
 };
-
-const char* chatKindName(ChatFormat::Kind kind);
-
-// Text to tokenize with addSpecial=false (the BOS the template wants is written into the text
-// as its literal token, which encode() recognises).
-std::string renderChat(ChatFormat::Kind kind, const std::vector<ChatMessage>& messages,
-                       bool addGenerationPrompt, const SpecialTokens& special);
-
-// Strings that end an assistant turn for this template (e.g. "<|im_end|>", "<|eot_id|>").
-std::vector<std::string> chatStopStrings(ChatFormat::Kind kind, const SpecialTokens& special);
 
 }  // namespace fm

@@ -1,4 +1,5 @@
 #include "tokenize/hf_tokenizer.h"
+#include "util/json_text.h"
 
 #include <algorithm>
 #include <fstream>
@@ -19,23 +20,6 @@ std::string readFile(const std::filesystem::path& path) {
   return buffer.str();
 }
 
-// Files nest far less than this; deeper JSON is rejected before anything recurses into it.
-constexpr size_t kMaxJsonDepth = 512;
-
-size_t jsonDepth(const hf::Json& root) {
-  size_t deepest = 0;
-  std::vector<std::pair<const hf::Json*, size_t>> stack{{&root, 1}};
-  while (!stack.empty()) {
-    auto [node, depth] = stack.back();
-    stack.pop_back();
-    deepest = std::max(deepest, depth);
-    if (depth > kMaxJsonDepth) break;
-    if (node->is_structured()) {
-      for (const auto& child : *node) stack.emplace_back(&child, depth + 1);
-    }
-  }
-  return deepest;
-}
 
 bool containsType(const hf::Json& section, const char* type) {
   if (section.is_object()) {
@@ -92,16 +76,8 @@ bool wordCharAt(const std::string& s, size_t pos) {
 
 std::unique_ptr<HfTokenizer> HfTokenizer::fromFile(const std::filesystem::path& tokenizerJson) {
   const std::string file = tokenizerJson.string();
-  hf::Json root;
-  try {
-    root = hf::Json::parse(readFile(tokenizerJson));
-  } catch (const hf::Json::exception& e) {
-    throw FormatError(file + ": invalid JSON (" + e.what() + ")");
-  }
+  hf::Json root = parseJson<hf::Json>(readFile(tokenizerJson), file);
   if (!root.is_object()) throw FormatError(file + ": the top level is not a JSON object");
-  if (jsonDepth(root) > kMaxJsonDepth) {
-    throw FormatError(file + ": JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-  }
 
   std::unique_ptr<HfTokenizer> tok(new HfTokenizer());
   tok->m_file = file;

@@ -1,4 +1,5 @@
 #include "tokenize/tokenizer.h"
+#include "util/json_text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -34,24 +35,31 @@ std::optional<std::string> tokenText(const Json& config, const char* key) {
   return std::nullopt;
 }
 
-// chat_template is a string, or a list of {"name", "template"} of which "default" is the
-// chat one (the others are tool-use or RAG variants).
-std::string chatTemplateOf(const Json& config, const std::string& file) {
+// chat_template is a string (the default template) or a list of {"name", "template"}: the
+// "default" one for chat, others for tool use or retrieval.
+void readChatTemplates(const Json& config, const std::string& file,
+                       std::map<std::string, std::string>& out) {
   auto it = config.find("chat_template");
-  if (it == config.end() || it->is_null()) return std::string();
-  if (it->is_string()) return it->get<std::string>();
+  if (it == config.end() || it->is_null()) return;
+  if (it->is_string()) {
+    out["default"] = it->get<std::string>();
+    return;
+  }
   if (it->is_array()) {
     for (const Json& entry : *it) {
-      if (entry.is_object() && entry.value("name", std::string()) == "default") {
-        return entry.value("template", std::string());
-      }
+      auto name = entry.is_object() ? entry.find("name") : entry.end();
+      auto tpl = entry.is_object() ? entry.find("template") : entry.end();
+      if (!entry.is_object() || name == entry.end() || !name->is_string() || tpl == entry.end() ||
+          !tpl->is_string())
+        throw FormatError(file + ": each chat_template entry must be {\"name\": ..., \"template\": ...}");
+      out[name->get<std::string>()] = tpl->get<std::string>();
     }
-    return std::string();
+    return;
   }
   throw FormatError(file + ": chat_template must be a string or a list of {name, template}");
 }
 
-void applyConfig(Tokenizer& tok, SpecialTokens& special, std::string& chatTemplate,
+void applyConfig(Tokenizer& tok, SpecialTokens& special, std::map<std::string, std::string>& chatTemplates,
                  const Json& config, const std::string& file) {
   struct Slot {
     const char* key;
@@ -86,7 +94,7 @@ void applyConfig(Tokenizer& tok, SpecialTokens& special, std::string& chatTempla
   if (auto it = config.find("add_eos_token"); it != config.end() && it->is_boolean()) {
     special.addEos = it->get<bool>();
   }
-  chatTemplate = chatTemplateOf(config, file);
+  readChatTemplates(config, file, chatTemplates);
 }
 
 }  // namespace
@@ -99,11 +107,7 @@ std::unique_ptr<Tokenizer> Tokenizer::fromFolder(const std::filesystem::path& di
   const auto configPath = dir / "tokenizer_config.json";
   Json config = Json::object();
   if (std::filesystem::exists(configPath, ec)) {
-    try {
-      config = Json::parse(readText(configPath));
-    } catch (const Json::exception& e) {
-      throw FormatError(configPath.string() + ": invalid JSON (" + e.what() + ")");
-    }
+    config = parseJson<Json>(readText(configPath), configPath.string());
     if (!config.is_object()) throw FormatError(configPath.string() + ": is not a JSON object");
   }
 
@@ -119,10 +123,18 @@ std::unique_ptr<Tokenizer> Tokenizer::fromFolder(const std::filesystem::path& di
                   ": no tokenizer found (looked for tokenizer.json, tokenizer.model, vocab.txt)");
   }
 
-  applyConfig(*tok, tok->m_special, tok->m_chatTemplate, config, configPath.string());
-  // Newer transformers versions save the template beside the config instead of inside it.
-  if (tok->m_chatTemplate.empty() && std::filesystem::exists(dir / "chat_template.jinja", ec)) {
-    tok->m_chatTemplate = readText(dir / "chat_template.jinja");
+  applyConfig(*tok, tok->m_special, tok->m_chatTemplates, config, configPath.string());
+  // Newer transformers versions save the templates beside the config instead of inside it;
+  // there, as in transformers, the file wins.
+  if (std::filesystem::is_regular_file(dir / "chat_template.jinja", ec)) {
+    tok->m_chatTemplates["default"] = readText(dir / "chat_template.jinja");
+  }
+  const auto extra = dir / "additional_chat_templates";
+  if (std::filesystem::is_directory(extra, ec)) {
+    for (const auto& entry : std::filesystem::directory_iterator(extra, ec)) {
+      if (entry.path().extension() == ".jinja" && entry.is_regular_file(ec))
+        tok->m_chatTemplates[entry.path().stem().string()] = readText(entry.path());
+    }
   }
   return tok;
 }

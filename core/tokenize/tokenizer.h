@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -84,8 +85,14 @@ class Tokenizer {
   virtual std::string kind() const = 0;
 
   const SpecialTokens& special() const { return m_special; }
-  // Raw Jinja chat template from tokenizer_config.json ("" if none).
-  const std::string& chatTemplate() const { return m_chatTemplate; }
+  // Jinja chat templates by name ("default" is the chat one; "tool_use" and others are
+  // variants), from tokenizer_config.json, chat_template.jinja and additional_chat_templates/.
+  // Render them with tokenize/chat_template.h.
+  const std::map<std::string, std::string>& chatTemplates() const { return m_chatTemplates; }
+  std::string chatTemplate() const {  // the default one, "" if none
+    auto it = m_chatTemplates.find("default");
+    return it == m_chatTemplates.end() ? std::string() : it->second;
+  }
 
  protected:
   // Adds the special tokens around content ids that are already truncated; `second` is null
@@ -95,7 +102,7 @@ class Tokenizer {
                                      const std::vector<int32_t>* second) const;
 
   SpecialTokens m_special;
-  std::string m_chatTemplate;
+  std::map<std::string, std::string> m_chatTemplates;
 };
 
 }  // namespace fm

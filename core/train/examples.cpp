@@ -1,6 +1,7 @@
 #include "train/examples.h"
 
 #include <algorithm>
+#include <optional>
 #include <cmath>
 #include <numeric>
 #include <random>
@@ -130,7 +131,15 @@ ExampleSet buildExamples(const Dataset& ds, const TemplateSpec& tpl, const Token
     throw ConfigError("the template is empty: give a prompt and a completion with {column} placeholders");
   if (tpl.chat && ds.kind != "chat")
     throw ConfigError(file + ": the chat template needs rows with \"messages\" or \"conversations\"");
-  const ChatFormat fmt = ChatFormat::detect(tok.chatTemplate());
+  std::optional<ChatTemplate> chatTemplate;
+  if (tpl.chat) chatTemplate = ChatTemplate::forTokenizer(tok);
+  auto render = [&](const std::vector<ChatMessage>& msgs, bool generationPrompt, int64_t line) {
+    try {
+      return chatTemplate->render(msgs, generationPrompt);
+    } catch (const ConfigError& e) {
+      throw RowError(std::filesystem::path(ds.path).filename().string(), line, e.what());
+    }
+  };
 
   out.labelColumn = tpl.chat ? "" : labelColumnOf(tpl.completion);
   for (size_t r = 0; r < ds.rows.size(); ++r) {
@@ -147,9 +156,9 @@ ExampleSet buildExamples(const Dataset& ds, const TemplateSpec& tpl, const Token
         bool anyAssistant = false;
         for (const auto& t : turns) {
           if (t.role == "assistant") {
-            const std::string before = renderChat(fmt.kind, msgs, true, tok.special());
+            const std::string before = render(msgs, true, line);
             msgs.push_back({t.role, t.content});
-            const std::string after = renderChat(fmt.kind, msgs, false, tok.special());
+            const std::string after = render(msgs, false, line);
             if (before.compare(0, rendered.size(), rendered) != 0 ||
                 after.compare(0, before.size(), before) != 0)
               throw RowError(file, line, "the chat template does not render turns incrementally");

@@ -1,4 +1,5 @@
 #include "datasets/datasets_panel.h"
+#include "util/json_text.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
@@ -58,6 +59,7 @@ QChartView* makeChartView(const QString& title, QWidget* parent) {
 // A cell as JSON: chat columns hold arrays of messages, written out as JSON text by the preview.
 nlohmann::json cellJson(const std::string& cell) {
   if (!cell.empty() && (cell[0] == '[' || cell[0] == '{')) {
+    if (fm::jsonTooDeep(cell)) return cell;
     auto j = nlohmann::json::parse(cell, nullptr, false);
     if (!j.is_discarded()) return j;
   }

@@ -23,7 +23,7 @@
 #include "generate/generator.h"
 #include "lora/adapter_control.h"
 #include "shell/workbench.h"
-#include "tokenize/chat_template.h"
+#include "generate/prompt.h"
 #include "tokenize/tokenizer.h"
 
 namespace fm::ui {
@@ -168,11 +168,13 @@ PlaygroundPanel::PlaygroundPanel(Workbench* wb, QWidget* parent) : QWidget(paren
   connect(wb, &Workbench::modelLoaded, this, [this] {
     auto m = m_wb->model();
     if (!m) return;
-    const auto& d = m->generationDefaults();
-    if (d.temperature >= 0) m_temperature->setValue(d.temperature);
-    if (d.topP > 0) m_topP->setValue(d.topP);
-    if (d.topK >= 0) m_topK->setValue(d.topK);
-    if (d.repetitionPenalty > 0) m_repetition->setValue(d.repetitionPenalty);
+    // The model's generation_config.json, read the way the command line reads it.
+    const fm::GenerateOptions d = fm::defaultGenerateOptions(*m);
+    m_temperature->setValue(d.temperature);
+    m_topP->setValue(d.topP);
+    m_topK->setValue(d.topK);
+    m_repetition->setValue(d.repetitionPenalty);
+    if (m->generationDefaults().maxNewTokens > 0) m_maxTokens->setValue(d.maxNewTokens);
     m_mode->setCurrentIndex(m->info().chatFormat == "none" ? 0 : 1);
     std::lock_guard<std::mutex> lock(m_adapterCache->mutex);  // read again for the new model
     m_adapterCache->adapter.reset();
@@ -230,7 +232,6 @@ Job* PlaygroundPanel::generate() {
   auto cache = m_adapterCache;
   Workbench* wb = m_wb;
   Job* job = wb->jobs()->start(tr("Generate"), JobRunner::Light, [=](Job& job) {
-    const fm::Tokenizer& tok = *model->tokenizer();
     // The adapter is read once per folder and model, then chosen per generation: the shared
     // model is never changed, so other jobs on it run unaffected.
     std::shared_ptr<const fm::LoraAdapter> adapterObj;
@@ -250,16 +251,14 @@ Job* PlaygroundPanel::generate() {
       }
     }
     fm::GenerateOptions opts = o;
-    std::vector<int32_t> ids;
-    if (chat) {
-      const fm::ChatFormat cf = fm::ChatFormat::detect(tok.chatTemplate());
-      std::vector<fm::ChatMessage> msgs;
-      if (!system.empty()) msgs.push_back({"system", system});
-      msgs.push_back({"user", prompt});
-      ids = tok.encode(fm::renderChat(cf.kind, msgs, true, tok.special()), false);
-      for (const auto& s : fm::chatStopStrings(cf.kind, tok.special())) opts.stopStrings.push_back(s);
-    } else {
-      ids = tok.encode(prompt, true);
+    const fm::BuiltPrompt built = fm::buildPrompt(*model, {chat, system, prompt});
+    const std::vector<int32_t>& ids = built.ids;
+    opts.stopStrings = built.stopStrings;
+    if (!built.note.empty()) {
+      const QString note = QString::fromStdString(built.note);
+      job.post([self, note] {
+        if (self) self->m_stats->setText(note);
+      });
     }
     auto run = [&](bool adapterOn, bool toBase) {
       fm::GenerateOptions callOpts = opts;

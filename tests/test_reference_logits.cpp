@@ -41,7 +41,7 @@ class TestReferenceLogits : public QObject {
 
   void fullSequence_data() {
     QTest::addColumn<QString>("name");
-    for (const char* n : {"tiny_llama", "tiny_qwen2", "tiny_llama3_rope", "tiny_llama_linear_rope", "tiny_gpt2"})
+    for (const char* n : {"tiny_llama", "tiny_qwen2", "tiny_llama3_rope", "tiny_llama_linear_rope", "tiny_mistral_window", "tiny_gpt2"})
       QTest::newRow(n) << QString(n);
   }
 

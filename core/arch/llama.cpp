@@ -37,6 +37,14 @@ LlamaConfig LlamaConfig::fromJson(const json& c) {
   const std::string act = c.value("hidden_act", "silu");
   if (act != "silu" && act != "swish")
     throw UnsupportedError("config.json: hidden_act \"" + act + "\" is not supported (silu)");
+  // Mistral attends within a sliding window (null in configs that switched it off). Qwen2's
+  // use_sliding_window applies it to some layers only; released Qwen2 models leave it off.
+  if (type == "mistral" && c.contains("sliding_window") && c["sliding_window"].is_number_integer()) {
+    k.slidingWindow = c["sliding_window"].get<int64_t>();
+    if (k.slidingWindow <= 0) throw ConfigError("config.json: sliding_window must be positive or null");
+  }
+  if (type == "qwen2" && configBool(c, "use_sliding_window", false))
+    throw UnsupportedError("config.json: use_sliding_window (Qwen2's per-layer sliding window) is not supported");
   if (type == "qwen2") {
     k.qkvBias = true;
   } else {
@@ -112,7 +120,7 @@ struct LlamaAttentionImpl : torch::nn::Module {
     if (cache) std::tie(k, v) = appendToCache(*cache, layer, k, v);  // (B, KV, S, hd)
     const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
     auto y = segments.empty() ? attention(q, k, v, mask, scale)
-                              : attentionPacked(q, k, v, segments, scale);  // (B, H, T, hd)
+                              : attentionPacked(q, k, v, segments, scale, cfg.slidingWindow);  // (B, H, T, hd)
     return o_proj(y.transpose(1, 2).reshape({B, T, cfg.heads * hd}));
   }
 
@@ -196,7 +204,7 @@ class LlamaForCausalLM : public CausalLM {
     auto emb = torch::cat({freqs, freqs}, -1).unsqueeze(1);           // (B|1, 1, T, hd)
     auto x = model->embed_tokens(ids);                                // (B, T, hidden)
     auto cos = emb.cos().to(x.scalar_type()), sin = emb.sin().to(x.scalar_type());
-    torch::Tensor mask = a.mask.defined() || !a.segments.empty() ? a.mask : causalMask(T, past, dev);
+    torch::Tensor mask = a.mask.defined() || !a.segments.empty() ? a.mask : causalMask(T, past, dev, m_cfg.slidingWindow);
     for (size_t i = 0; i < model->blocks.size(); ++i)
       x = model->blocks[i]->forward(x, cos, sin, mask, a.cache, i, a.segments);
     if (a.cache) a.cache->length = past + T;

@@ -15,6 +15,7 @@ struct LlamaConfig {
   double ropeFactor = 1.0, lowFreqFactor = 1.0, highFreqFactor = 4.0;
   int64_t ropeOriginalMax = 0;
   bool qkvBias = false, oBias = false, mlpBias = false, tied = false;
+  int64_t slidingWindow = 0;  // Mistral: each position attends to the last N keys; 0 = all
 
   static LlamaConfig fromJson(const nlohmann::json& c);
 };

@@ -62,38 +62,61 @@ int32_t pickToken(std::vector<float> logits, const std::vector<int32_t>& context
   }
   if (o.temperature <= 0) return static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
 
-  std::vector<int32_t> order(V);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return logits[a] > logits[b]; });
-  size_t keep = order.size();
-  if (o.topK > 0) keep = std::min<size_t>(keep, static_cast<size_t>(o.topK));
-  std::vector<double> p(keep);
-  const double maxLogit = logits[order[0]] / o.temperature;
-  double sum = 0;
-  for (size_t i = 0; i < keep; ++i) {
-    p[i] = std::exp(logits[order[i]] / o.temperature - maxLogit);
-    sum += p[i];
+  // Sampling never needs the whole vocabulary sorted: without top-k/top-p it draws in id order;
+  // otherwise only the head of the distribution is sorted (top-k of it, or a growing head until
+  // it holds top_p of the mass). Ties keep the lower id first.
+  const double invT = 1.0 / o.temperature;
+  const float maxLogit = *std::max_element(logits.begin(), logits.end());
+  std::vector<double> weight(static_cast<size_t>(V));
+  double total = 0;
+  for (int32_t i = 0; i < V; ++i) total += weight[i] = std::exp((logits[i] - maxLogit) * invT);
+  if (o.topK <= 0 && o.topP >= 1.0) {
+    double r = rng01 * total, cum = 0;
+    for (int32_t i = 0; i < V; ++i) {
+      cum += weight[i];
+      if (r < cum) return i;
+    }
+    return static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
   }
-  for (auto& x : p) x /= sum;
-  if (o.topP < 1.0) {
-    // Smallest prefix of the sorted distribution whose mass reaches top_p (at least one).
-    double cum = 0;
-    size_t cut = keep;
-    for (size_t i = 0; i < keep; ++i) {
-      cum += p[i];
-      if (cum >= o.topP) {
-        cut = i + 1;
+  auto before = [&](int32_t a, int32_t b) { return logits[a] > logits[b] || (logits[a] == logits[b] && a < b); };
+  std::vector<int32_t> order(static_cast<size_t>(V));
+  std::iota(order.begin(), order.end(), 0);
+  const size_t limit = o.topK > 0 ? std::min<size_t>(order.size(), static_cast<size_t>(o.topK)) : order.size();
+  size_t keep = 0;
+  double mass = 0;  // of order[0, keep) under the full distribution
+  for (size_t head = std::min<size_t>(limit, 64);; head = std::min(limit, head * 4)) {
+    std::partial_sort(order.begin() + static_cast<std::ptrdiff_t>(keep), order.begin() + static_cast<std::ptrdiff_t>(head),
+                      order.end(), before);
+    // top-p is measured within the top-k renormalised distribution, as transformers applies
+    // TopKLogitsWarper before TopPLogitsWarper.
+    bool reached = false;
+    for (; keep < head; ++keep) {
+      mass += weight[order[keep]];
+      if (o.topK <= 0 && o.topP < 1.0 && mass >= o.topP * total) {
+        ++keep;
+        reached = true;
         break;
       }
     }
-    keep = cut;
-    p.resize(keep);
-    double s = std::accumulate(p.begin(), p.end(), 0.0);
-    for (auto& x : p) x /= s;
+    if (reached || head == limit) break;
   }
-  double r = rng01, cum = 0;
+  if (o.topK > 0 && o.topP < 1.0) {
+    double kept = 0;
+    for (size_t i = 0; i < keep; ++i) kept += weight[order[i]];
+    double cum = 0;
+    for (size_t i = 0; i < keep; ++i) {
+      cum += weight[order[i]];
+      if (cum >= o.topP * kept) {
+        keep = i + 1;
+        break;
+      }
+    }
+  }
+  double kept = 0;
+  for (size_t i = 0; i < keep; ++i) kept += weight[order[i]];
+  double r = rng01 * kept, cum = 0;
   for (size_t i = 0; i < keep; ++i) {
-    cum += p[i];
+    cum += weight[order[i]];
     if (r < cum) return order[i];
   }
   return order[keep - 1];
@@ -144,11 +167,28 @@ GenerateResult generate(const LoadedModel& model, const std::vector<int32_t>& pr
   KVCache cache;
   if (o.useCache) cache = lm.makeCache(1, capacity);
 
-  // Decoding the new tokens after one token of context keeps the leading space that
-  // SentencePiece decoders strip from the start of a text.
-  std::vector<int32_t> decodeCtx;
-  if (tok) decodeCtx.push_back(promptIds.back());
-  const size_t ctxLen = tok ? tok->decode(decodeCtx, true).size() : 0;
+  // New text is decoded incrementally over a short window of tokens (the way streaming
+  // detokenizers do), so each token costs the same however long the answer is. The window
+  // starts with the last prompt token, which keeps the leading space that SentencePiece
+  // decoders strip from the start of a text. `text` is everything decoded so far.
+  std::vector<int32_t> window;
+  size_t readOffset = 0;  // window[0, readOffset) is already in `text`
+  if (tok) {
+    window.push_back(promptIds.back());
+    readOffset = 1;
+  }
+  auto decodeStep = [&](bool flush) {
+    const std::string before = tok->decode(std::vector<int32_t>(window.begin(), window.begin() + static_cast<std::ptrdiff_t>(readOffset)), true);
+    const std::string after = tok->decode(window, true);
+    // Wait while the text ends inside a UTF-8 character (or in the replacement character a
+    // partial byte sequence decodes to): the next token completes it.
+    if (!flush && (after.size() <= before.size() || completeUtf8Prefix(after) < after.size())) return std::string();
+    std::string piece = after.size() > before.size() ? after.substr(before.size()) : std::string();
+    // Everything is decoded: the next window starts at the last token read.
+    window.erase(window.begin(), window.end() - 1);
+    readOffset = 1;
+    return piece;
+  };
   std::string fullText;
   size_t emitted = 0;
 
@@ -175,10 +215,11 @@ GenerateResult generate(const LoadedModel& model, const std::vector<int32_t>& pr
     ev.index = i;
     bool stopString = false;
     if (tok) {
-      decodeCtx.push_back(next);
-      fullText = tok->decode(decodeCtx, true).substr(ctxLen);
+      window.push_back(next);
+      const size_t searchFrom = fullText.size();
+      fullText += decodeStep(false);
       for (const auto& s : o.stopStrings) {
-        size_t at = s.empty() ? std::string::npos : fullText.find(s, emitted > s.size() ? emitted - s.size() : 0);
+        size_t at = s.empty() ? std::string::npos : fullText.find(s, searchFrom > s.size() ? searchFrom - s.size() : 0);
         if (at != std::string::npos) {
           fullText.resize(at);
           stopString = true;
@@ -216,7 +257,7 @@ GenerateResult generate(const LoadedModel& model, const std::vector<int32_t>& pr
   }
   r.decodeSeconds = secondsSince(tDecode);
   if (tok) {
-    if (r.stopReason != "stop_string") fullText = r.tokens.empty() ? "" : tok->decode(decodeCtx, true).substr(ctxLen);
+    if (r.stopReason != "stop_string" && window.size() > readOffset) fullText += decodeStep(true);
     if (emitted < fullText.size() && onToken && r.stopReason != "cancelled") {
       TokenEvent ev;
       ev.id = -1;

@@ -26,24 +26,29 @@ torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const to
 }
 
 torch::Tensor attentionPacked(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                              const std::vector<int64_t>& segments, double scale) {
-  if (segments.size() == 1) return attention(q, k, v, causalMask(q.size(2), 0, q.device()), scale);
+                              const std::vector<int64_t>& segments, double scale, int64_t window) {
+  if (segments.size() == 1) return attention(q, k, v, causalMask(q.size(2), 0, q.device(), window), scale);
   std::vector<torch::Tensor> outs;
   outs.reserve(segments.size());
   int64_t off = 0;
   for (int64_t len : segments) {
     outs.push_back(attention(q.narrow(2, off, len), k.narrow(2, off, len), v.narrow(2, off, len),
-                             causalMask(len, 0, q.device()), scale));  // (1, H, len, hd)
+                             causalMask(len, 0, q.device(), window), scale));  // (1, H, len, hd)
     off += len;
   }
   return torch::cat(outs, 2);  // (1, H, T, hd)
 }
 
-torch::Tensor causalMask(int64_t T, int64_t past, torch::Device device) {
-  if (T == 1) return {};
+torch::Tensor causalMask(int64_t T, int64_t past, torch::Device device, int64_t window) {
+  const bool windowed = window > 0 && past + T > window;
+  if (T == 1 && !windowed) return {};
   const float ninf = -std::numeric_limits<float>::infinity();
+  const auto opts = torch::TensorOptions().device(device);
   // Query t sees keys 0..past+t.
-  return torch::full({T, past + T}, ninf, torch::TensorOptions().device(device)).triu(past + 1);
+  torch::Tensor mask = torch::full({T, past + T}, ninf, opts).triu(past + 1);
+  // ... and, in a window, only keys after past+t-window.
+  if (windowed) mask = mask + torch::full({T, past + T}, ninf, opts).tril(past - window);
+  return mask;
 }
 
 torch::Tensor paddingMask(const torch::Tensor& keep, torch::ScalarType dtype) {

@@ -31,12 +31,15 @@ torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, const to
 
 // Attention over packed sequences: q (1, heads, T, hd), k, v (1, kvHeads, T, hd) where the T
 // positions are consecutive sequences of the given lengths, each causal within itself.
+// `window` as in causalMask.
 torch::Tensor attentionPacked(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                              const std::vector<int64_t>& segments, double scale);
+                              const std::vector<int64_t>& segments, double scale, int64_t window = 0);
 
 // Additive causal mask for T queries at positions [past, past+T) over S = past+T keys:
-// (T, S) with 0 where visible and -inf above the diagonal; undefined when T == 1.
-torch::Tensor causalMask(int64_t T, int64_t past, torch::Device device);
+// (T, S) with 0 where visible and -inf above the diagonal; undefined when every key is
+// visible (T == 1 without a window). With a sliding window W > 0 (Mistral), query i also
+// stops seeing keys j <= i - W, as transformers masks them.
+torch::Tensor causalMask(int64_t T, int64_t past, torch::Device device, int64_t window = 0);
 
 // Additive key-padding mask for bidirectional (and cross-) attention: keep (B, S), nonzero
 // where a key is a real token. Returns (B, 1, 1, S) with 0 for real keys and the dtype's

@@ -4,6 +4,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
+#include <map>
 #include <set>
 
 #include <torch/torch.h>
@@ -13,6 +15,7 @@
 #include "io/atomic_file.h"
 #include "io/model_folder.h"
 #include "io/safetensors.h"
+#include "nn/weights.h"
 #include "train/trainer.h"
 
 using nlohmann::json;
@@ -65,6 +68,8 @@ class TestTrainer : public QObject {
 
   void loraRunLearnsAndLeavesBaseUntouched() {
     auto c = config("run-a");
+    std::map<std::string, std::string> baseFiles;
+    for (const auto& e : fs::directory_iterator(m_model)) baseFiles[e.path().filename().string()] = bytes(e.path());
     std::vector<double> losses;
     int stepEvents = 0;
     auto r = fm::train(c, [&](const fm::TrainEvent& e) {
@@ -91,6 +96,9 @@ class TestTrainer : public QObject {
     // The adapter is in PEFT format; the base folder's weights are unchanged on disk.
     QVERIFY(fs::exists(r.outputDir / "adapter_model.safetensors"));
     QVERIFY(fs::exists(r.outputDir / "adapter_config.json"));
+    std::map<std::string, std::string> after;
+    for (const auto& e : fs::directory_iterator(m_model)) after[e.path().filename().string()] = bytes(e.path());
+    QVERIFY(after == baseFiles);
     // Checkpoints: every 8 steps, keeping the last 2, each complete.
     QVERIFY(!fs::exists(fs::path(c.outDir) / "checkpoint-8"));
     QVERIFY(fs::exists(fs::path(c.outDir) / "checkpoint-16" / "COMPLETE"));
@@ -190,6 +198,161 @@ class TestTrainer : public QObject {
     QVERIFY(a && b);
     QVERIFY(std::memcmp(base.data(*a), tuned.data(*b), (a->end - a->begin)) != 0);
     QVERIFY(fs::exists(r.outputDir / "tokenizer.model"));
+  }
+
+  // Cancelling while the model is evaluated before training stops that evaluation, saves
+  // checkpoint-0 (the folder resumes instead of being stuck), and the resumed run ends exactly
+  // where an unbroken run with the same settings ends.
+  void cancelDuringFirstEvaluationResumesExactly() {
+    auto full = config("unbroken-2");
+    full.lora.dropout = 0.1;
+    auto rf = fm::train(full, {});
+    QCOMPARE(rf.status, fm::JobStatus::Completed);
+
+    auto part = config("cancel-in-eval");
+    part.lora.dropout = 0.1;
+    int evalEvents = 0;
+    auto rc = fm::train(part, [&](const fm::TrainEvent& e) {
+      if (e.kind == fm::TrainEvent::Kind::Eval) ++evalEvents;
+      return !(e.kind == fm::TrainEvent::Kind::Status && e.message.find("evaluating") != std::string::npos);
+    });
+    QCOMPARE(rc.status, fm::JobStatus::Cancelled);
+    QCOMPARE(evalEvents, 0);
+    QVERIFY2(rc.message.find("checkpoint-0") != std::string::npos, rc.message.c_str());
+    QVERIFY(fs::exists(fs::path(part.outDir) / "checkpoint-0" / "COMPLETE"));
+    auto rr = fm::resumeTraining(part.outDir, {});
+    QCOMPARE(rr.status, fm::JobStatus::Completed);
+    QCOMPARE(bytes(rr.outputDir / "adapter_model.safetensors"), bytes(rf.outputDir / "adapter_model.safetensors"));
+  }
+
+  // A cancel at a step that would evaluate saves at once; the evaluation is not run.
+  void cancelSavesWithoutEvaluating() {
+    auto c = config("cancel-no-eval");
+    c.evalEvery = 8;
+    std::vector<int64_t> evalSteps;
+    auto r = fm::train(c, [&](const fm::TrainEvent& e) {
+      if (e.kind == fm::TrainEvent::Kind::Eval) evalSteps.push_back(e.step);
+      return !(e.kind == fm::TrainEvent::Kind::Step && e.step == 8);
+    });
+    QCOMPARE(r.status, fm::JobStatus::Cancelled);
+    QCOMPARE(evalSteps, std::vector<int64_t>{0});  // only the one before training
+    QVERIFY(fs::exists(fs::path(c.outDir) / "checkpoint-8" / "COMPLETE"));
+  }
+
+  // A run changes nothing process-wide: the caller's thread count and torch's global random
+  // state are as they were, and the same settings give the same adapter whatever was drawn
+  // from the global generator before.
+  void runsKeepToThemselves() {
+    const int threadsBefore = torch::get_num_threads();
+    auto c = config("own-state-a");
+    c.lora.dropout = 0.1;
+    c.maxSteps = 6;
+    c.threads = std::max(1, threadsBefore - 1) == threadsBefore ? threadsBefore + 1 : threadsBefore - 1;
+    torch::manual_seed(123);
+    auto a = fm::train(c, {});
+    QCOMPARE(a.status, fm::JobStatus::Completed);
+    QCOMPARE(torch::get_num_threads(), threadsBefore);
+    const auto drawn = torch::rand({4});
+    torch::manual_seed(123);
+    QVERIFY(torch::equal(drawn, torch::rand({4})));  // the run drew nothing from it
+    torch::manual_seed(999);
+    torch::rand({1000});
+    auto c2 = config("own-state-b");
+    c2.lora.dropout = 0.1;
+    c2.maxSteps = 6;
+    c2.threads = c.threads;
+    auto b = fm::train(c2, {});
+    QCOMPARE(bytes(a.outputDir / "adapter_model.safetensors"), bytes(b.outputDir / "adapter_model.safetensors"));
+  }
+
+  // A second job on a run folder that is training is refused, naming the folder.
+  void runFolderIsLocked() {
+    auto c = config("locked");
+    std::string second;
+    auto r = fm::train(c, [&](const fm::TrainEvent& e) {
+      if (e.kind == fm::TrainEvent::Kind::Step && e.step == 9 && second.empty()) {
+        try {
+          fm::resumeTraining(c.outDir, {});
+          second = "(started)";
+        } catch (const fm::ConfigError& err) {
+          second = err.what();
+        }
+      }
+      return true;
+    });
+    QCOMPARE(r.status, fm::JobStatus::Completed);
+    QVERIFY2(second.find("in use by another job") != std::string::npos, second.c_str());
+  }
+
+  // Damaged checkpoints are named, with the previous complete one offered; nothing is removed.
+  void damagedCheckpointIsNamed_data() {
+    QTest::addColumn<QString>("damage");
+    QTest::newRow("optimizer truncated") << "optimizer-truncated";
+    QTest::newRow("optimizer empty") << "optimizer-empty";
+    QTest::newRow("optimizer random bytes") << "optimizer-random";
+    QTest::newRow("rng state wrong size") << "rng-size";
+    QTest::newRow("step -5") << "step";
+  }
+
+  void damagedCheckpointIsNamed() {
+    QFETCH(QString, damage);
+    auto c = config(("damaged-" + damage).toStdString());
+    c.maxSteps = 16;
+    auto r = fm::train(c, [](const fm::TrainEvent& e) { return !(e.kind == fm::TrainEvent::Kind::Step && e.step == 12); });
+    QCOMPARE(r.status, fm::JobStatus::Cancelled);
+    const fs::path ckpt = fs::path(c.outDir) / "checkpoint-12";
+    const std::string opt = bytes(ckpt / "optimizer.pt");
+    if (damage == "optimizer-truncated") fm::writeFileAtomic(ckpt / "optimizer.pt", opt.substr(0, opt.size() / 2));
+    if (damage == "optimizer-empty") fm::writeFileAtomic(ckpt / "optimizer.pt", "");
+    if (damage == "optimizer-random") {
+      std::string junk(opt.size(), '\0');
+      for (size_t i = 0; i < junk.size(); ++i) junk[i] = static_cast<char>((i * 2654435761u) >> 13);
+      fm::writeFileAtomic(ckpt / "optimizer.pt", junk);
+    }
+    if (damage == "rng-size")
+      fm::writeTensorFile(ckpt / "rng_state.safetensors", {{"dropout_generator", torch::zeros({7}, torch::kByte)}});
+    if (damage == "step") {
+      json s = json::parse(bytes(ckpt / "trainer_state.json"));
+      s["step"] = -5;
+      fm::writeFileAtomic(ckpt / "trainer_state.json", s.dump());
+    }
+    try {
+      fm::resumeTraining(c.outDir, {});
+      QFAIL("a damaged checkpoint was resumed");
+    } catch (const fm::FormatError& e) {
+      const std::string msg = e.what();
+      QVERIFY2(msg.find("checkpoint-12 is damaged") != std::string::npos, msg.c_str());
+      QVERIFY2(msg.find("previous complete checkpoint is checkpoint-8") != std::string::npos, msg.c_str());
+    }
+    QVERIFY(fs::exists(ckpt / "COMPLETE"));
+    // Moving it away, as the message says, resumes from the previous one.
+    fs::rename(ckpt, fs::path(c.outDir).parent_path() / ("moved-" + damage.toStdString()));
+    auto rr = fm::resumeTraining(c.outDir, {});
+    QCOMPARE(rr.status, fm::JobStatus::Completed);
+  }
+
+  // An absurd learning rate is never a quiet success: the run stops on a non-finite loss or
+  // gradient (nothing of that step applied), or the log says the loss is diverging.
+  void divergenceIsReported_data() {
+    QTest::addColumn<double>("lr");
+    QTest::newRow("1e6") << 1e6;
+    QTest::newRow("1e30") << 1e30;
+  }
+
+  void divergenceIsReported() {
+    QFETCH(double, lr);
+    auto c = config("diverge-" + std::to_string(static_cast<int>(std::log10(lr))));
+    c.lr = lr;
+    c.maxGradNorm = 0;
+    c.warmupRatio = 0;
+    auto r = fm::train(c, {});
+    bool warned = false;
+    for (const auto& j : metrics(c.outDir)) warned = warned || j["event"] == "warning";
+    QVERIFY2(r.status == fm::JobStatus::Failed || warned, r.message.c_str());
+    if (r.status == fm::JobStatus::Failed) {
+      QVERIFY2(r.message.find("nothing of this step was applied") != std::string::npos, r.message.c_str());
+      QVERIFY(fs::exists(fs::path(c.outDir) / "checkpoint-0" / "COMPLETE"));
+    }
   }
 };
 

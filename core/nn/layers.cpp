@@ -16,7 +16,15 @@ torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
   const LoraWeights* lora = adapter ? adapter->find(this) : nullptr;
   if (!lora) return y;
   auto h = x;
-  if (lora->dropout > 0 && is_training()) h = torch::dropout(h, lora->dropout, /*train=*/true);
+  if (lora->dropout > 0 && is_training()) {
+    at::Generator* gen = activeDropoutGenerator();
+    if (gen && h.device().is_cpu()) {
+      const double keep = 1.0 - lora->dropout;
+      h = h * torch::empty_like(h).bernoulli_(keep, *gen).div_(keep);
+    } else {
+      h = torch::dropout(h, lora->dropout, /*train=*/true);
+    }
+  }
   // (.., in) -> (.., r) -> (.., out)
   return y.add_(torch::linear(torch::linear(h, lora->A), lora->B), lora->scale);
 }

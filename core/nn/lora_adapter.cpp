@@ -6,7 +6,14 @@ namespace fm {
 
 namespace {
 thread_local const LoraAdapter* tActive = nullptr;
+thread_local at::Generator* tDropoutGenerator = nullptr;
 }
+
+DropoutGeneratorScope::DropoutGeneratorScope(at::Generator* generator) : m_previous(tDropoutGenerator) {
+  tDropoutGenerator = generator;
+}
+DropoutGeneratorScope::~DropoutGeneratorScope() { tDropoutGenerator = m_previous; }
+at::Generator* activeDropoutGenerator() { return tDropoutGenerator; }
 
 void LoraAdapter::add(std::string path, const LinearImpl* module, LoraWeights weights) {
   m_index[module] = m_entries.size();

@@ -37,6 +37,21 @@ struct LoraWeights {
   double dropout = 0.0;  // applied only while the module is in training mode
 };
 
+// The random generator for dropout draws on this thread (a training run's own), or null for
+// libtorch's default one. Set by the trainer for the duration of its loop, so a run's draws
+// depend only on its seed and resume exactly, whatever else the process runs.
+class DropoutGeneratorScope {
+ public:
+  explicit DropoutGeneratorScope(at::Generator* generator);
+  ~DropoutGeneratorScope();
+  DropoutGeneratorScope(const DropoutGeneratorScope&) = delete;
+  DropoutGeneratorScope& operator=(const DropoutGeneratorScope&) = delete;
+
+ private:
+  at::Generator* m_previous;
+};
+at::Generator* activeDropoutGenerator();
+
 class LoraAdapter {
  public:
   struct Entry {

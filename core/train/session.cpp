@@ -67,32 +67,50 @@ StepResult Session::computeGradients(const std::vector<PackedBatch>& micro) {
     (loss / static_cast<double>(r.targets)).backward();
   }
   r.loss = sum / static_cast<double>(r.targets);
+  double sq = 0;
+  for (const auto& p : parameters())
+    if (p.grad().defined()) sq += p.grad().to(torch::kDouble).pow(2).sum().item<double>();
+  r.gradNorm = std::sqrt(sq);
   return r;
 }
 
-void Session::applyUpdate(double lr, StepResult& r) {
+bool Session::applyUpdate(double lr, const StepResult& r) {
+  if (!std::isfinite(r.gradNorm)) {  // never let inf/NaN into the weights or Adam's moments
+    zeroGrad();
+    return false;
+  }
   const auto params = parameters();
-  if (m_cfg.maxGradNorm > 0) {
-    r.gradNorm = torch::nn::utils::clip_grad_norm_(params, m_cfg.maxGradNorm);
-  } else {
-    double sq = 0;
+  if (m_cfg.maxGradNorm > 0 && r.gradNorm > m_cfg.maxGradNorm) {
+    torch::NoGradGuard ng;
+    const double factor = m_cfg.maxGradNorm / (r.gradNorm + 1e-6);  // as clip_grad_norm_
     for (const auto& p : params)
-      if (p.grad().defined()) sq += p.grad().pow(2).sum().item<double>();
-    r.gradNorm = std::sqrt(sq);
+      if (p.grad().defined()) p.grad().mul_(factor);
   }
   for (auto& g : m_opt->param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
   m_opt->step();
   zeroGrad();
+  return true;
 }
 
 void Session::zeroGrad() { m_opt->zero_grad(); }
 
 EvalOutcome evaluateExamples(CausalLM& lm, const Tokenizer& tok, const ExampleSet& ex,
-                             const std::vector<int64_t>& idx, int64_t batchSize, int64_t maxLength) {
+                             const std::vector<int64_t>& idx, int64_t batchSize, int64_t maxLength,
+                             const EvalProgress& progress) {
   EvalOutcome out;
   if (idx.empty()) return out;
+  // Progress counts the loss pass and, with label options, the scoring pass as one each.
+  const int64_t rows = static_cast<int64_t>(idx.size());
+  const int64_t passes = ex.labelOptions.empty() ? 1 : 2;
+  auto report = [&](int64_t pass, double fraction) {
+    return !progress || progress(static_cast<int64_t>((pass + fraction) * rows / passes), rows);
+  };
+  struct Restore {
+    CausalLM& lm;
+    bool training;
+    ~Restore() { if (training) lm.train(); }
+  } restore{lm, lm.is_training()};
   torch::NoGradGuard ng;
-  const bool wasTraining = lm.is_training();
   lm.eval();
   double sum = 0;
   for (size_t s = 0; s < idx.size(); s += batchSize) {
@@ -110,6 +128,7 @@ EvalOutcome evaluateExamples(CausalLM& lm, const Tokenizer& tok, const ExampleSe
                torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                .item<double>();
     out.tokens += b.targets;
+    if (!report(0, static_cast<double>(std::min(idx.size(), s + batchSize)) / idx.size())) return EvalOutcome{};
   }
   out.rows = static_cast<int64_t>(idx.size());
   out.loss = out.tokens > 0 ? sum / out.tokens : -1;
@@ -160,6 +179,7 @@ EvalOutcome evaluateExamples(CausalLM& lm, const Tokenizer& tok, const ExampleSe
         const int64_t n = cands[i].seq.targets();
         for (int64_t k = 0; k < n; ++k) score[i] += acc[r++];
       }
+      if (!report(1, static_cast<double>(end) / cands.size())) return EvalOutcome{};
     }
     int64_t correct = 0, total = 0;
     for (size_t i = 0; i < cands.size(); i += ex.labelOptions.size()) {
@@ -172,7 +192,7 @@ EvalOutcome evaluateExamples(CausalLM& lm, const Tokenizer& tok, const ExampleSe
     }
     out.accuracy = total > 0 ? static_cast<double>(correct) / total : -1;
   }
-  if (wasTraining) lm.train();
+
   return out;
 }
 

@@ -4,6 +4,8 @@
 // Thread safety: one Session per training job; it mutates the model it was given.
 #pragma once
 
+#include <functional>
+
 #include <torch/torch.h>
 
 #include <memory>
@@ -39,9 +41,11 @@ class Session {
   Session(CausalLM& lm, std::vector<torch::Tensor> decay, std::vector<torch::Tensor> noDecay,
           const OptimConfig& cfg);
   // Forward + backward over the micro-batches (gradients accumulate), without the update.
+  // Forward and backward over the micro-batches; measures the gradient norm.
   StepResult computeGradients(const std::vector<PackedBatch>& micro);
-  // Clips, sets the learning rate and applies AdamW; zeroes the gradients.
-  void applyUpdate(double lr, StepResult& r);
+  // Clips to max_grad_norm, sets the learning rate and applies AdamW; zeroes the gradients.
+  // A non-finite gradient norm changes nothing (returns false).
+  bool applyUpdate(double lr, const StepResult& r);
   void zeroGrad();
   torch::optim::AdamW& optimizer() { return *m_opt; }
   std::vector<torch::Tensor> parameters() const;
@@ -58,7 +62,11 @@ struct EvalOutcome {
   double loss = -1, accuracy = -1;
   int64_t rows = 0, tokens = 0;
 };
+// `progress(rowsDone, rows)` is called after each batch; returning false stops the evaluation
+// (the outcome then has rows == 0).
+using EvalProgress = std::function<bool(int64_t done, int64_t rows)>;
 EvalOutcome evaluateExamples(CausalLM& lm, const Tokenizer& tok, const ExampleSet& ex,
-                             const std::vector<int64_t>& idx, int64_t batchSize, int64_t maxLength);
+                             const std::vector<int64_t>& idx, int64_t batchSize, int64_t maxLength,
+                             const EvalProgress& progress = {});
 
 }  // namespace fm

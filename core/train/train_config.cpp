@@ -49,6 +49,7 @@ void forEachField(Cfg& c, F&& f) {
   f("eval_at_start", c.evalAtStart);
   f("eval_max_rows", c.evalMaxRows);
   f("save_every", c.saveEvery);
+  f("save_minutes", c.saveMinutes);
   f("keep_checkpoints", c.keepCheckpoints);
   f("out_dir", c.outDir);
   f("threads", c.threads);
@@ -182,6 +183,7 @@ void TrainConfig::validate() const {
   need(logEvery >= 1, "\"log_every\" must be at least 1");
   need(evalEvery >= 0 && saveEvery >= 0, "\"eval_every\" and \"save_every\" must be >= 0");
   need(keepCheckpoints >= 1, "\"keep_checkpoints\" must be at least 1");
+  need(std::isfinite(saveMinutes) && saveMinutes >= 0, "\"save_minutes\" must be >= 0");
   need(!outDir.empty(), "\"out_dir\" (the run folder) is required");
   need(threads >= 0, "\"threads\" must be >= 0");
 }

@@ -16,12 +16,14 @@
 #include "arch/loaded_model.h"
 #include "io/atomic_file.h"
 #include "io/model_folder.h"
+#include "io/folder_lock.h"
 #include "io/output_folder.h"
 #include "io/safetensors.h"
 #include "nn/lora_adapter.h"
 #include "nn/weights.h"
 #include "train/session.h"
 #include "util/error.h"
+#include "util/runtime.h"
 
 #if defined(__linux__) || defined(__APPLE__)
 #include <unistd.h>
@@ -142,6 +144,9 @@ struct Run {
   int64_t stepsPerEpoch = 0, microPerEpoch = 0, totalSteps = 0, warmup = 0;
   int64_t cachedEpoch = -1;
   std::vector<int64_t> order;
+  // The run's own random draws (LoRA dropout): seeded from the config, saved in every
+  // checkpoint, never shared with other work in the process.
+  at::Generator generator = at::detail::createCPUGenerator(42);
 };
 
 double learningRate(const Run& r, int64_t step) {
@@ -178,7 +183,6 @@ std::vector<PackedBatch> microBatches(Run& r, int64_t step) {
 void prepare(Run& r) {
   TrainConfig& c = r.cfg;
   c.validate();
-  if (c.threads > 0) torch::set_num_threads(c.threads);
   r.model = LoadedModel::load(c.model, {});
   r.lm = &r.model->lm();
   r.tok = r.model->tokenizer();
@@ -238,9 +242,9 @@ EvalResult toEvalResult(const EvalOutcome& o) {
   return e;
 }
 
-EvalResult runEval(Run& r) {
+EvalResult runEval(Run& r, const EvalProgress& progress = {}) {
   return toEvalResult(evaluateExamples(*r.lm, *r.tok, r.ex, r.evalIdx,
-                                       std::max<int64_t>(8, r.cfg.batchSize * 2), r.cfg.maxLength));
+                                       std::max<int64_t>(8, r.cfg.batchSize * 2), r.cfg.maxLength, progress));
 }
 
 // ---------------------------------------------------------------- checkpoints
@@ -280,11 +284,10 @@ void saveCheckpoint(Run& r, int64_t step, const json& state) {
   writeFileAtomic(tmp / "optimizer.pt", opt.str());
   torch::Tensor rng;
   {
-    auto gen = at::detail::getDefaultCPUGenerator();
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    rng = gen.get_state();
+    std::lock_guard<std::mutex> lock(r.generator.mutex());
+    rng = r.generator.get_state();
   }
-  writeTensorFile(tmp / "rng_state.safetensors", {{"torch_cpu", rng}});
+  writeTensorFile(tmp / "rng_state.safetensors", {{"dropout_generator", rng}});
   writeFileAtomic(tmp / "trainer_state.json", state.dump(2) + "\n");
   writeFileAtomic(tmp / "COMPLETE", "step " + std::to_string(step) + "\n");
   fs::remove_all(final);
@@ -310,12 +313,17 @@ json loadCheckpoint(Run& r, const fs::path& ckpt) {
   }
   json state = readJsonFile(ckpt / "trainer_state.json");
   auto rf = SafetensorsFile::open(ckpt / "rng_state.safetensors");
-  const TensorInfo* ri = rf.find("torch_cpu");
-  if (!ri) throw FormatError(ckpt.string() + ": rng_state.safetensors has no torch_cpu state");
+  const TensorInfo* ri = rf.find("dropout_generator");
+  if (!ri) ri = rf.find("torch_cpu");  // checkpoints written before runs had their own generator
+  if (!ri) throw FormatError("rng_state.safetensors has no generator state");
+  const torch::Tensor saved = readTensor(rf, *ri);
   {
-    auto gen = at::detail::getDefaultCPUGenerator();
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    gen.set_state(readTensor(rf, *ri));
+    std::lock_guard<std::mutex> lock(r.generator.mutex());
+    const int64_t expected = r.generator.get_state().numel();
+    if (saved.scalar_type() != torch::kByte || saved.numel() != expected)
+      throw FormatError("rng_state.safetensors holds " + std::to_string(saved.numel()) +
+                        " values where a generator state has " + std::to_string(expected));
+    r.generator.set_state(saved);
   }
   return state;
 }
@@ -366,7 +374,7 @@ class MetricsLog {
 // ---------------------------------------------------------------- the loop
 
 TrainResult loop(Run& r, int64_t startStep, double elapsedBefore, EvalResult firstEval,
-                 const JobCallback<TrainEvent>& onEvent, const TrainHooks& hooks) {
+                 const JobCallback<TrainEvent>& onEvent, const TrainHooks& hooks, bool cancelledAtStart = false) {
   TrainResult res;
   res.runDir = r.dir;
   res.totalSteps = r.totalSteps;
@@ -374,6 +382,7 @@ TrainResult loop(Run& r, int64_t startStep, double elapsedBefore, EvalResult fir
   // The run's own adapter is active on this thread for every forward of the loop; the base
   // model's modules are never changed.
   AdapterScope adapterScope(r.adapter.get());
+  DropoutGeneratorScope dropoutScope(&r.generator);
   MetricsLog metrics(r.dir / "metrics.jsonl");
   const auto t0 = Clock::now();
   auto elapsed = [&] { return elapsedBefore + std::chrono::duration<double>(Clock::now() - t0).count(); };
@@ -389,15 +398,44 @@ TrainResult loop(Run& r, int64_t startStep, double elapsedBefore, EvalResult fir
   };
   auto epochOf = [&](int64_t step) { return static_cast<double>(step) / r.stepsPerEpoch; };
 
-  bool cancelled = false;
-  if (startStep == 0 && r.cfg.evalAtStart && !r.evalIdx.empty()) {
+  bool cancelled = cancelledAtStart;
+  auto lastSave = Clock::now();
+  auto save = [&](int64_t done) {
+    saveCheckpoint(r, done, stateJson(done));
+    lastSave = Clock::now();
     TrainEvent e;
-    e.kind = TrainEvent::Kind::Eval;
-    e.eval = firstEval = res.firstEval = runEval(r);
-    e.message = "before training";
-    cancelled = !emit(e, true);
+    e.kind = TrainEvent::Kind::Checkpoint;
+    e.step = done;
+    e.epoch = epochOf(done);
+    e.message = (r.dir / ("checkpoint-" + std::to_string(done))).string();
+    if (!emit(e, true)) cancelled = true;
+  };
+  if (!cancelled && startStep == 0 && r.cfg.evalAtStart && !r.evalIdx.empty()) {
+    // The first evaluation reports progress and stops as soon as it is cancelled.
+    auto progress = [&](int64_t doneRows, int64_t rows) {
+      TrainEvent p;
+      p.kind = TrainEvent::Kind::Status;
+      p.message = "evaluating the model before training: " + std::to_string(doneRows) + " of " +
+                  std::to_string(rows) + " validation rows";
+      if (!emit(p, false)) cancelled = true;
+      return !cancelled;
+    };
+    EvalResult before = runEval(r, progress);
+    if (!cancelled) {
+      TrainEvent e;
+      e.kind = TrainEvent::Kind::Eval;
+      e.eval = firstEval = res.firstEval = before;
+      e.message = "before training";
+      cancelled = !emit(e, true);
+    }
   }
+  // A run is resumable from its first moment: a kill or a cancel before the first periodic
+  // checkpoint resumes from here instead of leaving a folder that can only be deleted.
+  if (startStep == 0) save(0);
   r.lm->train();
+  double firstLoss = -1;
+  int64_t zeroGradientSteps = 0;
+  bool warnedDivergence = false;
   double windowLoss = 0, windowTime = 0;
   int64_t windowSteps = 0, windowTokens = 0, allTokens = 0;
   double trainTime = 0;
@@ -408,25 +446,35 @@ TrainResult loop(Run& r, int64_t startStep, double elapsedBefore, EvalResult fir
     StepResult sr = r.session->computeGradients(micro);
     if (hooks.onLoss) hooks.onLoss(step, sr.loss);
     const double lr = learningRate(r, step);
-    if (!std::isfinite(sr.loss)) {
+    if (!std::isfinite(sr.loss) || !std::isfinite(sr.gradNorm)) {
       r.session->zeroGrad();
+      const std::string what = !std::isfinite(sr.loss) ? (std::isnan(sr.loss) ? "the loss became NaN" : "the loss became infinite")
+                                                       : "the gradient became non-finite";
       res.status = JobStatus::Failed;
-      res.message = "training stopped at step " + std::to_string(step + 1) + ": the loss became " +
-                    (std::isnan(sr.loss) ? "NaN" : "infinite") +
-                    ". The last good checkpoint is kept. Lower the learning rate (now " +
+      res.message = "training stopped at step " + std::to_string(step + 1) + ": " + what +
+                    " (nothing of this step was applied). The last good checkpoint is kept. Lower the learning rate (now " +
                     std::to_string(r.cfg.lr) + ") or set max_grad_norm, then resume or start again.";
       metrics.append({{"event", "error"}, {"step", step + 1}, {"message", res.message}});
       res.step = step;
       return res;
     }
     r.session->applyUpdate(lr, sr);
-    if (!std::isfinite(sr.gradNorm)) {
-      res.status = JobStatus::Failed;
-      res.message = "training stopped at step " + std::to_string(step + 1) +
-                    ": the gradient became non-finite. The last good checkpoint is kept.";
-      metrics.append({{"event", "error"}, {"step", step + 1}, {"message", res.message}});
-      res.step = step;
-      return res;
+    if (firstLoss < 0) firstLoss = sr.loss;
+    zeroGradientSteps = sr.gradNorm == 0 ? zeroGradientSteps + 1 : 0;
+    const bool rising = sr.loss > 3 * firstLoss + 1;
+    if (!warnedDivergence && step > startStep && (rising || zeroGradientSteps >= 3)) {
+      // Still finite, but far above where it started, or the weights saturated so that nothing
+      // learns any more: the learning rate is too high.
+      warnedDivergence = true;
+      TrainEvent w;
+      w.kind = TrainEvent::Kind::Status;
+      w.step = step + 1;
+      w.message = rising ? "warning: the loss is diverging (" + std::to_string(firstLoss) + " at the start, " +
+                               std::to_string(sr.loss) + " now)"
+                         : "warning: the gradient is zero, so the model no longer learns (its weights saturated)";
+      w.message += "; lower the learning rate (now " + std::to_string(r.cfg.lr) + ")";
+      metrics.append({{"event", "warning"}, {"step", step + 1}, {"message", w.message}});
+      if (!emit(w, false)) cancelled = true;
     }
     const double dt = std::chrono::duration<double>(Clock::now() - s0).count();
     trainTime += dt;
@@ -455,7 +503,8 @@ TrainResult loop(Run& r, int64_t startStep, double elapsedBefore, EvalResult fir
       windowSteps = windowTokens = 0;
     }
     const bool last = done == r.totalSteps;
-    if (!r.evalIdx.empty() && ((r.cfg.evalEvery > 0 && done % r.cfg.evalEvery == 0) || last)) {
+    // A cancelled run saves at once; its evaluation waits for the resumed run.
+    if (!cancelled && !r.evalIdx.empty() && ((r.cfg.evalEvery > 0 && done % r.cfg.evalEvery == 0) || last)) {
       TrainEvent e;
       e.kind = TrainEvent::Kind::Eval;
       e.step = done;
@@ -463,15 +512,9 @@ TrainResult loop(Run& r, int64_t startStep, double elapsedBefore, EvalResult fir
       e.eval = res.lastEval = runEval(r);
       if (!emit(e, true)) cancelled = true;
     }
-    if ((r.cfg.saveEvery > 0 && done % r.cfg.saveEvery == 0) || last || cancelled) {
-      saveCheckpoint(r, done, stateJson(done));
-      TrainEvent e;
-      e.kind = TrainEvent::Kind::Checkpoint;
-      e.step = done;
-      e.epoch = epochOf(done);
-      e.message = (r.dir / ("checkpoint-" + std::to_string(done))).string();
-      if (!emit(e, true)) cancelled = true;
-    }
+    const bool timeToSave = r.cfg.saveMinutes > 0 &&
+                            std::chrono::duration<double>(Clock::now() - lastSave).count() >= 60 * r.cfg.saveMinutes;
+    if ((r.cfg.saveEvery > 0 && done % r.cfg.saveEvery == 0) || timeToSave || last || cancelled) save(done);
   }
   res.step = step;
   res.seconds = trainTime;
@@ -519,9 +562,11 @@ TrainResult train(const TrainConfig& cfg, const JobCallback<TrainEvent>& onEvent
                       " already holds a run; resume it (fmw resume) or choose another out_dir");
   // Never into the model's folder, nor over anything else already there.
   if (!cfg.outDir.empty()) checkOutputFolder(cfg.outDir, "the run", /*overwrite=*/false, {cfg.model});
-  torch::manual_seed(cfg.seed);
+  ThreadCountScope threads(cfg.threads);
+  r.generator = at::detail::createCPUGenerator(cfg.seed);
   prepare(r);
   fs::create_directories(r.dir);
+  FolderLock lock(r.dir, "the run folder");
   makeTrainable(r, /*fresh=*/true);
   writeFileAtomic(r.dir / "config.json", r.cfg.toJson().dump(2) + "\n");
   writeDataStats(r);
@@ -531,14 +576,9 @@ TrainResult train(const TrainConfig& cfg, const JobCallback<TrainEvent>& onEvent
     e.message = std::to_string(r.split.train.size()) + " training rows, " + std::to_string(r.split.validation.size()) +
                 " validation rows, " + std::to_string(r.totalSteps) + " steps";
     if (!r.ex.problems.empty()) e.message += "; " + std::to_string(r.ex.problems.size()) + " rows skipped";
-    if (!onEvent(e)) {
-      TrainResult res;
-      res.status = JobStatus::Cancelled;
-      res.runDir = r.dir;
-      return res;
-    }
+    // Cancelled already: the loop still saves checkpoint-0 so the folder can be resumed.
+    if (!onEvent(e)) return loop(r, 0, 0.0, {}, onEvent, hooks, /*cancelledAtStart=*/true);
   }
-  torch::manual_seed(cfg.seed);  // dropout draws start from the same state on every run
   return loop(r, 0, 0.0, {}, onEvent, hooks);
 }
 
@@ -546,6 +586,7 @@ TrainResult resumeTraining(const fs::path& runDir, const JobCallback<TrainEvent>
                            const TrainHooks& hooks) {
   if (!fs::exists(runDir / "config.json"))
     throw IoError(runDir.string() + ": not a run folder (no config.json)");
+  FolderLock lock(runDir, "the run folder");
   auto ckpts = completeCheckpoints(runDir);
   if (ckpts.empty())
     throw IoError(runDir.string() + ": no complete checkpoint to resume from; start the run again");
@@ -553,17 +594,34 @@ TrainResult resumeTraining(const fs::path& runDir, const JobCallback<TrainEvent>
   r.cfg = TrainConfig::fromJson(readJsonFile(runDir / "config.json"));
   r.cfg.outDir = runDir.string();
   r.dir = runDir;
+  ThreadCountScope threads(r.cfg.threads);
   prepare(r);
   const auto& [step, ckpt] = ckpts.back();
-  if (r.cfg.method == "lora") {
-    loadCheckpoint(r, ckpt);  // attaches the adapter with the checkpoint's weights
-    makeTrainable(r, /*fresh=*/false);
-  } else {
-    makeTrainable(r, false);
-    loadCheckpoint(r, ckpt);
+  json state;
+  try {
+    if (r.cfg.method == "lora") {
+      loadCheckpoint(r, ckpt);  // attaches the adapter with the checkpoint's weights
+      makeTrainable(r, /*fresh=*/false);
+    } else {
+      makeTrainable(r, false);
+      loadCheckpoint(r, ckpt);
+    }
+    loadOptimizer(r, ckpt);
+    state = readJsonFile(ckpt / "trainer_state.json");
+    const int64_t savedStep = state.value("step", int64_t(-1));
+    if (!state.is_object() || savedStep != step)
+      throw FormatError("trainer_state.json says step " + std::to_string(savedStep) + " in " +
+                        ckpt.filename().string());
+  } catch (const std::exception& e) {
+    // Name the damaged checkpoint and the one before it, so nothing is deleted by guesswork.
+    std::string msg = ckpt.string() + " is damaged: " + errorMessage(e) + ".";
+    if (ckpts.size() >= 2)
+      msg += " The previous complete checkpoint is " + ckpts[ckpts.size() - 2].second.filename().string() +
+             ": move " + ckpt.filename().string() + " out of the run folder to resume from it.";
+    else
+      msg += " It is the only checkpoint; start the run again.";
+    throw FormatError(msg);
   }
-  loadOptimizer(r, ckpt);
-  json state = readJsonFile(ckpt / "trainer_state.json");
   EvalResult first;
   if (state.contains("first_eval")) {
     first.loss = state["first_eval"].value("eval_loss", -1.0);

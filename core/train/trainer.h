@@ -17,7 +17,11 @@
 // optimizer step (all its micro-batches), so gradient accumulation equals a larger batch.
 //
 // Thread safety: one training job per run folder; the job owns its model copy and may run on
-// any thread. Sets torch's intra-op thread count when TrainConfig::threads > 0.
+// any thread; a run folder is locked while a job trains in it. TrainConfig::threads sets the
+// intra-op thread count of the job's thread only, and random draws come from the run's own
+// generator (seeded by TrainConfig::seed, saved in checkpoints): nothing process-wide changes.
+// Checkpoints: checkpoint-0 before the first step, then every save_every steps and every
+// save_minutes of training, at the end, and at once on cancel (without evaluating first).
 #pragma once
 
 #include <cstdint>
@@ -63,7 +67,8 @@ struct TrainConfig {
   int64_t evalEvery = 0;             // 0: only at the start and the end
   bool evalAtStart = true;
   int64_t evalMaxRows = 500;         // validation rows used per evaluation (-1 = all)
-  int64_t saveEvery = 0;             // 0: only at the end (and on cancel)
+  int64_t saveEvery = 0;             // every N steps; 0: by time only (save_minutes)
+  double saveMinutes = 10;           // a checkpoint after this much training time; 0: off
   int64_t keepCheckpoints = 2;
   std::string outDir;                // run folder; must not hold another run (use resume)
   int threads = 0;                   // 0: leave torch's setting

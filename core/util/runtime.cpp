@@ -58,6 +58,16 @@ void ensureRuntimeEnvironment(int argc, char** argv) {
 
 int runtimeThreads() { return torch::get_num_threads(); }
 
+ThreadCountScope::ThreadCountScope(int threads) {
+  if (threads <= 0) return;
+  m_previous = torch::get_num_threads();
+  torch::set_num_threads(threads);
+}
+
+ThreadCountScope::~ThreadCountScope() {
+  if (m_previous > 0) torch::set_num_threads(m_previous);
+}
+
 bool cudaAvailable() { return torch::cuda::is_available(); }
 
 }  // namespace fm

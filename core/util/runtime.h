@@ -22,6 +22,20 @@ int boundThreads(int requested, std::string* note);
 // first thing in main.
 void ensureRuntimeEnvironment(int argc, char** argv);
 int runtimeThreads();
+
+// Intra-op threads for work started on the calling thread, restored when the scope ends. With
+// libtorch's OpenMP backend the count is a per-thread setting, so a training job on a worker
+// thread does not change what other jobs (or the GUI) use.
+class ThreadCountScope {
+ public:
+  explicit ThreadCountScope(int threads);  // 0: leave as is
+  ~ThreadCountScope();
+  ThreadCountScope(const ThreadCountScope&) = delete;
+  ThreadCountScope& operator=(const ThreadCountScope&) = delete;
+
+ private:
+  int m_previous = 0;
+};
 bool cudaAvailable();
 
 }  // namespace fm

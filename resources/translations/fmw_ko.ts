@@ -175,26 +175,31 @@
     </message>
     <message>
         <location filename="../../ui/finetune/finetune_panel.cpp" line="87"/>
-        <source>Save a checkpoint every this many steps, to resume after a stop or crash (0: only at the end).</source>
-        <translation>이 스텝 수마다 체크포인트를 저장하여 중지나 충돌 후 재개할 수 있게 합니다(0: 끝에만).</translation>
+        <source>Save a checkpoint every this many steps, to resume after a stop or crash (0: by time only).</source>
+        <translation>이 스텝 수마다 체크포인트를 저장하여 중지나 충돌 후 재개할 수 있게 합니다(0: 시간 기준으로만).</translation>
     </message>
     <message>
         <location filename="../../ui/finetune/finetune_panel.cpp" line="88"/>
+        <source>Also save a checkpoint after this many minutes of training, so a crash loses minutes, not the run (0: off).</source>
+        <translation>학습이 이 시간(분)만큼 진행될 때마다 체크포인트도 저장하여, 충돌해도 학습 전체가 아니라 몇 분만 잃게 합니다(0: 끄기).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="89"/>
         <source>How many checkpoints to keep on disk.</source>
         <translation>디스크에 보관할 체크포인트 수입니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="89"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="90"/>
         <source>The run folder. Empty: a new folder under runs/ in the workspace.</source>
         <translation>실행 폴더입니다. 비워 두면 워크스페이스의 runs/ 아래에 새 폴더를 만듭니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="90"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="91"/>
         <source>CPU threads for training (0: the application&apos;s setting).</source>
         <translation>학습에 사용할 CPU 스레드 수입니다(0: 애플리케이션 설정 사용).</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="91"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="92"/>
         <source>Refuse settings that need more memory than this (0: the memory this computer has free).</source>
         <translation>이보다 많은 메모리가 필요한 설정은 거부합니다(0: 이 컴퓨터의 여유 메모리).</translation>
     </message>
@@ -248,307 +253,307 @@
 <context>
     <name>fm::ui::DatasetsPanel</name>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="73"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="75"/>
         <source>No dataset yet: open a CSV, JSONL, Alpaca or ShareGPT file, or drop one on the window.</source>
         <translation>아직 데이터셋이 없습니다: CSV, JSONL, Alpaca 또는 ShareGPT 파일을 열거나 창에 끌어다 놓으세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="75"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="77"/>
         <source>Open a dataset…</source>
         <translation>데이터셋 열기…</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="76"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="78"/>
         <source>Demo reviews</source>
         <translation>데모 리뷰</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="77"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="79"/>
         <source>2,400 short product and movie reviews labelled positive or negative</source>
         <translation>긍정 또는 부정으로 레이블된 짧은 제품 및 영화 리뷰 2,400개</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="102"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="104"/>
         <source>Prompt template</source>
         <translation>프롬프트 템플릿</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="106"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="108"/>
         <source>The text the model reads. {column} is replaced by that column&apos;s value.</source>
         <translation>모델이 읽는 텍스트입니다. {column}은 해당 열의 값으로 바뀝니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="108"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="110"/>
         <source>The answer the model learns to write. Only these tokens carry the loss.</source>
         <translation>모델이 작성하도록 학습하는 답입니다. 이 토큰에만 손실이 계산됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="110"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="112"/>
         <source>Insert a column&apos;s placeholder into the prompt</source>
         <translation>열의 자리표시자를 프롬프트에 삽입합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="111"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="113"/>
         <source>Also train on the prompt</source>
         <translation>프롬프트도 학습</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="112"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="114"/>
         <source>Usually off: the model should learn to answer, not to repeat questions.</source>
         <translation>보통 꺼 둡니다: 모델은 질문을 반복하는 것이 아니라 답하는 법을 배워야 합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="113"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="115"/>
         <source>Skip bad rows (and count them)</source>
         <translation>잘못된 행 건너뛰기(개수 집계)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="117"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="119"/>
         <source>Longer rows are cut to this many tokens. Longer needs more memory and time.</source>
         <translation>더 긴 행은 이 토큰 수로 잘립니다. 길수록 메모리와 시간이 더 필요합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="122"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="124"/>
         <source>Share of rows held back to measure the model on text it never trained on.</source>
         <translation>모델이 학습하지 않은 텍스트로 측정하기 위해 따로 떼어 두는 행의 비율입니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="126"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="128"/>
         <source>The same seed gives the same split.</source>
         <translation>같은 시드면 같은 방식으로 나뉩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="127"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="129"/>
         <source>Prompt</source>
         <translation>프롬프트</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="128"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="130"/>
         <source>Completion</source>
         <translation>완성</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="129"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="131"/>
         <source>Insert column</source>
         <translation>열 삽입</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="132"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="134"/>
         <source>Max length (tokens)</source>
         <translation>최대 길이(토큰)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="133"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="135"/>
         <source>Validation share</source>
         <translation>검증 비율</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="134"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="136"/>
         <source>Split seed</source>
         <translation>분할 시드</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="136"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="138"/>
         <source>Analyze</source>
         <translation>분석</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="137"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="139"/>
         <source>Tokenize every row: lengths, labels, duplicates and leakage</source>
         <translation>모든 행을 토큰화합니다: 길이, 레이블, 중복 및 누출</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="138"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="140"/>
         <source>Use for fine-tuning</source>
         <translation>파인튜닝에 사용</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="144"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="146"/>
         <source>Example (selected row)</source>
         <translation>예시(선택한 행)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="148"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="150"/>
         <source>&lt;span style=&apos;background:#b2f2bb&apos;&gt;&amp;nbsp;trained tokens&amp;nbsp;&lt;/span&gt; &lt;span style=&apos;color:#868e96&apos;&gt;masked prompt tokens&lt;/span&gt;</source>
         <translation>&lt;span style=&apos;background:#b2f2bb&apos;&gt;&amp;nbsp;학습되는 토큰&amp;nbsp;&lt;/span&gt; &lt;span style=&apos;color:#868e96&apos;&gt;마스킹된 프롬프트 토큰&lt;/span&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="154"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="156"/>
         <source>Before training</source>
         <translation>학습 전</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="156"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="158"/>
         <source>Tokens per row</source>
         <translation>행당 토큰 수</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="157"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="159"/>
         <source>Labels</source>
         <translation>레이블</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="158"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="160"/>
         <source>Analyze to see lengths, labels, duplicates and leakage.</source>
         <translation>분석하면 길이, 레이블, 중복 및 누출을 확인할 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="211"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="213"/>
         <source>Open a dataset</source>
         <translation>데이터셋 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="212"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="214"/>
         <source>Datasets (*.csv *.tsv *.jsonl *.json *.txt)</source>
         <translation>데이터셋 (*.csv *.tsv *.jsonl *.json *.txt)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="365"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="367"/>
         <source>reading and tokenizing rows</source>
         <translation>행을 읽고 토큰화하는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="188"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="190"/>
         <source>Open a dataset first.</source>
         <translation>먼저 데이터셋을 여세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="237"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="239"/>
         <source>Opening %1…</source>
         <translation>%1 여는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="239"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="241"/>
         <source>Open %1</source>
         <translation>%1 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="242"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="244"/>
         <source>indexing rows</source>
         <translation>행 인덱싱 중</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="252"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="254"/>
         <source>Could not open %1</source>
         <translation>%1을(를) 열 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="260"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="262"/>
         <source>%1 — %2 rows, %3, %4</source>
         <translation>%1 — %2행, %3, %4</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="263"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="265"/>
         <source>(choose)</source>
         <translation>(선택)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="293"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="295"/>
         <source>&lt;i&gt;Load a model to see how its tokenizer cuts this row.&lt;/i&gt;</source>
         <translation>&lt;i&gt;모델을 불러오면 토크나이저가 이 행을 어떻게 나누는지 볼 수 있습니다.&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="300"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="302"/>
         <source>&lt;p style=&apos;color:#c92a2a&apos;&gt;Line %1: %2&lt;/p&gt;</source>
         <translation>&lt;p style=&apos;color:#c92a2a&apos;&gt;%1행: %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="324"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="326"/>
         <source>&lt;p style=&apos;color:#c92a2a&apos;&gt;%1&lt;/p&gt;</source>
         <translation>&lt;p style=&apos;color:#c92a2a&apos;&gt;%1&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="325"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="327"/>
         <source>This row gives no example.</source>
         <translation>이 행으로는 예시를 만들 수 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="345"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="347"/>
         <source>%1 tokens, %2 trained on%3</source>
         <translation>토큰 %1개, 학습 대상 %2개%3</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="346"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="348"/>
         <source>, cut from %1</source>
         <translation>, 원래 %1개에서 잘림</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="357"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="359"/>
         <source>&lt;span style=&apos;color:#c92a2a&apos;&gt;Open a dataset and load a model (for its tokenizer) first.&lt;/span&gt;</source>
         <translation>&lt;span style=&apos;color:#c92a2a&apos;&gt;먼저 데이터셋을 열고 (토크나이저를 위해) 모델을 불러오세요.&lt;/span&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="363"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="365"/>
         <source>Analyze %1</source>
         <translation>%1 분석</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="400"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="402"/>
         <source>rows kept whole</source>
         <translation>잘리지 않은 행</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="401"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="403"/>
         <source>rows cut</source>
         <translation>잘린 행</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="417"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="419"/>
         <source>tokens (max length %1)</source>
         <translation>토큰 (최대 길이 %1)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="425"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="427"/>
         <source>Tokens per row: mean %1, p95 %2, longest %3</source>
         <translation>행당 토큰: 평균 %1, p95 %2, 최장 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="431"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="433"/>
         <source>rows</source>
         <translation>행</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="449"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="451"/>
         <source>Labels (%1)</source>
         <translation>레이블 (%1)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="451"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="453"/>
         <source>Labels: the completion is free text, not a label</source>
         <translation>레이블: 완성 부분이 레이블이 아닌 자유 텍스트입니다</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="455"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="457"/>
         <source>%1 rows: %2 for training, %3 for validation.</source>
         <translation>%1개 행: 학습용 %2개, 검증용 %3개.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="457"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="459"/>
         <source>%1 rows are longer than %2 tokens and will be cut.</source>
         <translation>%1개 행이 %2 토큰보다 길어 잘립니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="458"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="460"/>
         <source>%1 rows repeat an earlier row.</source>
         <translation>%1개 행이 앞의 행과 중복됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="459"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="461"/>
         <source>%1 validation rows also appear in training: validation scores will look better than they are.</source>
         <translation>검증 행 %1개가 학습 데이터에도 있습니다: 검증 점수가 실제보다 좋게 보일 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="461"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="463"/>
         <source>%1 rows skipped:</source>
         <translation>건너뛴 행 %1개:</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="464"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="466"/>
         <source>line %1: %2</source>
         <translation>%1행: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="466"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="468"/>
         <source>No duplicates, no leakage, nothing cut.</source>
         <translation>중복, 누출, 잘린 행이 없습니다.</translation>
     </message>
@@ -556,317 +561,317 @@
 <context>
     <name>fm::ui::FinetunePanel</name>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="112"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="113"/>
         <source>finished</source>
         <translation>완료됨</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="113"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="114"/>
         <source>can resume</source>
         <translation>재개 가능</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="114"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="115"/>
         <source>no checkpoint</source>
         <translation>체크포인트 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="128"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="129"/>
         <source>Quick demo</source>
         <translation>빠른 데모</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="129"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="130"/>
         <source>Balanced</source>
         <translation>균형</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="130"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="131"/>
         <source>Thorough</source>
         <translation>정밀</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="131"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="132"/>
         <source>Quick demo: a minute on a laptop. Balanced: a good first real run. Thorough: more epochs and a larger adapter for the best result.</source>
         <translation>빠른 데모: 노트북에서 1분. 균형: 첫 실제 실행에 적합. 정밀: 최상의 결과를 위해 에폭을 늘리고 더 큰 어댑터를 사용합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="133"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="134"/>
         <source>Preset</source>
         <translation>프리셋</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="138"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="139"/>
         <source>Data</source>
         <translation>데이터</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="138"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="139"/>
         <source>Adapter</source>
         <translation>어댑터</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="138"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="139"/>
         <source>Training</source>
         <translation>학습</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="138"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="139"/>
         <source>Run</source>
         <translation>실행</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="156"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="157"/>
         <source>Start</source>
         <translation>시작</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="157"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="158"/>
         <source>Start a new run with these settings</source>
         <translation>이 설정으로 새 실행을 시작합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="158"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="159"/>
         <source>Cancel</source>
         <translation>취소</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="159"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="160"/>
         <source>Stop at the next step; a checkpoint is kept so the run can be resumed</source>
         <translation>다음 스텝에서 멈춥니다. 체크포인트가 보관되므로 실행을 재개할 수 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="161"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="162"/>
         <source>Resume</source>
         <translation>재개</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="162"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="163"/>
         <source>Continue the run selected in the history (or the last one) from its last checkpoint</source>
         <translation>기록에서 선택한 실행(또는 마지막 실행)을 마지막 체크포인트부터 계속합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="186"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="187"/>
         <source>When a run ends, its accuracy before and after and a few answers appear here.</source>
         <translation>실행이 끝나면 학습 전후의 정확도와 몇 가지 답변이 여기에 표시됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="190"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="191"/>
         <source>Prompt</source>
         <translation>프롬프트</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="190"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="191"/>
         <source>Expected</source>
         <translation>정답</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="190"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="191"/>
         <source>Base model</source>
         <translation>기본 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="190"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="191"/>
         <source>Fine-tuned</source>
         <translation>파인튜닝됨</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="196"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="197"/>
         <source>Export adapter (PEFT)…</source>
         <translation>어댑터 내보내기(PEFT)…</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="197"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="198"/>
         <source>Export merged model…</source>
         <translation>병합된 모델 내보내기…</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="198"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="199"/>
         <source>Try it in the Playground</source>
         <translation>플레이그라운드에서 사용해 보기</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="206"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="207"/>
         <source>Outcome</source>
         <translation>결과</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="210"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="211"/>
         <source>Log</source>
         <translation>로그</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="215"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="216"/>
         <source>Select a run to replay its chart; select two and press Compare</source>
         <translation>실행을 선택하면 차트를 다시 보여 줍니다. 두 개를 선택하고 비교를 누르세요</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="217"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="218"/>
         <source>Compare two runs</source>
         <translation>두 실행 비교</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="218"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="219"/>
         <source>Refresh</source>
         <translation>새로 고침</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="223"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="224"/>
         <source>Run history</source>
         <translation>실행 기록</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="239"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="240"/>
         <source>Choose a run in the history to resume.</source>
         <translation>재개할 실행을 기록에서 선택하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="268"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="269"/>
         <source>Eval loss has risen since step %1 while train loss keeps falling: the model is starting to memorise (overfitting). Fewer epochs or more data would help.</source>
         <translation>%1 스텝 이후 학습 손실은 계속 줄지만 평가 손실은 늘고 있습니다: 모델이 암기하기 시작했습니다(과적합). 에폭을 줄이거나 데이터를 늘리면 도움이 됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="456"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="457"/>
         <source>%1 is not a run folder (no config.json).</source>
         <translation>%1은(는) 실행 폴더가 아닙니다(config.json 없음).</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="476"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="477"/>
         <source>Resuming %1…</source>
         <translation>%1 재개 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="476"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="477"/>
         <source>Training…</source>
         <translation>학습 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="479"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="480"/>
         <source>Resuming %1</source>
         <translation>%1 재개 중</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="479"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="480"/>
         <source>New run in %1</source>
         <translation>%1에서 새 실행</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="483"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="484"/>
         <source>Resume %1</source>
         <translation>%1 재개</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="484"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="485"/>
         <source>Fine-tune %1</source>
         <translation>%1 파인튜닝</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="490"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="491"/>
         <source>step %1 of %2</source>
         <translation>스텝 %1/%2</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="497"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="498"/>
         <source>step %1 / %2</source>
         <translation>스텝 %1 / %2</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="499"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="500"/>
         <source>loss %1 · %2 tokens/s · %3 s left</source>
         <translation>손실 %1 · %2 토큰/s · %3초 남음</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="506"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="507"/>
         <source>eval at step %1: loss %2, perplexity %3%4</source>
         <translation>%1 스텝 평가: 손실 %2, 퍼플렉서티 %3%4</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="510"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="511"/>
         <source>, accuracy %1%</source>
         <translation>, 정확도 %1%</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="541"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="542"/>
         <source>&lt;b&gt;Validation accuracy: base %1% → fine-tuned %2%&lt;/b&gt;</source>
         <translation>&lt;b&gt;검증 정확도: 기본 %1% → 파인튜닝 %2%&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="543"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="544"/>
         <source>&lt;b&gt;Validation accuracy after fine-tuning: %1%&lt;/b&gt;</source>
         <translation>&lt;b&gt;파인튜닝 후 검증 정확도: %1%&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="545"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="546"/>
         <source>&lt;br&gt;Eval loss %1 → %2 (perplexity %3 → %4)</source>
         <translation>&lt;br&gt;평가 손실 %1 → %2 (퍼플렉서티 %3 → %4)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="547"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="548"/>
         <source>&lt;br&gt;%1 steps in %2 s, %3 tokens/s. Output: %4</source>
         <translation>&lt;br&gt;%2초 동안 %1 스텝, %3 토큰/s. 출력: %4</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="552"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="553"/>
         <source>Stopped. The last checkpoint is kept: press Resume to continue.</source>
         <translation>중지했습니다. 마지막 체크포인트가 보관되어 있으니 재개를 눌러 계속하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="553"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="554"/>
         <source>&lt;span style=&apos;color:#c92a2a&apos;&gt;The run failed: %1&lt;/span&gt;</source>
         <translation>&lt;span style=&apos;color:#c92a2a&apos;&gt;실행 실패: %1&lt;/span&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="564"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="565"/>
         <source>Stopping at the next step…</source>
         <translation>다음 스텝에서 중지하는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="592"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="593"/>
         <source>Answers before and after</source>
         <translation>학습 전후 답변</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="593"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="594"/>
         <source>generating</source>
         <translation>생성 중</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="600"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="601"/>
         <source>Could not generate the side-by-side answers: %1</source>
         <translation>전후 비교 답변을 생성할 수 없습니다: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="619"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="620"/>
         <source>Export the adapter to…</source>
         <translation>어댑터를 내보낼 위치…</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="627"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="628"/>
         <source>Adapter exported to %1 (PEFT format)</source>
         <translation>어댑터를 %1에 내보냈습니다(PEFT 형식)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="628"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="629"/>
         <source>Could not copy %1 to %2</source>
         <translation>%1을(를) %2(으)로 복사할 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="632"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="633"/>
         <source>Write the merged model into an empty folder</source>
         <translation>병합된 모델을 저장할 빈 폴더 선택</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="637"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="638"/>
         <source>Merge into %1</source>
         <translation>%1(으)로 병합</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="640"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="641"/>
         <source>Merged model written to %1</source>
         <translation>병합된 모델을 %1에 저장했습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="641"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="642"/>
         <source>Merge failed: %1</source>
         <translation>병합 실패: %1</translation>
     </message>
@@ -874,27 +879,27 @@
 <context>
     <name>fm::ui::Job</name>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="31"/>
+        <location filename="../../ui/bridge/job.cpp" line="33"/>
         <source>queued</source>
         <translation>대기 중</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="32"/>
+        <location filename="../../ui/bridge/job.cpp" line="34"/>
         <source>running</source>
         <translation>실행 중</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="33"/>
+        <location filename="../../ui/bridge/job.cpp" line="35"/>
         <source>done</source>
         <translation>완료</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="34"/>
+        <location filename="../../ui/bridge/job.cpp" line="36"/>
         <source>cancelled</source>
         <translation>취소됨</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="35"/>
+        <location filename="../../ui/bridge/job.cpp" line="37"/>
         <source>failed</source>
         <translation>실패</translation>
     </message>
@@ -902,22 +907,22 @@
 <context>
     <name>fm::ui::JobRunner</name>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="244"/>
+        <location filename="../../ui/bridge/job.cpp" line="246"/>
         <source>%1: started</source>
         <translation>%1: 시작됨</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="246"/>
+        <location filename="../../ui/bridge/job.cpp" line="248"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="247"/>
+        <location filename="../../ui/bridge/job.cpp" line="249"/>
         <source>%1: %2 — %3</source>
         <translation>%1: %2 — %3</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="266"/>
+        <location filename="../../ui/bridge/job.cpp" line="268"/>
         <source>unknown error</source>
         <translation>알 수 없는 오류</translation>
     </message>
@@ -925,37 +930,37 @@
 <context>
     <name>fm::ui::JobsModel</name>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="161"/>
+        <location filename="../../ui/bridge/job.cpp" line="163"/>
         <source>stopping…</source>
         <translation>중지하는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="161"/>
+        <location filename="../../ui/bridge/job.cpp" line="163"/>
         <source>Cancel</source>
         <translation>취소</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="165"/>
+        <location filename="../../ui/bridge/job.cpp" line="167"/>
         <source>Stop this job at its next safe point</source>
         <translation>다음 안전 지점에서 이 작업을 중지합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="175"/>
+        <location filename="../../ui/bridge/job.cpp" line="177"/>
         <source>Job</source>
         <translation>작업</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="176"/>
+        <location filename="../../ui/bridge/job.cpp" line="178"/>
         <source>State</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="177"/>
+        <location filename="../../ui/bridge/job.cpp" line="179"/>
         <source>Progress</source>
         <translation>진행률</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="178"/>
+        <location filename="../../ui/bridge/job.cpp" line="180"/>
         <source>Time left</source>
         <translation>남은 시간</translation>
     </message>
@@ -1673,7 +1678,7 @@ Passwords must have at least 12 characters.</source>
     </message>
     <message>
         <location filename="../../ui/playground/playground_panel.cpp" line="121"/>
-        <location filename="../../ui/playground/playground_panel.cpp" line="232"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="234"/>
         <source>Generate</source>
         <translation>생성</translation>
     </message>
@@ -1704,27 +1709,27 @@ Passwords must have at least 12 characters.</source>
         <translation>어댑터 적용</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="205"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="207"/>
         <source>Load a model with a tokenizer first (Models panel).</source>
         <translation>먼저 토크나이저가 있는 모델을 불러오세요(모델 패널).</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="224"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="226"/>
         <source>starting…</source>
         <translation>시작하는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="244"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="245"/>
         <source>loading the adapter</source>
         <translation>어댑터 불러오는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="279"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="278"/>
         <source>%1 tokens · %2 tokens/s</source>
         <translation>%1 토큰 · %2 토큰/s</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="284"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="283"/>
         <source>%1 tokens · %2 tokens/s · prompt %3 tokens · stopped: %4</source>
         <translation>%1 토큰 · %2 토큰/s · 프롬프트 %3 토큰 · 중지 이유: %4</translation>
     </message>

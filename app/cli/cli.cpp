@@ -55,13 +55,13 @@ Args parseArgs(int argc, char** argv, int from, const Command& cmd) {
     const size_t eq = s.find('=');
     const std::string name = s.substr(0, eq);
     if (known(switches, name)) {
-      if (eq != std::string::npos) throw fm::ConfigError("fmw " + cmd.name + ": " + name + " takes no value");
+      if (eq != std::string::npos) throw fm::ConfigError(name + " takes no value");
       a.opts[name].push_back("1");
     } else if (known(options, name)) {
       if (eq != std::string::npos) {
         a.opts[name].push_back(s.substr(eq + 1));
       } else {
-        if (i + 1 >= argc) throw fm::ConfigError("fmw " + cmd.name + ": option " + name + " needs a value");
+        if (i + 1 >= argc) throw fm::ConfigError("option " + name + " needs a value");
         a.opts[name].push_back(argv[++i]);
       }
     } else {
@@ -72,7 +72,7 @@ Args parseArgs(int argc, char** argv, int from, const Command& cmd) {
           const size_t d = editDistance(name, candidate);
           if (d < bestDistance) bestDistance = d, best = candidate;
         }
-      throw fm::ConfigError("fmw " + cmd.name + ": unknown option " + name +
+      throw fm::ConfigError("unknown option " + name +
                             (best.empty() ? std::string(" (fmw --help lists the options)")
                                           : " (did you mean " + best + "?)"));
     }

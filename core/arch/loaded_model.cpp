@@ -38,7 +38,7 @@ void describeTokenizer(ModelInfo& info, const Tokenizer* tok, const std::string&
   try {
     const ChatTemplate chat = ChatTemplate::forTokenizer(*tok);
     const auto names = chat.names();
-    info.chatFormat = chat.isFallback() ? "none" : "Jinja template";
+    info.chatFormat = chat.isFallback() ? "none" : "the model's own (Jinja)";
     if (!chat.isFallback() && (names.size() > 1 || names.front() != "default")) {
       std::string list;
       for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;

@@ -9,6 +9,7 @@
 #include "data/dataset.h"
 #include "data/row_index.h"
 #include "io/atomic_file.h"
+#include "jobs/cancelled.h"
 #include "train/examples.h"
 
 using nlohmann::json;
@@ -232,6 +233,104 @@ class TestDatasets : public QObject {
           QCOMPARE(rows[r].cells[c], full.rows[r][full.columns[c]].get<std::string>());
       }
     }
+  }
+
+  // Quoting mistakes cost one record and never merge records: a stray opening quote that the
+  // next line's quote "closes" (text follows it), and a quote that is never closed. The bad
+  // record is its first line; the lines after it are read normally. Preview and reader agree.
+  void quotingMistakesCostOneRecord_data() {
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("problem");
+    QTest::addColumn<int>("badLine");
+    QTest::addColumn<QList<int>>("goodLines");
+    QTest::newRow("stray quote") << "id,text,label\n1,\"great movie,pos\n2,\"bad\",neg\n3,fine,pos\n"
+                                 << "text after the closing quote" << 2 << QList<int>{3, 4};
+    QTest::newRow("never closed") << "id,text,label\n1,\"oops,pos\n2,fine,neg\n3,ok,pos\n"
+                                  << "never closed" << 2 << QList<int>{3, 4};
+    QTest::newRow("never closed, last line") << "id,text,label\n1,ok,pos\n2,\"oops,neg"
+                                             << "never closed" << 3 << QList<int>{2};
+    QTest::newRow("text after quote, one line") << "id,text,label\n1,\"a\"b,pos\n2,fine,neg\n"
+                                                << "text after the closing quote" << 2 << QList<int>{3};
+  }
+
+  void quotingMistakesCostOneRecord() {
+    QFETCH(QString, text);
+    QFETCH(QString, problem);
+    QFETCH(int, badLine);
+    QFETCH(QList<int>, goodLines);
+    const fs::path p = write("quotes.csv", text.toStdString());
+    fm::ReadOptions ro;
+    ro.skipBadRows = true;
+    const fm::Dataset ds = fm::readDataset(p, ro);
+    QCOMPARE(ds.problems.size(), size_t(1));
+    QCOMPARE(ds.problems[0].line, int64_t(badLine));
+    QVERIFY2(QString::fromStdString(ds.problems[0].message).contains(problem), ds.problems[0].message.c_str());
+    std::vector<int64_t> expected(goodLines.begin(), goodLines.end());
+    QCOMPARE(ds.lines, expected);
+    for (const auto& row : ds.rows) QVERIFY(row["text"].get<std::string>().find('\n') == std::string::npos);
+    // Without skipping, the import stops at that line.
+    QVERIFY(QString::fromStdString(errorOf([&] { fm::readDataset(p); })).startsWith(QString("quotes.csv:%1:").arg(badLine)));
+    // The preview shows the same rows, the bad one in place with the same reason.
+    auto preview = fm::DatasetPreview::open(p, "auto");
+    QVERIFY(preview);
+    const auto rows = preview->read(0, preview->rows());
+    QCOMPARE(rows.size(), expected.size() + 1);
+    size_t good = 0;
+    for (const auto& r : rows) {
+      if (r.line == badLine) {
+        QCOMPARE(r.error, ds.problems[0].message);
+      } else {
+        QVERIFY2(r.error.empty(), r.error.c_str());
+        QCOMPARE(r.line, expected[good]);
+        QCOMPARE(r.cells[1], ds.rows[good]["text"].get<std::string>());
+        ++good;
+      }
+    }
+  }
+
+  // JSON Lines: whitespace-only lines are not records (for the preview either), columns come
+  // in the file's order, a BOM is not part of the first record.
+  void jsonlAsWritten() {
+    const fs::path p = write("order.jsonl",
+                             "\xEF\xBB\xBF{\"zeta\": \"z1\", \"alpha\": \"a1\", \"mid\": [1, 2]}\n   \n\t\n"
+                             "{\"zeta\": \"z2\", \"alpha\": \"a2\", \"new\": \"n\"}\n");
+    const fm::Dataset ds = fm::readDataset(p);
+    QCOMPARE(ds.columns, (std::vector<std::string>{"zeta", "alpha", "mid", "new"}));
+    QCOMPARE(ds.lines, (std::vector<int64_t>{1, 4}));
+    auto preview = fm::DatasetPreview::open(p, "auto");
+    QVERIFY(preview);
+    QCOMPARE(preview->columns(), ds.columns);
+    QCOMPARE(preview->rows(), int64_t(2));
+    const auto rows = preview->read(0, 2);
+    QVERIFY2(rows[0].error.empty(), rows[0].error.c_str());
+    QCOMPARE(rows[0].cells[0], std::string("z1"));
+    QCOMPARE(rows[1].line, int64_t(4));
+  }
+
+  // A CSV cell is text: "[1, 2]" stays exactly that for the reader and the preview.
+  void csvCellsKeepTheirText() {
+    const fs::path p = write("cells.csv", "text,label\n\"[1, 2]\",{\"a\": 1}\n");
+    const fm::Dataset ds = fm::readDataset(p);
+    QCOMPARE(ds.rows[0]["text"], json("[1, 2]"));
+    QCOMPARE(ds.rows[0]["label"], json("{\"a\": 1}"));
+    auto preview = fm::DatasetPreview::open(p, "auto");
+    const auto rows = preview->read(0, 1);
+    QCOMPARE(rows[0].cells, (std::vector<std::string>{"[1, 2]", "{\"a\": 1}"}));
+  }
+
+  // Reading reports progress and stops when asked.
+  void readingCanBeCancelled() {
+    std::string csv = "text,label\n";
+    for (int i = 0; i < 200000; ++i) csv += "row number " + std::to_string(i) + ",positive\n";
+    const fs::path p = write("big.csv", csv);
+    fm::ReadOptions ro;
+    int calls = 0;
+    ro.onProgress = [&](double f) {
+      ++calls;
+      return f < 0.5;
+    };
+    QVERIFY_THROWS_EXCEPTION(fm::CancelledError, fm::readDataset(p, ro));
+    QVERIFY(calls >= 2);
   }
 };
 

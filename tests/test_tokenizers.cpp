@@ -366,6 +366,25 @@ class TestTokenizers : public QObject {
     QVERIFY2(msg.find("tokenizer.model") != std::string::npos, msg.c_str());
   }
 
+  // A tokenizer.model whose precompiled_charsmap is damaged crashed libsentencepiece (it
+  // follows the trie without bounds checks): it is refused with the file and the reason. The
+  // same model with the intact charsmap (libsentencepiece's nmt_nfkc) loads and normalises
+  // full-width and half-width forms as NFKC does. Fixtures: tools/make_charsmap_models.py.
+  void damagedCharsmapInTokenizerModel() {
+    const std::string fixtures = std::string(FM_TEST_FIXTURES) + "/tokenizers/";
+    auto good = fm::Tokenizer::fromFolder(fixtures + "sp_nfkc_model");
+    const auto pieces = good->encodePieces("\xEF\xBC\xA1\xEF\xBC\xA2\xEF\xBC\xA3 \xEF\xBD\xB6", false);  // "ＡＢＣ ｶ"
+    std::string joined;
+    for (const auto& p : pieces) joined += p;
+    QVERIFY2(joined.find("ABC") != std::string::npos, joined.c_str());
+    QVERIFY2(joined.find("\xE3\x82\xAB") != std::string::npos || joined.find("<0xE3><0x82><0xAB>") != std::string::npos,
+             joined.c_str());  // ｶ -> カ
+    const std::string msg =
+        messageOf<fm::FormatError>([&] { fm::Tokenizer::fromFolder(fixtures + "sp_corrupt_charsmap"); });
+    QVERIFY2(msg.find("tokenizer.model") != std::string::npos, msg.c_str());
+    QVERIFY2(msg.find("precompiled_charsmap is corrupt") != std::string::npos, msg.c_str());
+  }
+
   // The lowercase switch of vocab.txt folders follows tokenizer_config's do_lower_case.
   void vocabTxtCasing() {
     QTemporaryDir dir;

@@ -214,7 +214,7 @@ class TestTrainer : public QObject {
     int evalEvents = 0;
     auto rc = fm::train(part, [&](const fm::TrainEvent& e) {
       if (e.kind == fm::TrainEvent::Kind::Eval) ++evalEvents;
-      return !(e.kind == fm::TrainEvent::Kind::Status && e.message.find("evaluating") != std::string::npos);
+      return !(e.kind == fm::TrainEvent::Kind::Progress && e.message.find("evaluating") != std::string::npos);
     });
     QCOMPARE(rc.status, fm::JobStatus::Cancelled);
     QCOMPARE(evalEvents, 0);
@@ -223,6 +223,22 @@ class TestTrainer : public QObject {
     auto rr = fm::resumeTraining(part.outDir, {});
     QCOMPARE(rr.status, fm::JobStatus::Completed);
     QCOMPARE(bytes(rr.outputDir / "adapter_model.safetensors"), bytes(rf.outputDir / "adapter_model.safetensors"));
+  }
+
+  // Reading and tokenizing the data report progress, and a cancel there stops at once without
+  // leaving a run folder behind.
+  void cancelWhilePreparingTheData() {
+    auto c = config("cancel-in-prep");
+    std::vector<double> fractions;
+    auto r = fm::train(c, [&](const fm::TrainEvent& e) {
+      if (e.kind != fm::TrainEvent::Kind::Progress) return true;
+      fractions.push_back(e.fraction);
+      return e.message != "tokenizing";
+    });
+    QCOMPARE(r.status, fm::JobStatus::Cancelled);
+    QVERIFY(!fractions.empty());
+    QVERIFY(fractions.back() >= 0.3 && fractions.back() <= 1.0);
+    QVERIFY(!fs::exists(c.outDir));
   }
 
   // A cancel at a step that would evaluate saves at once; the evaluation is not run.

@@ -2,9 +2,12 @@
 #include "util/json_text.h"
 
 #include <algorithm>
+#include <fstream>
 #include <functional>
 #include <set>
 
+#include "data/records.h"
+#include "jobs/cancelled.h"
 #include "io/atomic_file.h"
 
 namespace fm {
@@ -22,20 +25,6 @@ void stripBom(std::string& text) {
   if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
       static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF)
     text.erase(0, 3);
-}
-
-std::string detectFormat(const fs::path& path, const std::string& text) {
-  const std::string ext = lower(path.extension().string());
-  if (ext == ".csv") return "csv";
-  if (ext == ".tsv") return "tsv";
-  if (ext == ".jsonl" || ext == ".ndjson") return "jsonl";
-  if (ext == ".txt" || ext == ".md") return "text";
-  size_t i = text.find_first_not_of(" \t\r\n");
-  if (ext == ".json") return i != std::string::npos && text[i] == '[' ? "json" : "jsonl";
-  if (i != std::string::npos && text[i] == '[') return "json";
-  if (i != std::string::npos && text[i] == '{') return "jsonl";
-  throw UnsupportedError(path.string() + ": unknown dataset format \"" + ext +
-                         "\" (use .csv, .tsv, .jsonl, .json or .txt)");
 }
 
 }  // namespace
@@ -56,92 +45,6 @@ int64_t lineOf(const std::string& text, size_t offset) {
 }
 
 }  // namespace
-
-CsvTable parseCsv(const std::string& input, char sep, const std::string& fileName,
-                  const std::function<void(int64_t, const std::string&)>& onBad) {
-  std::string text = input;
-  stripBom(text);
-  CsvTable t;
-  std::vector<std::string> rec;
-  std::string field;
-  int64_t line = 1, recLine = 1;
-  bool quoted = false, wasQuoted = false, any = false;
-  auto bad = [&](int64_t at, const std::string& msg) {
-    if (onBad) onBad(at, msg);
-    else throw RowError(fileName, at, msg);
-  };
-  auto endRecord = [&]() {
-    rec.push_back(std::move(field));
-    field.clear();
-    const bool blank = rec.size() == 1 && rec[0].empty() && !wasQuoted;
-    if (!blank) {
-      if (t.header.empty() && t.records.empty() && !any) {
-        t.header = std::move(rec);
-        any = true;
-      } else if (rec.size() != t.header.size()) {
-        bad(recLine, "expected " + std::to_string(t.header.size()) + " fields (as in the header), found " +
-                         std::to_string(rec.size()));
-      } else {
-        t.records.push_back(std::move(rec));
-        t.lines.push_back(recLine);
-      }
-    }
-    rec.clear();
-    wasQuoted = false;
-  };
-  const size_t n = text.size();
-  for (size_t i = 0; i < n; ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < n && text[i + 1] == '"') {
-          field += '"';
-          ++i;
-        } else {
-          quoted = false;
-        }
-      } else {
-        if (c == '\n') ++line;
-        field += c;
-      }
-      continue;
-    }
-    if (c == '"') {
-      if (!field.empty()) {
-        // A quote inside an unquoted field: RFC 4180 forbids it; keep it literally (as Excel does).
-        field += c;
-      } else {
-        quoted = wasQuoted = true;
-      }
-    } else if (c == sep) {
-      rec.push_back(std::move(field));
-      field.clear();
-    } else if (c == '\r' && i + 1 < n && text[i + 1] == '\n') {
-      continue;
-    } else if (c == '\n') {
-      endRecord();
-      ++line;
-      recLine = line;
-    } else {
-      field += c;
-    }
-  }
-  if (quoted) {
-    // The rest of the file is inside one quoted field: report where it opened.
-    bad(recLine, "a quoted field is never closed (missing \")");
-    rec.clear();
-    field.clear();
-    return t;
-  }
-  if (!field.empty() || !rec.empty()) endRecord();
-  if (t.header.empty()) throw FormatError(fileName + ": the file is empty (no header row)");
-  std::set<std::string> seen;
-  for (const auto& h : t.header) {
-    if (h.empty()) throw FormatError(fileName + ":1: the header has an empty column name");
-    if (!seen.insert(h).second) throw FormatError(fileName + ":1: the header repeats the column \"" + h + "\"");
-  }
-  return t;
-}
 
 std::vector<ChatTurn> chatTurns(const json& row, const std::string& file, int64_t line) {
   const json* conv = nullptr;
@@ -171,16 +74,24 @@ std::vector<ChatTurn> chatTurns(const json& row, const std::string& file, int64_
 Dataset readDataset(const fs::path& path, const ReadOptions& opt) {
   if (!fs::exists(path)) throw IoError(path.string() + ": file not found");
   if (fs::is_directory(path)) throw IoError(path.string() + ": is a folder, not a dataset file");
-  std::string text = readFile(path);
-  stripBom(text);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path.string() + ": cannot be opened for reading");
+  const uint64_t size = fs::file_size(path);
+  std::string head(4096, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  in.clear();
+  in.seekg(0);
   Dataset ds;
   ds.path = path.string();
-  ds.fileFormat = opt.format == "auto" ? detectFormat(path, text) : opt.format;
+  ds.fileFormat = opt.format == "auto" ? detectDatasetFormat(path, head) : opt.format;
   const std::string file = path.filename().string();
   std::set<std::string> colSet;
+  auto addColumn = [&](const std::string& c) {
+    if (colSet.insert(c).second) ds.columns.push_back(c);
+  };
   auto addRow = [&](json row, int64_t line) {
-    for (auto it = row.begin(); it != row.end(); ++it)
-      if (colSet.insert(it.key()).second) ds.columns.push_back(it.key());
+    for (auto it = row.begin(); it != row.end(); ++it) addColumn(it.key());
     ds.rows.push_back(std::move(row));
     ds.lines.push_back(line);
   };
@@ -189,46 +100,80 @@ Dataset readDataset(const fs::path& path, const ReadOptions& opt) {
     if (!opt.skipBadRows) throw RowError(file, line, msg);
     ds.problems.push_back({line, msg});
   };
+  // Large files are read in pieces: progress is reported (and a cancel honoured) per piece,
+  // and only the rows are kept, never the whole text beside them.
+  uint64_t done = 0;
+  auto progress = [&](uint64_t bytes) {
+    done += bytes;
+    if (opt.onProgress && !opt.onProgress(size ? static_cast<double>(done) / static_cast<double>(size) : 1.0))
+      throw CancelledError("reading " + file + " was cancelled");
+  };
 
   if (ds.fileFormat == "csv" || ds.fileFormat == "tsv") {
-    CsvTable t = parseCsv(text, ds.fileFormat == "csv" ? ',' : '\t', file, onBad);
-    ds.columns = t.header;
-    colSet.insert(t.header.begin(), t.header.end());
-    for (size_t i = 0; i < t.records.size() && !full(); ++i) {
+    std::vector<std::string> header;
+    bool haveHeader = false;
+    CsvReader reader(ds.fileFormat == "csv" ? ',' : '\t');
+    auto onRecord = [&](CsvRecord&& r) {
+      if (full()) return;
+      if (!haveHeader) {
+        if (!r.error.empty()) throw FormatError(file + ":" + std::to_string(r.line) + ": the header: " + r.error);
+        std::set<std::string> seen;
+        for (const auto& h : r.fields) {
+          if (h.empty()) throw FormatError(file + ":" + std::to_string(r.line) + ": the header has an empty column name");
+          if (!seen.insert(h).second)
+            throw FormatError(file + ":" + std::to_string(r.line) + ": the header repeats the column \"" + h + "\"");
+        }
+        header = std::move(r.fields);
+        for (const auto& h : header) addColumn(h);
+        haveHeader = true;
+        return;
+      }
+      if (!r.error.empty()) return onBad(r.line, r.error);
+      if (r.fields.size() != header.size())
+        return onBad(r.line, "expected " + std::to_string(header.size()) + " fields (as in the header), found " +
+                                 std::to_string(r.fields.size()));
       json row = json::object();
-      for (size_t c = 0; c < t.header.size(); ++c) row[t.header[c]] = t.records[i][c];
+      for (size_t c = 0; c < header.size(); ++c) row[header[c]] = std::move(r.fields[c]);
       ds.rows.push_back(std::move(row));
-      ds.lines.push_back(t.lines[i]);
+      ds.lines.push_back(r.line);
+    };
+    std::vector<char> buf(1 << 20);
+    while (in && !full()) {
+      in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+      const size_t n = static_cast<size_t>(in.gcount());
+      if (n == 0) break;
+      reader.feed(buf.data(), n, onRecord);
+      progress(n);
     }
+    if (!full()) reader.finish(onRecord);
+    if (!haveHeader) throw FormatError(file + ": the file is empty (no header row)");
   } else if (ds.fileFormat == "jsonl") {
-    size_t pos = 0;
+    std::string l;
     int64_t line = 0;
-    while (pos < text.size() && !full()) {
-      size_t end = text.find('\n', pos);
-      if (end == std::string::npos) end = text.size();
+    std::vector<std::string> keys;
+    uint64_t sinceReport = 0;
+    while (!full() && std::getline(in, l)) {
       ++line;
-      std::string l = text.substr(pos, end - pos);
-      pos = end + 1;
-      if (!l.empty() && l.back() == '\r') l.pop_back();
-      if (l.find_first_not_of(" \t") == std::string::npos) continue;
+      sinceReport += l.size() + 1;
+      if (sinceReport >= (1u << 20)) {
+        progress(sinceReport);
+        sinceReport = 0;
+      }
+      if (line == 1 && l.compare(0, 3, "\xEF\xBB\xBF") == 0) l.erase(0, 3);
+      if (isBlankLine(l.data(), l.data() + l.size())) continue;
       json row;
-      if (jsonTooDeep(l)) {
-        onBad(line, "JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+      const std::string bad = parseJsonlRecord(l, row, &keys);
+      if (!bad.empty()) {
+        onBad(line, bad);
         continue;
       }
-      try {
-        row = json::parse(l);
-      } catch (const json::parse_error& e) {
-        onBad(line, "not valid JSON (" + std::string(e.what()).substr(std::string(e.what()).find(']') + 2) + ")");
-        continue;
-      }
-      if (!row.is_object()) {
-        onBad(line, "expected a JSON object {...}, found " + std::string(row.type_name()));
-        continue;
-      }
-      addRow(std::move(row), line);
+      for (const auto& k : keys) addColumn(k);  // the file's order, not the object's sorted one
+      ds.rows.push_back(std::move(row));
+      ds.lines.push_back(line);
     }
   } else if (ds.fileFormat == "json") {
+    std::string text = readFile(path);
+    stripBom(text);
     json arr;
     if (jsonTooDeep(text))
       throw FormatError(file + ": JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
@@ -251,6 +196,8 @@ Dataset readDataset(const fs::path& path, const ReadOptions& opt) {
       addRow(std::move(row), rec);
     }
   } else if (ds.fileFormat == "text") {
+    std::string text = readFile(path);
+    stripBom(text);
     // One row per paragraph (blank-line separated).
     size_t pos = 0;
     int64_t line = 1, start = 1;

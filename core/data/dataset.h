@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "util/error.h"
+#include <functional>
 
 namespace fm {
 
@@ -37,6 +38,8 @@ struct ReadOptions {
   std::string format = "auto";  // auto (by extension and content) | csv | tsv | jsonl | json | text
   bool skipBadRows = false;     // false: the first bad row stops the import with its message
   int64_t maxRows = -1;         // stop after this many good rows (previews); -1 = all
+  // Called with the fraction read so far; returning false cancels (CancelledError).
+  std::function<bool(double)> onProgress;
 };
 
 struct DatasetProblem {
@@ -59,17 +62,6 @@ struct Dataset {
 std::string datasetKind(const std::vector<std::string>& columns);
 
 Dataset readDataset(const std::filesystem::path& path, const ReadOptions& options = {});
-
-// Parses CSV text (RFC 4180: quoted fields, "" escapes, newlines inside quotes, CRLF, BOM).
-// The first record is the header. `sep` is ',' or '\t'. Bad records go through `onBad`
-// (line, message); if it is null they throw RowError.
-struct CsvTable {
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> records;
-  std::vector<int64_t> lines;
-};
-CsvTable parseCsv(const std::string& text, char sep, const std::string& fileName,
-                  const std::function<void(int64_t, const std::string&)>& onBad = {});
 
 // Chat turns of a row of kind "chat": ShareGPT {from, value} or {role, content}, roles mapped to
 // system/user/assistant. Throws RowError on anything else.

@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "data/dataset.h"
+#include "data/records.h"
 #include "util/error.h"
 
 namespace fm {
@@ -18,7 +20,7 @@ struct DatasetPreview::Impl {
   // Indexed formats: where each record starts (the last entry is the end of the file).
   std::vector<uint64_t> offsets;
   std::vector<int64_t> lines;
-  std::string headerLine;  // CSV/TSV
+  std::map<int64_t, std::string> errors;  // records the reader refused (few), by index
   // Whole-file formats.
   std::shared_ptr<Dataset> whole;
 
@@ -41,82 +43,22 @@ int64_t DatasetPreview::rows() const {
 
 namespace {
 
-std::string lowerExt(const fs::path& p) {
-  std::string e = p.extension().string();
-  std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return std::tolower(c); });
-  return e;
-}
-
-// One pass over the file: the start of every record. CSV records may span lines inside quotes;
-// JSONL records are lines. Blank lines start no record.
-// For CSV the quote rule is parseCsv's: a quote opens only at the start of a field, "" inside
-// quotes is a literal quote, and any other quote is a literal character.
-bool scanRecords(const fs::path& path, bool csv, char sep, std::vector<uint64_t>& offsets, std::vector<int64_t>& lines,
-                 const std::function<bool(double)>& onProgress) {
+// Reads the file in pieces for `consume(data, size)`, reporting progress; false if cancelled.
+template <typename F>
+bool readInPieces(const fs::path& path, const std::function<bool(double)>& onProgress, F consume) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError(path.string() + ": cannot open the file");
   const uint64_t size = fs::file_size(path);
   std::vector<char> buf(1 << 20);
-  uint64_t pos = 0;
-  int64_t line = 1;
-  bool inQuote = false, afterQuote = false, fieldStart = true, atRecordStart = true;
-  // Skip a UTF-8 byte order mark.
-  char bom[3] = {0, 0, 0};
-  in.read(bom, 3);
-  if (in.gcount() == 3 && static_cast<unsigned char>(bom[0]) == 0xEF && static_cast<unsigned char>(bom[1]) == 0xBB &&
-      static_cast<unsigned char>(bom[2]) == 0xBF) {
-    pos = 3;
-  } else {
-    in.clear();
-    in.seekg(0);
-  }
+  uint64_t done = 0;
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    const std::streamsize n = in.gcount();
-    if (n <= 0) break;
-    for (std::streamsize i = 0; i < n; ++i, ++pos) {
-      const char c = buf[static_cast<size_t>(i)];
-      if (inQuote) {
-        if (c == '"') {
-          inQuote = false;
-          afterQuote = true;
-        } else if (c == '\n') {
-          ++line;
-        }
-        continue;
-      }
-      if (afterQuote && c == '"') {  // "" inside a quoted field
-        inQuote = true;
-        afterQuote = false;
-        continue;
-      }
-      afterQuote = false;
-      if (c == '\n') {
-        ++line;
-        atRecordStart = true;
-        fieldStart = true;
-        continue;
-      }
-      if (atRecordStart) {
-        if (c == '\r') continue;  // an empty line (CRLF) starts no record
-        offsets.push_back(pos);
-        lines.push_back(line);
-        atRecordStart = false;
-        fieldStart = true;
-      }
-      if (!csv) continue;
-      if (c == sep) {
-        fieldStart = true;
-      } else if (c == '"' && fieldStart) {
-        inQuote = true;
-        fieldStart = false;
-      } else {
-        fieldStart = false;
-      }
-    }
-    if (onProgress && !onProgress(size ? static_cast<double>(pos) / static_cast<double>(size) : 1.0)) return false;
+    const size_t n = static_cast<size_t>(in.gcount());
+    if (n == 0) break;
+    consume(buf.data(), n);
+    done += n;
+    if (onProgress && !onProgress(size ? static_cast<double>(done) / static_cast<double>(size) : 1.0)) return false;
   }
-  offsets.push_back(size);
   return true;
 }
 
@@ -139,43 +81,74 @@ std::shared_ptr<DatasetPreview> DatasetPreview::open(const fs::path& path, const
   std::shared_ptr<DatasetPreview> p(new DatasetPreview());
   Impl& m = *p->m;
   m.path = path.string();
-  std::string fmt = format;
-  if (fmt == "auto") {
-    const std::string e = lowerExt(path);
-    if (e == ".csv") fmt = "csv";
-    else if (e == ".tsv") fmt = "tsv";
-    else if (e == ".jsonl" || e == ".ndjson") fmt = "jsonl";
-  }
+  const uint64_t size = fs::file_size(path);
+  // The format as the reader decides it (records.h), so preview and training agree.
+  const std::string fmt = format == "auto" ? detectDatasetFormat(path, readSpan(path, 0, std::min<uint64_t>(size, 4096)))
+                                           : format;
   if (fmt == "csv" || fmt == "tsv") {
     m.format = fmt;
-    if (!scanRecords(path, true, fmt == "tsv" ? '\t' : ',', m.offsets, m.lines, onProgress)) return nullptr;
-    if (m.lines.empty()) throw FormatError(m.path + ": the file is empty (a CSV file needs a header line)");
-    m.headerLine = readSpan(path, m.offsets[0], m.offsets[1]);
-    while (!m.headerLine.empty() && (m.headerLine.back() == '\n' || m.headerLine.back() == '\r'))
-      m.headerLine.pop_back();
-    m.offsets.erase(m.offsets.begin());
-    m.lines.erase(m.lines.begin());
-    CsvTable t = parseCsv(m.headerLine + "\n", fmt == "tsv" ? '\t' : ',', m.path);
-    m.columns = t.header;
+    bool haveHeader = false;
+    CsvReader reader(fmt == "tsv" ? '\t' : ',');
+    auto onRecord = [&](CsvRecord&& r) {
+      if (!haveHeader) {
+        if (!r.error.empty()) throw FormatError(m.path + ":" + std::to_string(r.line) + ": the header: " + r.error);
+        m.columns = std::move(r.fields);
+        haveHeader = true;
+        return;
+      }
+      if (!r.error.empty()) m.errors[static_cast<int64_t>(m.lines.size())] = r.error;
+      m.offsets.push_back(r.begin);
+      m.lines.push_back(r.line);
+    };
+    if (!readInPieces(path, onProgress, [&](const char* d, size_t n) { reader.feed(d, n, onRecord); })) return nullptr;
+    reader.finish(onRecord);
+    if (!haveHeader) throw FormatError(m.path + ": the file is empty (a CSV file needs a header line)");
+    m.offsets.push_back(size);
     m.kind = datasetKind(m.columns);
     return p;
   }
   if (fmt == "jsonl") {
     m.format = fmt;
-    if (!scanRecords(path, false, ',', m.offsets, m.lines, onProgress)) return nullptr;
-    // Columns in first-seen order over the first rows.
+    // Records are the lines that hold anything but whitespace (as readDataset reads them).
+    uint64_t pos = 0, lineStart = 0;
+    int64_t line = 1;
+    bool blank = true;
+    auto consume = [&](const char* d, size_t n) {
+      for (size_t i = 0; i < n; ++i, ++pos) {
+        const char c = d[i];
+        if (c == '\n') {
+          if (!blank) {
+            m.offsets.push_back(lineStart);
+            m.lines.push_back(line);
+          }
+          ++line;
+          lineStart = pos + 1;
+          blank = true;
+        } else if (blank && c != ' ' && c != '\t' && c != '\r' && !(pos < 3 && (static_cast<unsigned char>(c) >= 0xBB))) {
+          blank = false;
+        }
+      }
+    };
+    if (!readInPieces(path, onProgress, consume)) return nullptr;
+    if (!blank) {
+      m.offsets.push_back(lineStart);
+      m.lines.push_back(line);
+    }
+    m.offsets.push_back(size);
+    // Columns in the order the first rows use them.
     const int64_t probe = std::min<int64_t>(200, static_cast<int64_t>(m.lines.size()));
+    std::vector<std::string> keys;
     if (probe > 0) {
       const std::string text = readSpan(path, m.offsets[0], m.offsets[static_cast<size_t>(probe)]);
       for (int64_t i = 0; i < probe; ++i) {
         const size_t a = static_cast<size_t>(m.offsets[static_cast<size_t>(i)] - m.offsets[0]);
         const size_t b = static_cast<size_t>(m.offsets[static_cast<size_t>(i) + 1] - m.offsets[0]);
-        const std::string record = text.substr(a, b - a);
-        json j = jsonTooDeep(record) ? json(nullptr) : json::parse(record, nullptr, false);
-        if (!j.is_object()) continue;
-        for (auto it = j.begin(); it != j.end(); ++it)
-          if (std::find(m.columns.begin(), m.columns.end(), it.key()) == m.columns.end())
-            m.columns.push_back(it.key());
+        json j;
+        std::string record = text.substr(a, b - a);
+        if (record.compare(0, 3, "\xEF\xBB\xBF") == 0) record.erase(0, 3);
+        if (!parseJsonlRecord(record, j, &keys).empty()) continue;
+        for (const auto& k : keys)
+          if (std::find(m.columns.begin(), m.columns.end(), k) == m.columns.end()) m.columns.push_back(k);
       }
     }
     m.kind = datasetKind(m.columns);
@@ -219,24 +192,30 @@ std::vector<DatasetPreview::Row> DatasetPreview::read(int64_t first, int64_t cou
     Row r;
     r.line = m->lines[static_cast<size_t>(i)];
     r.cells.assign(m->columns.size(), "");
-    if (m->format == "jsonl") {
-      json j = jsonTooDeep(rec) ? json(json::value_t::discarded) : json::parse(rec, nullptr, false);
-      if (j.is_discarded()) {
-        r.error = "not valid JSON";
-      } else if (!j.is_object()) {
-        r.error = "not a JSON object";
-      } else {
+    if (auto e = m->errors.find(i); e != m->errors.end()) {
+      r.error = e->second;
+    } else if (m->format == "jsonl") {
+      if (rec.compare(0, 3, "\xEF\xBB\xBF") == 0) rec.erase(0, 3);
+      json j;
+      r.error = parseJsonlRecord(rec, j, nullptr);
+      if (r.error.empty())
         for (size_t c = 0; c < m->columns.size(); ++c)
           if (j.contains(m->columns[c])) r.cells[c] = m->cell(j[m->columns[c]]);
-      }
     } else {
-      std::string bad;
-      CsvTable t = parseCsv(m->headerLine + "\n" + rec, sep, m->path,
-                            [&](int64_t, const std::string& msg) { bad = msg; });
-      if (t.records.size() == 1) {
-        for (size_t c = 0; c < m->columns.size() && c < t.records[0].size(); ++c) r.cells[c] = t.records[0][c];
+      std::vector<CsvRecord> got;
+      CsvReader reader(sep, m->offsets[static_cast<size_t>(i)], r.line);
+      auto keep = [&](CsvRecord&& x) { got.push_back(std::move(x)); };
+      reader.feed(rec.data(), rec.size(), keep);
+      reader.finish(keep);
+      if (got.empty()) {
+        r.error = "cannot be read";
+      } else if (!got[0].error.empty()) {
+        r.error = got[0].error;
+      } else if (got[0].fields.size() != m->columns.size()) {
+        r.error = "expected " + std::to_string(m->columns.size()) + " fields (as in the header), found " +
+                  std::to_string(got[0].fields.size());
       } else {
-        r.error = bad.empty() ? "cannot be read" : bad;
+        r.cells = std::move(got[0].fields);
       }
     }
     out.push_back(std::move(r));

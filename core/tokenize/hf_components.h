@@ -91,6 +91,10 @@ std::unique_ptr<Model> makeBpe(const Json& section, const std::string& file);
 std::unique_ptr<Model> makeUnigram(const Json& section, const std::string& file);
 // SentencePiece's precompiled_charsmap (base64); nullptr for an empty one (no-op).
 std::unique_ptr<Normalizer> makePrecompiled(const Json& section, const std::string& file);
+// Throws FormatError naming `file` unless a raw (not base64) precompiled_charsmap is well
+// formed: every trie path and replacement in bounds. Run on what libsentencepiece is given,
+// which trusts the blob.
+void checkPrecompiledCharsmap(const std::string& blob, const std::string& file);
 
 std::unique_ptr<Model> makeWordPieceFromVocab(std::unordered_map<std::string, int32_t> vocab,
                                               std::string unkToken);

@@ -189,6 +189,10 @@ class Precompiled : public Normalizer {
 
 }  // namespace
 
+void checkPrecompiledCharsmap(const std::string& blob, const std::string& file) {
+  if (!blob.empty()) Precompiled check(blob, file);
+}
+
 std::unique_ptr<Normalizer> makePrecompiled(const Json& section, const std::string& file) {
   const Json& charsmap = section.value("precompiled_charsmap", Json());
   if (charsmap.is_null()) return nullptr;

@@ -4,10 +4,69 @@
 #include <fstream>
 #include <sstream>
 
+#include "tokenize/hf_components.h"
 #include "tokenize/spm_backend.h"
 #include "util/error.h"
 
 namespace fm {
+namespace {
+
+// The protobuf wire format, as far as needed to find the normalizer charsmaps of a
+// ModelProto. Returns false on anything malformed (libsentencepiece then reports it).
+bool readVarint(const std::string& b, size_t& i, uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (i >= b.size()) return false;
+    const unsigned char c = static_cast<unsigned char>(b[i++]);
+    v |= static_cast<uint64_t>(c & 0x7F) << shift;
+    if (c < 0x80) return true;
+  }
+  return false;
+}
+
+// Calls onField(field number, payload) for each length-delimited field of a message.
+template <typename F>
+bool forEachBytesField(const std::string& b, F onField) {
+  size_t i = 0;
+  while (i < b.size()) {
+    uint64_t key = 0, n = 0;
+    if (!readVarint(b, i, key)) return false;
+    switch (key & 7) {
+      case 0:
+        if (!readVarint(b, i, n)) return false;
+        break;
+      case 1:
+        i += 8;
+        break;
+      case 5:
+        i += 4;
+        break;
+      case 2:
+        if (!readVarint(b, i, n) || n > b.size() - i) return false;
+        onField(key >> 3, b.substr(i, n));
+        i += n;
+        break;
+      default:
+        return false;
+    }
+    if (i > b.size()) return false;
+  }
+  return true;
+}
+
+// libsentencepiece follows the trie in precompiled_charsmap without bounds checks, so a
+// damaged one crashes it: check NormalizerSpec (field 3) and DenormalizerSpec (field 5),
+// whose field 2 is the charsmap, before loading.
+void checkCharsmaps(const std::string& model, const std::string& file) {
+  forEachBytesField(model, [&](uint64_t field, const std::string& spec) {
+    if (field != 3 && field != 5) return;
+    forEachBytesField(spec, [&](uint64_t inner, const std::string& charsmap) {
+      if (inner == 2) hf::checkPrecompiledCharsmap(charsmap, file);
+    });
+  });
+}
+
+}  // namespace
 
 SentencePieceTokenizer::SentencePieceTokenizer() : m_sp(createSpmBackend()) {}
 
@@ -22,6 +81,7 @@ std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::fromFile(
   if (!in) throw IoError(file + ": cannot be opened for reading");
   std::ostringstream bytes;
   bytes << in.rdbuf();
+  checkCharsmaps(bytes.str(), file);
   std::unique_ptr<SentencePieceTokenizer> tok(new SentencePieceTokenizer());
   std::string error;
   if (!tok->m_sp->load(bytes.str(), &error))

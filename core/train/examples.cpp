@@ -1,4 +1,5 @@
 #include "train/examples.h"
+#include "jobs/cancelled.h"
 
 #include <algorithm>
 #include <optional>
@@ -143,6 +144,8 @@ ExampleSet buildExamples(const Dataset& ds, const TemplateSpec& tpl, const Token
 
   out.labelColumn = tpl.chat ? "" : labelColumnOf(tpl.completion);
   for (size_t r = 0; r < ds.rows.size(); ++r) {
+    if (opt.onProgress && r % 256 == 0 && !opt.onProgress(static_cast<double>(r) / ds.rows.size()))
+      throw CancelledError("preparing the examples was cancelled");
     const json& row = ds.rows[r];
     const int64_t line = ds.lines[r];
     Example ex;

@@ -4,11 +4,12 @@
 
 namespace fm {
 
-PreparedData prepareData(const TrainConfig& c, const Tokenizer& tok) {
+PreparedData prepareData(const TrainConfig& c, const Tokenizer& tok, const PrepareProgress& onProgress) {
   PreparedData p;
   ReadOptions ro;
   ro.format = c.format;
   ro.skipBadRows = c.skipBadRows;
+  if (onProgress) ro.onProgress = [&](double f) { return onProgress(0.3 * f, "reading the data"); };
   p.dataset = readDataset(c.data, ro);
   p.tpl = c.tpl;
   if (p.tpl.prompt.empty() && p.tpl.completion.empty() && !p.tpl.chat) {
@@ -24,6 +25,7 @@ PreparedData prepareData(const TrainConfig& c, const Tokenizer& tok) {
   BuildOptions bo;
   bo.maxLength = c.maxLength;
   bo.skipBadRows = c.skipBadRows;
+  if (onProgress) bo.onProgress = [&](double f) { return onProgress(0.3 + 0.7 * f, "tokenizing"); };
   p.examples = buildExamples(p.dataset, p.tpl, tok, bo);
   for (const auto& prob : p.dataset.problems) p.examples.problems.push_back(prob);
   p.split = splitExamples(static_cast<int64_t>(p.examples.examples.size()), c.validationFraction, c.seed);

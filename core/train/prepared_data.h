@@ -20,7 +20,10 @@ struct PreparedData {
 
 // Uses cfg.data, format, tpl, skipBadRows, maxLength, validationFraction and seed. Throws
 // ConfigError when the columns need a template and none is given.
-PreparedData prepareData(const TrainConfig& cfg, const Tokenizer& tok);
+// `onProgress(fraction, what)` reports reading and tokenizing; returning false cancels
+// (CancelledError).
+using PrepareProgress = std::function<bool(double fraction, const std::string& what)>;
+PreparedData prepareData(const TrainConfig& cfg, const Tokenizer& tok, const PrepareProgress& onProgress = {});
 
 // The statistics as data_stats.json writes them (up to 100 problems listed).
 nlohmann::json dataStatsJson(const DatasetStats& stats, const std::vector<DatasetProblem>& problems);

@@ -17,6 +17,7 @@
 #include "io/atomic_file.h"
 #include "io/model_folder.h"
 #include "io/folder_lock.h"
+#include "jobs/cancelled.h"
 #include "io/output_folder.h"
 #include "io/safetensors.h"
 #include "nn/lora_adapter.h"
@@ -47,7 +48,7 @@ json EvalResult::toJson() const {
 }
 
 json TrainEvent::toJson() const {
-  static const char* kNames[] = {"status", "step", "log", "eval", "checkpoint", "done"};
+  static const char* kNames[] = {"status", "step", "log", "eval", "checkpoint", "done", "progress"};
   json j = {{"event", kNames[static_cast<int>(kind)]}, {"step", step}, {"epoch", epoch},
             {"elapsed", elapsed}};
   if (kind == Kind::Log || kind == Kind::Step) {
@@ -180,7 +181,7 @@ std::vector<PackedBatch> microBatches(Run& r, int64_t step) {
   return out;
 }
 
-void prepare(Run& r) {
+void prepare(Run& r, const JobCallback<TrainEvent>& onEvent) {
   TrainConfig& c = r.cfg;
   c.validate();
   r.model = LoadedModel::load(c.model, {});
@@ -188,7 +189,20 @@ void prepare(Run& r) {
   r.tok = r.model->tokenizer();
   if (!r.tok) throw ConfigError(c.model + ": the model folder has no tokenizer; training needs one");
 
-  PreparedData prepared = prepareData(c, *r.tok);
+  // Reading and tokenizing a large file takes a while: report it, and stop when asked.
+  int lastPercent = -1;
+  std::string lastWhat;
+  PreparedData prepared = prepareData(c, *r.tok, [&](double f, const std::string& what) {
+    const int percent = static_cast<int>(f * 100);
+    if (!onEvent || (percent == lastPercent && what == lastWhat)) return true;
+    lastPercent = percent;
+    lastWhat = what;
+    TrainEvent e;
+    e.kind = TrainEvent::Kind::Progress;
+    e.fraction = f;
+    e.message = what;
+    return onEvent(e);
+  });
   r.ex = std::move(prepared.examples);
   r.split = std::move(prepared.split);
   if (r.split.train.empty()) throw ConfigError(c.data + ": no rows left for training after the split");
@@ -414,7 +428,8 @@ TrainResult loop(Run& r, int64_t startStep, double elapsedBefore, EvalResult fir
     // The first evaluation reports progress and stops as soon as it is cancelled.
     auto progress = [&](int64_t doneRows, int64_t rows) {
       TrainEvent p;
-      p.kind = TrainEvent::Kind::Status;
+      p.kind = TrainEvent::Kind::Progress;
+      p.fraction = rows > 0 ? static_cast<double>(doneRows) / rows : 1.0;
       p.message = "evaluating the model before training: " + std::to_string(doneRows) + " of " +
                   std::to_string(rows) + " validation rows";
       if (!emit(p, false)) cancelled = true;
@@ -564,7 +579,14 @@ TrainResult train(const TrainConfig& cfg, const JobCallback<TrainEvent>& onEvent
   if (!cfg.outDir.empty()) checkOutputFolder(cfg.outDir, "the run", /*overwrite=*/false, {cfg.model});
   ThreadCountScope threads(cfg.threads);
   r.generator = at::detail::createCPUGenerator(cfg.seed);
-  prepare(r);
+  try {
+    prepare(r, onEvent);
+  } catch (const CancelledError&) {
+    TrainResult res;
+    res.status = JobStatus::Cancelled;
+    res.message = "cancelled while preparing the data; nothing was written";
+    return res;
+  }
   fs::create_directories(r.dir);
   FolderLock lock(r.dir, "the run folder");
   makeTrainable(r, /*fresh=*/true);
@@ -595,7 +617,15 @@ TrainResult resumeTraining(const fs::path& runDir, const JobCallback<TrainEvent>
   r.cfg.outDir = runDir.string();
   r.dir = runDir;
   ThreadCountScope threads(r.cfg.threads);
-  prepare(r);
+  try {
+    prepare(r, onEvent);
+  } catch (const CancelledError&) {
+    TrainResult res;
+    res.status = JobStatus::Cancelled;
+    res.runDir = r.dir;
+    res.message = "cancelled while preparing the data; the run folder is unchanged";
+    return res;
+  }
   const auto& [step, ckpt] = ckpts.back();
   json state;
   try {

@@ -93,8 +93,11 @@ struct EvalResult {
 };
 
 struct TrainEvent {
-  enum class Kind { Status, Step, Log, Eval, Checkpoint, Done };
+  // Progress: work before or between steps (reading and tokenizing the data, an evaluation)
+  // with `fraction` done and `message` saying what; frequent, never logged.
+  enum class Kind { Status, Step, Log, Eval, Checkpoint, Done, Progress };
   Kind kind = Kind::Status;
+  double fraction = -1;
   int64_t step = 0, totalSteps = 0;
   double epoch = 0;
   double loss = -1, lr = 0, gradNorm = -1, tokensPerS = 0, elapsed = 0;

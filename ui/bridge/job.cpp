@@ -1,5 +1,6 @@
 #include "bridge/job.h"
 
+#include "jobs/cancelled.h"
 #include "util/error.h"
 
 #include <QMetaObject>
@@ -260,6 +261,8 @@ Job* JobRunner::start(const QString& title, Kind kind, Work work) {
     try {
       work(*job);
       if (job->cancelRequested()) state = Job::State::Cancelled;
+    } catch (const fm::CancelledError&) {
+      state = Job::State::Cancelled;  // stopped from deep inside the work, as asked
     } catch (const std::exception& e) {
       state = Job::State::Failed;
       message = QString::fromStdString(fm::errorMessage(e));  // libtorch's without its backtrace

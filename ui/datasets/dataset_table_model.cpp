@@ -90,6 +90,8 @@ QVariant DatasetTableModel::headerData(int section, Qt::Orientation o, int role)
     return QString::fromStdString(m_preview->columns()[static_cast<size_t>(section)]);
   }
   if (section < 0 || section >= rowCount()) return {};
+  // The line of the file where the row starts, so a row can be found in an editor.
+  if (const auto* r = rowAt(section)) return QVariant::fromValue<qlonglong>(r->line);
   return section + 1;
 }
 

@@ -259,6 +259,7 @@ void DatasetsPanel::openFile(const QString& path, std::function<void()> then) {
     const auto& p = *result;
     m_path = path;
     m_model->setPreview(p);
+    clearSummary();  // the last file's analysis does not describe this one
     m_title->setText(tr("%1 — %2 rows, %3, %4").arg(QFileInfo(path).fileName()).arg(p->rows())
                          .arg(QString::fromStdString(p->format()), QString::fromStdString(p->kind())));
     m_insertColumn->clear();
@@ -308,7 +309,11 @@ void DatasetsPanel::renderExample() {
   one.kind = preview->kind();
   one.columns = preview->columns();
   nlohmann::json obj = nlohmann::json::object();
-  for (size_t c = 0; c < one.columns.size(); ++c) obj[one.columns[c]] = cellJson(row->cells[c]);
+  // JSON files hold structured cells (chat turns) that the preview shows as JSON text; a CSV
+  // cell is text whatever it looks like, as the reader keeps it.
+  const bool structured = one.fileFormat == "jsonl" || one.fileFormat == "json";
+  for (size_t c = 0; c < one.columns.size(); ++c)
+    obj[one.columns[c]] = structured ? cellJson(row->cells[c]) : nlohmann::json(row->cells[c]);
   one.rows.push_back(obj);
   one.lines.push_back(row->line);
   fm::TemplateSpec spec = one.kind == "chat" ? fm::TemplateSpec::forKind("chat") : fm::TemplateSpec{};
@@ -374,8 +379,11 @@ void DatasetsPanel::analyze() {
                                    tc.maxLength = c.maxLength;
                                    tc.validationFraction = c.validationFraction;
                                    tc.seed = static_cast<uint64_t>(c.seed);
-                                   const fm::PreparedData p = fm::prepareData(tc, *model->tokenizer());
-                                   if (job.cancelRequested()) return;
+                                   const fm::PreparedData p = fm::prepareData(
+                                       tc, *model->tokenizer(), [&job](double f, const std::string& what) {
+                                         job.setProgress(f, QString::fromStdString(what));
+                                         return !job.cancelRequested();
+                                       });
                                    const fm::ExampleSet& ex = p.examples;
                                    out->stats = fm::datasetStats(ex, p.split, c.maxLength);
                                    out->problems = ex.problems;
@@ -391,6 +399,15 @@ void DatasetsPanel::analyze() {
     showSummary(out);
     Q_EMIT analyzed();
   });
+}
+
+void DatasetsPanel::clearSummary() {
+  for (QChart* chart : {m_lengthChart->chart(), m_labelChart->chart()}) {
+    chart->removeAllSeries();
+    for (QAbstractAxis* a : chart->axes()) chart->removeAxis(a);
+    chart->setTitle(QString());
+  }
+  m_warnings->setText(tr("Analyze tokenizes every row: lengths, labels, duplicates and leakage."));
 }
 
 void DatasetsPanel::showSummary(const std::shared_ptr<DatasetSummary>& sum) {

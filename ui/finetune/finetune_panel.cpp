@@ -489,6 +489,7 @@ Job* FinetunePanel::launch(const QString& runDir, bool resuming, const QJsonObje
       if (e.totalSteps > 0 && (e.kind == K::Step || e.kind == K::Log))
         job.setProgress(static_cast<double>(e.step) / e.totalSteps,
                         tr("step %1 of %2").arg(e.step).arg(e.totalSteps));
+      if (e.kind == K::Progress) job.setProgress(e.fraction, QString::fromStdString(e.message));
       if (e.kind == K::Log || e.kind == K::Eval || e.kind == K::Status || e.kind == K::Checkpoint) {
         job.post([self, e] {
           if (!self) return;

@@ -1,5 +1,6 @@
 // The fmw command line as scripts use it: exit codes, stdout formats, and errors on stderr
 // that name the file and the problem.
+#include <QElapsedTimer>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -11,6 +12,7 @@
 #include "arch/builtin_model.h"
 #include "support/tiny_models.h"
 #include "io/atomic_file.h"
+#include "io/model_folder.h"
 #include "tokenize/tokenizer.h"
 
 using nlohmann::json;
@@ -276,6 +278,47 @@ class TestCli : public QObject {
                     QByteArray(300000, '[') + QByteArray(300000, ']'));
     QCOMPARE(deep.code, 1);
     QVERIFY2(deep.err.contains("nests deeper"), deep.err.constData());
+  }
+
+  // fmw info checks config.json against the weights as loading does, without loading: a
+  // config from another model (a 7B config, a billion layers, one layer too many, another
+  // model_type) is an error naming the problem, and generation refuses it before allocating.
+  void infoChecksConfigAgainstWeights_data() {
+    QTest::addColumn<QString>("change");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("7B config") << R"({"hidden_size": 4096, "intermediate_size": 11008, "num_hidden_layers": 32,
+        "num_attention_heads": 32, "num_key_value_heads": 32, "vocab_size": 32000})" << "describes a model of at least";
+    QTest::newRow("a billion layers") << R"({"num_hidden_layers": 1000000000})" << "describes a model of at least";
+    QTest::newRow("one layer more") << R"({"num_hidden_layers": 3})" << "missing";
+    QTest::newRow("gpt2 on llama weights") << R"({"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"],
+        "n_embd": 64, "n_layer": 2, "n_head": 4, "n_positions": 512})" << "do not match config.json";
+  }
+
+  void infoChecksConfigAgainstWeights() {
+    QFETCH(QString, change);
+    QFETCH(QString, expected);
+    const QString dir = m_dir.path() + "/mismatch-" + QString::number(qHash(change));
+    QVERIFY(QDir().mkpath(dir));
+    for (const QString& f : QDir(m_model).entryList(QDir::Files)) QVERIFY(QFile::copy(m_model + "/" + f, dir + "/" + f));
+    json cfg = json::parse(fm::readFile((dir + "/config.json").toStdString()));
+    cfg.update(json::parse(change.toStdString()));
+    QFile::remove(dir + "/config.json");
+    fm::writeFileAtomic((dir + "/config.json").toStdString(), cfg.dump());
+    auto info = fmw({"info", dir});
+    QCOMPARE(info.code, 1);
+    QVERIFY2(info.err.contains(expected.toUtf8()), info.err.constData());
+    QElapsedTimer t;
+    t.start();
+    auto gen = fmw({"generate", dir, "--prompt", "x", "--max-new-tokens", "1"});
+    QCOMPARE(gen.code, 1);
+    QVERIFY2(gen.err.contains(expected.toUtf8()), gen.err.constData());
+    QVERIFY2(!gen.err.contains("internal error"), gen.err.constData());
+  }
+
+  void float16OnTheCpuIsExplained() {
+    auto r = fmw({"generate", m_model, "--prompt", "x", "--dtype", "float16", "--max-new-tokens", "1"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("float16 needs a GPU") && r.err.contains("bfloat16"), r.err.constData());
   }
 
   // Every command refuses an option it does not know, naming it (and the near miss).

@@ -1,5 +1,6 @@
 #include "arch/loaded_model.h"
 
+#include <cstdio>
 #include <set>
 
 #include "arch/causal_lm.h"
@@ -59,6 +60,29 @@ void describeTokenizer(ModelInfo& info, const Tokenizer* tok, const std::string&
   add("cls", s.cls);
   add("sep", s.sep);
   add("mask", s.mask);
+}
+
+// A config.json far larger than its weights (a 7B config beside a tiny model, a billion layers)
+// is refused before anything is allocated for it. The bound counts only the big matrices of
+// each layer, so every real model is above it.
+void checkSize(const ModelInfo& info, const fs::path& dir) {
+  const double attention = 2.0 * static_cast<double>(info.hidden) * static_cast<double>(info.heads * info.headDim);
+  const double mlp = 2.0 * static_cast<double>(info.hidden) * static_cast<double>(info.intermediate);
+  const double lowerBound = static_cast<double>(info.vocabSize) * static_cast<double>(info.hidden) +
+                            static_cast<double>(info.layers) * (attention + mlp);
+  if (static_cast<double>(info.parameters) >= 0.5 * lowerBound) return;
+  auto count = [](double n) {
+    char buf[32];
+    if (n >= 1e9) std::snprintf(buf, sizeof buf, "%.1f billion", n / 1e9);
+    else if (n >= 1e6) std::snprintf(buf, sizeof buf, "%.1f million", n / 1e6);
+    else std::snprintf(buf, sizeof buf, "%.0f", n);
+    return std::string(buf);
+  };
+  throw FormatError((dir / "config.json").string() + " describes a model of at least " + count(lowerBound) +
+                    " parameters (" + std::to_string(info.layers) + " layers, hidden size " +
+                    std::to_string(info.hidden) + ", vocabulary " + std::to_string(info.vocabSize) +
+                    "), but the weight files hold " + count(static_cast<double>(info.parameters)) +
+                    ": config.json is not from the same model as the .safetensors files");
 }
 
 ModelInfo describe(const ModelFolder& folder, const WeightStore& store) {
@@ -145,6 +169,10 @@ ModelInfo inspectModel(const fs::path& dir) {
   ModelFolder folder = ModelFolder::open(dir);
   WeightStore store = folder.openWeights();
   ModelInfo info = describe(folder, store);
+  checkSize(info, dir);
+  // Every tensor against the shapes config.json implies, as loading checks them, reading no
+  // weights (the parameters are allocated but never touched).
+  checkWeights(*createNetwork(folder.config()), store);
   if (info.kind == ModelKind::TextEncoder)
     describeSentence(info, SentenceConfig::read(dir, info.hidden, info.maxPositions, folder.tokenizerConfig()));
   if (info.kind == ModelKind::SequenceClassifier) info.maxLength = classifierMaxLength(folder, info);
@@ -178,6 +206,7 @@ std::shared_ptr<LoadedModel> LoadedModel::load(const fs::path& dir, const LoadOp
   ModelFolder folder = ModelFolder::open(dir);
   WeightStore store = folder.openWeights();
   m.info = describe(folder, store);
+  checkSize(m.info, dir);
   std::string err;
   try {
     m.tokenizer = Tokenizer::fromFolder(dir);
@@ -197,6 +226,9 @@ std::shared_ptr<LoadedModel> LoadedModel::load(const fs::path& dir, const LoadOp
   } catch (const c10::Error&) {
     throw ConfigError("device \"" + options.device + "\" is not valid (cpu, cuda, cuda:N)");
   }
+  if (dtype == torch::kHalf && !device.is_cuda())
+    throw ConfigError("--dtype float16 needs a GPU (libtorch has no float16 matrix products on the CPU); "
+                      "on the CPU use bfloat16 (half the memory of float32) or float32");
   if (device.is_cuda() && !torch::cuda::is_available())
     throw UnsupportedError("device \"" + options.device +
                            "\" requested but this libtorch build has no CUDA or no GPU is "

@@ -47,5 +47,7 @@ std::shared_ptr<Network> createNetwork(const nlohmann::json& config);
 
 // Strict loading by mapCheckpointKey (nn/weights.h).
 void loadWeights(Network& net, const WeightStore& store);
+// The same checks, reading no tensor data.
+void checkWeights(const Network& net, const WeightStore& store);
 
 }  // namespace fm

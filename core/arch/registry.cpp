@@ -99,6 +99,11 @@ void loadWeights(Network& net, const WeightStore& store) {
               [&net](const std::string& key) { return net.mapCheckpointKey(key); }, net.summary().architecture);
 }
 
+void checkWeights(const Network& net, const WeightStore& store) {
+  checkWeights(static_cast<const torch::nn::Module&>(net), store,
+               [&net](const std::string& key) { return net.mapCheckpointKey(key); }, net.summary().architecture);
+}
+
 void checkPacked(const ForwardArgs& a) {
   if (a.segments.empty()) return;
   int64_t total = 0;

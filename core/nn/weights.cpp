@@ -43,8 +43,12 @@ torch::ScalarType toTorch(DType d) {
 
 }  // namespace
 
-void loadWeights(torch::nn::Module& module, const WeightStore& store, const KeyMapper& map,
-                 const std::string& what) {
+namespace {
+
+// Every checkpoint tensor matched to the module parameter it fills; all problems in one error.
+std::map<std::string, const WeightStore::Entry*> matchWeights(const torch::nn::Module& module,
+                                                              const WeightStore& store, const KeyMapper& map,
+                                                              const std::string& what) {
   std::map<std::string, torch::Tensor> wanted;
   for (const auto& p : module.named_parameters(/*recurse=*/true)) wanted[p.key()] = p.value();
 
@@ -88,7 +92,21 @@ void loadWeights(torch::nn::Module& module, const WeightStore& store, const KeyM
     msg += "\nIs config.json from the same model as the .safetensors files?";
     throw FormatError(msg);
   }
+  return found;
+}
 
+}  // namespace
+
+void checkWeights(const torch::nn::Module& module, const WeightStore& store, const KeyMapper& map,
+                  const std::string& what) {
+  matchWeights(module, store, map, what);
+}
+
+void loadWeights(torch::nn::Module& module, const WeightStore& store, const KeyMapper& map,
+                 const std::string& what) {
+  const auto found = matchWeights(module, store, map, what);
+  std::map<std::string, torch::Tensor> wanted;
+  for (const auto& p : module.named_parameters(/*recurse=*/true)) wanted[p.key()] = p.value();
   torch::NoGradGuard noGrad;
   for (const auto& [name, entry] : found) {
     torch::Tensor& dst = wanted[name];

@@ -31,6 +31,9 @@ using KeyMapper = std::function<std::string(const std::string& key)>;
 // FormatError that names `what` (the architecture).
 void loadWeights(torch::nn::Module& module, const WeightStore& store, const KeyMapper& map,
                  const std::string& what);
+// The same checks without copying anything (fmw info, before a long load).
+void checkWeights(const torch::nn::Module& module, const WeightStore& store, const KeyMapper& map,
+                  const std::string& what);
 
 // Writes named tensors (F32, U8 or I64; others are converted to F32) as one safetensors file,
 // atomically.

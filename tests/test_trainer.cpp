@@ -16,6 +16,8 @@
 #include "io/model_folder.h"
 #include "io/safetensors.h"
 #include "nn/weights.h"
+#include "jobs/cancelled.h"
+#include "train/compare.h"
 #include "train/trainer.h"
 
 using nlohmann::json;
@@ -239,6 +241,27 @@ class TestTrainer : public QObject {
     QVERIFY(!fractions.empty());
     QVERIFY(fractions.back() >= 0.3 && fractions.back() <= 1.0);
     QVERIFY(!fs::exists(c.outDir));
+  }
+
+  // The before/after comparison reports each answer and stops when cancelled, mid-answer.
+  void comparisonCanBeCancelled() {
+    auto c = config("compare-cancel");
+    c.maxSteps = 4;
+    auto r = fm::train(c, {});
+    QCOMPARE(r.status, fm::JobStatus::Completed);
+    std::vector<std::string> said;
+    const auto rows = fm::compareOnValidation(c, r.outputDir, 3, 8, [&](double, const std::string& what) {
+      if (!what.empty()) said.push_back(what);
+      return true;
+    });
+    QCOMPARE(rows.size(), size_t(3));
+    QVERIFY(std::find(said.begin(), said.end(), "answering validation row 3 of 3") != said.end());
+    int tokens = 0;
+    QVERIFY_THROWS_EXCEPTION(fm::CancelledError,
+                             fm::compareOnValidation(c, r.outputDir, 3, 8, [&](double f, const std::string&) {
+                               return f != -2 || ++tokens < 3;  // stop inside the first answer
+                             }));
+    QCOMPARE(tokens, 3);
   }
 
   // A cancel at a step that would evaluate saves at once; the evaluation is not run.

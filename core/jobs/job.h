@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 
 namespace fm {
 
@@ -23,5 +24,10 @@ inline const char* jobStatusName(JobStatus s) {
 
 template <typename Event>
 using JobCallback = std::function<bool(const Event&)>;
+
+// Progress of a long operation that has no events of its own: the fraction done (0..1, or -1
+// when unknown) and what it is doing. Returning false asks it to stop; it then throws
+// CancelledError (jobs/cancelled.h) from wherever it is.
+using JobProgress = std::function<bool(double fraction, const std::string& what)>;
 
 }  // namespace fm

@@ -3,6 +3,7 @@
 #include "arch/loaded_model.h"
 #include "data/dataset.h"
 #include "generate/generator.h"
+#include "jobs/cancelled.h"
 #include "lora/adapter_control.h"
 #include "tokenize/tokenizer.h"
 #include "train/prepared_data.h"
@@ -11,7 +12,9 @@
 namespace fm {
 
 std::vector<SideBySide> compareOnValidation(const TrainConfig& cfg, const std::filesystem::path& output, int count,
-                                            int maxNewTokens) {
+                                            int maxNewTokens, const JobProgress& onProgress) {
+  auto stop = [&](double f, const std::string& what) { return onProgress && !onProgress(f, what); };
+  if (stop(-1, "loading the models")) throw CancelledError("the comparison was cancelled");
   const bool lora = std::filesystem::exists(output / "adapter_config.json");
   auto base = LoadedModel::load(cfg.model, {});
   std::shared_ptr<LoadedModel> tuned;
@@ -23,7 +26,9 @@ std::vector<SideBySide> compareOnValidation(const TrainConfig& cfg, const std::f
   }
   if (!base->tokenizer()) throw ConfigError(cfg.model + ": the model has no tokenizer to write answers with");
   const Tokenizer& tok = *base->tokenizer();
-  const PreparedData data = prepareData(cfg, tok);
+  const PreparedData data = prepareData(cfg, tok, [&](double f, const std::string& what) {
+    return !stop(0.2 * f, what);
+  });
   const ExampleSet& ex = data.examples;
   const Split& split = data.split;
   GenerateOptions g;
@@ -32,7 +37,14 @@ std::vector<SideBySide> compareOnValidation(const TrainConfig& cfg, const std::f
   g.stopStrings = {"\n"};
   std::vector<SideBySide> out;
   const size_t n = split.validation.size();
-  for (size_t k = 0; k < static_cast<size_t>(count) && k < n; ++k) {
+  const size_t rows = std::min(static_cast<size_t>(std::max(count, 0)), n);
+  bool cancelled = false;
+  // Each token checks for a cancel, so a long answer stops at once.
+  const TokenCallback onToken = [&](const TokenEvent&) { return !(cancelled = cancelled || stop(-2, "")); };
+  for (size_t k = 0; k < rows; ++k) {
+    if (stop(0.2 + 0.8 * static_cast<double>(k) / static_cast<double>(rows),
+             "answering validation row " + std::to_string(k + 1) + " of " + std::to_string(rows)))
+      throw CancelledError("the comparison was cancelled");
     // Spread over the validation rows, never the same row twice.
     const Example& e = ex.examples[static_cast<size_t>(split.validation[k * n / std::min<size_t>(n, count)])];
     int64_t promptLen = 0;
@@ -41,15 +53,11 @@ std::vector<SideBySide> compareOnValidation(const TrainConfig& cfg, const std::f
     s.row = e.row;
     s.prompt = e.prompt;
     s.expected = e.completion;
-    if (lora) {
-      s.base = generate(*base, ids, g).text;
-      GenerateOptions withAdapter = g;
-      withAdapter.adapter = adapter;
-      s.tuned = generate(*base, ids, withAdapter).text;
-    } else {
-      s.base = generate(*base, ids, g).text;
-      s.tuned = generate(*tuned, ids, g).text;
-    }
+    GenerateOptions withAdapter = g;
+    withAdapter.adapter = adapter;
+    s.base = generate(*base, ids, g, onToken).text;
+    s.tuned = lora ? generate(*base, ids, withAdapter, onToken).text : generate(*tuned, ids, g, onToken).text;
+    if (cancelled) throw CancelledError("the comparison was cancelled");
     out.push_back(std::move(s));
   }
   return out;

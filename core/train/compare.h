@@ -20,7 +20,8 @@ struct SideBySide {
 // `output` is the run's adapter/ (LoRA: one model, adapter switched off and on) or model/
 // (full training: the two models side by side). Takes `count` validation rows spread over the
 // split, with the run's own template, split seed and fraction.
+// Reports progress per answer; a cancel stops it within a token (CancelledError).
 std::vector<SideBySide> compareOnValidation(const TrainConfig& cfg, const std::filesystem::path& output, int count,
-                                            int maxNewTokens);
+                                            int maxNewTokens, const JobProgress& onProgress = {});
 
 }  // namespace fm

@@ -4,7 +4,7 @@
 
 namespace fm {
 
-PreparedData prepareData(const TrainConfig& c, const Tokenizer& tok, const PrepareProgress& onProgress) {
+PreparedData prepareData(const TrainConfig& c, const Tokenizer& tok, const JobProgress& onProgress) {
   PreparedData p;
   ReadOptions ro;
   ro.format = c.format;

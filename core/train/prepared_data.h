@@ -22,8 +22,7 @@ struct PreparedData {
 // ConfigError when the columns need a template and none is given.
 // `onProgress(fraction, what)` reports reading and tokenizing; returning false cancels
 // (CancelledError).
-using PrepareProgress = std::function<bool(double fraction, const std::string& what)>;
-PreparedData prepareData(const TrainConfig& cfg, const Tokenizer& tok, const PrepareProgress& onProgress = {});
+PreparedData prepareData(const TrainConfig& cfg, const Tokenizer& tok, const JobProgress& onProgress = {});
 
 // The statistics as data_stats.json writes them (up to 100 problems listed).
 nlohmann::json dataStatsJson(const DatasetStats& stats, const std::vector<DatasetProblem>& problems);

@@ -408,7 +408,7 @@
         <translation>데이터셋 (*.csv *.tsv *.jsonl *.json *.txt)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="367"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="372"/>
         <source>reading and tokenizing rows</source>
         <translation>행을 읽고 토큰화하는 중</translation>
     </message>
@@ -438,122 +438,127 @@
         <translation>%1을(를) 열 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="262"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="263"/>
         <source>%1 — %2 rows, %3, %4</source>
         <translation>%1 — %2행, %3, %4</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="265"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="266"/>
         <source>(choose)</source>
         <translation>(선택)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="295"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="296"/>
         <source>&lt;i&gt;Load a model to see how its tokenizer cuts this row.&lt;/i&gt;</source>
         <translation>&lt;i&gt;모델을 불러오면 토크나이저가 이 행을 어떻게 나누는지 볼 수 있습니다.&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="302"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="303"/>
         <source>&lt;p style=&apos;color:#c92a2a&apos;&gt;Line %1: %2&lt;/p&gt;</source>
         <translation>&lt;p style=&apos;color:#c92a2a&apos;&gt;%1행: %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="326"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="331"/>
         <source>&lt;p style=&apos;color:#c92a2a&apos;&gt;%1&lt;/p&gt;</source>
         <translation>&lt;p style=&apos;color:#c92a2a&apos;&gt;%1&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="327"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="332"/>
         <source>This row gives no example.</source>
         <translation>이 행으로는 예시를 만들 수 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="347"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="352"/>
         <source>%1 tokens, %2 trained on%3</source>
         <translation>토큰 %1개, 학습 대상 %2개%3</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="348"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="353"/>
         <source>, cut from %1</source>
         <translation>, 원래 %1개에서 잘림</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="359"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="364"/>
         <source>&lt;span style=&apos;color:#c92a2a&apos;&gt;Open a dataset and load a model (for its tokenizer) first.&lt;/span&gt;</source>
         <translation>&lt;span style=&apos;color:#c92a2a&apos;&gt;먼저 데이터셋을 열고 (토크나이저를 위해) 모델을 불러오세요.&lt;/span&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="365"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="370"/>
         <source>Analyze %1</source>
         <translation>%1 분석</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="402"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="410"/>
+        <source>Analyze tokenizes every row: lengths, labels, duplicates and leakage.</source>
+        <translation>분석은 모든 행을 토큰화하여 길이, 레이블, 중복, 유출을 보여 줍니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="419"/>
         <source>rows kept whole</source>
         <translation>잘리지 않은 행</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="403"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="420"/>
         <source>rows cut</source>
         <translation>잘린 행</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="419"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="436"/>
         <source>tokens (max length %1)</source>
         <translation>토큰 (최대 길이 %1)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="427"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="444"/>
         <source>Tokens per row: mean %1, p95 %2, longest %3</source>
         <translation>행당 토큰: 평균 %1, p95 %2, 최장 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="433"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="450"/>
         <source>rows</source>
         <translation>행</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="451"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="468"/>
         <source>Labels (%1)</source>
         <translation>레이블 (%1)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="453"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="470"/>
         <source>Labels: the completion is free text, not a label</source>
         <translation>레이블: 완성 부분이 레이블이 아닌 자유 텍스트입니다</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="457"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="474"/>
         <source>%1 rows: %2 for training, %3 for validation.</source>
         <translation>%1개 행: 학습용 %2개, 검증용 %3개.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="459"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="476"/>
         <source>%1 rows are longer than %2 tokens and will be cut.</source>
         <translation>%1개 행이 %2 토큰보다 길어 잘립니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="460"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="477"/>
         <source>%1 rows repeat an earlier row.</source>
         <translation>%1개 행이 앞의 행과 중복됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="461"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="478"/>
         <source>%1 validation rows also appear in training: validation scores will look better than they are.</source>
         <translation>검증 행 %1개가 학습 데이터에도 있습니다: 검증 점수가 실제보다 좋게 보일 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="463"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="480"/>
         <source>%1 rows skipped:</source>
         <translation>건너뛴 행 %1개:</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="466"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="483"/>
         <source>line %1: %2</source>
         <translation>%1행: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="468"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="485"/>
         <source>No duplicates, no leakage, nothing cut.</source>
         <translation>중복, 누출, 잘린 행이 없습니다.</translation>
     </message>
@@ -771,107 +776,102 @@
         <translation>스텝 %1/%2</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="498"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="499"/>
         <source>step %1 / %2</source>
         <translation>스텝 %1 / %2</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="500"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="501"/>
         <source>loss %1 · %2 tokens/s · %3 s left</source>
         <translation>손실 %1 · %2 토큰/s · %3초 남음</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="507"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="508"/>
         <source>eval at step %1: loss %2, perplexity %3%4</source>
         <translation>%1 스텝 평가: 손실 %2, 퍼플렉서티 %3%4</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="511"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="512"/>
         <source>, accuracy %1%</source>
         <translation>, 정확도 %1%</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="542"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="543"/>
         <source>&lt;b&gt;Validation accuracy: base %1% → fine-tuned %2%&lt;/b&gt;</source>
         <translation>&lt;b&gt;검증 정확도: 기본 %1% → 파인튜닝 %2%&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="544"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="545"/>
         <source>&lt;b&gt;Validation accuracy after fine-tuning: %1%&lt;/b&gt;</source>
         <translation>&lt;b&gt;파인튜닝 후 검증 정확도: %1%&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="546"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="547"/>
         <source>&lt;br&gt;Eval loss %1 → %2 (perplexity %3 → %4)</source>
         <translation>&lt;br&gt;평가 손실 %1 → %2 (퍼플렉서티 %3 → %4)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="548"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="549"/>
         <source>&lt;br&gt;%1 steps in %2 s, %3 tokens/s. Output: %4</source>
         <translation>&lt;br&gt;%2초 동안 %1 스텝, %3 토큰/s. 출력: %4</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="553"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="554"/>
         <source>Stopped. The last checkpoint is kept: press Resume to continue.</source>
         <translation>중지했습니다. 마지막 체크포인트가 보관되어 있으니 재개를 눌러 계속하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="554"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="555"/>
         <source>&lt;span style=&apos;color:#c92a2a&apos;&gt;The run failed: %1&lt;/span&gt;</source>
         <translation>&lt;span style=&apos;color:#c92a2a&apos;&gt;실행 실패: %1&lt;/span&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="565"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="566"/>
         <source>Stopping at the next step…</source>
         <translation>다음 스텝에서 중지하는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="593"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="594"/>
         <source>Answers before and after</source>
         <translation>학습 전후 답변</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="594"/>
-        <source>generating</source>
-        <translation>생성 중</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="601"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="605"/>
         <source>Could not generate the side-by-side answers: %1</source>
         <translation>전후 비교 답변을 생성할 수 없습니다: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="620"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="624"/>
         <source>Export the adapter to…</source>
         <translation>어댑터를 내보낼 위치…</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="628"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="632"/>
         <source>Adapter exported to %1 (PEFT format)</source>
         <translation>어댑터를 %1에 내보냈습니다(PEFT 형식)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="629"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="633"/>
         <source>Could not copy %1 to %2</source>
         <translation>%1을(를) %2(으)로 복사할 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="633"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="637"/>
         <source>Write the merged model into an empty folder</source>
         <translation>병합된 모델을 저장할 빈 폴더 선택</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="638"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="642"/>
         <source>Merge into %1</source>
         <translation>%1(으)로 병합</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="641"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="645"/>
         <source>Merged model written to %1</source>
         <translation>병합된 모델을 %1에 저장했습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="642"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="646"/>
         <source>Merge failed: %1</source>
         <translation>병합 실패: %1</translation>
     </message>
@@ -879,27 +879,27 @@
 <context>
     <name>fm::ui::Job</name>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="33"/>
+        <location filename="../../ui/bridge/job.cpp" line="34"/>
         <source>queued</source>
         <translation>대기 중</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="34"/>
+        <location filename="../../ui/bridge/job.cpp" line="35"/>
         <source>running</source>
         <translation>실행 중</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="35"/>
+        <location filename="../../ui/bridge/job.cpp" line="36"/>
         <source>done</source>
         <translation>완료</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="36"/>
+        <location filename="../../ui/bridge/job.cpp" line="37"/>
         <source>cancelled</source>
         <translation>취소됨</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="37"/>
+        <location filename="../../ui/bridge/job.cpp" line="38"/>
         <source>failed</source>
         <translation>실패</translation>
     </message>
@@ -907,22 +907,22 @@
 <context>
     <name>fm::ui::JobRunner</name>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="246"/>
+        <location filename="../../ui/bridge/job.cpp" line="247"/>
         <source>%1: started</source>
         <translation>%1: 시작됨</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="248"/>
+        <location filename="../../ui/bridge/job.cpp" line="249"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="249"/>
+        <location filename="../../ui/bridge/job.cpp" line="250"/>
         <source>%1: %2 — %3</source>
         <translation>%1: %2 — %3</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="268"/>
+        <location filename="../../ui/bridge/job.cpp" line="271"/>
         <source>unknown error</source>
         <translation>알 수 없는 오류</translation>
     </message>
@@ -930,37 +930,37 @@
 <context>
     <name>fm::ui::JobsModel</name>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="163"/>
+        <location filename="../../ui/bridge/job.cpp" line="164"/>
         <source>stopping…</source>
         <translation>중지하는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="163"/>
+        <location filename="../../ui/bridge/job.cpp" line="164"/>
         <source>Cancel</source>
         <translation>취소</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="167"/>
+        <location filename="../../ui/bridge/job.cpp" line="168"/>
         <source>Stop this job at its next safe point</source>
         <translation>다음 안전 지점에서 이 작업을 중지합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="177"/>
+        <location filename="../../ui/bridge/job.cpp" line="178"/>
         <source>Job</source>
         <translation>작업</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="178"/>
+        <location filename="../../ui/bridge/job.cpp" line="179"/>
         <source>State</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="179"/>
+        <location filename="../../ui/bridge/job.cpp" line="180"/>
         <source>Progress</source>
         <translation>진행률</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="180"/>
+        <location filename="../../ui/bridge/job.cpp" line="181"/>
         <source>Time left</source>
         <translation>남은 시간</translation>
     </message>
@@ -1017,88 +1017,88 @@
 <context>
     <name>fm::ui::MainWindow</name>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="70"/>
+        <location filename="../../ui/shell/main_window.cpp" line="71"/>
         <source>FM Workbench</source>
         <translation>FM Workbench</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="77"/>
+        <location filename="../../ui/shell/main_window.cpp" line="87"/>
         <source>Models</source>
         <translation>모델</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="77"/>
+        <location filename="../../ui/shell/main_window.cpp" line="88"/>
         <source>Datasets</source>
         <translation>데이터셋</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="77"/>
+        <location filename="../../ui/shell/main_window.cpp" line="89"/>
         <source>Fine-tune</source>
         <translation>파인튜닝</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="77"/>
+        <location filename="../../ui/shell/main_window.cpp" line="90"/>
         <source>Playground</source>
         <translation>플레이그라운드</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="96"/>
+        <location filename="../../ui/shell/main_window.cpp" line="109"/>
         <source>Jobs</source>
         <translation>작업</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="113"/>
+        <location filename="../../ui/shell/main_window.cpp" line="126"/>
         <source>Log</source>
         <translation>로그</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="125"/>
+        <location filename="../../ui/shell/main_window.cpp" line="138"/>
         <source>&amp;File</source>
         <translation>파일(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="126"/>
+        <location filename="../../ui/shell/main_window.cpp" line="139"/>
         <source>Import a model folder…</source>
         <translation>모델 폴더 가져오기…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="130"/>
+        <location filename="../../ui/shell/main_window.cpp" line="143"/>
         <source>Open a dataset…</source>
         <translation>데이터셋 열기…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="134"/>
+        <location filename="../../ui/shell/main_window.cpp" line="147"/>
         <source>Use the built-in demo</source>
         <translation>내장 데모 사용</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="136"/>
+        <location filename="../../ui/shell/main_window.cpp" line="149"/>
         <source>Settings…</source>
         <translation>설정…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="138"/>
+        <location filename="../../ui/shell/main_window.cpp" line="151"/>
         <source>Quit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="139"/>
+        <location filename="../../ui/shell/main_window.cpp" line="152"/>
         <source>&amp;View</source>
         <translation>보기(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="142"/>
+        <location filename="../../ui/shell/main_window.cpp" line="155"/>
         <source>&amp;Help</source>
         <translation>도움말(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="143"/>
-        <location filename="../../ui/shell/main_window.cpp" line="144"/>
+        <location filename="../../ui/shell/main_window.cpp" line="156"/>
+        <location filename="../../ui/shell/main_window.cpp" line="157"/>
         <source>About FM Workbench</source>
         <translation>FM Workbench 정보</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="145"/>
+        <location filename="../../ui/shell/main_window.cpp" line="158"/>
         <source>FM Workbench: pre-train, adapt, ground and deploy foundation models on your own computer, offline.
 
 Workspace: %1</source>
@@ -1107,66 +1107,71 @@ Workspace: %1</source>
 워크스페이스: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/shell/main_window.cpp" line="154"/>
+        <location filename="../../ui/shell/main_window.cpp" line="167"/>
         <source>%n job(s) running</source>
         <translation>
             <numerusform>작업 %n개 실행 중</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="154"/>
+        <location filename="../../ui/shell/main_window.cpp" line="167"/>
         <source>Ready</source>
         <translation>준비됨</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="160"/>
+        <location filename="../../ui/shell/main_window.cpp" line="173"/>
         <source>Model ready: %1</source>
         <translation>모델 준비됨: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="162"/>
+        <location filename="../../ui/shell/main_window.cpp" line="175"/>
         <source>Model refused: %1 — %2</source>
         <translation>모델 거부됨: %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="190"/>
+        <location filename="../../ui/shell/main_window.cpp" line="203"/>
         <source>Nothing to import at %1</source>
         <translation>%1에 가져올 항목이 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="199"/>
+        <location filename="../../ui/shell/main_window.cpp" line="212"/>
         <source>Preparing the built-in demo: datasets and a tiny model trained from scratch.</source>
         <translation>내장 데모를 준비하는 중: 데이터셋과 처음부터 학습한 아주 작은 모델.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="207"/>
+        <location filename="../../ui/shell/main_window.cpp" line="220"/>
         <source>The demo could not be prepared: %1</source>
         <translation>데모를 준비할 수 없습니다: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="224"/>
+        <location filename="../../ui/shell/main_window.cpp" line="237"/>
         <source>Language</source>
         <translation>언어</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="224"/>
+        <location filename="../../ui/shell/main_window.cpp" line="237"/>
         <source>The new language is used from the next start.</source>
         <translation>새 언어는 다음 실행 시부터 적용됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="226"/>
+        <location filename="../../ui/shell/main_window.cpp" line="239"/>
         <source>Workspace: %1</source>
         <translation>워크스페이스: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="242"/>
+        <location filename="../../ui/shell/main_window.cpp" line="262"/>
         <source>Jobs are running</source>
         <translation>작업이 실행 중입니다</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="243"/>
+        <location filename="../../ui/shell/main_window.cpp" line="263"/>
         <source>Stop the running jobs and quit? A training run stops at its next step and keeps a checkpoint you can resume.</source>
         <translation>실행 중인 작업을 중지하고 종료할까요? 학습 실행은 다음 스텝에서 멈추고, 재개할 수 있는 체크포인트를 남깁니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shell/main_window.cpp" line="272"/>
+        <source>Stopping the running jobs, then closing…</source>
+        <translation>실행 중인 작업을 멈춘 뒤 닫습니다…</translation>
     </message>
 </context>
 <context>

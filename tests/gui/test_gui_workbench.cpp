@@ -340,6 +340,27 @@ class TestGuiWorkbench : public QObject {
     QVERIFY2(meter.maxMs() < 500, qPrintable(QString("largest stall %1 ms").arg(meter.maxMs())));
   }
 
+  // Closing the window while a training runs asks the jobs to stop and returns at once: the
+  // window stays up (disabled, saying it is stopping) and closes itself when the run has saved
+  // its checkpoint. The GUI thread never waits for the job.
+  void closingWhileTrainingNeverBlocks() {
+    MainWindow w(m_wb.get());
+    w.confirmClose = false;
+    w.show();
+    FinetunePanel* ft = w.finetunePanel();
+    shortRun(ft, 2000);
+    QVERIFY(ft->start());
+    Job* job = ft->currentJob();
+    QVERIFY(job);
+    QTRY_VERIFY_WITH_TIMEOUT(job->progress() > 0, 60000);  // training, not just queued
+    QVERIFY(!w.close());  // refused for now: the run is still stopping
+    QVERIFY(w.isVisible());
+    QVERIFY(w.isClosing());
+    QVERIFY(job->cancelRequested());
+    QTRY_VERIFY_WITH_TIMEOUT(!w.isVisible(), 60000);
+    QCOMPARE(m_wb->jobs()->model()->activeCount(), 0);
+  }
+
   void switchingToKoreanTranslatesTheWindow() {
     QVERIFY(installLanguage("ko"));
     MainWindow korean(m_wb.get());

@@ -276,9 +276,13 @@ Job* JobRunner::start(const QString& title, Kind kind, Work work) {
   return job;
 }
 
-void JobRunner::cancelAllAndWait() {
+void JobRunner::cancelAll() {
   for (int r = 0; r < m_model->rowCount(); ++r)
     if (Job* j = m_model->jobAt(r)) j->cancel();
+}
+
+void JobRunner::cancelAllAndWait() {
+  cancelAll();
   m_heavy->waitForDone();
   m_light->waitForDone();
 }

@@ -121,7 +121,9 @@ class JobRunner : public QObject {
 
   Job* start(const QString& title, Kind kind, Work work);
   JobsModel* model() const { return m_model; }
-  // Asks every job to stop and waits for the pools (application exit, tests).
+  // Asks every job to stop (returns at once).
+  void cancelAll();
+  // Asks every job to stop and waits for the pools (tests, and the last step of shutdown).
   void cancelAllAndWait();
   bool waitForDone(int msecs);
   int throttleMs = 100;

@@ -592,8 +592,11 @@ void FinetunePanel::compareAnswers() {
   const QString runDir = m_runDir;
   auto rows = std::make_shared<std::vector<fm::SideBySide>>();
   Job* job = m_wb->jobs()->start(tr("Answers before and after"), JobRunner::Light, [=](Job& job) {
-    job.setProgress(-1, tr("generating"));
-    *rows = fm::compareOnValidation(fm::TrainConfig::fromJson(nlohmann::json::parse(cfgText)), output, 4, 24);
+    *rows = fm::compareOnValidation(fm::TrainConfig::fromJson(nlohmann::json::parse(cfgText)), output, 4, 24,
+                                    [&job](double f, const std::string& what) {
+                                      if (!what.empty()) job.setProgress(f, QString::fromStdString(what));
+                                      return !job.cancelRequested();
+                                    });
   });
   m_compareJob = job;
   connect(job, &Job::finished, this, [this, rows, runDir](Job::State s, const QString& msg) {

@@ -13,6 +13,7 @@
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QTimer>
 #include <QMimeData>
 #include <QPainter>
 #include <QPlainTextEdit>
@@ -74,17 +75,29 @@ MainWindow::MainWindow(Workbench* wb, QWidget* parent) : QMainWindow(parent), m_
   auto* split = new QSplitter(this);
   m_nav = new QListWidget(split);
   m_nav->setObjectName(QStringLiteral("navigation"));
-  m_nav->addItems({tr("Models"), tr("Datasets"), tr("Fine-tune"), tr("Playground")});
   m_nav->setMaximumWidth(170);
   m_nav->setStyleSheet(QStringLiteral("QListWidget { font-size: 11pt; } QListWidget::item { padding: 8px; }"));
   m_stack = new QStackedWidget(split);
-  m_models = new ModelsPanel(wb, m_stack);
-  m_datasets = new DatasetsPanel(wb, m_stack);
-  m_finetune = new FinetunePanel(wb, m_stack);
-  m_playground = new PlaygroundPanel(wb, m_stack);
-  for (QWidget* w : {static_cast<QWidget*>(m_models), static_cast<QWidget*>(m_datasets),
-                     static_cast<QWidget*>(m_finetune), static_cast<QWidget*>(m_playground)})
-    m_stack->addWidget(w);
+  // The panels, in sidebar order (the order of MainWindow::Page). A new panel is one line here.
+  struct PageSpec {
+    const char* title;
+    QWidget* (*make)(Workbench*, QWidget*);
+  };
+  static const PageSpec kPages[] = {
+      {QT_TR_NOOP("Models"), [](Workbench* w, QWidget* p) -> QWidget* { return new ModelsPanel(w, p); }},
+      {QT_TR_NOOP("Datasets"), [](Workbench* w, QWidget* p) -> QWidget* { return new DatasetsPanel(w, p); }},
+      {QT_TR_NOOP("Fine-tune"), [](Workbench* w, QWidget* p) -> QWidget* { return new FinetunePanel(w, p); }},
+      {QT_TR_NOOP("Playground"), [](Workbench* w, QWidget* p) -> QWidget* { return new PlaygroundPanel(w, p); }},
+  };
+  static_assert(sizeof(kPages) / sizeof(kPages[0]) == PageCount, "one entry per MainWindow::Page");
+  for (const PageSpec& page : kPages) {
+    m_nav->addItem(tr(page.title));
+    m_stack->addWidget(page.make(wb, m_stack));
+  }
+  m_models = qobject_cast<ModelsPanel*>(m_stack->widget(Models));
+  m_datasets = qobject_cast<DatasetsPanel*>(m_stack->widget(Datasets));
+  m_finetune = qobject_cast<FinetunePanel*>(m_stack->widget(Finetune));
+  m_playground = qobject_cast<PlaygroundPanel*>(m_stack->widget(Playground));
   split->setStretchFactor(0, 0);
   split->setStretchFactor(1, 1);
   split->setSizes({170, 1110});
@@ -237,18 +250,33 @@ void MainWindow::dropEvent(QDropEvent* e) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {
-  if (m_wb->jobs()->model()->activeCount() > 0) {
+  JobRunner* jobs = m_wb->jobs();
+  if (jobs->model()->activeCount() == 0 && jobs->waitForDone(0)) {
+    e->accept();
+    return;
+  }
+  e->ignore();
+  if (m_closing) return;  // already winding down
+  if (confirmClose) {
     const auto answer = QMessageBox::question(
         this, tr("Jobs are running"),
         tr("Stop the running jobs and quit? A training run stops at its next step and keeps a "
            "checkpoint you can resume."));
-    if (answer != QMessageBox::Yes) {
-      e->ignore();
-      return;
-    }
+    if (answer != QMessageBox::Yes) return;
   }
-  m_wb->jobs()->cancelAllAndWait();
-  e->accept();
+  // The jobs stop on their own threads; the window stays responsive (and says so) and closes
+  // itself once the last one has finished. The GUI thread never waits for them.
+  m_closing = true;
+  jobs->cancelAll();
+  centralWidget()->setEnabled(false);
+  m_status->setText(tr("Stopping the running jobs, then closing…"));
+  auto* poll = new QTimer(this);
+  connect(poll, &QTimer::timeout, this, [this, poll, jobs] {
+    if (jobs->model()->activeCount() > 0 || !jobs->waitForDone(0)) return;
+    poll->stop();
+    close();
+  });
+  poll->start(50);
 }
 
 }  // namespace fm::ui

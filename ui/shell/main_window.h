@@ -36,6 +36,9 @@ class MainWindow : public QMainWindow {
   bool importPath(const QString& path);
   // First launch: prepares the demo (with progress) and selects it in every panel.
   void startWithDemo();
+  // Closing while jobs run asks first (tests switch that off); it never blocks either way.
+  bool confirmClose = true;
+  bool isClosing() const { return m_closing; }
 
  protected:
   void dragEnterEvent(QDragEnterEvent* e) override;
@@ -56,6 +59,7 @@ class MainWindow : public QMainWindow {
   DatasetsPanel* m_datasets;
   FinetunePanel* m_finetune;
   PlaygroundPanel* m_playground;
+  bool m_closing = false;
 };
 
 }  // namespace fm::ui

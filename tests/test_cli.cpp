@@ -376,11 +376,19 @@ class TestCli : public QObject {
     return dir + "/reviews.csv";
   }
 
+  // A finished run for the tests that use one, made by whichever test asks first.
+  QString wholeRun() {
+    const QString whole = m_dir.path() + "/run-whole";
+    if (!QFile::exists(whole + "/adapter/adapter_model.safetensors")) {
+      auto r = fmw(trainArgs(whole, demoData()));
+      if (r.code != 0) qWarning() << r.err;
+    }
+    return whole;
+  }
+
   void trainKilledAndResumedEqualsUnbroken() {
     const QString data = demoData();
-    const QString whole = m_dir.path() + "/run-whole", killed = m_dir.path() + "/run-killed";
-    auto r = fmw(trainArgs(whole, data));
-    QVERIFY2(r.code == 0, r.err.constData());
+    const QString whole = wholeRun(), killed = m_dir.path() + "/run-killed";
     QVERIFY(QFile::exists(whole + "/adapter/adapter_model.safetensors"));
 
     // A real SIGKILL once the first checkpoint is on disk.
@@ -440,15 +448,25 @@ class TestCli : public QObject {
     auto bad = fmw({"generate", m_model, "--prompt", "Hi", "--adapter", m_dir.path() + "/no-such-adapter"});
     QCOMPARE(bad.code, 1);
     QVERIFY2(bad.err.contains("no adapter_config.json"), bad.err.constData());
-    const QString run = m_dir.path() + "/run-whole";
-    auto ok = fmw({"generate", m_model, "--prompt", "Review: fine.\nSentiment:", "--adapter", run + "/adapter",
-                   "--temperature", "0", "--max-new-tokens", "3"});
-    QVERIFY2(ok.code == 0, ok.err.constData());
+    // With the adapter, greedy text is what the merged model writes (a separate code path:
+    // the adapter folded into the weights), and not what the base model writes.
+    const QString run = wholeRun();
+    const QStringList prompt = {"--prompt", "Review: The film was dull and far too long.\nSentiment:",
+                                "--temperature", "0", "--max-new-tokens", "6"};
+    auto with = fmw(QStringList{"generate", m_model, "--adapter", run + "/adapter"} + prompt);
+    QVERIFY2(with.code == 0, with.err.constData());
+    const QString merged = m_dir.path() + "/merged-for-generate";
+    auto m = fmw({"merge", m_model, run + "/adapter", "--out", merged});
+    QVERIFY2(m.code == 0, m.err.constData());
+    auto viaMerge = fmw(QStringList{"generate", merged} + prompt);
+    auto base = fmw(QStringList{"generate", m_model} + prompt);
+    QCOMPARE(with.out, viaMerge.out);
+    QVERIFY2(with.out != base.out, with.out.constData());
   }
 
   void mergeAndEvalFromTheCommandLine() {
     const QString data = demoData();
-    const QString run = m_dir.path() + "/run-whole";
+    const QString run = wholeRun();
 
     auto withAdapter = fmw({"eval", m_model, "--data", data, "--adapter", run + "/adapter", "--prompt-template",
                             "Review: {text}\nSentiment:", "--completion-template", " {label}", "--max-rows", "16",

@@ -137,8 +137,14 @@ class TestDatasets : public QObject {
     fm::TemplateSpec t{"Review: {text}\nSentiment:", " {label}"};
     auto ex = fm::buildExamples(ds, t, *m_tok, {});
     const auto& e = ex.examples[0];
-    int64_t promptLen = 0;
-    auto ids = fm::encodePromptCompletion(*m_tok, "Review: the river reads\nSentiment:", " positive", true, &promptLen);
+    // BOS (this tokenizer adds one), the prompt's tokens, the completion's tokens, EOS.
+    std::vector<int32_t> ids = {*m_tok->special().bos};
+    const auto prompt = m_tok->encode("Review: the river reads\nSentiment:", false);
+    const auto completion = m_tok->encode(" positive", false);
+    ids.insert(ids.end(), prompt.begin(), prompt.end());
+    const int64_t promptLen = static_cast<int64_t>(ids.size());
+    ids.insert(ids.end(), completion.begin(), completion.end());
+    ids.push_back(*m_tok->special().eos);
     QCOMPARE(e.ids, ids);
     for (int64_t i = 0; i < promptLen; ++i) QCOMPARE(int(e.target[i]), 0);
     for (size_t i = promptLen; i < e.ids.size(); ++i) QCOMPARE(int(e.target[i]), 1);
@@ -194,7 +200,21 @@ class TestDatasets : public QObject {
     for (int64_t v : a.validation) QVERIFY(!all.count(v));
     QCOMPARE(all.size() + a.validation.size(), size_t(45));
 
-    auto st = fm::datasetStats(ex, a, 8);
+    // A split that puts copies of row 7 (rows 7 and 40..44, the only repeated text) on both
+    // sides, so that leakage has something to find.
+    const std::set<int64_t> copies = {7, 40, 41, 42, 43, 44};
+    fm::Split leaky;
+    int64_t inValidation = 0;
+    for (uint64_t seed = 1; seed < 200 && inValidation == 0; ++seed) {
+      leaky = fm::splitExamples(45, 0.2, seed);
+      int64_t inTraining = 0;
+      inValidation = 0;
+      for (auto i : leaky.validation) inValidation += copies.count(i);
+      for (auto i : leaky.train) inTraining += copies.count(i);
+      if (inTraining == 0) inValidation = 0;
+    }
+    QVERIFY(inValidation > 0);
+    auto st = fm::datasetStats(ex, leaky, 8);
     QCOMPARE(st.duplicateRows, int64_t(5));
     QCOMPARE(st.labels[" negative"], int64_t(10));
     QCOMPARE(st.labels[" positive"], int64_t(35));
@@ -202,12 +222,8 @@ class TestDatasets : public QObject {
     for (auto n : st.histCounts) histTotal += n;
     QCOMPARE(histTotal, int64_t(45));
     QVERIFY(st.truncatedRows > 0);  // max length 8 cuts these rows
-    // Leakage: copies of row 7 on both sides of the split are counted.
-    int64_t expectedLeak = 0;
-    std::set<std::vector<int32_t>> trainTexts;
-    for (auto i : a.train) trainTexts.insert(ex.examples[i].ids);
-    for (auto i : a.validation) expectedLeak += trainTexts.count(ex.examples[i].ids);
-    QCOMPARE(st.leakedRows, expectedLeak);
+    // Leakage: each copy in validation leaks, since another copy is in training.
+    QCOMPARE(st.leakedRows, inValidation);
   }
 
   // The paged preview splits records exactly as the full reader does: quotes open only at the

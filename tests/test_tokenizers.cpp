@@ -366,6 +366,33 @@ class TestTokenizers : public QObject {
     QVERIFY2(msg.find("tokenizer.model") != std::string::npos, msg.c_str());
   }
 
+  // An absurd token id (two billion, or past int32) is a damaged file: refused with the token,
+  // never a two-billion-entry table or a wrapped id.
+  void absurdTokenIds_data() {
+    QTest::addColumn<QString>("json");
+    QTest::addColumn<QString>("names");
+    QTest::newRow("vocab id 2e9") << R"({"model": {"type": "WordLevel", "vocab": {"<unk>": 0, "a": 2000000000}, "unk_token": "<unk>"}})"
+                                  << "model.vocab[\"a\"]";
+    QTest::newRow("bpe id past int32") << R"({"model": {"type": "BPE", "vocab": {"a": 0, "b": 5000000000}, "merges": []}})"
+                                       << "model.vocab[\"b\"]";
+    QTest::newRow("added token past int32")
+        << R"({"model": {"type": "WordLevel", "vocab": {"<unk>": 0, "a": 1}, "unk_token": "<unk>"},
+               "added_tokens": [{"id": 3000000000, "content": "<x>", "special": true}]})"
+        << "added token \"<x>\"";
+    QTest::newRow("negative vocab id") << R"({"model": {"type": "WordLevel", "vocab": {"<unk>": 0, "a": -7}, "unk_token": "<unk>"}})"
+                                       << "model.vocab[\"a\"]";
+  }
+
+  void absurdTokenIds() {
+    QFETCH(QString, json);
+    QFETCH(QString, names);
+    QTemporaryDir dir;
+    writeFile(dir.path(), "tokenizer.json", json.toStdString());
+    const std::string msg = messageOf<fm::FormatError>([&] { fm::Tokenizer::fromFolder(dir.path().toStdString()); });
+    QVERIFY2(msg.find("tokenizer.json") != std::string::npos, msg.c_str());
+    QVERIFY2(msg.find(names.toStdString()) != std::string::npos && msg.find("damaged") != std::string::npos, msg.c_str());
+  }
+
   // A tokenizer.model whose precompiled_charsmap is damaged crashed libsentencepiece (it
   // follows the trie without bounds checks): it is refused with the file and the reason. The
   // same model with the intact charsmap (libsentencepiece's nmt_nfkc) loads and normalises

@@ -229,7 +229,7 @@ std::unique_ptr<Model> makeBpe(const Json& section, const std::string& file) {
     if (!it.value().is_number_integer()) {
       throwFormat(file, "model.vocab[\"" + it.key() + "\"] is not an integer id");
     }
-    vocab.emplace(it.key(), it.value().get<int32_t>());
+    vocab.emplace(it.key(), checkedTokenId(it.value(), file, "model.vocab[\"" + it.key() + "\"]"));
   }
   return std::make_unique<Bpe>(std::move(vocab), section.value("merges", Json::array()), section,
                                file);

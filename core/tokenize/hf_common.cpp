@@ -25,6 +25,17 @@ void throwFormat(const std::string& file, const std::string& problem) {
   throw FormatError(file + ": " + problem);
 }
 
+int32_t checkedTokenId(const Json& value, const std::string& file, const std::string& what) {
+  if (!value.is_number_integer()) throwFormat(file, what + " is not an integer id");
+  const int64_t id = value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(kMaxTokenId)
+                         ? kMaxTokenId
+                         : value.get<int64_t>();
+  if (id < 0 || id >= kMaxTokenId)
+    throwFormat(file, what + " has the id " + value.dump() + ", outside 0.." + std::to_string(kMaxTokenId - 1) +
+                          " (no vocabulary is that large; the file is damaged)");
+  return static_cast<int32_t>(id);
+}
+
 void checkSequenceDepth(int depth, const std::string& file, const char* stage) {
   if (depth >= kMaxSequenceDepth) {
     throwFormat(file, std::string(stage) + " Sequence nests deeper than " +

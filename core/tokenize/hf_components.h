@@ -104,6 +104,10 @@ std::string typeOf(const Json& section, const std::string& file, const char* sta
 [[noreturn]] void throwUnsupported(const std::string& file, const char* stage,
                                    const std::string& type, const char* supported);
 [[noreturn]] void throwFormat(const std::string& file, const std::string& problem);
+// A token id from the file: an integer in [0, kMaxTokenId). Vocabularies stay far below it;
+// an id beyond it (or beyond int32) is a damaged file, refused before anything is sized by it.
+constexpr int64_t kMaxTokenId = int64_t(1) << 24;
+int32_t checkedTokenId(const Json& value, const std::string& file, const std::string& what);
 // Throws FormatError when a Sequence at `depth` would nest deeper than kMaxSequenceDepth.
 void checkSequenceDepth(int depth, const std::string& file, const char* stage);
 // A "pattern" object: {"String": "..."} or {"Regex": "..."}, returned as a PCRE2 pattern.

@@ -109,8 +109,8 @@ std::unique_ptr<HfTokenizer> HfTokenizer::fromFile(const std::filesystem::path& 
     std::vector<AddedToken> added;
     for (const hf::Json& t : root.value("added_tokens", hf::Json::array())) {
       AddedToken a;
-      a.id = t.at("id").get<int32_t>();
       a.content = t.at("content").get<std::string>();
+      a.id = hf::checkedTokenId(t.at("id"), file, "the added token \"" + a.content + "\"");
       a.special = t.value("special", false);
       a.lstrip = t.value("lstrip", false);
       a.rstrip = t.value("rstrip", false);

@@ -241,7 +241,7 @@ std::unique_ptr<PostProcessor> makeTemplate(const Json& section, const std::stri
       if (!id.is_number_integer()) {
         throwFormat(file, "post_processor special token \"" + it.key() + "\" has a non-integer id");
       }
-      list.push_back(id.get<int32_t>());
+      list.push_back(checkedTokenId(id, file, "post_processor special token \"" + it.key() + "\""));
     }
     specials.emplace(it.key(), std::move(list));
   }
@@ -270,7 +270,7 @@ int32_t tokenId(const Json& section, const char* key, const std::string& file) {
   if (!v.is_array() || v.size() != 2 || !v[1].is_number_integer()) {
     throwFormat(file, std::string("post_processor \"") + key + "\" must be [token, id]");
   }
-  return v[1].get<int32_t>();
+  return checkedTokenId(v[1], file, std::string("post_processor \"") + key + "\"");
 }
 
 }  // namespace

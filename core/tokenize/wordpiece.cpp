@@ -110,7 +110,7 @@ std::unordered_map<std::string, int32_t> readVocab(const Json& section, const st
     if (!it.value().is_number_integer()) {
       throwFormat(file, "model.vocab[\"" + it.key() + "\"] is not an integer id");
     }
-    vocab.emplace(it.key(), it.value().get<int32_t>());
+    vocab.emplace(it.key(), checkedTokenId(it.value(), file, "model.vocab[\"" + it.key() + "\"]"));
   }
   return vocab;
 }

@@ -1,0 +1,38 @@
+#include <fstream>
+#include <sstream>
+
+#include "io/atomic_file.h"
+#include "train/run.h"
+#include "util/error.h"
+
+namespace fm {
+
+void MetricsLog::append(const nlohmann::json& j) {
+  // std::ofstream takes the path as it is (wide on Windows), so any folder name works.
+  std::ofstream out(m_file, std::ios::binary | std::ios::app);
+  if (!out) throw IoError(m_file.string() + ": cannot append to the metrics log");
+  out << j.dump() << '\n';
+  out.flush();
+  if (!out) throw IoError(m_file.string() + ": write failed (disk full?)");
+}
+
+void MetricsLog::truncateAfter(int64_t step) {
+  if (!std::filesystem::exists(m_file)) return;
+  std::istringstream in(readFile(m_file));
+  std::string line, kept;
+  while (std::getline(in, line)) {
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(line);
+    } catch (const std::exception&) {
+      continue;  // a line cut by a kill
+    }
+    const std::string ev = j.value("event", "");
+    if (ev == "done" || ev == "error") continue;
+    if (j.value("step", int64_t(0)) > step) continue;
+    kept += line + "\n";
+  }
+  writeFileAtomic(m_file, kept);
+}
+
+}  // namespace fm

@@ -19,6 +19,7 @@
 #include "jobs/cancelled.h"
 #include "train/compare.h"
 #include "train/trainer.h"
+#include "util/paths.h"
 
 using nlohmann::json;
 namespace fs = std::filesystem;
@@ -262,6 +263,18 @@ class TestTrainer : public QObject {
                                return f != -2 || ++tokens < 3;  // stop inside the first answer
                              }));
     QCOMPARE(tokens, 3);
+  }
+
+  // Folder names outside ASCII (Korean here) go through every step: train, cancel, resume.
+  void nonAsciiRunFolder() {
+    auto c = config("실행 런 – é");
+    c.maxSteps = 8;
+    auto r = fm::train(c, [](const fm::TrainEvent& e) { return !(e.kind == fm::TrainEvent::Kind::Step && e.step == 3); });
+    QCOMPARE(r.status, fm::JobStatus::Cancelled);
+    auto rr = fm::resumeTraining(fm::pathOf(c.outDir), {});
+    QCOMPARE(rr.status, fm::JobStatus::Completed);
+    QVERIFY(fs::exists(rr.outputDir / "adapter_model.safetensors"));
+    QCOMPARE(fm::utf8(rr.outputDir.parent_path().filename()), std::string("실행 런 – é"));
   }
 
   // A cancel at a step that would evaluate saves at once; the evaluation is not run.

@@ -8,6 +8,7 @@
 #include "tokenize/tokenizer.h"
 #include "train/prepared_data.h"
 #include "util/error.h"
+#include "util/paths.h"
 
 namespace fm {
 
@@ -16,7 +17,7 @@ std::vector<SideBySide> compareOnValidation(const TrainConfig& cfg, const std::f
   auto stop = [&](double f, const std::string& what) { return onProgress && !onProgress(f, what); };
   if (stop(-1, "loading the models")) throw CancelledError("the comparison was cancelled");
   const bool lora = std::filesystem::exists(output / "adapter_config.json");
-  auto base = LoadedModel::load(cfg.model, {});
+  auto base = LoadedModel::load(pathOf(cfg.model), {});
   std::shared_ptr<LoadedModel> tuned;
   std::shared_ptr<const LoraAdapter> adapter;
   if (lora) {

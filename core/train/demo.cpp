@@ -13,6 +13,7 @@
 #include "io/model_folder.h"
 #include "lora/lora.h"
 #include "util/error.h"
+#include "util/paths.h"
 
 namespace fm {
 namespace fs = std::filesystem;
@@ -38,9 +39,9 @@ TrainResult pretrainDemoModel(const fs::path& corpus, const fs::path& outModel, 
   const fs::path init = work / "init";
   createBuiltinModel(init, "demo", 1, readFile(corpus));
   TrainConfig c;
-  c.model = init.string();
+  c.model = utf8(init);
   c.method = "full";
-  c.data = corpus.string();
+  c.data = utf8(corpus);
   c.format = "text";
   c.tpl = TemplateSpec::forKind("text");
   c.validationFraction = 0.02;
@@ -54,7 +55,7 @@ TrainResult pretrainDemoModel(const fs::path& corpus, const fs::path& outModel, 
   c.logEvery = 25;
   c.evalAtStart = false;
   c.evalMaxRows = 60;
-  c.outDir = (work / "run").string();
+  c.outDir = utf8(work / "run");
   c.threads = threads;
   c.seed = 1;
   TrainResult r = train(c, onEvent);
@@ -73,8 +74,8 @@ TrainResult pretrainDemoModel(const fs::path& corpus, const fs::path& outModel, 
 
 TrainConfig demoFinetuneConfig(const DemoPaths& p) {
   TrainConfig c;
-  c.model = p.model.string();
-  c.data = p.reviews.string();
+  c.model = utf8(p.model);
+  c.data = utf8(p.reviews);
   c.tpl.prompt = kPrompt;
   c.tpl.completion = kCompletion;
   c.method = "lora";
@@ -96,7 +97,7 @@ TrainConfig demoFinetuneConfig(const DemoPaths& p) {
   c.evalEvery = 200;
   c.evalMaxRows = 240;
   c.saveEvery = 500;
-  c.outDir = p.run.string();
+  c.outDir = utf8(p.run);
   c.seed = 3;
   return c;
 }

@@ -7,14 +7,15 @@
 #include "nn/lora_adapter.h"
 #include "train/prepared_data.h"
 #include "util/error.h"
+#include "util/paths.h"
 
 namespace fm {
 
 EvalResult evaluate(const EvalConfig& c) {
-  auto model = LoadedModel::load(c.model, {});
+  auto model = LoadedModel::load(pathOf(c.model), {});
   if (!model->tokenizer()) throw ConfigError(c.model + ": the model folder has no tokenizer");
   std::shared_ptr<LoraAdapter> adapter;
-  if (!c.adapter.empty()) adapter = readAdapter(model->lm(), c.adapter);
+  if (!c.adapter.empty()) adapter = readAdapter(model->lm(), pathOf(c.adapter));
   AdapterScope adapterScope(adapter.get());
   // The same rows and split as training (prepareData), so eval of a run matches its own eval.
   TrainConfig tc;

@@ -1,6 +1,7 @@
 #include "train/prepared_data.h"
 
 #include "util/error.h"
+#include "util/paths.h"
 
 namespace fm {
 
@@ -10,7 +11,7 @@ PreparedData prepareData(const TrainConfig& c, const Tokenizer& tok, const JobPr
   ro.format = c.format;
   ro.skipBadRows = c.skipBadRows;
   if (onProgress) ro.onProgress = [&](double f) { return onProgress(0.3 * f, "reading the data"); };
-  p.dataset = readDataset(c.data, ro);
+  p.dataset = readDataset(pathOf(c.data), ro);
   p.tpl = c.tpl;
   if (p.tpl.prompt.empty() && p.tpl.completion.empty() && !p.tpl.chat) {
     p.tpl = TemplateSpec::forKind(p.dataset.kind);

@@ -11,6 +11,7 @@
 #include "nn/lora_adapter.h"
 #include "train/prepared_data.h"
 #include "util/error.h"
+#include "util/paths.h"
 
 namespace fm {
 namespace {
@@ -51,7 +52,7 @@ std::vector<PackedBatch> microBatches(Run& r, int64_t step) {
 void prepare(Run& r, const JobCallback<TrainEvent>& onEvent) {
   TrainConfig& c = r.cfg;
   c.validate();
-  r.model = LoadedModel::load(c.model, {});
+  r.model = LoadedModel::load(pathOf(c.model), {});
   r.lm = &r.model->lm();
   r.tok = r.model->tokenizer();
   if (!r.tok) throw ConfigError(c.model + ": the model folder has no tokenizer; training needs one");
@@ -102,7 +103,7 @@ void makeTrainable(Run& r, bool fresh) {
   int64_t trainable = 0;
   for (const auto& t : decay) trainable += t.numel();
   for (const auto& t : noDecay) trainable += t.numel();
-  estimateTrainingMemory(c, ModelFolder::open(c.model).config(), trainable, total);
+  estimateTrainingMemory(c, ModelFolder::open(pathOf(c.model)).config(), trainable, total);
   OptimConfig oc;
   oc.lr = c.lr;
   oc.weightDecay = c.weightDecay;

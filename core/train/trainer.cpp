@@ -17,6 +17,7 @@
 #include "train/run.h"
 #include "util/error.h"
 #include "util/runtime.h"
+#include "util/paths.h"
 
 namespace fm {
 namespace fs = std::filesystem;
@@ -203,12 +204,12 @@ TrainResult loop(Run& r, int64_t startStep, double elapsedBefore, EvalResult fir
     return res;
   }
   if (r.cfg.method == "lora") {
-    r.adapter->setBaseModel(fs::absolute(r.cfg.model).string());
+    r.adapter->setBaseModel(utf8(fs::absolute(pathOf(r.cfg.model))));
     res.outputDir = r.dir / "adapter";
     saveAdapter(*r.adapter, res.outputDir);
   } else {
     res.outputDir = r.dir / "model";
-    writeModelFolder(*r.lm, r.cfg.model, res.outputDir);
+    writeModelFolder(*r.lm, pathOf(r.cfg.model), res.outputDir);
   }
   TrainEvent e;
   e.kind = TrainEvent::Kind::Done;
@@ -232,12 +233,12 @@ void writeDataStats(const Run& r) {
 TrainResult train(const TrainConfig& cfg, const JobCallback<TrainEvent>& onEvent, const TrainHooks& hooks) {
   Run r;
   r.cfg = cfg;
-  r.dir = cfg.outDir;
-  if (!cfg.outDir.empty() && fs::exists(fs::path(cfg.outDir) / "metrics.jsonl"))
+  r.dir = pathOf(cfg.outDir);
+  if (!cfg.outDir.empty() && fs::exists(pathOf(cfg.outDir) / "metrics.jsonl"))
     throw ConfigError("run folder " + cfg.outDir +
                       " already holds a run; resume it (fmw resume) or choose another out_dir");
   // Never into the model's folder, nor over anything else already there.
-  if (!cfg.outDir.empty()) checkOutputFolder(cfg.outDir, "the run", /*overwrite=*/false, {cfg.model});
+  if (!cfg.outDir.empty()) checkOutputFolder(pathOf(cfg.outDir), "the run", /*overwrite=*/false, {pathOf(cfg.model)});
   ThreadCountScope threads(cfg.threads);
   r.generator = at::detail::createCPUGenerator(cfg.seed);
   try {
@@ -275,7 +276,7 @@ TrainResult resumeTraining(const fs::path& runDir, const JobCallback<TrainEvent>
     throw IoError(runDir.string() + ": no complete checkpoint to resume from; start the run again");
   Run r;
   r.cfg = TrainConfig::fromJson(readJsonFile(runDir / "config.json"));
-  r.cfg.outDir = runDir.string();
+  r.cfg.outDir = utf8(runDir);
   r.dir = runDir;
   ThreadCountScope threads(r.cfg.threads);
   try {

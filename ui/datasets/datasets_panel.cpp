@@ -1,4 +1,5 @@
 #include "datasets/datasets_panel.h"
+#include "bridge/paths.h"
 #include "util/json_text.h"
 
 #include <QBarCategoryAxis>
@@ -240,7 +241,7 @@ void DatasetsPanel::openFile(const QString& path, std::function<void()> then) {
   auto result = std::make_shared<std::shared_ptr<fm::DatasetPreview>>();
   Job* job = m_wb->jobs()->start(tr("Open %1").arg(QFileInfo(path).fileName()), JobRunner::Light,
                                  [path, result](Job& job) {
-                                   *result = fm::DatasetPreview::open(path.toStdString(), "auto", [&job](double f) {
+                                   *result = fm::DatasetPreview::open(toPath(path), "auto", [&job](double f) {
                                      job.setProgress(f, tr("indexing rows"));
                                      return !job.cancelRequested();
                                    });

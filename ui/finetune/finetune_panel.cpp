@@ -1,4 +1,5 @@
 #include "finetune/finetune_panel.h"
+#include "bridge/paths.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -402,7 +403,7 @@ void FinetunePanel::applyPreset(const QString& name) {
 
 void FinetunePanel::applyDemo() {
   // The demo's own recipe (what `fmw demo` runs), so the GUI reaches the same accuracy.
-  const fm::TrainConfig demo = fm::demoFinetuneConfig(fm::DemoPaths(m_wb->workspace().toStdString()));
+  const fm::TrainConfig demo = fm::demoFinetuneConfig(fm::DemoPaths(toPath(m_wb->workspace())));
   const QJsonObject j = toQt(demo.toJson());
   for (auto it = j.begin(); it != j.end(); ++it)
     if (m_fields.contains(it.key()) && it.key() != "out_dir")
@@ -517,7 +518,7 @@ Job* FinetunePanel::launch(const QString& runDir, bool resuming, const QJsonObje
       }
       return !job.cancelRequested();
     };
-    *result = resuming ? fm::resumeTraining(runDir.toStdString(), onEvent)
+    *result = resuming ? fm::resumeTraining(toPath(runDir), onEvent)
                        : fm::train(fm::TrainConfig::fromJson(nlohmann::json::parse(cfgText)), onEvent);
     if (result->status == fm::JobStatus::Failed) throw std::runtime_error(result->message);
   });
@@ -535,7 +536,7 @@ Job* FinetunePanel::launch(const QString& runDir, bool resuming, const QJsonObje
                          : result->status == fm::JobStatus::Completed ? Job::State::Completed
                                                                       : Job::State::Cancelled;
     if (s == Job::State::Completed) {
-      m_output = QString::fromStdString(result->outputDir.string());
+      m_output = fromPath(result->outputDir);
       const auto& a = result->firstEval;
       const auto& b = result->lastEval;
       QString text;
@@ -636,9 +637,9 @@ void FinetunePanel::exportAdapter() {
 void FinetunePanel::exportMerged() {
   const QString dir = QFileDialog::getExistingDirectory(this, tr("Write the merged model into an empty folder"));
   if (dir.isEmpty()) return;
-  const std::string base = m_runConfig.value("model").toString().toStdString();
-  const std::string adapter = m_output.toStdString();
-  const std::string out = dir.toStdString();
+  const std::filesystem::path base = toPath(m_runConfig.value("model").toString());
+  const std::filesystem::path adapter = toPath(m_output);
+  const std::filesystem::path out = toPath(dir);
   Job* job = m_wb->jobs()->start(tr("Merge into %1").arg(QFileInfo(dir).fileName()), JobRunner::Heavy,
                                  [=](Job&) { fm::mergeAdapterToFolder(base, adapter, out); });
   connect(job, &Job::finished, this, [this, dir](Job::State s, const QString& msg) {

@@ -1,4 +1,5 @@
 #include "playground/playground_panel.h"
+#include "bridge/paths.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -243,7 +244,7 @@ Job* PlaygroundPanel::generate() {
       if (!adapterObj) {
         // Read outside the lock: the GUI thread may clear the cache meanwhile.
         job.setProgress(-1, tr("loading the adapter"));
-        adapterObj = fm::loadAdapterFor(*model, adapter.toStdString());
+        adapterObj = fm::loadAdapterFor(*model, toPath(adapter));
         std::lock_guard<std::mutex> lock(cache->mutex);
         cache->adapter = adapterObj;
         cache->path = adapter;

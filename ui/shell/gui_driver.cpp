@@ -1,4 +1,5 @@
 #include "shell/gui_driver.h"
+#include "bridge/paths.h"
 #include "arch/loaded_model.h"
 
 #include <QFileInfo>
@@ -199,7 +200,7 @@ int runGuiBenchmark(Workbench& wb, MainWindow& w, const QString& what, int steps
   };
   // Headless: the same trainer and config, no window involved.
   auto headlessOnce = [&]() -> double {
-    fm::TrainConfig cfg = fm::demoFinetuneConfig(fm::DemoPaths(wb.workspace().toStdString()));
+    fm::TrainConfig cfg = fm::demoFinetuneConfig(fm::DemoPaths(toPath(wb.workspace())));
     cfg.maxSteps = steps;
     cfg.evalEvery = 0;
     cfg.evalAtStart = false;

@@ -1,4 +1,5 @@
 #include "shell/workbench.h"
+#include "bridge/paths.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -27,16 +28,15 @@ void Workbench::saveSettings() {
   m_settings.save(s);
 }
 
-static std::filesystem::path toPath(const QString& s) { return std::filesystem::path(s.toStdString()); }
 
 QString Workbench::demoModelDir() const {
-  return QString::fromStdString(fm::DemoPaths(toPath(workspace())).model.string());
+  return fromPath(fm::DemoPaths(toPath(workspace())).model);
 }
 QString Workbench::demoDataDir() const {
-  return QString::fromStdString(fm::DemoPaths(toPath(workspace())).data.string());
+  return fromPath(fm::DemoPaths(toPath(workspace())).data);
 }
 QString Workbench::demoReviews() const {
-  return QString::fromStdString(fm::DemoPaths(toPath(workspace())).reviews.string());
+  return fromPath(fm::DemoPaths(toPath(workspace())).reviews);
 }
 QString Workbench::runsDir() const { return QDir(workspace()).filePath(QStringLiteral("runs")); }
 
@@ -55,7 +55,7 @@ Job* Workbench::prepareDemo() {
     if (!std::filesystem::exists(p.reviews) || !std::filesystem::exists(p.corpus)) {
       job.setProgress(0, tr("writing the demo datasets"));
       fm::writeDemoData(p.data);
-      job.log(tr("Demo datasets written to %1").arg(QString::fromStdString(p.data.string())));
+      job.log(tr("Demo datasets written to %1").arg(fromPath(p.data)));
     }
     if (std::filesystem::exists(p.model / "model.safetensors")) return;
     job.log(tr("Pretraining the tiny demo model from scratch (a minute or two on two cores)"));

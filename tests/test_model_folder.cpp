@@ -8,6 +8,7 @@
 #include "arch/causal_lm.h"
 #include "arch/loaded_model.h"
 #include "io/atomic_file.h"
+#include "jobs/cancelled.h"
 #include "io/model_folder.h"
 #include "io/safetensors.h"
 #include "support/tiny_models.h"
@@ -73,6 +74,25 @@ class TestModelFolder : public QObject {
     const auto ids = torch::tensor(fx["input_ids"].get<std::vector<int64_t>>(), torch::kLong).view({1, -1});
     const auto logits = model.lm().forward({ids})[0];
     return (logits - reference).abs().max().item<double>();
+  }
+
+  // Loading reports how much of the weights is read and stops when asked.
+  void loadReportsProgressAndStops() {
+    const json fx = fm::test::referenceFixture("tiny_llama");
+    QTemporaryDir dir;
+    fm::test::writeReferenceModel(fx, dir.path().toStdString(), 3);
+    std::vector<double> seen;
+    fm::LoadOptions o;
+    o.onProgress = [&](double f, const std::string& what) {
+      seen.push_back(f);
+      return !what.empty();
+    };
+    QVERIFY(fm::LoadedModel::load(dir.path().toStdString(), o));
+    QVERIFY(seen.size() >= 3);
+    QVERIFY(std::is_sorted(seen.begin(), seen.end()));
+    QCOMPARE(seen.back(), 1.0);
+    o.onProgress = [](double f, const std::string&) { return f < 0.5; };
+    QVERIFY_THROWS_EXCEPTION(fm::CancelledError, fm::LoadedModel::load(dir.path().toStdString(), o));
   }
 
   void shardIndexErrors() {

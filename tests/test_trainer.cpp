@@ -263,6 +263,16 @@ class TestTrainer : public QObject {
                                return f != -2 || ++tokens < 3;  // stop inside the first answer
                              }));
     QCOMPARE(tokens, 3);
+    // Merging reports its stages; cancelled before writing, it leaves no folder.
+    const fs::path merged = m_root / "merged-cancelled";
+    std::vector<std::string> stages;
+    QVERIFY_THROWS_EXCEPTION(fm::CancelledError, fm::mergeAdapterToFolder(m_model, r.outputDir, merged,
+                                                                          [&](double, const std::string& what) {
+                                                                            stages.push_back(what);
+                                                                            return what != "writing the merged model";
+                                                                          }));
+    QVERIFY(!fs::exists(merged));
+    QVERIFY(std::find(stages.begin(), stages.end(), "merging the adapter") != stages.end());
   }
 
   // Folder names outside ASCII (Korean here) go through every step: train, cancel, resume.

@@ -8,6 +8,7 @@
 #include "embed/sentence_config.h"
 #include "embed/sentence_head.h"
 #include "io/model_folder.h"
+#include "jobs/cancelled.h"
 #include "tokenize/chat_template.h"
 #include "tokenize/tokenizer.h"
 #include "util/error.h"
@@ -243,7 +244,11 @@ std::shared_ptr<LoadedModel> LoadedModel::load(const fs::path& dir, const LoadOp
   if (m.info.kind == ModelKind::SequenceClassifier) m.info.maxLength = classifierMaxLength(folder, m.info);
 
   m.net = createNetwork(folder.config());
-  loadWeights(*m.net, store);
+  if (options.onProgress && !options.onProgress(0.0, "reading the weights"))
+    throw CancelledError("loading " + dir.string() + " was cancelled");
+  loadWeights(*m.net, store, options.onProgress ? std::function<bool(double)>([&](double f) {
+    return options.onProgress(f, "reading the weights");
+  }) : std::function<bool(double)>());
   m.net->eval();
   for (auto& p : m.net->parameters()) p.set_requires_grad(false);
   if (dtype != torch::kFloat32 || !device.is_cpu()) m.net->to(device, dtype);

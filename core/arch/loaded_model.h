@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "arch/arch_summary.h"
+#include "jobs/job.h"
 
 namespace fm {
 
@@ -32,6 +33,9 @@ class SentenceHead;
 struct LoadOptions {
   std::string dtype = "float32";  // float32 | bfloat16 | float16
   std::string device = "cpu";     // cpu | cuda | cuda:N
+  // Reading the weights reports the fraction done; returning false stops the load
+  // (CancelledError). Not part of what identifies a loaded model.
+  JobProgress onProgress;
 };
 
 struct ModelInfo {

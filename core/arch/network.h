@@ -46,7 +46,7 @@ class Network : public torch::nn::Module {
 std::shared_ptr<Network> createNetwork(const nlohmann::json& config);
 
 // Strict loading by mapCheckpointKey (nn/weights.h).
-void loadWeights(Network& net, const WeightStore& store);
+void loadWeights(Network& net, const WeightStore& store, const std::function<bool(double)>& onProgress = {});
 // The same checks, reading no tensor data.
 void checkWeights(const Network& net, const WeightStore& store);
 

@@ -6,6 +6,7 @@
 #include "io/model_folder.h"
 #include "io/safetensors.h"
 #include "util/error.h"
+#include "jobs/cancelled.h"
 
 namespace fm {
 
@@ -103,8 +104,10 @@ void checkWeights(const torch::nn::Module& module, const WeightStore& store, con
 }
 
 void loadWeights(torch::nn::Module& module, const WeightStore& store, const KeyMapper& map,
-                 const std::string& what) {
+                 const std::string& what, const std::function<bool(double)>& onProgress) {
   const auto found = matchWeights(module, store, map, what);
+  uint64_t total = 0, done = 0, reported = 0;
+  for (const auto& [name, entry] : found) total += entry->info->end - entry->info->begin;
   std::map<std::string, torch::Tensor> wanted;
   for (const auto& p : module.named_parameters(/*recurse=*/true)) wanted[p.key()] = p.value();
   torch::NoGradGuard noGrad;
@@ -113,6 +116,12 @@ void loadWeights(torch::nn::Module& module, const WeightStore& store, const KeyM
     auto src = torch::from_blob(const_cast<uint8_t*>(entry->file->data(*entry->info)), entry->info->shape,
                                 torch::TensorOptions().dtype(toTorch(entry->info->dtype)));
     dst.copy_(src);  // converts dtype; the mapping is never written
+    done += entry->info->end - entry->info->begin;
+    if (onProgress && (done - reported >= total / 100 || done == total)) {
+      reported = done;
+      if (!onProgress(total ? static_cast<double>(done) / static_cast<double>(total) : 1.0))
+        throw CancelledError("loading the weights was cancelled");
+    }
   }
 }
 

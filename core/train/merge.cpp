@@ -4,15 +4,21 @@
 #include "arch/causal_lm.h"
 #include "arch/loaded_model.h"
 #include "io/model_folder.h"
+#include "jobs/cancelled.h"
 #include "lora/lora.h"
 
 namespace fm {
 namespace fs = std::filesystem;
 
-void mergeAdapterToFolder(const fs::path& baseModel, const fs::path& adapter, const fs::path& outDir) {
-  auto model = LoadedModel::load(baseModel, {});
+void mergeAdapterToFolder(const fs::path& baseModel, const fs::path& adapter, const fs::path& outDir,
+                          const JobProgress& onProgress) {
+  LoadOptions load;
+  if (onProgress) load.onProgress = [&](double f, const std::string&) { return onProgress(0.8 * f, "reading the base model"); };
+  auto model = LoadedModel::load(baseModel, load);
+  if (onProgress && !onProgress(0.8, "merging the adapter")) throw CancelledError("the merge was cancelled");
   // This model is loaded for the merge alone, so writing its weights is safe.
   mergeLora(model->lm(), *readAdapter(model->lm(), adapter));
+  if (onProgress && !onProgress(0.9, "writing the merged model")) throw CancelledError("the merge was cancelled");
   writeModelFolder(model->lm(), baseModel, outDir);
 }
 

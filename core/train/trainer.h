@@ -150,7 +150,9 @@ struct EvalConfig {
 EvalResult evaluate(const EvalConfig& cfg);
 
 // Merges a PEFT adapter into its base model and writes a Hugging Face folder.
+// Progress covers reading the base model, merging and writing; a cancel stops before anything
+// is written (CancelledError).
 void mergeAdapterToFolder(const std::filesystem::path& baseModel, const std::filesystem::path& adapter,
-                          const std::filesystem::path& outDir);
+                          const std::filesystem::path& outDir, const JobProgress& onProgress = {});
 
 }  // namespace fm

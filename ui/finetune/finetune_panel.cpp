@@ -641,7 +641,12 @@ void FinetunePanel::exportMerged() {
   const std::filesystem::path adapter = toPath(m_output);
   const std::filesystem::path out = toPath(dir);
   Job* job = m_wb->jobs()->start(tr("Merge into %1").arg(QFileInfo(dir).fileName()), JobRunner::Heavy,
-                                 [=](Job&) { fm::mergeAdapterToFolder(base, adapter, out); });
+                                 [=](Job& job) {
+                                   fm::mergeAdapterToFolder(base, adapter, out, [&job](double f, const std::string& what) {
+                                     job.setProgress(f, QString::fromStdString(what));
+                                     return !job.cancelRequested();
+                                   });
+                                 });
   connect(job, &Job::finished, this, [this, dir](Job::State s, const QString& msg) {
     m_log->appendPlainText(s == Job::State::Completed ? tr("Merged model written to %1").arg(dir)
                                                       : tr("Merge failed: %1").arg(msg));

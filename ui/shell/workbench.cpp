@@ -90,7 +90,12 @@ Job* Workbench::openModel(const QString& dir) {
     if (shown) replacing.push_back(shown);
     if (language && fm::summarizeArch(fm::readJsonFile(toPath(dir) / "config.json")).kind == fm::ModelKind::CausalLM)
       replacing.push_back(language);
-    *result = pool->acquire(toPath(dir), fm::LoadOptions{}, replacing);
+    fm::LoadOptions options;
+    options.onProgress = [&job](double f, const std::string& what) {
+      job.setProgress(f, QString::fromStdString(what));
+      return !job.cancelRequested();
+    };
+    *result = pool->acquire(toPath(dir), options, replacing);
   });
   // The last folder asked for wins, whichever load finishes first.
   if (m_openJob) m_openJob->cancel();

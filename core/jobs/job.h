@@ -1,9 +1,13 @@
 // The contract every long operation in core follows:
-//   - it takes a plain config struct and reports events through a callback;
-//   - the callback returns false to cancel; the job stops at its next safe point and returns
-//     JobStatus::Cancelled (cancelling is an outcome, not an error);
+//   - it takes a plain config struct and reports through a callback: typed events where the
+//     caller needs data (training: TrainEvent, including Progress), otherwise a JobProgress
+//     (a fraction and what it is doing: loading, preparing data, comparing, merging);
+//   - the callback returns false to cancel; the job stops at its next safe point. An event
+//     job returns JobStatus::Cancelled; a JobProgress job throws CancelledError
+//     (jobs/cancelled.h) from wherever it is. Cancelling is an outcome, not an error;
 //   - problems a person can fix are thrown as fm::Error subclasses with an actionable message.
-// The UI bridge runs jobs on its worker pool and turns the events into queued signals.
+// The UI bridge runs jobs on its worker pool, shows their progress, and reports a job that
+// ended in CancelledError as cancelled.
 #pragma once
 
 #include <functional>

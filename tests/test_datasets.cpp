@@ -7,6 +7,7 @@
 
 #include "arch/builtin_model.h"
 #include "data/dataset.h"
+#include "data/records.h"
 #include "data/row_index.h"
 #include "io/atomic_file.h"
 #include "jobs/cancelled.h"
@@ -334,6 +335,71 @@ class TestDatasets : public QObject {
     QCOMPARE(rows[0].cells, (std::vector<std::string>{"[1, 2]", "{\"a\": 1}"}));
   }
 
+  // A job's parts fill their share of the bar, say what they do, and a stop is final.
+  void jobContextPartsAndStop() {
+    std::vector<std::pair<double, std::string>> seen;
+    std::vector<std::string> logged;
+    bool stop = false;
+    const fm::JobContext job(
+        [&](double f, const std::string& what) {
+          seen.emplace_back(f, what);
+          return !stop;
+        },
+        [&](const std::string& line) { logged.push_back(line); });
+    const fm::JobContext reading = job.part(0.2, 0.6, "reading");
+    reading.report(0.5, "bytes");
+    reading.part(0.5, 1).report(0.5, "inner");
+    job.report(-1, "waiting");
+    job.log("a line");
+    QCOMPARE(seen.size(), size_t(3));
+    QCOMPARE(seen[0].first, 0.4);
+    QCOMPARE(seen[0].second, std::string("reading"));
+    QCOMPARE(seen[1].first, 0.5);  // half of the second half of 0.2..0.6
+    QCOMPARE(seen[2].first, -1.0);
+    QCOMPARE(logged, std::vector<std::string>{"a line"});
+    QVERIFY(!job.stopAsked());
+    stop = true;
+    QVERIFY_THROWS_EXCEPTION(fm::CancelledError, reading.report(0.9, "bytes"));
+    stop = false;  // the listener changed its mind: the job has stopped all the same
+    QVERIFY(job.stopAsked());
+    QVERIFY_THROWS_EXCEPTION(fm::CancelledError, job.checkCancel());
+    QVERIFY(!fm::JobContext().stopAsked());
+    fm::JobContext().report(0.5, "nobody listens");
+  }
+
+  // JSON Lines split the same whatever the pieces: a BOM, CRLF, blank lines, no final newline.
+  void jsonlLinesSplitAlikeInAnyPieces() {
+    const std::string text = "\xEF\xBB\xBF{\"a\": 1}\r\n  \n\n{\"a\": 2}\n\t\r\n{\"a\": 3}";
+    using Line = fm::LineSplitter::Line;
+    auto split = [&](size_t piece) {
+      std::vector<Line> out;
+      fm::LineSplitter s;
+      for (size_t i = 0; i < text.size(); i += piece)
+        s.feed(text.data() + i, std::min(piece, text.size() - i), [&](Line&& l) { out.push_back(std::move(l)); });
+      s.finish([&](Line&& l) { out.push_back(std::move(l)); });
+      return out;
+    };
+    const auto whole = split(text.size());
+    QCOMPARE(whole.size(), size_t(3));
+    QCOMPARE(whole[0].text, std::string("{\"a\": 1}"));
+    QCOMPARE(whole[0].line, int64_t(1));
+    QCOMPARE(whole[0].begin, uint64_t(3));  // after the byte order mark
+    QCOMPARE(whole[1].line, int64_t(4));
+    QCOMPARE(text.substr(whole[1].begin, 8), std::string("{\"a\": 2}"));
+    QCOMPARE(whole[2].line, int64_t(6));
+    QCOMPARE(whole[2].end, uint64_t(text.size()));
+    for (size_t piece : {1, 2, 5}) {
+      const auto parts = split(piece);
+      QCOMPARE(parts.size(), whole.size());
+      for (size_t i = 0; i < parts.size(); ++i) {
+        QCOMPARE(parts[i].text, whole[i].text);
+        QCOMPARE(parts[i].line, whole[i].line);
+        QCOMPARE(parts[i].begin, whole[i].begin);
+        QCOMPARE(parts[i].end, whole[i].end);
+      }
+    }
+  }
+
   // Reading reports progress and stops when asked.
   void readingCanBeCancelled() {
     std::string csv = "text,label\n";
@@ -341,7 +407,7 @@ class TestDatasets : public QObject {
     const fs::path p = write("big.csv", csv);
     fm::ReadOptions ro;
     int calls = 0;
-    ro.onProgress = [&](double f) {
+    ro.job = [&](double f, const std::string&) {
       ++calls;
       return f < 0.5;
     };

@@ -14,6 +14,7 @@
 #include "embed/embedder.h"
 #include "embed/sentence_config.h"
 #include "io/atomic_file.h"
+#include "jobs/cancelled.h"
 #include "support/tiny_models.h"
 #include "tokenize/tokenizer.h"
 #include "util/error.h"
@@ -140,6 +141,16 @@ class TestEncoders : public QObject {
       const auto texts = c["texts"].get<std::vector<std::string>>();
       const auto r = fm::embedTexts(*model, texts, {});
       for (size_t i = 0; i < texts.size(); ++i) QVERIFY(maxDiff(r.vectors[i], c["embeddings"][i]) < 1e-5);
+      // Batch by batch it reports how far it is, and stops after the batch where it is told to.
+      fm::EmbedOptions one;
+      one.maxBatchTexts = 1;
+      std::vector<double> seen;
+      QVERIFY_THROWS_EXCEPTION(fm::CancelledError, fm::embedTexts(*model, texts, one, [&](double f, const std::string&) {
+                                 seen.push_back(f);
+                                 return seen.size() < 2;
+                               }));
+      QCOMPARE(seen.size(), size_t(2));
+      QCOMPARE(seen[0], 1.0 / static_cast<double>(texts.size()));
       return;
     }
     QFAIL("the reference has no mean + normalize case");

@@ -83,7 +83,7 @@ class TestModelFolder : public QObject {
     fm::test::writeReferenceModel(fx, dir.path().toStdString(), 3);
     std::vector<double> seen;
     fm::LoadOptions o;
-    o.onProgress = [&](double f, const std::string& what) {
+    o.job = [&](double f, const std::string& what) {
       seen.push_back(f);
       return !what.empty();
     };
@@ -91,7 +91,7 @@ class TestModelFolder : public QObject {
     QVERIFY(seen.size() >= 3);
     QVERIFY(std::is_sorted(seen.begin(), seen.end()));
     QCOMPARE(seen.back(), 1.0);
-    o.onProgress = [](double f, const std::string&) { return f < 0.5; };
+    o.job = [](double f, const std::string&) { return f < 0.5; };
     QVERIFY_THROWS_EXCEPTION(fm::CancelledError, fm::LoadedModel::load(dir.path().toStdString(), o));
   }
 

@@ -244,11 +244,8 @@ std::shared_ptr<LoadedModel> LoadedModel::load(const fs::path& dir, const LoadOp
   if (m.info.kind == ModelKind::SequenceClassifier) m.info.maxLength = classifierMaxLength(folder, m.info);
 
   m.net = createNetwork(folder.config());
-  if (options.onProgress && !options.onProgress(0.0, "reading the weights"))
-    throw CancelledError("loading " + dir.string() + " was cancelled");
-  loadWeights(*m.net, store, options.onProgress ? std::function<bool(double)>([&](double f) {
-    return options.onProgress(f, "reading the weights");
-  }) : std::function<bool(double)>());
+  options.job.report(0.0, "reading the weights");
+  loadWeights(*m.net, store, options.job);
   m.net->eval();
   for (auto& p : m.net->parameters()) p.set_requires_grad(false);
   if (dtype != torch::kFloat32 || !device.is_cpu()) m.net->to(device, dtype);

@@ -33,9 +33,9 @@ class SentenceHead;
 struct LoadOptions {
   std::string dtype = "float32";  // float32 | bfloat16 | float16
   std::string device = "cpu";     // cpu | cuda | cuda:N
-  // Reading the weights reports the fraction done; returning false stops the load
-  // (CancelledError). Not part of what identifies a loaded model.
-  JobProgress onProgress;
+  // Reading the weights reports the fraction done; a stop asked there ends the load with
+  // CancelledError. Not part of what identifies a loaded model.
+  JobContext job;
 };
 
 struct ModelInfo {

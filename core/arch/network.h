@@ -20,6 +20,7 @@
 #include <string>
 
 #include "arch/arch_summary.h"
+#include "jobs/job.h"
 
 namespace fm {
 
@@ -46,7 +47,7 @@ class Network : public torch::nn::Module {
 std::shared_ptr<Network> createNetwork(const nlohmann::json& config);
 
 // Strict loading by mapCheckpointKey (nn/weights.h).
-void loadWeights(Network& net, const WeightStore& store, const std::function<bool(double)>& onProgress = {});
+void loadWeights(Network& net, const WeightStore& store, const JobContext& job = {});
 // The same checks, reading no tensor data.
 void checkWeights(const Network& net, const WeightStore& store);
 

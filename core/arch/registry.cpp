@@ -94,10 +94,10 @@ Network::Network() {
 torch::Device Network::device() const { return parameters().front().device(); }
 torch::ScalarType Network::dtype() const { return parameters().front().scalar_type(); }
 
-void loadWeights(Network& net, const WeightStore& store, const std::function<bool(double)>& onProgress) {
+void loadWeights(Network& net, const WeightStore& store, const JobContext& job) {
   loadWeights(static_cast<torch::nn::Module&>(net), store,
               [&net](const std::string& key) { return net.mapCheckpointKey(key); }, net.summary().architecture,
-              onProgress);
+              job);
 }
 
 void checkWeights(const Network& net, const WeightStore& store) {

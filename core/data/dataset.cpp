@@ -74,14 +74,7 @@ std::vector<ChatTurn> chatTurns(const json& row, const std::string& file, int64_
 Dataset readDataset(const fs::path& path, const ReadOptions& opt) {
   if (!fs::exists(path)) throw IoError(path.string() + ": file not found");
   if (fs::is_directory(path)) throw IoError(path.string() + ": is a folder, not a dataset file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path.string() + ": cannot be opened for reading");
-  const uint64_t size = fs::file_size(path);
-  std::string head(4096, '\0');
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<size_t>(in.gcount()));
-  in.clear();
-  in.seekg(0);
+  const std::string head = readHead(path, 4096);
   Dataset ds;
   ds.path = path.string();
   ds.fileFormat = opt.format == "auto" ? detectDatasetFormat(path, head) : opt.format;
@@ -100,14 +93,8 @@ Dataset readDataset(const fs::path& path, const ReadOptions& opt) {
     if (!opt.skipBadRows) throw RowError(file, line, msg);
     ds.problems.push_back({line, msg});
   };
-  // Large files are read in pieces: progress is reported (and a cancel honoured) per piece,
-  // and only the rows are kept, never the whole text beside them.
-  uint64_t done = 0;
-  auto progress = [&](uint64_t bytes) {
-    done += bytes;
-    if (opt.onProgress && !opt.onProgress(size ? static_cast<double>(done) / static_cast<double>(size) : 1.0))
-      throw CancelledError("reading " + file + " was cancelled");
-  };
+  // Large files are read in pieces (records.h): progress is reported (and a cancel honoured)
+  // per piece, and only the rows are kept, never the whole text beside them.
 
   if (ds.fileFormat == "csv" || ds.fileFormat == "tsv") {
     std::vector<std::string> header;
@@ -137,40 +124,29 @@ Dataset readDataset(const fs::path& path, const ReadOptions& opt) {
       ds.rows.push_back(std::move(row));
       ds.lines.push_back(r.line);
     };
-    std::vector<char> buf(1 << 20);
-    while (in && !full()) {
-      in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-      const size_t n = static_cast<size_t>(in.gcount());
-      if (n == 0) break;
-      reader.feed(buf.data(), n, onRecord);
-      progress(n);
-    }
+    readInPieces(path, opt.job, [&](const char* d, size_t n) {
+      reader.feed(d, n, onRecord);
+      return !full();
+    });
     if (!full()) reader.finish(onRecord);
     if (!haveHeader) throw FormatError(file + ": the file is empty (no header row)");
   } else if (ds.fileFormat == "jsonl") {
-    std::string l;
-    int64_t line = 0;
     std::vector<std::string> keys;
-    uint64_t sinceReport = 0;
-    while (!full() && std::getline(in, l)) {
-      ++line;
-      sinceReport += l.size() + 1;
-      if (sinceReport >= (1u << 20)) {
-        progress(sinceReport);
-        sinceReport = 0;
-      }
-      if (line == 1 && l.compare(0, 3, "\xEF\xBB\xBF") == 0) l.erase(0, 3);
-      if (isBlankLine(l.data(), l.data() + l.size())) continue;
+    LineSplitter lines;
+    auto onLine = [&](LineSplitter::Line&& l) {
+      if (full()) return;
       json row;
-      const std::string bad = parseJsonlRecord(l, row, &keys);
-      if (!bad.empty()) {
-        onBad(line, bad);
-        continue;
-      }
+      const std::string bad = parseJsonlRecord(l.text, row, &keys);
+      if (!bad.empty()) return onBad(l.line, bad);
       for (const auto& k : keys) addColumn(k);  // the file's order, not the object's sorted one
       ds.rows.push_back(std::move(row));
-      ds.lines.push_back(line);
-    }
+      ds.lines.push_back(l.line);
+    };
+    readInPieces(path, opt.job, [&](const char* d, size_t n) {
+      lines.feed(d, n, onLine);
+      return !full();
+    });
+    if (!full()) lines.finish(onLine);
   } else if (ds.fileFormat == "json") {
     std::string text = readFile(path);
     stripBom(text);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "util/error.h"
+#include "jobs/job.h"
 #include <functional>
 
 namespace fm {
@@ -38,8 +39,8 @@ struct ReadOptions {
   std::string format = "auto";  // auto (by extension and content) | csv | tsv | jsonl | json | text
   bool skipBadRows = false;     // false: the first bad row stops the import with its message
   int64_t maxRows = -1;         // stop after this many good rows (previews); -1 = all
-  // Called with the fraction read so far; returning false cancels (CancelledError).
-  std::function<bool(double)> onProgress;
+  // Reports the fraction read; a stop asked there throws CancelledError.
+  JobContext job;
 };
 
 struct DatasetProblem {

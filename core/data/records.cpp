@@ -1,6 +1,8 @@
 #include "data/records.h"
 
 #include <algorithm>
+#include <fstream>
+#include <cstring>
 
 #include "util/error.h"
 #include "util/json_text.h"
@@ -35,6 +37,71 @@ bool isBlankLine(const char* begin, const char* end) {
   for (const char* p = begin; p < end; ++p)
     if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') return false;
   return true;
+}
+
+void LineSplitter::emit(uint64_t end, const OnLine& onLine) {
+  if (m_line == 1 && m_begin == 0 && m_text.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+    m_text.erase(0, 3);  // a byte order mark is not part of the first record
+    m_begin = 3;
+  }
+  if (!m_text.empty() && m_text.back() == '\r') m_text.pop_back();
+  if (!isBlankLine(m_text.data(), m_text.data() + m_text.size())) {
+    Line l;
+    l.text = std::move(m_text);
+    l.line = m_line;
+    l.begin = m_begin;
+    l.end = end;
+    onLine(std::move(l));
+  }
+  m_text.clear();
+}
+
+void LineSplitter::feed(const char* data, size_t size, const OnLine& onLine) {
+  size_t i = 0;
+  while (i < size) {
+    const char* nl = static_cast<const char*>(std::memchr(data + i, '\n', size - i));
+    const size_t stop = nl ? static_cast<size_t>(nl - data) : size;
+    m_text.append(data + i, stop - i);
+    m_pos += stop - i;
+    i = stop;
+    if (!nl) break;
+    ++i;
+    ++m_pos;
+    emit(m_pos, onLine);
+    ++m_line;
+    m_begin = m_pos;
+  }
+}
+
+void LineSplitter::finish(const OnLine& onLine) {
+  if (m_pos > m_begin) emit(m_pos, onLine);
+}
+
+void readInPieces(const fs::path& path, const JobContext& job, const std::function<bool(const char*, size_t)>& consume) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path.string() + ": cannot be opened for reading");
+  std::error_code ec;
+  const uint64_t size = fs::file_size(path, ec);
+  std::vector<char> buf(1 << 20);
+  uint64_t done = 0;
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    const size_t n = static_cast<size_t>(in.gcount());
+    if (n == 0) break;
+    if (!consume(buf.data(), n)) return;
+    done += n;
+    job.report(size ? static_cast<double>(std::min(done, size)) / static_cast<double>(size) : 1.0, "reading the data");
+  }
+  if (in.bad()) throw IoError(path.string() + ": reading failed after " + std::to_string(done) + " bytes");
+}
+
+std::string readHead(const fs::path& path, size_t bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path.string() + ": cannot be opened for reading");
+  std::string s(bytes, '\0');
+  in.read(s.data(), static_cast<std::streamsize>(s.size()));
+  s.resize(static_cast<size_t>(in.gcount()));
+  return s;
 }
 
 CsvReader::CsvReader(char sep, uint64_t offset, int64_t line) : m_sep(sep), m_pos(offset), m_line(line) {}

@@ -12,8 +12,11 @@
 // reported as its first line and reading resumes on the next line, so a stray quote costs one
 // record, never the rest of the file and never a silent merge.
 //
-// JSON Lines: one record per line that holds anything but whitespace. Object keys keep the
-// order of the file.
+// JSON Lines: one record per line that holds anything but whitespace (LineSplitter). Object
+// keys keep the order of the file.
+//
+// Files are read in 1 MiB pieces (readInPieces), reporting the fraction read, so nothing keeps
+// the whole text beside the rows and a cancel takes effect within a piece.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +26,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "jobs/job.h"
 
 namespace fm {
 
@@ -71,5 +76,34 @@ class CsvReader {
 std::string parseJsonlRecord(const std::string& text, nlohmann::json& row, std::vector<std::string>* keys);
 
 bool isBlankLine(const char* begin, const char* end);
+
+// The lines of JSON Lines input that hold anything but whitespace, with a UTF-8 byte order
+// mark at the start of the file left out of the first line and its byte range.
+class LineSplitter {
+ public:
+  struct Line {
+    std::string text;             // without the line break
+    int64_t line = 0;             // 1-based
+    uint64_t begin = 0, end = 0;  // byte range in the file, end past the line break
+  };
+  using OnLine = std::function<void(Line&&)>;
+  void feed(const char* data, size_t size, const OnLine& onLine);
+  void finish(const OnLine& onLine);
+
+ private:
+  void emit(uint64_t end, const OnLine& onLine);
+  std::string m_text;
+  uint64_t m_pos = 0, m_begin = 0;
+  int64_t m_line = 1;
+};
+
+// Reads `path` in 1 MiB pieces for `consume(data, size)`, which returns false to stop early,
+// reporting the fraction read to `job` (a stop asked there throws CancelledError).
+// Throws IoError naming the file when it cannot be read.
+void readInPieces(const std::filesystem::path& path, const JobContext& job,
+                  const std::function<bool(const char* data, size_t size)>& consume);
+
+// The first `bytes` of the file (format detection, header probes).
+std::string readHead(const std::filesystem::path& path, size_t bytes);
 
 }  // namespace fm

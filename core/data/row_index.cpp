@@ -43,25 +43,6 @@ int64_t DatasetPreview::rows() const {
 
 namespace {
 
-// Reads the file in pieces for `consume(data, size)`, reporting progress; false if cancelled.
-template <typename F>
-bool readInPieces(const fs::path& path, const std::function<bool(double)>& onProgress, F consume) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path.string() + ": cannot open the file");
-  const uint64_t size = fs::file_size(path);
-  std::vector<char> buf(1 << 20);
-  uint64_t done = 0;
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    const size_t n = static_cast<size_t>(in.gcount());
-    if (n == 0) break;
-    consume(buf.data(), n);
-    done += n;
-    if (onProgress && !onProgress(size ? static_cast<double>(done) / static_cast<double>(size) : 1.0)) return false;
-  }
-  return true;
-}
-
 std::string readSpan(const fs::path& path, uint64_t from, uint64_t to) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError(path.string() + ": cannot open the file");
@@ -75,7 +56,7 @@ std::string readSpan(const fs::path& path, uint64_t from, uint64_t to) {
 }  // namespace
 
 std::shared_ptr<DatasetPreview> DatasetPreview::open(const fs::path& path, const std::string& format,
-                                                     const std::function<bool(double)>& onProgress) {
+                                                     const JobContext& job) {
   if (!fs::exists(path)) throw IoError(path.string() + ": file not found");
   if (fs::is_directory(path)) throw IoError(path.string() + " is a folder; choose a dataset file");
   std::shared_ptr<DatasetPreview> p(new DatasetPreview());
@@ -83,8 +64,7 @@ std::shared_ptr<DatasetPreview> DatasetPreview::open(const fs::path& path, const
   m.path = path.string();
   const uint64_t size = fs::file_size(path);
   // The format as the reader decides it (records.h), so preview and training agree.
-  const std::string fmt = format == "auto" ? detectDatasetFormat(path, readSpan(path, 0, std::min<uint64_t>(size, 4096)))
-                                           : format;
+  const std::string fmt = format == "auto" ? detectDatasetFormat(path, readHead(path, 4096)) : format;
   if (fmt == "csv" || fmt == "tsv") {
     m.format = fmt;
     bool haveHeader = false;
@@ -100,7 +80,10 @@ std::shared_ptr<DatasetPreview> DatasetPreview::open(const fs::path& path, const
       m.offsets.push_back(r.begin);
       m.lines.push_back(r.line);
     };
-    if (!readInPieces(path, onProgress, [&](const char* d, size_t n) { reader.feed(d, n, onRecord); })) return nullptr;
+    readInPieces(path, job, [&](const char* d, size_t n) {
+      reader.feed(d, n, onRecord);
+      return true;
+    });
     reader.finish(onRecord);
     if (!haveHeader) throw FormatError(m.path + ": the file is empty (a CSV file needs a header line)");
     m.offsets.push_back(size);
@@ -109,31 +92,17 @@ std::shared_ptr<DatasetPreview> DatasetPreview::open(const fs::path& path, const
   }
   if (fmt == "jsonl") {
     m.format = fmt;
-    // Records are the lines that hold anything but whitespace (as readDataset reads them).
-    uint64_t pos = 0, lineStart = 0;
-    int64_t line = 1;
-    bool blank = true;
-    auto consume = [&](const char* d, size_t n) {
-      for (size_t i = 0; i < n; ++i, ++pos) {
-        const char c = d[i];
-        if (c == '\n') {
-          if (!blank) {
-            m.offsets.push_back(lineStart);
-            m.lines.push_back(line);
-          }
-          ++line;
-          lineStart = pos + 1;
-          blank = true;
-        } else if (blank && c != ' ' && c != '\t' && c != '\r' && !(pos < 3 && (static_cast<unsigned char>(c) >= 0xBB))) {
-          blank = false;
-        }
-      }
+    // Records are the lines that hold anything but whitespace, split as readDataset splits them.
+    LineSplitter splitter;
+    auto onLine = [&](LineSplitter::Line&& l) {
+      m.offsets.push_back(l.begin);
+      m.lines.push_back(l.line);
     };
-    if (!readInPieces(path, onProgress, consume)) return nullptr;
-    if (!blank) {
-      m.offsets.push_back(lineStart);
-      m.lines.push_back(line);
-    }
+    readInPieces(path, job, [&](const char* d, size_t n) {
+      splitter.feed(d, n, onLine);
+      return true;
+    });
+    splitter.finish(onLine);
     m.offsets.push_back(size);
     // Columns in the order the first rows use them.
     const int64_t probe = std::min<int64_t>(200, static_cast<int64_t>(m.lines.size()));
@@ -144,9 +113,7 @@ std::shared_ptr<DatasetPreview> DatasetPreview::open(const fs::path& path, const
         const size_t a = static_cast<size_t>(m.offsets[static_cast<size_t>(i)] - m.offsets[0]);
         const size_t b = static_cast<size_t>(m.offsets[static_cast<size_t>(i) + 1] - m.offsets[0]);
         json j;
-        std::string record = text.substr(a, b - a);
-        if (record.compare(0, 3, "\xEF\xBB\xBF") == 0) record.erase(0, 3);
-        if (!parseJsonlRecord(record, j, &keys).empty()) continue;
+        if (!parseJsonlRecord(text.substr(a, b - a), j, &keys).empty()) continue;
         for (const auto& k : keys)
           if (std::find(m.columns.begin(), m.columns.end(), k) == m.columns.end()) m.columns.push_back(k);
       }
@@ -157,11 +124,11 @@ std::shared_ptr<DatasetPreview> DatasetPreview::open(const fs::path& path, const
   ReadOptions ro;
   ro.format = fmt;
   ro.skipBadRows = true;
+  ro.job = job;
   m.whole = std::make_shared<Dataset>(readDataset(path, ro));
   m.format = m.whole->fileFormat;
   m.kind = m.whole->kind;
   m.columns = m.whole->columns;
-  if (onProgress) onProgress(1.0);
   return p;
 }
 
@@ -195,7 +162,6 @@ std::vector<DatasetPreview::Row> DatasetPreview::read(int64_t first, int64_t cou
     if (auto e = m->errors.find(i); e != m->errors.end()) {
       r.error = e->second;
     } else if (m->format == "jsonl") {
-      if (rec.compare(0, 3, "\xEF\xBB\xBF") == 0) rec.erase(0, 3);
       json j;
       r.error = parseJsonlRecord(rec, j, nullptr);
       if (r.error.empty())

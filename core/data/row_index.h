@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "jobs/job.h"
+
 namespace fm {
 
 struct Dataset;
@@ -30,10 +32,10 @@ class DatasetPreview {
     std::string error;               // why the record cannot be used ("" when fine)
   };
 
-  // onProgress(fraction) is called during the scan; returning false cancels (open returns null).
+  // Reports the scan to `job`; a stop asked there throws CancelledError.
   // Throws IoError / UnsupportedError / FormatError naming the file.
   static std::shared_ptr<DatasetPreview> open(const std::filesystem::path& path, const std::string& format,
-                                              const std::function<bool(double)>& onProgress = {});
+                                              const JobContext& job = {});
   ~DatasetPreview();
 
   const std::string& path() const;

@@ -93,7 +93,7 @@ void checkIds(const std::vector<Encoding>& enc, const ModelInfo& info) {
 }
 
 EmbedResult runEncoder(const LoadedModel& model, const std::vector<Encoding>& enc, int64_t promptTokens,
-                       const EmbedOptions& o, const BatchProgress& progress) {
+                       const EmbedOptions& o, const JobContext& job) {
   TextEncoder& encoder = model.encoder();
   const SentenceHead* head = model.sentenceHead();
   if (!head) throw UnsupportedError(model.info().dir + ": no sentence head for this encoder");
@@ -120,11 +120,8 @@ EmbedResult runEncoder(const LoadedModel& model, const std::vector<Encoding>& en
     }
     r.paddedTokens += b.tokens;  // packed: the encoder computes real tokens only
     done += b.rows.size();
-    if (progress && !progress(done, enc.size())) {
-      r.vectors.clear();
-      r.cancelled = true;
-      return r;
-    }
+    job.report(static_cast<double>(done) / static_cast<double>(enc.size()),
+               "embedding " + std::to_string(done) + " of " + std::to_string(enc.size()));
   }
   return r;
 }
@@ -141,7 +138,7 @@ int rankedLabel(const std::vector<std::string>& labels) {
 }
 
 EmbedResult embedTexts(const LoadedModel& model, const std::vector<std::string>& texts, const EmbedOptions& o,
-                       const BatchProgress& progress) {
+                       const JobContext& job) {
   model.encoder();  // the kind check, before any work
   const Tokenizer* tok = model.tokenizer();
   const SentenceConfig* sc = model.sentenceConfig();
@@ -167,13 +164,13 @@ EmbedResult embedTexts(const LoadedModel& model, const std::vector<std::string>&
     promptTokens = static_cast<int64_t>(p.ids.size());
     if (promptTokens > 0 && tok->isSpecial(p.ids.back())) --promptTokens;
   }
-  EmbedResult r = runEncoder(model, enc, promptTokens, o, progress);
+  EmbedResult r = runEncoder(model, enc, promptTokens, o, job);
   r.truncated = truncated;
   return r;
 }
 
 EmbedResult embedIds(const LoadedModel& model, const std::vector<std::vector<int32_t>>& ids, int64_t promptTokens,
-                     const EmbedOptions& o, const BatchProgress& progress) {
+                     const EmbedOptions& o, const JobContext& job) {
   std::vector<Encoding> enc(ids.size());
   const int64_t maxLen = model.info().maxLength > 0 ? model.info().maxLength : model.info().maxPositions;
   for (size_t i = 0; i < ids.size(); ++i) {
@@ -182,7 +179,7 @@ EmbedResult embedIds(const LoadedModel& model, const std::vector<std::vector<int
                         " tokens; this encoder takes at most " + std::to_string(maxLen));
     enc[i].ids = ids[i];
   }
-  return runEncoder(model, enc, promptTokens, o, progress);
+  return runEncoder(model, enc, promptTokens, o, job);
 }
 
 std::vector<std::vector<double>> cosineMatrix(const std::vector<std::vector<float>>& v) {
@@ -207,7 +204,7 @@ std::vector<std::vector<double>> cosineMatrix(const std::vector<std::vector<floa
 
 std::vector<PairScore> scorePairs(const LoadedModel& model, const std::string& query,
                                   const std::vector<std::string>& passages, const RerankOptions& o,
-                                  const BatchProgress& progress) {
+                                  const JobContext& job) {
   SequenceClassifier& clf = model.classifier();
   const Tokenizer* tok = model.tokenizer();
   if (!tok) throw UnsupportedError(model.info().dir + ": this cross-encoder has no tokenizer");
@@ -243,7 +240,8 @@ std::vector<PairScore> scorePairs(const LoadedModel& model, const std::string& q
       }
     }
     done += b.rows.size();
-    if (progress && !progress(done, enc.size())) return {};
+    job.report(static_cast<double>(done) / static_cast<double>(enc.size()),
+               "scoring " + std::to_string(done) + " of " + std::to_string(enc.size()));
   }
   return out;
 }

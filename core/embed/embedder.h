@@ -20,12 +20,13 @@
 #include <string>
 #include <vector>
 
+#include "jobs/job.h"
+
 namespace fm {
 
 class LoadedModel;
 
-// Called after each batch with the texts done so far; return false to cancel.
-using BatchProgress = std::function<bool(size_t done, size_t total)>;
+// Long work here reports per batch to its JobContext; a stop asked there throws CancelledError.
 
 struct EmbedOptions {
   // A prompt of the model's config_sentence_transformers.json ("query", "passage"), or "" for
@@ -39,20 +40,19 @@ struct EmbedOptions {
 };
 
 struct EmbedResult {
-  std::vector<std::vector<float>> vectors;  // in input order; empty when cancelled
-  bool cancelled = false;
+  std::vector<std::vector<float>> vectors;  // in input order
   int64_t realTokens = 0, paddedTokens = 0;  // tokens of the texts, tokens the encoder computed
   int64_t truncated = 0;                     // texts cut to the model's max length
 };
 
 // Throws UnsupportedError when the model is not a text encoder.
 EmbedResult embedTexts(const LoadedModel& model, const std::vector<std::string>& texts, const EmbedOptions& options,
-                       const BatchProgress& progress = {});
+                       const JobContext& job = {});
 
 // Texts already tokenized (ids with special tokens; at most the model's max length): the
 // benchmark uses this to feed the encoder exactly the same tokens as its peer.
 EmbedResult embedIds(const LoadedModel& model, const std::vector<std::vector<int32_t>>& ids, int64_t promptTokens,
-                     const EmbedOptions& options, const BatchProgress& progress = {});
+                     const EmbedOptions& options, const JobContext& job = {});
 
 // Cosine similarity of every pair of rows.
 std::vector<std::vector<double>> cosineMatrix(const std::vector<std::vector<float>>& vectors);
@@ -83,6 +83,6 @@ struct RerankOptions {
 // UnsupportedError when the model is not a sequence classifier.
 std::vector<PairScore> scorePairs(const LoadedModel& model, const std::string& query,
                                   const std::vector<std::string>& passages, const RerankOptions& options,
-                                  const BatchProgress& progress = {});
+                                  const JobContext& job = {});
 
 }  // namespace fm

@@ -104,7 +104,7 @@ void checkWeights(const torch::nn::Module& module, const WeightStore& store, con
 }
 
 void loadWeights(torch::nn::Module& module, const WeightStore& store, const KeyMapper& map,
-                 const std::string& what, const std::function<bool(double)>& onProgress) {
+                 const std::string& what, const JobContext& job) {
   const auto found = matchWeights(module, store, map, what);
   uint64_t total = 0, done = 0, reported = 0;
   for (const auto& [name, entry] : found) total += entry->info->end - entry->info->begin;
@@ -117,10 +117,9 @@ void loadWeights(torch::nn::Module& module, const WeightStore& store, const KeyM
                                 torch::TensorOptions().dtype(toTorch(entry->info->dtype)));
     dst.copy_(src);  // converts dtype; the mapping is never written
     done += entry->info->end - entry->info->begin;
-    if (onProgress && (done - reported >= total / 100 || done == total)) {
+    if (done - reported >= total / 100 || done == total) {
       reported = done;
-      if (!onProgress(total ? static_cast<double>(done) / static_cast<double>(total) : 1.0))
-        throw CancelledError("loading the weights was cancelled");
+      job.report(total ? static_cast<double>(done) / static_cast<double>(total) : 1.0, "reading the weights");
     }
   }
 }

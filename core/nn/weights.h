@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "jobs/job.h"
+
 namespace fm {
 
 class WeightStore;
@@ -29,10 +31,10 @@ using KeyMapper = std::function<std::string(const std::string& key)>;
 // Copies every checkpoint tensor into the parameter of the mapped name, converting dtype.
 // Missing, unexpected, mis-shaped and non-float tensors are reported together in one
 // FormatError that names `what` (the architecture).
-// `onProgress(fraction)` is called as the bytes are copied; returning false stops with
-// CancelledError (the module is then partly written: discard it).
+// Reports the fraction of bytes copied to `job`; a stop asked there throws CancelledError (the
+// module is then partly written: discard it).
 void loadWeights(torch::nn::Module& module, const WeightStore& store, const KeyMapper& map,
-                 const std::string& what, const std::function<bool(double)>& onProgress = {});
+                 const std::string& what, const JobContext& job = {});
 // The same checks without copying anything (fmw info, before a long load).
 void checkWeights(const torch::nn::Module& module, const WeightStore& store, const KeyMapper& map,
                   const std::string& what);

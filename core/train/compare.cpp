@@ -13,9 +13,8 @@
 namespace fm {
 
 std::vector<SideBySide> compareOnValidation(const TrainConfig& cfg, const std::filesystem::path& output, int count,
-                                            int maxNewTokens, const JobProgress& onProgress) {
-  auto stop = [&](double f, const std::string& what) { return onProgress && !onProgress(f, what); };
-  if (stop(-1, "loading the models")) throw CancelledError("the comparison was cancelled");
+                                            int maxNewTokens, const JobContext& job) {
+  job.report(-1, "loading the models");
   const bool lora = std::filesystem::exists(output / "adapter_config.json");
   auto base = LoadedModel::load(pathOf(cfg.model), {});
   std::shared_ptr<LoadedModel> tuned;
@@ -27,9 +26,7 @@ std::vector<SideBySide> compareOnValidation(const TrainConfig& cfg, const std::f
   }
   if (!base->tokenizer()) throw ConfigError(cfg.model + ": the model has no tokenizer to write answers with");
   const Tokenizer& tok = *base->tokenizer();
-  const PreparedData data = prepareData(cfg, tok, [&](double f, const std::string& what) {
-    return !stop(0.2 * f, what);
-  });
+  const PreparedData data = prepareData(cfg, tok, job.part(0, 0.2));
   const ExampleSet& ex = data.examples;
   const Split& split = data.split;
   GenerateOptions g;
@@ -39,13 +36,11 @@ std::vector<SideBySide> compareOnValidation(const TrainConfig& cfg, const std::f
   std::vector<SideBySide> out;
   const size_t n = split.validation.size();
   const size_t rows = std::min(static_cast<size_t>(std::max(count, 0)), n);
-  bool cancelled = false;
   // Each token checks for a cancel, so a long answer stops at once.
-  const TokenCallback onToken = [&](const TokenEvent&) { return !(cancelled = cancelled || stop(-2, "")); };
+  const TokenCallback onToken = [&](const TokenEvent&) { return !job.stopAsked(); };
   for (size_t k = 0; k < rows; ++k) {
-    if (stop(0.2 + 0.8 * static_cast<double>(k) / static_cast<double>(rows),
-             "answering validation row " + std::to_string(k + 1) + " of " + std::to_string(rows)))
-      throw CancelledError("the comparison was cancelled");
+    job.report(0.2 + 0.8 * static_cast<double>(k) / static_cast<double>(rows),
+               "answering validation row " + std::to_string(k + 1) + " of " + std::to_string(rows));
     // Spread over the validation rows, never the same row twice.
     const Example& e = ex.examples[static_cast<size_t>(split.validation[k * n / std::min<size_t>(n, count)])];
     int64_t promptLen = 0;
@@ -58,7 +53,7 @@ std::vector<SideBySide> compareOnValidation(const TrainConfig& cfg, const std::f
     withAdapter.adapter = adapter;
     s.base = generate(*base, ids, g, onToken).text;
     s.tuned = lora ? generate(*base, ids, withAdapter, onToken).text : generate(*tuned, ids, g, onToken).text;
-    if (cancelled) throw CancelledError("the comparison was cancelled");
+    job.checkCancel();
     out.push_back(std::move(s));
   }
   return out;

@@ -22,6 +22,6 @@ struct SideBySide {
 // split, with the run's own template, split seed and fraction.
 // Reports progress per answer; a cancel stops it within a token (CancelledError).
 std::vector<SideBySide> compareOnValidation(const TrainConfig& cfg, const std::filesystem::path& output, int count,
-                                            int maxNewTokens, const JobProgress& onProgress = {});
+                                            int maxNewTokens, const JobContext& job = {});
 
 }  // namespace fm

@@ -145,8 +145,7 @@ ExampleSet buildExamples(const Dataset& ds, const TemplateSpec& tpl, const Token
 
   out.labelColumn = tpl.chat ? "" : labelColumnOf(tpl.completion);
   for (size_t r = 0; r < ds.rows.size(); ++r) {
-    if (opt.onProgress && r % 256 == 0 && !opt.onProgress(static_cast<double>(r) / ds.rows.size()))
-      throw CancelledError("preparing the examples was cancelled");
+    if (r % 256 == 0) opt.job.report(static_cast<double>(r) / static_cast<double>(ds.rows.size()), "tokenizing");
     const json& row = ds.rows[r];
     const int64_t line = ds.lines[r];
     Example ex;

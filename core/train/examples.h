@@ -51,8 +51,8 @@ struct Example {
 struct BuildOptions {
   int64_t maxLength = 512;
   bool skipBadRows = false;  // rows with a missing column / bad chat: stop (false) or skip+count
-  // Called with the fraction of rows done; returning false cancels (CancelledError).
-  std::function<bool(double)> onProgress;
+  // Reports the fraction of rows done; a stop asked there throws CancelledError.
+  JobContext job;
 };
 
 struct ExampleSet {

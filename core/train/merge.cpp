@@ -11,14 +11,14 @@ namespace fm {
 namespace fs = std::filesystem;
 
 void mergeAdapterToFolder(const fs::path& baseModel, const fs::path& adapter, const fs::path& outDir,
-                          const JobProgress& onProgress) {
+                          const JobContext& job) {
   LoadOptions load;
-  if (onProgress) load.onProgress = [&](double f, const std::string&) { return onProgress(0.8 * f, "reading the base model"); };
+  load.job = job.part(0, 0.8, "reading the base model");
   auto model = LoadedModel::load(baseModel, load);
-  if (onProgress && !onProgress(0.8, "merging the adapter")) throw CancelledError("the merge was cancelled");
+  job.report(0.8, "merging the adapter");
   // This model is loaded for the merge alone, so writing its weights is safe.
   mergeLora(model->lm(), *readAdapter(model->lm(), adapter));
-  if (onProgress && !onProgress(0.9, "writing the merged model")) throw CancelledError("the merge was cancelled");
+  job.report(0.9, "writing the merged model");
   writeModelFolder(model->lm(), baseModel, outDir);
 }
 

@@ -5,12 +5,12 @@
 
 namespace fm {
 
-PreparedData prepareData(const TrainConfig& c, const Tokenizer& tok, const JobProgress& onProgress) {
+PreparedData prepareData(const TrainConfig& c, const Tokenizer& tok, const JobContext& job) {
   PreparedData p;
   ReadOptions ro;
   ro.format = c.format;
   ro.skipBadRows = c.skipBadRows;
-  if (onProgress) ro.onProgress = [&](double f) { return onProgress(0.3 * f, "reading the data"); };
+  ro.job = job.part(0, 0.3, "reading the data");
   p.dataset = readDataset(pathOf(c.data), ro);
   p.tpl = c.tpl;
   if (p.tpl.prompt.empty() && p.tpl.completion.empty() && !p.tpl.chat) {
@@ -26,7 +26,7 @@ PreparedData prepareData(const TrainConfig& c, const Tokenizer& tok, const JobPr
   BuildOptions bo;
   bo.maxLength = c.maxLength;
   bo.skipBadRows = c.skipBadRows;
-  if (onProgress) bo.onProgress = [&](double f) { return onProgress(0.3 + 0.7 * f, "tokenizing"); };
+  bo.job = job.part(0.3, 1, "tokenizing");
   p.examples = buildExamples(p.dataset, p.tpl, tok, bo);
   for (const auto& prob : p.dataset.problems) p.examples.problems.push_back(prob);
   p.split = splitExamples(static_cast<int64_t>(p.examples.examples.size()), c.validationFraction, c.seed);

@@ -20,9 +20,8 @@ struct PreparedData {
 
 // Uses cfg.data, format, tpl, skipBadRows, maxLength, validationFraction and seed. Throws
 // ConfigError when the columns need a template and none is given.
-// `onProgress(fraction, what)` reports reading and tokenizing; returning false cancels
-// (CancelledError).
-PreparedData prepareData(const TrainConfig& cfg, const Tokenizer& tok, const JobProgress& onProgress = {});
+// Reports reading and tokenizing to `job`; a stop asked there throws CancelledError.
+PreparedData prepareData(const TrainConfig& cfg, const Tokenizer& tok, const JobContext& job = {});
 
 // The statistics as data_stats.json writes them (up to 100 problems listed).
 nlohmann::json dataStatsJson(const DatasetStats& stats, const std::vector<DatasetProblem>& problems);

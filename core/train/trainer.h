@@ -153,6 +153,6 @@ EvalResult evaluate(const EvalConfig& cfg);
 // Progress covers reading the base model, merging and writing; a cancel stops before anything
 // is written (CancelledError).
 void mergeAdapterToFolder(const std::filesystem::path& baseModel, const std::filesystem::path& adapter,
-                          const std::filesystem::path& outDir, const JobProgress& onProgress = {});
+                          const std::filesystem::path& outDir, const JobContext& job = {});
 
 }  // namespace fm

@@ -66,17 +66,27 @@ void Job::log(const QString& line) {
   post([this, line] { Q_EMIT logLine(line); });
 }
 
+fm::JobContext Job::context() {
+  return fm::JobContext(
+      [this](double fraction, const std::string& what) {
+        setProgress(fraction, QString::fromStdString(what));
+        return !cancelRequested();
+      },
+      [this](const std::string& line) { log(QString::fromStdString(line)); }, [this] { return cancelRequested(); });
+}
+
 void Job::begin() {
   std::lock_guard<std::mutex> lock(m_mutex);
   m_started = true;
   schedule();
 }
 
-void Job::end(State s, const QString& message) {
+void Job::end(State s, const QString& message, std::any result) {
   std::lock_guard<std::mutex> lock(m_mutex);
   m_ended = true;
   m_endState = s;
   m_endMessage = message;
+  m_endResult = std::move(result);
   schedule();
 }
 
@@ -95,6 +105,7 @@ void Job::deliver() {
   bool started, ended;
   State endState;
   QString endMessage;
+  std::any endResult;
   {
     std::lock_guard<std::mutex> lock(m_mutex);
     work.swap(m_pending);
@@ -107,6 +118,7 @@ void Job::deliver() {
     ended = m_ended;
     endState = m_endState;
     endMessage = m_endMessage;
+    if (ended) endResult = std::move(m_endResult);
     m_scheduled = false;
   }
   m_lastDelivery.start();
@@ -118,9 +130,11 @@ void Job::deliver() {
   if (ended && isActive()) {
     m_state = endState;
     m_message = endMessage;
+    m_result = std::move(endResult);
     if (endState == State::Completed) m_progress = 1;
     Q_EMIT changed();
     Q_EMIT finished(endState, endMessage);
+    m_result.reset();  // a finished job kept in the list must not hold a model or a dataset
     return;
   }
   Q_EMIT changed();
@@ -239,7 +253,7 @@ JobRunner::JobRunner(QObject* parent)
 
 JobRunner::~JobRunner() { cancelAllAndWait(); }
 
-Job* JobRunner::start(const QString& title, Kind kind, Work work) {
+Job* JobRunner::startWork(const QString& title, Kind kind, Work work) {
   auto* job = new Job(title, throttleMs, this);
   m_model->add(job);
   connect(job, &Job::logLine, this, &JobRunner::logLine);
@@ -253,13 +267,14 @@ Job* JobRunner::start(const QString& title, Kind kind, Work work) {
     lowerThreadPriority();
     job->begin();
     if (job->cancelRequested()) {  // cancelled while queued: the work never starts
-      job->end(Job::State::Cancelled, QString());
+      job->end(Job::State::Cancelled, QString(), {});
       return;
     }
     Job::State state = Job::State::Completed;
     QString message;
+    std::any result;
     try {
-      work(*job);
+      result = work(*job);
       if (job->cancelRequested()) state = Job::State::Cancelled;
     } catch (const fm::CancelledError&) {
       state = Job::State::Cancelled;  // stopped from deep inside the work, as asked
@@ -270,7 +285,7 @@ Job* JobRunner::start(const QString& title, Kind kind, Work work) {
       state = Job::State::Failed;
       message = tr("unknown error");
     }
-    job->end(state, message);
+    job->end(state, message, std::move(result));
   });
   Q_EMIT jobStarted(job);
   return job;

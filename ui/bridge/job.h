@@ -1,13 +1,15 @@
-// Jobs for the GUI: core work on a worker pool, its events back on the GUI thread.
+// Jobs for the GUI: core work on a worker pool, its events and result back on the GUI thread.
 //
-//   Job* job = runner->start(tr("Fine-tune"), JobRunner::Heavy, [](Job& job) {
-//     fm::train(cfg, [&](const fm::TrainEvent& e) {
-//       job.setProgress(double(e.step) / e.totalSteps, "step ...");
-//       job.post([e, chart] { chart->add(e); });   // runs on the GUI thread, batched
-//       return !job.cancelRequested();
-//     });
+//   Job* job = runner->start(tr("Merge"), JobRunner::Heavy, [=](Job& job) {
+//     return fm::compareOnValidation(cfg, out, 4, 24, job.context());  // progress, cancel, log
 //   });
-//   connect(job, &Job::finished, ...);
+//   connect(job, &Job::finished, this, [this, job](Job::State s, const QString& message) {
+//     if (const auto* rows = job->result<std::vector<fm::SideBySide>>()) show(*rows);
+//   });
+//
+// A job's result is the value its work returns; it arrives with `finished`. Work that streams
+// data for the GUI (training's chart points) hands it over with post(), which runs on the GUI
+// thread, batched.
 //
 // Worker-side calls (setProgress, post, log) are thread-safe and never block on the GUI. Their
 // effects reach the GUI thread as one queued call at a time, at most every `throttleMs`
@@ -21,11 +23,16 @@
 #include <QObject>
 #include <QPointer>
 #include <QString>
+#include <any>
 #include <atomic>
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <type_traits>
+#include <utility>
 #include <vector>
+
+#include "jobs/job.h"
 
 class QThreadPool;
 
@@ -48,6 +55,13 @@ class Job : public QObject {
   double elapsedSeconds() const;
   double etaSeconds() const;  // < 0 when unknown
   static QString stateName(State s);
+  // In handlers of `finished`: the value the work returned (also when a cancel came too late to
+  // stop it), or nullptr when it threw, was cancelled before returning, or returns nothing.
+  // Released after `finished`, so finished jobs in the list hold no models or datasets.
+  template <typename T>
+  const T* result() const {
+    return std::any_cast<T>(&m_result);
+  }
 
   // Any thread.
   void cancel();
@@ -55,6 +69,8 @@ class Job : public QObject {
   void setProgress(double fraction, const QString& detail);
   void post(std::function<void()> onGuiThread);
   void log(const QString& line);
+  // The core side of this job: progress and log lines go to the job; a cancel asks core to stop.
+  fm::JobContext context();
 
  Q_SIGNALS:
   void changed();                  // progress/detail/state, throttled
@@ -66,13 +82,14 @@ class Job : public QObject {
   void schedule();   // any thread, lock held
   void deliver();    // GUI thread
   void begin();      // worker: Queued -> Running
-  void end(State s, const QString& message);  // worker
+  void end(State s, const QString& message, std::any result);  // worker
 
   QString m_title;
   int m_throttleMs;
   State m_state = State::Queued;
   double m_progress = -1;
   QString m_detail, m_message;
+  std::any m_result;
   QElapsedTimer m_clock, m_lastDelivery;
   std::atomic<bool> m_cancel{false};
 
@@ -85,6 +102,7 @@ class Job : public QObject {
   bool m_started = false, m_ended = false;
   State m_endState = State::Completed;
   QString m_endMessage;
+  std::any m_endResult;
 };
 
 // The session's jobs, newest last: title, state, progress, ETA, and a cancel cell. Running
@@ -114,12 +132,24 @@ class JobRunner : public QObject {
   // Heavy jobs (training, pretraining, merging) run one at a time, in order; light jobs (load,
   // tokenize, generate, scan a file) run beside them.
   enum Kind { Light, Heavy };
-  using Work = std::function<void(Job&)>;
+  // The work runs on a worker thread; what it returns becomes Job::result().
+  using Work = std::function<std::any(Job&)>;
 
   explicit JobRunner(QObject* parent = nullptr);
   ~JobRunner() override;
 
-  Job* start(const QString& title, Kind kind, Work work);
+  template <typename F>
+  Job* start(const QString& title, Kind kind, F work) {
+    using R = std::invoke_result_t<F&, Job&>;
+    if constexpr (std::is_void_v<R>) {
+      return startWork(title, kind, [work = std::move(work)](Job& job) mutable {
+        work(job);
+        return std::any();
+      });
+    } else {
+      return startWork(title, kind, [work = std::move(work)](Job& job) mutable { return std::any(work(job)); });
+    }
+  }
   JobsModel* model() const { return m_model; }
   // Asks every job to stop (returns at once).
   void cancelAll();
@@ -133,6 +163,7 @@ class JobRunner : public QObject {
   void logLine(const QString& line);
 
  private:
+  Job* startWork(const QString& title, Kind kind, Work work);
   QThreadPool* m_heavy;
   QThreadPool* m_light;
   JobsModel* m_model;

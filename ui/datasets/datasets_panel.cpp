@@ -238,26 +238,25 @@ void DatasetsPanel::openDemo() {
 void DatasetsPanel::openFile(const QString& path, std::function<void()> then) {
   m_error->hide();
   m_title->setText(tr("Opening %1…").arg(QFileInfo(path).fileName()));
-  auto result = std::make_shared<std::shared_ptr<fm::DatasetPreview>>();
-  Job* job = m_wb->jobs()->start(tr("Open %1").arg(QFileInfo(path).fileName()), JobRunner::Light,
-                                 [path, result](Job& job) {
-                                   *result = fm::DatasetPreview::open(toPath(path), "auto", [&job](double f) {
-                                     job.setProgress(f, tr("indexing rows"));
-                                     return !job.cancelRequested();
-                                   });
-                                 });
+  Job* job = m_wb->jobs()->start(tr("Open %1").arg(QFileInfo(path).fileName()), JobRunner::Light, [path](Job& job) {
+    return fm::DatasetPreview::open(toPath(path), "auto", [&job](double f, const std::string&) {
+      job.setProgress(f, tr("indexing rows"));
+      return !job.cancelRequested();
+    });
+  });
   // The last file asked for wins, whichever finishes first.
   if (m_openJob) m_openJob->cancel();
   m_openJob = job;
-  connect(job, &Job::finished, this, [this, job, path, result, then](Job::State s, const QString& msg) {
+  connect(job, &Job::finished, this, [this, job, path, then](Job::State s, const QString& msg) {
     if (job != m_openJob) return;
-    if (s != Job::State::Completed || !*result) {
+    const auto* preview = job->result<std::shared_ptr<fm::DatasetPreview>>();
+    if (s != Job::State::Completed || !preview || !*preview) {
       m_title->setText(tr("Could not open %1").arg(QFileInfo(path).fileName()));
       m_error->setText(msg.isEmpty() ? Job::stateName(s) : msg);
       m_error->show();
       return;
     }
-    const auto& p = *result;
+    const std::shared_ptr<fm::DatasetPreview> p = *preview;
     m_path = path;
     m_model->setPreview(p);
     clearSummary();  // the last file's analysis does not describe this one
@@ -366,10 +365,9 @@ void DatasetsPanel::analyze() {
     return;
   }
   const DataChoice c = choice();
-  auto out = std::make_shared<DatasetSummary>();
   m_analyze->setEnabled(false);
   Job* job = m_wb->jobs()->start(tr("Analyze %1").arg(QFileInfo(c.path).fileName()), JobRunner::Light,
-                                 [c, model, out](Job& job) {
+                                 [c, model](Job& job) {
                                    job.setProgress(-1, tr("reading and tokenizing rows"));
                                    fm::TrainConfig tc;
                                    tc.data = c.path.toStdString();
@@ -380,24 +378,23 @@ void DatasetsPanel::analyze() {
                                    tc.maxLength = c.maxLength;
                                    tc.validationFraction = c.validationFraction;
                                    tc.seed = static_cast<uint64_t>(c.seed);
-                                   const fm::PreparedData p = fm::prepareData(
-                                       tc, *model->tokenizer(), [&job](double f, const std::string& what) {
-                                         job.setProgress(f, QString::fromStdString(what));
-                                         return !job.cancelRequested();
-                                       });
+                                   const fm::PreparedData p = fm::prepareData(tc, *model->tokenizer(), job.context());
                                    const fm::ExampleSet& ex = p.examples;
-                                   out->stats = fm::datasetStats(ex, p.split, c.maxLength);
-                                   out->problems = ex.problems;
-                                   out->labelColumn = QString::fromStdString(ex.labelColumn);
+                                   DatasetSummary out;
+                                   out.stats = fm::datasetStats(ex, p.split, c.maxLength);
+                                   out.problems = ex.problems;
+                                   out.labelColumn = QString::fromStdString(ex.labelColumn);
+                                   return out;
                                  });
-  connect(job, &Job::finished, this, [this, out](Job::State s, const QString& msg) {
+  connect(job, &Job::finished, this, [this, job](Job::State s, const QString& msg) {
     m_analyze->setEnabled(true);
-    if (s != Job::State::Completed) {
+    const auto* out = job->result<DatasetSummary>();
+    if (s != Job::State::Completed || !out) {
       m_warnings->setText(QStringLiteral("<span style='color:#c92a2a'>%1</span>")
                               .arg((msg.isEmpty() ? Job::stateName(s) : msg).toHtmlEscaped()));
       return;
     }
-    showSummary(out);
+    showSummary(*out);
     Q_EMIT analyzed();
   });
 }
@@ -411,8 +408,8 @@ void DatasetsPanel::clearSummary() {
   m_warnings->setText(tr("Analyze tokenizes every row: lengths, labels, duplicates and leakage."));
 }
 
-void DatasetsPanel::showSummary(const std::shared_ptr<DatasetSummary>& sum) {
-  const fm::DatasetStats& st = sum->stats;
+void DatasetsPanel::showSummary(const DatasetSummary& sum) {
+  const fm::DatasetStats& st = sum.stats;
   // Length histogram; bins past the max length in red.
   QChart* lc = m_lengthChart->chart();
   lc->removeAllSeries();
@@ -466,7 +463,7 @@ void DatasetsPanel::showSummary(const std::shared_ptr<DatasetSummary>& sum) {
     bc->addAxis(y, Qt::AlignLeft);
     s->attachAxis(x);
     s->attachAxis(y);
-    bc->setTitle(tr("Labels (%1)").arg(sum->labelColumn));
+    bc->setTitle(tr("Labels (%1)").arg(sum.labelColumn));
   } else {
     bc->setTitle(tr("Labels: the completion is free text, not a label"));
   }
@@ -477,11 +474,11 @@ void DatasetsPanel::showSummary(const std::shared_ptr<DatasetSummary>& sum) {
   if (st.truncatedRows) warn(tr("%1 rows are longer than %2 tokens and will be cut.").arg(st.truncatedRows).arg(st.maxLength));
   if (st.duplicateRows) warn(tr("%1 rows repeat an earlier row.").arg(st.duplicateRows));
   if (st.leakedRows) warn(tr("%1 validation rows also appear in training: validation scores will look better than they are.").arg(st.leakedRows));
-  if (st.skippedRows || !sum->problems.empty()) {
-    warn(tr("%1 rows skipped:").arg(sum->problems.size()));
-    for (size_t i = 0; i < sum->problems.size() && i < 5; ++i)
+  if (st.skippedRows || !sum.problems.empty()) {
+    warn(tr("%1 rows skipped:").arg(sum.problems.size()));
+    for (size_t i = 0; i < sum.problems.size() && i < 5; ++i)
       lines << QStringLiteral("&nbsp;&nbsp;") +
-                   tr("line %1: %2").arg(sum->problems[i].line).arg(QString::fromStdString(sum->problems[i].message).toHtmlEscaped());
+                   tr("line %1: %2").arg(sum.problems[i].line).arg(QString::fromStdString(sum.problems[i].message).toHtmlEscaped());
   }
   if (lines.size() == 1) lines << QStringLiteral("<span style='color:#2b8a3e'>✓ %1</span>").arg(tr("No duplicates, no leakage, nothing cut."));
   m_warnings->setText(lines.join(QStringLiteral("<br>")));

@@ -51,7 +51,7 @@ class DatasetsPanel : public QWidget {
 
  private:
   void renderExample();
-  void showSummary(const std::shared_ptr<DatasetSummary>& s);
+  void showSummary(const DatasetSummary& s);
   void clearSummary();
   Workbench* m_wb;
   QString m_path;

@@ -480,7 +480,6 @@ Job* FinetunePanel::launch(const QString& runDir, bool resuming, const QJsonObje
   for (auto* b : {m_exportAdapter, m_exportMerged, m_tryIt}) b->setEnabled(false);
   m_log->appendPlainText((resuming ? tr("Resuming %1") : tr("New run in %1")).arg(runDir));
   const std::string cfgText = QJsonDocument(cfg).toJson(QJsonDocument::Compact).toStdString();
-  auto result = std::make_shared<fm::TrainResult>();
   QPointer<FinetunePanel> self(this);
   Job* job = m_wb->jobs()->start(resuming ? tr("Resume %1").arg(QFileInfo(runDir).fileName())
                                           : tr("Fine-tune %1").arg(QFileInfo(runDir).fileName()),
@@ -518,9 +517,10 @@ Job* FinetunePanel::launch(const QString& runDir, bool resuming, const QJsonObje
       }
       return !job.cancelRequested();
     };
-    *result = resuming ? fm::resumeTraining(toPath(runDir), onEvent)
-                       : fm::train(fm::TrainConfig::fromJson(nlohmann::json::parse(cfgText)), onEvent);
-    if (result->status == fm::JobStatus::Failed) throw std::runtime_error(result->message);
+    fm::TrainResult result = resuming ? fm::resumeTraining(toPath(runDir), onEvent)
+                                      : fm::train(fm::TrainConfig::fromJson(nlohmann::json::parse(cfgText)), onEvent);
+    if (result.status == fm::JobStatus::Failed) throw std::runtime_error(result.message);
+    return result;
   });
   m_job = job;
   // While a run trains, the chart redraws ~10 times a second on the GUI thread; without
@@ -529,10 +529,11 @@ Job* FinetunePanel::launch(const QString& runDir, bool resuming, const QJsonObje
   m_start->setEnabled(false);
   m_resume->setEnabled(false);
   m_cancel->setEnabled(true);
-  connect(job, &Job::finished, this, [this, result](Job::State jobState, const QString& msg) {
+  connect(job, &Job::finished, this, [this, job](Job::State jobState, const QString& msg) {
     // The trainer's outcome decides: a Cancel pressed during the last step or the final save
     // still ends with a complete run and its output.
-    const Job::State s = jobState == Job::State::Failed ? jobState
+    const fm::TrainResult* result = job->result<fm::TrainResult>();
+    const Job::State s = jobState == Job::State::Failed || !result ? jobState
                          : result->status == fm::JobStatus::Completed ? Job::State::Completed
                                                                       : Job::State::Cancelled;
     if (s == Job::State::Completed) {
@@ -591,18 +592,15 @@ void FinetunePanel::compareAnswers() {
   const std::string cfgText = QJsonDocument(m_runConfig).toJson(QJsonDocument::Compact).toStdString();
   const std::string output = m_output.toStdString();
   const QString runDir = m_runDir;
-  auto rows = std::make_shared<std::vector<fm::SideBySide>>();
   Job* job = m_wb->jobs()->start(tr("Answers before and after"), JobRunner::Light, [=](Job& job) {
-    *rows = fm::compareOnValidation(fm::TrainConfig::fromJson(nlohmann::json::parse(cfgText)), output, 4, 24,
-                                    [&job](double f, const std::string& what) {
-                                      if (!what.empty()) job.setProgress(f, QString::fromStdString(what));
-                                      return !job.cancelRequested();
-                                    });
+    return fm::compareOnValidation(fm::TrainConfig::fromJson(nlohmann::json::parse(cfgText)), output, 4, 24,
+                                   job.context());
   });
   m_compareJob = job;
-  connect(job, &Job::finished, this, [this, rows, runDir](Job::State s, const QString& msg) {
+  connect(job, &Job::finished, this, [this, job, runDir](Job::State s, const QString& msg) {
     if (m_job || m_runDir != runDir) return;  // another run started meanwhile
-    if (s != Job::State::Completed) {
+    const auto* rows = job->result<std::vector<fm::SideBySide>>();
+    if (s != Job::State::Completed || !rows) {
       m_log->appendPlainText(tr("Could not generate the side-by-side answers: %1").arg(msg));
       return;
     }
@@ -642,10 +640,7 @@ void FinetunePanel::exportMerged() {
   const std::filesystem::path out = toPath(dir);
   Job* job = m_wb->jobs()->start(tr("Merge into %1").arg(QFileInfo(dir).fileName()), JobRunner::Heavy,
                                  [=](Job& job) {
-                                   fm::mergeAdapterToFolder(base, adapter, out, [&job](double f, const std::string& what) {
-                                     job.setProgress(f, QString::fromStdString(what));
-                                     return !job.cancelRequested();
-                                   });
+                                   fm::mergeAdapterToFolder(base, adapter, out, job.context());
                                  });
   connect(job, &Job::finished, this, [this, dir](Job::State s, const QString& msg) {
     m_log->appendPlainText(s == Job::State::Completed ? tr("Merged model written to %1").arg(dir)

@@ -388,21 +388,17 @@ void ModelsPanel::compareSentences() {
   }
   std::vector<std::string> texts;
   for (const QString& l : lines) texts.push_back(l.toStdString());
-  auto result = std::make_shared<std::vector<std::vector<double>>>();
-  Job* job = m_wb->jobs()->start(tr("Compare sentences"), JobRunner::Light, [model, texts, result](Job& job) {
-    auto r = fm::embedTexts(*model, texts, {}, [&job](size_t done, size_t total) {
-      job.setProgress(double(done) / total, QString());
-      return !job.cancelRequested();
-    });
-    if (!r.cancelled) *result = fm::cosineMatrix(r.vectors);
+  Job* job = m_wb->jobs()->start(tr("Compare sentences"), JobRunner::Light, [model, texts](Job& job) {
+    return fm::cosineMatrix(fm::embedTexts(*model, texts, {}, job.context()).vectors);
   });
   m_compare->setEnabled(false);
   m_tryStatus->setText(tr("Embedding %n sentence(s)…", "", static_cast<int>(lines.size())));
   m_tryStatus->show();
   QPointer<ModelsPanel> self(this);
-  connect(job, &Job::finished, this, [this, lines, result](Job::State s, const QString& msg) {
+  connect(job, &Job::finished, this, [this, job, lines](Job::State s, const QString& msg) {
     m_compare->setEnabled(true);
-    if (s != Job::State::Completed || result->empty()) {
+    const auto* result = job->result<std::vector<std::vector<double>>>();
+    if (s != Job::State::Completed || !result || result->empty()) {
       m_tryStatus->setText(s == Job::State::Failed ? msg : tr("Cancelled."));
       return;
     }
@@ -444,21 +440,18 @@ void ModelsPanel::scorePassages() {
   }
   std::vector<std::string> texts;
   for (const QString& p : passages) texts.push_back(p.toStdString());
-  auto result = std::make_shared<std::vector<fm::PairScore>>();
   const std::string q = query.toStdString();
-  Job* job = m_wb->jobs()->start(tr("Score passages"), JobRunner::Light, [model, q, texts, result](Job& job) {
-    *result = fm::scorePairs(*model, q, texts, {}, [&job](size_t done, size_t total) {
-      job.setProgress(double(done) / total, QString());
-      return !job.cancelRequested();
-    });
+  Job* job = m_wb->jobs()->start(tr("Score passages"), JobRunner::Light, [model, q, texts](Job& job) {
+    return fm::scorePairs(*model, q, texts, {}, job.context());
   });
   m_score->setEnabled(false);
   m_tryStatus->setText(tr("Scoring %n passage(s)…", "", static_cast<int>(passages.size())));
   m_tryStatus->show();
   const auto labels = model->info().labels;
-  connect(job, &Job::finished, this, [this, passages, result, labels](Job::State s, const QString& msg) {
+  connect(job, &Job::finished, this, [this, job, passages, labels](Job::State s, const QString& msg) {
     m_score->setEnabled(true);
-    if (s != Job::State::Completed || result->size() != static_cast<size_t>(passages.size())) {
+    const auto* result = job->result<std::vector<fm::PairScore>>();
+    if (s != Job::State::Completed || !result || result->size() != static_cast<size_t>(passages.size())) {
       m_tryStatus->setText(s == Job::State::Failed ? msg : tr("Cancelled."));
       return;
     }

@@ -76,7 +76,6 @@ Job* Workbench::prepareDemo() {
 }
 
 Job* Workbench::openModel(const QString& dir) {
-  auto result = std::make_shared<std::shared_ptr<fm::LoadedModel>>();
   auto pool = m_pool;
   // The models this switch lets go of count as idle when the pool makes room.
   // An encoder shown in the Models panel is replaced by any new model; the language model in
@@ -84,27 +83,25 @@ Job* Workbench::openModel(const QString& dir) {
   const fm::LoadedModel* shown = m_opened && m_opened != m_model ? m_opened.get() : nullptr;
   const fm::LoadedModel* language = m_model.get();
   Job* job = m_jobs->start(tr("Load %1").arg(QFileInfo(dir).fileName()), JobRunner::Light,
-                           [dir, result, pool, shown, language](Job& job) {
+                           [dir, pool, shown, language](Job& job) {
     job.setProgress(-1, tr("reading %1").arg(dir));
     std::vector<const fm::LoadedModel*> replacing;
     if (shown) replacing.push_back(shown);
     if (language && fm::summarizeArch(fm::readJsonFile(toPath(dir) / "config.json")).kind == fm::ModelKind::CausalLM)
       replacing.push_back(language);
     fm::LoadOptions options;
-    options.onProgress = [&job](double f, const std::string& what) {
-      job.setProgress(f, QString::fromStdString(what));
-      return !job.cancelRequested();
-    };
-    *result = pool->acquire(toPath(dir), options, replacing);
+    options.job = job.context();
+    return pool->acquire(toPath(dir), options, replacing);
   });
   // The last folder asked for wins, whichever load finishes first.
   if (m_openJob) m_openJob->cancel();
   m_openJob = job;
-  connect(job, &Job::finished, this, [this, job, dir, result](Job::State s, const QString& msg) {
+  connect(job, &Job::finished, this, [this, job, dir](Job::State s, const QString& msg) {
     if (job != m_openJob) return;
-    if (s == Job::State::Completed && *result) {
+    const auto* loaded = job->result<std::shared_ptr<fm::LoadedModel>>();
+    if (s == Job::State::Completed && loaded && *loaded) {
       // The previous model stays in the pool while memory allows; jobs hold their own copy.
-      m_opened = *result;
+      m_opened = *loaded;
       m_openedDir = dir;
       rememberModel(dir);
       Q_EMIT modelOpened(dir);

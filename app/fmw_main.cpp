@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 #include "cli/cli.h"
@@ -35,7 +36,7 @@ usage:
 
   fmw demo [--workspace DIR] [--fresh]          pre-train -> LoRA fine-tune -> compare
   fmw demo-data [--out DIR]                     synthetic reviews.csv + corpus.txt
-  fmw pretrain --out MODEL_DIR [--data corpus.txt] [--steps N]
+  fmw pretrain --out MODEL_DIR [--data corpus.txt] [--steps N] [--overwrite]
   fmw train [--config run.json] [--SETTING VALUE]...   e.g. --model M --data F --out-dir RUN
             --prompt-template "Review: {text}\nSentiment:" --completion-template " {label}"
             --lr 2e-4 --batch-size 8 --epochs 1 --lora-r 8 --lora-target-modules q_proj,v_proj
@@ -88,6 +89,10 @@ int main(int argc, char** argv) {
     fm::initRuntime(threads);
     return command->run(a);
   } catch (const fm::Error& e) {
+    std::fprintf(stderr, "fmw %s: error: %s\n", cmd.c_str(), e.what());
+    return 1;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // The disk or the folders refused (permission, space, a file in the way): not a bug.
     std::fprintf(stderr, "fmw %s: error: %s\n", cmd.c_str(), e.what());
     return 1;
   } catch (const std::exception& e) {

@@ -2,10 +2,13 @@
 // that name the file and the problem.
 #include <QElapsedTimer>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <fstream>
+
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -182,6 +185,52 @@ class TestCli : public QObject {
     QVERIFY(f.readAll() == modelBytes);  // the model is untouched
   }
 
+  // An output folder that is a file, or inside a folder the user cannot write to, is refused
+  // with the folder and the reason, never an internal error. As root every folder is writable,
+  // so there the commands run as the unprivileged user "nobody" (setpriv).
+  void outputsThatCannotBeWrittenSayWhy() {
+    const QString file = m_dir.path() + "/a-file";
+    fm::writeFileAtomic(file.toStdString(), "mine");
+    auto intoFile = fmw({"create-model", "--preset", "tiny", "--out", file});
+    QCOMPARE(intoFile.code, 1);
+    QVERIFY2(intoFile.err.contains("is a file"), intoFile.err.constData());
+
+    QTemporaryDir root(QDir::tempPath() + "/fmw-readonly-XXXXXX");
+    const QString ro = root.path() + "/read-only";
+    QVERIFY(QDir().mkpath(ro));
+    QFile::setPermissions(root.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
+                                           QFileDevice::ReadOther | QFileDevice::ExeOther | QFileDevice::ReadGroup |
+                                           QFileDevice::ExeGroup);
+    QFile::setPermissions(ro, QFileDevice::ReadOwner | QFileDevice::ExeOwner | QFileDevice::ReadOther |
+                                  QFileDevice::ExeOther | QFileDevice::ReadGroup | QFileDevice::ExeGroup);
+    QStringList prefix;
+    if (::geteuid() == 0) {
+      const QString setpriv = QStandardPaths::findExecutable("setpriv");
+      if (setpriv.isEmpty()) QSKIP("running as root without setpriv: every folder is writable to root");
+      prefix = {"--reuid=65534", "--regid=65534", "--clear-groups", QStringLiteral(FM_BINARY_DIR "/app/fmw")};
+      auto asNobody = [&](QStringList args) {
+        QProcess p;
+        p.start(setpriv, prefix + args);
+        p.waitForFinished(120000);
+        return Run{p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+      };
+      for (const QStringList& args : {QStringList{"create-model", "--preset", "tiny", "--out", ro + "/model"},
+                                      QStringList{"demo-data", "--out", ro + "/demo"}}) {
+        const Run r = asNobody(args);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("cannot create the folder " + (args[0] == "demo-data" ? ro + "/demo" : ro + "/model").toUtf8()) &&
+                     r.err.contains("choose a folder you can write to"),
+                 r.err.constData());
+      }
+    } else {
+      const Run r = fmw({"demo-data", "--out", ro + "/demo"});
+      QCOMPARE(r.code, 1);
+      QVERIFY2(r.err.contains("cannot create the folder") && r.err.contains("choose a folder you can write to"),
+               r.err.constData());
+    }
+    QVERIFY(QDir(ro).isEmpty());
+  }
+
   void infoText() {
     auto r = fmw({"info", m_model});
     QCOMPARE(r.code, 0);
@@ -292,6 +341,12 @@ class TestCli : public QObject {
     QTest::newRow("one layer more") << R"({"num_hidden_layers": 3})" << "missing";
     QTest::newRow("gpt2 on llama weights") << R"({"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"],
         "n_embd": 64, "n_layer": 2, "n_head": 4, "n_positions": 512})" << "do not match config.json";
+    QTest::newRow("hidden_act of the wrong type") << R"({"hidden_act": 5})" << R"("hidden_act" must be a string, found number)";
+    QTest::newRow("rope type of the wrong type") << R"({"rope_scaling": {"type": ["linear"], "factor": 2.0}})"
+                                                 << R"("type" must be a string, found array)";
+    QTest::newRow("negative intermediate size") << R"({"intermediate_size": -5})" << "must be positive";
+    QTest::newRow("gpt2 with no heads") << R"({"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"],
+        "n_embd": 64, "n_layer": 2, "n_head": 0, "n_positions": 512})" << "must be positive";
   }
 
   void infoChecksConfigAgainstWeights() {
@@ -319,6 +374,20 @@ class TestCli : public QObject {
     auto r = fmw({"generate", m_model, "--prompt", "x", "--dtype", "float16", "--max-new-tokens", "1"});
     QCOMPARE(r.code, 1);
     QVERIFY2(r.err.contains("float16 needs a GPU") && r.err.contains("bfloat16"), r.err.constData());
+    auto xpu = fmw({"generate", m_model, "--prompt", "x", "--device", "xpu", "--max-new-tokens", "1"});
+    QCOMPARE(xpu.code, 1);
+    QVERIFY2(xpu.err.contains("device \"xpu\" is not supported"), xpu.err.constData());
+  }
+
+  // Pretraining into a folder that holds the user's files is refused, and the files stay.
+  void pretrainKeepsWhatIsThere() {
+    const QString out = m_dir.path() + "/notes";
+    QVERIFY(QDir().mkpath(out));
+    fm::writeFileAtomic((out + "/notes.txt").toStdString(), "mine");
+    auto r = fmw({"pretrain", "--out", out, "--steps", "1", "--workspace", m_dir.path() + "/pt-ws"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("already holds") && r.err.contains("--overwrite"), r.err.constData());
+    QCOMPARE(QString::fromStdString(fm::readFile((out + "/notes.txt").toStdString())), QString("mine"));
   }
 
   // Every command refuses an option it does not know, naming it (and the near miss).

@@ -62,21 +62,25 @@ class TestDatasets : public QObject {
 
   void badRowsStopOrSkipWithLineNumbers_data() {
     QTest::addColumn<QString>("name");
-    QTest::addColumn<QString>("text");
+    QTest::addColumn<QByteArray>("text");
     QTest::addColumn<QString>("message");
     QTest::addColumn<int>("goodRows");
-    QTest::newRow("csv field count") << "b.csv" << "text,label\nok,positive\nbad\nfine,negative\n"
+    QTest::newRow("csv field count") << "b.csv" << QByteArray("text,label\nok,positive\nbad\nfine,negative\n")
                                      << "b.csv:3: expected 2 fields (as in the header), found 1" << 2;
-    QTest::newRow("csv open quote") << "c.csv" << "text,label\nok,positive\n\"never closed,negative\n"
+    QTest::newRow("csv open quote") << "c.csv" << QByteArray("text,label\nok,positive\n\"never closed,negative\n")
                                     << "c.csv:3: a quoted field is never closed" << 1;
-    QTest::newRow("jsonl broken line") << "d.jsonl" << "{\"text\": \"a\"}\n{\"text\": \n{\"text\": \"c\"}\n"
+    QTest::newRow("jsonl broken line") << "d.jsonl" << QByteArray("{\"text\": \"a\"}\n{\"text\": \n{\"text\": \"c\"}\n")
                                        << "d.jsonl:2: not valid JSON" << 2;
-    QTest::newRow("jsonl not an object") << "e.jsonl" << "{\"text\": \"a\"}\n[1, 2]\n"
+    QTest::newRow("jsonl not an object") << "e.jsonl" << QByteArray("{\"text\": \"a\"}\n[1, 2]\n")
                                          << "e.jsonl:2: expected a JSON object" << 1;
+    QTest::newRow("jsonl number out of range") << "f.jsonl" << QByteArray("{\"text\": \"a\"}\n{\"text\": 1e999}\n")
+                                               << "f.jsonl:2: not valid JSON" << 1;
+    QTest::newRow("csv in Latin-1") << "g.csv" << QByteArray("text,label\nok,positive\nn\xe9gatif,negative\n")
+                                    << "g.csv:3: field 1 is not UTF-8 text" << 1;
   }
   void badRowsStopOrSkipWithLineNumbers() {
     QFETCH(QString, name);
-    QFETCH(QString, text);
+    QFETCH(QByteArray, text);
     QFETCH(QString, message);
     QFETCH(int, goodRows);
     auto p = write(name.toStdString(), text.toStdString());

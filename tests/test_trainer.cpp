@@ -160,7 +160,7 @@ class TestTrainer : public QObject {
     try {
       fm::train(c, {});
       QFAIL("an oversized configuration started");
-    } catch (const fm::ConfigError& e) {
+    } catch (const fm::ResourceError& e) {
       const std::string msg = e.what();
       QVERIFY2(msg.find("will not fit in memory") != std::string::npos, msg.c_str());
       QVERIFY2(msg.find("lower batch_size (now 4096)") != std::string::npos, msg.c_str());

@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "arch/loaded_model.h"
+#include "data/records.h"
 #include "train/trainer.h"
 #include "util/error.h"
 
@@ -46,6 +47,9 @@ Args parseArgs(int argc, char** argv, int from, const Command& cmd) {
     return std::find(list.begin(), list.end(), s) != list.end();
   };
   Args a;
+  for (int i = from; i < argc; ++i)
+    if (!fm::isUtf8(argv[i]))
+      throw fm::ConfigError("argument " + std::to_string(i) + " is not UTF-8 text; names and text must be UTF-8");
   for (int i = from; i < argc; ++i) {
     const std::string s = argv[i];
     if (s.rfind("--", 0) != 0 || s == "--") {

@@ -183,6 +183,7 @@ int cmdPretrain(const Args& a) {
     if (!std::filesystem::exists(p.corpus)) fm::writeDemoData(p.data);
     corpus = p.corpus;
   }
+  fm::checkOutputFolder(a.get("--out"), "the pretrained model", a.has("--overwrite"), {corpus});
   const int threads = a.has("--threads") ? static_cast<int>(toInt("--threads", a.get("--threads"))) : 0;
   auto r = fm::pretrainDemoModel(corpus, a.get("--out"), toInt("--steps", a.get("--steps", "300")), threads,
                                  trainPrinter(a.has("--json")));
@@ -265,7 +266,7 @@ const std::vector<Command>& trainCommands() {
         "--max-rows", "--validation-fraction", "--seed"},
        false, cmdEval},
       {"merge", {"--overwrite"}, {"--out"}, false, cmdMerge},
-      {"pretrain", {"--json"}, {"--out", "--data", "--steps", "--workspace"}, false, cmdPretrain},
+      {"pretrain", {"--json", "--overwrite"}, {"--out", "--data", "--steps", "--workspace"}, false, cmdPretrain},
       {"demo", {"--fresh"}, {"--workspace", "--pretrain-steps"}, false, cmdDemo},
       {"demo-data", {"--overwrite"}, {"--out", "--workspace"}, false, cmdDemoData},
   };

@@ -33,7 +33,7 @@ struct BertConfig {
 
   static BertConfig fromJson(const json& c) {
     BertConfig k;
-    k.modelType = c.value("model_type", std::string("bert"));
+    k.modelType = configString(c, "model_type", "bert");
     k.roberta = k.modelType == "roberta" || k.modelType == "xlm-roberta";
     k.architecture = configArchitecture(
         c, k.modelType == "bert" ? "BertModel" : k.modelType == "roberta" ? "RobertaModel" : "XLMRobertaModel");
@@ -55,18 +55,18 @@ struct BertConfig {
     k.eps = configNum(c, "layer_norm_eps", k.eps);
     if (k.vocab <= 0 || k.hidden <= 0 || k.layers <= 0 || k.heads <= 0 || k.intermediate <= 0 ||
         k.maxPositions <= 0 || k.typeVocab <= 0)
-      throw ConfigError("config.json: sizes must be positive");
+      throw FormatError("config.json: sizes must be positive");
     if (k.hidden % k.heads != 0)
-      throw ConfigError("config.json: hidden_size " + std::to_string(k.hidden) +
+      throw FormatError("config.json: hidden_size " + std::to_string(k.hidden) +
                         " is not a multiple of num_attention_heads " + std::to_string(k.heads));
     if (k.roberta && (k.padId < 0 || k.padId + 1 >= k.maxPositions))
-      throw ConfigError("config.json: pad_token_id " + std::to_string(k.padId) +
+      throw FormatError("config.json: pad_token_id " + std::to_string(k.padId) +
                         " leaves no positions (max_position_embeddings " + std::to_string(k.maxPositions) + ")");
-    k.act = parseActivation(c.value("hidden_act", std::string("gelu")), "hidden_act");
-    const std::string pe = c.value("position_embedding_type", std::string("absolute"));
+    k.act = parseActivation(configString(c, "hidden_act", "gelu"), "hidden_act");
+    const std::string pe = configString(c, "position_embedding_type", "absolute");
     if (pe != "absolute")
       throw UnsupportedError("config.json: position_embedding_type \"" + pe + "\" is not supported (absolute)");
-    if (c.value("is_decoder", false) || c.value("add_cross_attention", false))
+    if (configBool(c, "is_decoder", false) || configBool(c, "add_cross_attention", false))
       throw UnsupportedError("config.json: BERT as a decoder (is_decoder / add_cross_attention) is not supported");
     if (k.classifier) {
       std::map<int64_t, std::string> byId;
@@ -75,12 +75,12 @@ struct BertConfig {
           char* end = nullptr;
           const long long id = std::strtoll(key.c_str(), &end, 10);
           if (!end || *end || id < 0 || id > 100000 || !v.is_string())
-            throw ConfigError("config.json: id2label must map ids to label names");
+            throw FormatError("config.json: id2label must map ids to label names");
           byId[id] = v.get<std::string>();
         }
       int64_t n = configInt(c, "num_labels", byId.empty() ? 2 : static_cast<int64_t>(byId.size()));
       if (!byId.empty()) n = static_cast<int64_t>(byId.size());
-      if (n <= 0 || n > 100000) throw ConfigError("config.json: num_labels must be positive");
+      if (n <= 0 || n > 100000) throw FormatError("config.json: num_labels must be positive");
       for (int64_t i = 0; i < n; ++i) {
         auto it = byId.find(i);
         k.labels.push_back(it != byId.end() ? it->second : "LABEL_" + std::to_string(i));

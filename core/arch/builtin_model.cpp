@@ -80,7 +80,7 @@ std::string builtinCorpus(int sentences, uint64_t seed) {
 }
 
 void trainSentencePiece(const std::string& text, const fs::path& dir, int vocabSize) {
-  fs::create_directories(dir);
+  makeFolder(dir);
   const fs::path corpus = dir / ".tokenizer-corpus.txt";
   writeFileAtomic(corpus, text);
   const fs::path prefix = dir / ".tokenizer-training";
@@ -111,7 +111,7 @@ void saveWeights(CausalLM& model, const fs::path& file) {
 void createBuiltinModel(const fs::path& dir, const std::string& preset, uint64_t seed,
                         const std::string& tokenizerText) {
   json config = builtinConfig(preset);
-  fs::create_directories(dir);
+  makeFolder(dir);
   const int tokVocab = preset == "tiny" ? 512 : preset == "demo" ? 1024 : 1000;
   trainSentencePiece(tokenizerText.empty() ? builtinCorpus(4000, seed) : tokenizerText, dir, tokVocab);
   if (preset != "llama-40m") config["vocab_size"] = tokVocab;

@@ -1,5 +1,7 @@
 #include "arch/gpt2.h"
 
+#include "arch/config_values.h"
+
 #include <cmath>
 
 #include "nn/layers.h"
@@ -16,25 +18,24 @@ struct Gpt2Config {
 
   static Gpt2Config fromJson(const json& c) {
     Gpt2Config k;
-    auto geti = [&](const char* key, int64_t def) {
-      return c.contains(key) && c[key].is_number_integer() ? c[key].get<int64_t>() : def;
-    };
+    auto geti = [&](const char* key, int64_t def) { return configInt(c, key, def); };
     k.vocab = geti("vocab_size", k.vocab);
     k.embd = geti("n_embd", k.embd);
     k.layers = geti("n_layer", k.layers);
     k.heads = geti("n_head", k.heads);
     k.positions = geti("n_positions", k.positions);
     k.inner = geti("n_inner", 4 * k.embd);
-    if (c.contains("layer_norm_epsilon") && c["layer_norm_epsilon"].is_number())
-      k.eps = c["layer_norm_epsilon"].get<double>();
+    k.eps = configNum(c, "layer_norm_epsilon", k.eps);
+    if (k.vocab <= 0 || k.embd <= 0 || k.layers <= 0 || k.heads <= 0 || k.positions <= 0 || k.inner <= 0)
+      throw FormatError("config.json: sizes (vocab_size, n_embd, n_layer, n_head, n_positions, n_inner) must be positive");
     if (k.embd % k.heads != 0)
-      throw ConfigError("config.json: n_embd " + std::to_string(k.embd) +
+      throw FormatError("config.json: n_embd " + std::to_string(k.embd) +
                         " is not a multiple of n_head " + std::to_string(k.heads));
-    const std::string act = c.value("activation_function", "gelu_new");
+    const std::string act = configString(c, "activation_function", "gelu_new");
     if (act != "gelu_new" && act != "gelu_pytorch_tanh" && act != "gelu")
       throw UnsupportedError("config.json: activation_function \"" + act +
                              "\" is not supported (gelu_new, gelu)");
-    if (c.value("scale_attn_by_inverse_layer_idx", false) || c.value("reorder_and_upcast_attn", false))
+    if (configBool(c, "scale_attn_by_inverse_layer_idx", false) || configBool(c, "reorder_and_upcast_attn", false))
       throw UnsupportedError("config.json: scale_attn_by_inverse_layer_idx / "
                              "reorder_and_upcast_attn are not supported");
     return k;
@@ -116,7 +117,7 @@ TORCH_MODULE(Gpt2Body);
 class Gpt2LMHeadModel : public CausalLM {
  public:
   explicit Gpt2LMHeadModel(const json& config) : m_cfg(Gpt2Config::fromJson(config)) {
-    const bool tanhGelu = config.value("activation_function", "gelu_new") != "gelu";
+    const bool tanhGelu = configString(config, "activation_function", "gelu_new") != "gelu";
     transformer = register_module("transformer", Gpt2Body(m_cfg, tanhGelu));
     m_summary = gpt2Summary(config);
   }

@@ -16,32 +16,35 @@ using nlohmann::json;
 
 LlamaConfig LlamaConfig::fromJson(const json& c) {
   LlamaConfig k;
-  const std::string type = c.value("model_type", "llama");
+  const std::string type = configString(c, "model_type", "llama");
   k.vocabSize = configInt(c, "vocab_size", k.vocabSize);
   k.hidden = configInt(c, "hidden_size", k.hidden);
   k.intermediate = configInt(c, "intermediate_size", k.intermediate);
   k.layers = configInt(c, "num_hidden_layers", k.layers);
   k.heads = configInt(c, "num_attention_heads", k.heads);
   k.kvHeads = configInt(c, "num_key_value_heads", k.heads);
-  if (k.heads <= 0 || k.hidden <= 0 || k.layers <= 0 || k.vocabSize <= 0 || k.kvHeads <= 0)
-    throw ConfigError("config.json: sizes must be positive");
+  if (k.heads <= 0 || k.hidden <= 0 || k.layers <= 0 || k.vocabSize <= 0 || k.kvHeads <= 0 || k.intermediate <= 0)
+    throw FormatError("config.json: sizes (hidden_size, intermediate_size, num_hidden_layers, num_attention_heads, "
+                      "num_key_value_heads, vocab_size) must be positive");
   k.headDim = configInt(c, "head_dim", k.hidden / k.heads);
+  if (k.headDim <= 0) throw FormatError("config.json: head_dim must be positive");
   if (k.heads % k.kvHeads != 0)
-    throw ConfigError("config.json: num_attention_heads " + std::to_string(k.heads) +
+    throw FormatError("config.json: num_attention_heads " + std::to_string(k.heads) +
                       " is not a multiple of num_key_value_heads " + std::to_string(k.kvHeads));
-  if (k.headDim % 2 != 0) throw ConfigError("config.json: head_dim must be even for RoPE");
+  if (k.headDim % 2 != 0) throw FormatError("config.json: head_dim must be even for RoPE");
   k.maxPositions = configInt(c, "max_position_embeddings", k.maxPositions);
+  if (k.maxPositions <= 0) throw FormatError("config.json: max_position_embeddings must be positive");
   k.rmsEps = configNum(c, "rms_norm_eps", k.rmsEps);
   k.ropeTheta = configNum(c, "rope_theta", k.ropeTheta);
   k.tied = configBool(c, "tie_word_embeddings", false);
-  const std::string act = c.value("hidden_act", "silu");
+  const std::string act = configString(c, "hidden_act", "silu");
   if (act != "silu" && act != "swish")
     throw UnsupportedError("config.json: hidden_act \"" + act + "\" is not supported (silu)");
   // Mistral attends within a sliding window (null in configs that switched it off). Qwen2's
   // use_sliding_window applies it to some layers only; released Qwen2 models leave it off.
   if (type == "mistral" && c.contains("sliding_window") && c["sliding_window"].is_number_integer()) {
     k.slidingWindow = c["sliding_window"].get<int64_t>();
-    if (k.slidingWindow <= 0) throw ConfigError("config.json: sliding_window must be positive or null");
+    if (k.slidingWindow <= 0) throw FormatError("config.json: sliding_window must be positive or null");
   }
   if (type == "qwen2" && configBool(c, "use_sliding_window", false))
     throw UnsupportedError("config.json: use_sliding_window (Qwen2's per-layer sliding window) is not supported");
@@ -53,7 +56,8 @@ LlamaConfig LlamaConfig::fromJson(const json& c) {
   }
   if (c.contains("rope_scaling") && c["rope_scaling"].is_object()) {
     const json& s = c["rope_scaling"];
-    k.ropeType = s.value("rope_type", s.value("type", std::string("default")));
+    k.ropeType = configString(s, "rope_type", configString(s, "type", "default", "config.json rope_scaling"),
+                              "config.json rope_scaling");
     k.ropeFactor = configNum(s, "factor", 1.0);
     k.lowFreqFactor = configNum(s, "low_freq_factor", 1.0);
     k.highFreqFactor = configNum(s, "high_freq_factor", 4.0);
@@ -245,7 +249,7 @@ class LlamaForCausalLM : public CausalLM {
 ArchSummary llamaSummary(const json& config) {
   const LlamaConfig c = LlamaConfig::fromJson(config);
   ArchSummary s;
-  s.modelType = config.value("model_type", "llama");
+  s.modelType = configString(config, "model_type", "llama");
   s.architecture = configArchitecture(config, "LlamaForCausalLM");
   s.vocabSize = c.vocabSize;
   s.hidden = c.hidden;

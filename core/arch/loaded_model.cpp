@@ -166,6 +166,14 @@ torch::ScalarType parseDtype(const std::string& s) {
 
 }  // namespace
 
+ModelInfo describeModel(const fs::path& dir) {
+  ModelFolder folder = ModelFolder::open(dir);
+  WeightStore store = folder.openWeights();
+  ModelInfo info = describe(folder, store);
+  checkSize(info, dir);
+  return info;
+}
+
 ModelInfo inspectModel(const fs::path& dir) {
   ModelFolder folder = ModelFolder::open(dir);
   WeightStore store = folder.openWeights();
@@ -227,6 +235,8 @@ std::shared_ptr<LoadedModel> LoadedModel::load(const fs::path& dir, const LoadOp
   } catch (const c10::Error&) {
     throw ConfigError("device \"" + options.device + "\" is not valid (cpu, cuda, cuda:N)");
   }
+  if (!device.is_cpu() && !device.is_cuda())
+    throw ConfigError("device \"" + options.device + "\" is not supported (cpu, cuda, cuda:N)");
   if (dtype == torch::kHalf && !device.is_cuda())
     throw ConfigError("--dtype float16 needs a GPU (libtorch has no float16 matrix products on the CPU); "
                       "on the CPU use bfloat16 (half the memory of float32) or float32");
@@ -234,6 +244,9 @@ std::shared_ptr<LoadedModel> LoadedModel::load(const fs::path& dir, const LoadOp
     throw UnsupportedError("device \"" + options.device +
                            "\" requested but this libtorch build has no CUDA or no GPU is "
                            "visible; use cpu");
+  if (device.is_cuda() && device.has_index() && device.index() >= static_cast<int>(torch::cuda::device_count()))
+    throw ConfigError("device \"" + options.device + "\": there are " + std::to_string(torch::cuda::device_count()) +
+                      " GPUs (cuda:0 to cuda:" + std::to_string(torch::cuda::device_count() - 1) + ")");
 
   if (m.info.kind == ModelKind::TextEncoder) {
     m.sentence = std::make_unique<SentenceConfig>(

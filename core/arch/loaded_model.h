@@ -74,6 +74,10 @@ struct ModelInfo {
 };
 
 ModelInfo inspectModel(const std::filesystem::path& dir);
+// Only what config.json and the weight headers say (kind, sizes, parameters), with the size
+// check against memory; no network is built and no tokenizer read. What the model pool needs
+// to make room before a load, which then checks everything itself.
+ModelInfo describeModel(const std::filesystem::path& dir);
 
 class LoadedModel {
  public:

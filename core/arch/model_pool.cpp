@@ -84,7 +84,7 @@ std::shared_ptr<LoadedModel> ModelPool::acquire(const fs::path& dir, const LoadO
       }
   }
   unloaded.clear();
-  const ModelInfo info = inspectModel(dir);
+  const ModelInfo info = describeModel(dir);  // load() checks the rest
   const uint64_t need = estimateBytes(info, options);
   {
     std::lock_guard<std::mutex> lock(m_mutex);

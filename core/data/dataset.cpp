@@ -158,6 +158,9 @@ Dataset readDataset(const fs::path& path, const ReadOptions& opt) {
     } catch (const json::parse_error& e) {
       throw FormatError(file + ":" + std::to_string(lineOf(text, e.byte)) + ": not valid JSON (" +
                         std::string(e.what()).substr(std::string(e.what()).find(']') + 2) + ")");
+    } catch (const json::exception& e) {  // a number out of range (1e999)
+      throw FormatError(file + ": not valid JSON (" + std::string(e.what()).substr(std::string(e.what()).find(']') + 2) +
+                        ")");
     }
     if (arr.is_object() && arr.size() == 1 && arr.begin()->is_array()) arr = *arr.begin();  // {"data": [...]}
     if (!arr.is_array()) throw FormatError(file + ": expected a JSON array of records");
@@ -174,6 +177,8 @@ Dataset readDataset(const fs::path& path, const ReadOptions& opt) {
   } else if (ds.fileFormat == "text") {
     std::string text = readFile(path);
     stripBom(text);
+    if (!isUtf8(text))
+      throw FormatError(file + ": not UTF-8 text (a legacy encoding such as Latin-1 or CP949?); save it as UTF-8");
     // One row per paragraph (blank-line separated).
     size_t pos = 0;
     int64_t line = 1, start = 1;

@@ -148,7 +148,7 @@ std::string demoCorpus(int paragraphs, uint64_t seed) {
 }
 
 void writeDemoData(const std::filesystem::path& dir) {
-  std::filesystem::create_directories(dir);
+  makeFolder(dir);
   std::string csv = "text,label\n";
   for (const auto& r : demoReviews(2400, 7)) {
     std::string q = r.text;

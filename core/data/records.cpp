@@ -33,6 +33,29 @@ std::string detectDatasetFormat(const fs::path& path, const std::string& head) {
                          "\" (use .csv, .tsv, .jsonl, .json or .txt)");
 }
 
+bool isUtf8(const std::string& s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    const unsigned c = *p;
+    int n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : -1;
+    if (n < 0 || end - p <= n) {
+      if (n != 0) return false;
+    }
+    uint32_t cp = n == 0 ? c : n == 1 ? c & 0x1F : n == 2 ? c & 0x0F : c & 0x07;
+    for (int k = 1; k <= n; ++k) {
+      if ((p[k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[k] & 0x3F);
+    }
+    // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8.
+    if ((n == 1 && cp < 0x80) || (n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+      return false;
+    p += n + 1;
+  }
+  return true;
+}
+
 bool isBlankLine(const char* begin, const char* end) {
   for (const char* p = begin; p < end; ++p)
     if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') return false;
@@ -217,6 +240,13 @@ void CsvReader::endRecord(const OnRecord& onRecord) {
   m_rec.end = m_pos;
   m_inRecord = false;
   m_state = State::FieldStart;
+  if (m_rec.error.empty())
+    for (size_t i = 0; i < m_rec.fields.size(); ++i)
+      if (!isUtf8(m_rec.fields[i])) {
+        m_rec.error = "field " + std::to_string(i + 1) +
+                      " is not UTF-8 text (a legacy encoding such as Latin-1 or CP949?); save the file as UTF-8";
+        break;
+      }
   onRecord(std::move(m_rec));
 }
 
@@ -295,7 +325,7 @@ std::string parseJsonlRecord(const std::string& text, json& row, std::vector<std
   if (jsonTooDeep(text)) return "JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels";
   try {
     row = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // syntax, or a number out of range (1e999)
     const std::string what = e.what();
     const size_t at = what.find("] ");
     return "not valid JSON (" + (at == std::string::npos ? what : what.substr(at + 2)) + ")";

@@ -106,7 +106,7 @@ void createBenchEncoder(const std::string& dirStr, const std::string& preset, ui
       named.emplace_back(n, p.value());
     }
   }
-  fs::create_directories(dir);
+  makeFolder(dir);
   writeTensorFile(dir / "model.safetensors", named);
   writeFileAtomic(dir / "config.json", config.dump(2) + "\n");
 }

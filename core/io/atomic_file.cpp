@@ -43,13 +43,19 @@ void syncDirectory(const fs::path& dir) {
 #endif
 }
 
+void makeFolder(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (!ec) return;
+  std::string why = ec.message();
+  if (ec == std::errc::permission_denied || ec == std::errc::read_only_file_system || ec == std::errc::operation_not_permitted)
+    why += "; choose a folder you can write to";
+  throw IoError("cannot create the folder " + dir.string() + ": " + why);
+}
+
 AtomicFile::AtomicFile(fs::path target) : m_target(std::move(target)) {
   fs::path dir = m_target.parent_path();
-  if (!dir.empty()) {
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) throw IoError("cannot create folder " + dir.string() + ": " + ec.message());
-  }
+  if (!dir.empty()) makeFolder(dir);
   m_temp = m_target;
   m_temp += ".tmp-" + randomSuffix();
   m_file = std::fopen(m_temp.string().c_str(), "wb");

@@ -34,6 +34,10 @@ class AtomicFile {
   bool m_committed = false;
 };
 
+// Creates `dir` and its parents; throws IoError naming the folder and the reason (permission,
+// read-only disk, a file in the way) instead of a bare filesystem error.
+void makeFolder(const std::filesystem::path& dir);
+
 // Convenience: writes the whole string atomically.
 void writeFileAtomic(const std::filesystem::path& path, const std::string& contents);
 

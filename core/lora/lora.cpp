@@ -38,8 +38,15 @@ std::vector<std::pair<std::string, LinearImpl*>> linearModules(torch::nn::Module
 }
 
 bool selects(const LoraConfig& cfg, const std::string& path) {
-  if (cfg.targetModules.size() == 1 && cfg.targetModules[0].rfind("re:", 0) == 0)
-    return std::regex_match(path, std::regex(cfg.targetModules[0].substr(3)));
+  if (cfg.targetModules.size() == 1 && cfg.targetModules[0].rfind("re:", 0) == 0) {
+    const std::string pattern = cfg.targetModules[0].substr(3);
+    try {
+      return std::regex_match(path, std::regex(pattern));
+    } catch (const std::regex_error& e) {
+      throw ConfigError("target_modules \"" + pattern + "\" is not a regular expression this loader reads (" +
+                        e.what() + ")");
+    }
+  }
   for (const auto& t : cfg.targetModules) {
     if (t == "all-linear") {
       if (path != "lm_head") return true;
@@ -84,10 +91,16 @@ json LoraConfig::toPeftJson() const {
 }
 
 LoraConfig LoraConfig::fromPeftJson(const json& j, const std::string& where) {
-  auto fail = [&](const std::string& what) -> ConfigError {
-    return ConfigError(where + ": " + what);
+  auto fail = [&](const std::string& what) -> FormatError {
+    return FormatError(where + ": " + what);
   };
   if (!j.is_object()) throw fail("not a JSON object");
+  auto flag = [&](const char* key) {
+    if (!j.contains(key) || j[key].is_null()) return false;
+    if (!j[key].is_boolean()) throw fail(std::string("\"") + key + "\" must be true or false");
+    return j[key].get<bool>();
+  };
+  if (j.contains("peft_type") && !j["peft_type"].is_string()) throw fail("\"peft_type\" must be a string");
   const std::string type = j.value("peft_type", "");
   if (type != "LORA")
     throw UnsupportedError(where + ": peft_type \"" + type + "\" is not supported (LORA only)");
@@ -97,7 +110,7 @@ LoraConfig LoraConfig::fromPeftJson(const json& j, const std::string& where) {
   if (c.r <= 0) throw fail("\"r\" must be > 0, got " + std::to_string(c.r));
   c.alpha = j.contains("lora_alpha") && j["lora_alpha"].is_number() ? j["lora_alpha"].get<double>() : 8.0;
   c.dropout = j.contains("lora_dropout") && j["lora_dropout"].is_number() ? j["lora_dropout"].get<double>() : 0.0;
-  c.rslora = j.value("use_rslora", false);
+  c.rslora = flag("use_rslora");
   c.bias = j.contains("bias") && j["bias"].is_string() ? j["bias"].get<std::string>() : "none";
   c.baseModel = j.contains("base_model_name_or_path") && j["base_model_name_or_path"].is_string()
                     ? j["base_model_name_or_path"].get<std::string>()
@@ -119,8 +132,8 @@ LoraConfig LoraConfig::fromPeftJson(const json& j, const std::string& where) {
     throw UnsupportedError(where + ": " + what + " is not supported by this adapter loader");
   };
   if (c.bias != "none") refuse("bias \"" + c.bias + "\"");
-  if (j.value("use_dora", false)) refuse("use_dora (DoRA)");
-  if (j.value("fan_in_fan_out", false)) refuse("fan_in_fan_out (GPT-2 Conv1D targets)");
+  if (flag("use_dora")) refuse("use_dora (DoRA)");
+  if (flag("fan_in_fan_out")) refuse("fan_in_fan_out (GPT-2 Conv1D targets)");
   for (const char* k : {"rank_pattern", "alpha_pattern"})
     if (j.contains(k) && j[k].is_object() && !j[k].empty()) refuse(std::string("a non-empty ") + k);
   for (const char* k : {"modules_to_save", "layers_to_transform"})
@@ -199,7 +212,7 @@ int64_t loraParameterCount(const LoraAdapter& adapter) {
 void saveAdapter(const LoraAdapter& adapter, const fs::path& dir) {
   const auto state = loraStateDict(adapter);
   if (state.empty()) throw ConfigError("the adapter adapts no module; nothing to save");
-  fs::create_directories(dir);
+  makeFolder(dir);
   writeTensorFile(dir / "adapter_model.safetensors", state);
   writeFileAtomic(dir / "adapter_config.json", adapter.config().toPeftJson().dump(2) + "\n");
 }
@@ -316,7 +329,7 @@ const LoraConfig& adapterConfig(const LoraAdapter& adapter) { return adapter.con
 void writeModelFolder(CausalLM& lm, const fs::path& baseDir, const fs::path& outDir) {
   if (fs::exists(outDir) && !fs::is_empty(outDir) && fs::equivalent(outDir, baseDir))
     throw ConfigError("the merged model must go to a new folder, not over the base model");
-  fs::create_directories(outDir);
+  makeFolder(outDir);
   saveWeights(lm, outDir / "model.safetensors");
   for (const char* f : {"config.json", "generation_config.json", "tokenizer.json", "tokenizer.model",
                         "tokenizer_config.json", "special_tokens_map.json", "vocab.txt",

@@ -107,7 +107,7 @@ std::unique_ptr<SpmBackend> createSpmBackend() {
   const Module& m = module();
   if (!m.create) throw IoError(m.error);
   std::unique_ptr<SpmBackend> b(m.create());
-  if (!b) throw Error("SentencePiece support could not allocate a processor");
+  if (!b) throw ResourceError("SentencePiece support could not allocate a processor");
   return b;
 }
 
@@ -115,7 +115,7 @@ void trainSpm(const std::string& args) {
   const Module& m = module();
   if (!m.train) throw IoError(m.error);
   std::string err;
-  if (!m.train(args, &err)) throw Error("training the SentencePiece tokenizer failed: " + err);
+  if (!m.train(args, &err)) throw FormatError("training the SentencePiece tokenizer on this text failed: " + err);
 }
 
 }  // namespace fm

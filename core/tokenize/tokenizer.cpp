@@ -97,6 +97,14 @@ void applyConfig(Tokenizer& tok, SpecialTokens& special, std::map<std::string, s
   readChatTemplates(config, file, chatTemplates);
 }
 
+// BERT's vocab.txt lower-cases unless tokenizer_config.json says otherwise.
+bool lowerCaseSetting(const Json& config) {
+  const auto it = config.find("do_lower_case");
+  if (it == config.end() || it->is_null()) return true;
+  if (!it->is_boolean()) throw FormatError("tokenizer_config.json: \"do_lower_case\" must be true or false");
+  return it->get<bool>();
+}
+
 }  // namespace
 
 std::unique_ptr<Tokenizer> Tokenizer::fromFolder(const std::filesystem::path& dir) {
@@ -117,7 +125,7 @@ std::unique_ptr<Tokenizer> Tokenizer::fromFolder(const std::filesystem::path& di
   } else if (std::filesystem::exists(dir / "tokenizer.model", ec)) {
     tok = SentencePieceTokenizer::fromFile(dir / "tokenizer.model");
   } else if (std::filesystem::exists(dir / "vocab.txt", ec)) {
-    tok = HfTokenizer::fromWordPieceVocab(dir / "vocab.txt", config.value("do_lower_case", true));
+    tok = HfTokenizer::fromWordPieceVocab(dir / "vocab.txt", lowerCaseSetting(config));
   } else {
     throw IoError(dir.string() +
                   ": no tokenizer found (looked for tokenizer.json, tokenizer.model, vocab.txt)");

@@ -27,8 +27,9 @@ std::vector<std::pair<int64_t, fs::path>> completeCheckpoints(const fs::path& di
   for (const auto& e : fs::directory_iterator(dir)) {
     std::smatch m;
     const std::string name = e.path().filename().string();
-    if (e.is_directory() && std::regex_match(name, m, kCheckpointName) && fs::exists(e.path() / "COMPLETE"))
-      out.emplace_back(std::stoll(m[1]), e.path());
+    if (e.is_directory() && std::regex_match(name, m, kCheckpointName) &&
+        m[1].length() <= 15 && fs::exists(e.path() / "COMPLETE"))
+      out.emplace_back(std::stoll(m[1]), e.path());  // 15 digits: more steps than any run takes
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -38,7 +39,7 @@ void saveCheckpoint(Run& r, int64_t step, const json& state) {
   const fs::path tmp = r.dir / ("checkpoint-" + std::to_string(step) + ".tmp");
   const fs::path final = r.dir / ("checkpoint-" + std::to_string(step));
   fs::remove_all(tmp);
-  fs::create_directories(tmp);
+  makeFolder(tmp);
   if (r.cfg.method == "lora") {
     r.adapter->setBaseModel(r.cfg.model);
     saveAdapter(*r.adapter, tmp);

@@ -32,8 +32,10 @@ const char* kPrompt = "Review: {text}\nSentiment:";
 const char* kCompletion = " {label}";
 }  // namespace
 
-TrainResult pretrainDemoModel(const fs::path& corpus, const fs::path& outModel, int64_t steps, int threads,
+TrainResult pretrainDemoModel(const fs::path& corpus, const fs::path& outPath, int64_t steps, int threads,
                               const JobCallback<TrainEvent>& onEvent) {
+  fs::path outModel = fs::absolute(outPath).lexically_normal();
+  if (!outModel.has_filename()) outModel = outModel.parent_path();  // "out/"
   const fs::path work = outModel.parent_path() / (outModel.filename().string() + ".pretraining");
   fs::remove_all(work);
   const fs::path init = work / "init";
@@ -62,7 +64,7 @@ TrainResult pretrainDemoModel(const fs::path& corpus, const fs::path& outModel, 
   if (r.status != JobStatus::Completed) return r;
   // Publish the folder only once complete: a killed pretraining leaves no half model behind.
   fs::remove_all(outModel);
-  fs::create_directories(outModel.parent_path());
+  makeFolder(outModel.parent_path());
   fs::rename(r.outputDir, outModel);
   json cfg = readJsonFile(outModel / "config.json");
   cfg["_name_or_path"] = "fm-workbench/demo-tiny-llama";

@@ -71,7 +71,7 @@ MemoryEstimate estimateTrainingMemory(const TrainConfig& cfg, const json& mc, in
                        std::to_string(cfg.maxLength) + ")";
     if (cfg.method == "full") what += ", or train a LoRA adapter instead of all parameters";
     if (cfg.gradAccum == 1) what += "; grad_accum keeps the effective batch when batch_size goes down";
-    throw ConfigError("this training configuration will not fit in memory: it needs " + m.describe() +
+    throw ResourceError("this training configuration will not fit in memory: it needs " + m.describe() +
                       ". To fit, " + what + ".");
   }
   return m;

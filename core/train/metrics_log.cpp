@@ -27,9 +27,10 @@ void MetricsLog::truncateAfter(int64_t step) {
     } catch (const std::exception&) {
       continue;  // a line cut by a kill
     }
-    const std::string ev = j.value("event", "");
+    if (!j.is_object()) continue;  // not a line the trainer wrote
+    const std::string ev = j.contains("event") && j["event"].is_string() ? j["event"].get<std::string>() : "";
     if (ev == "done" || ev == "error") continue;
-    if (j.value("step", int64_t(0)) > step) continue;
+    if (j.contains("step") && j["step"].is_number() && j["step"].get<double>() > static_cast<double>(step)) continue;
     kept += line + "\n";
   }
   writeFileAtomic(m_file, kept);

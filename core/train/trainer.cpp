@@ -249,7 +249,7 @@ TrainResult train(const TrainConfig& cfg, const JobCallback<TrainEvent>& onEvent
     res.message = "cancelled while preparing the data; nothing was written";
     return res;
   }
-  fs::create_directories(r.dir);
+  makeFolder(r.dir);
   FolderLock lock(r.dir, "the run folder");
   makeTrainable(r, /*fresh=*/true);
   writeFileAtomic(r.dir / "config.json", r.cfg.toJson().dump(2) + "\n");
@@ -300,10 +300,15 @@ TrainResult resumeTraining(const fs::path& runDir, const JobCallback<TrainEvent>
     }
     loadOptimizer(r, ckpt);
     state = readJsonFile(ckpt / "trainer_state.json");
-    const int64_t savedStep = state.value("step", int64_t(-1));
-    if (!state.is_object() || savedStep != step)
+    const int64_t savedStep =
+        state.is_object() && state.contains("step") && state["step"].is_number_integer() ? state["step"].get<int64_t>() : -1;
+    if (savedStep != step)
       throw FormatError("trainer_state.json says step " + std::to_string(savedStep) + " in " +
                         ckpt.filename().string());
+  } catch (const ResourceError&) {
+    throw;  // memory, not the checkpoint
+  } catch (const std::bad_alloc&) {
+    throw;
   } catch (const std::exception& e) {
     // Name the damaged checkpoint and the one before it, so nothing is deleted by guesswork.
     std::string msg = ckpt.string() + " is damaged: " + errorMessage(e) + ".";
@@ -314,12 +319,17 @@ TrainResult resumeTraining(const fs::path& runDir, const JobCallback<TrainEvent>
       msg += " It is the only checkpoint; start the run again.";
     throw FormatError(msg);
   }
+  // Numbers the trainer wrote; a NaN loss was written as null.
+  auto number = [](const nlohmann::json& j, const char* key, double def) {
+    return j.is_object() && j.contains(key) && j[key].is_number() ? j[key].get<double>() : def;
+  };
   EvalResult first;
   if (state.contains("first_eval")) {
-    first.loss = state["first_eval"].value("eval_loss", -1.0);
-    first.perplexity = state["first_eval"].value("perplexity", -1.0);
-    first.accuracy = state["first_eval"].value("accuracy", -1.0);
-    first.rows = state["first_eval"].value("eval_rows", int64_t(0));
+    const nlohmann::json& f = state["first_eval"];
+    first.loss = number(f, "eval_loss", -1.0);
+    first.perplexity = number(f, "perplexity", -1.0);
+    first.accuracy = number(f, "accuracy", -1.0);
+    first.rows = static_cast<int64_t>(number(f, "eval_rows", 0));
   }
   MetricsLog(runDir / "metrics.jsonl").truncateAfter(step);
   if (onEvent) {
@@ -334,7 +344,7 @@ TrainResult resumeTraining(const fs::path& runDir, const JobCallback<TrainEvent>
       return res;
     }
   }
-  return loop(r, step, state.value("elapsed", 0.0), first, onEvent, hooks);
+  return loop(r, step, number(state, "elapsed", 0.0), first, onEvent, hooks);
 }
 
 }  // namespace fm

@@ -117,6 +117,53 @@ class TestGuiJobs : public QObject {
     QVERIFY(runner.waitForDone(5000));
   }
 
+  // What the work returns arrives with finished, and is let go of afterwards.
+  void theResultArrivesWithFinished() {
+    JobRunner runner;
+    Job* job = runner.start("answer", JobRunner::Light, [](Job&) { return std::vector<int>{4, 2}; });
+    std::vector<int> seen;
+    bool hadResult = false;
+    connect(job, &Job::finished, job, [&](Job::State s) {
+      QCOMPARE(s, Job::State::Completed);
+      if (const auto* r = job->result<std::vector<int>>()) {
+        hadResult = true;
+        seen = *r;
+      }
+      QVERIFY(job->result<int>() == nullptr);  // another type: nothing
+    });
+    QSignalSpy done(job, &Job::finished);
+    QVERIFY(done.wait(5000));
+    QVERIFY(hadResult);
+    QCOMPARE(seen, (std::vector<int>{4, 2}));
+    QVERIFY(job->result<std::vector<int>>() == nullptr);  // released after finished
+    Job* failing = runner.start("fails", JobRunner::Light, [](Job&) -> int { throw std::runtime_error("no"); });
+    QSignalSpy failed(failing, &Job::finished);
+    bool failedWithoutResult = false;
+    connect(failing, &Job::finished, failing, [&] { failedWithoutResult = failing->result<int>() == nullptr; });
+    QVERIFY(failed.wait(5000));
+    QVERIFY(failedWithoutResult);
+  }
+
+  // A load replaced by a newer one, and routine work once done, leave the Jobs list; a routine
+  // job that failed stays, so its reason can be read.
+  void replacedAndRoutineJobsLeaveTheList() {
+    JobRunner runner;
+    std::atomic<bool> release{false};
+    Job* old = runner.start("load a", JobRunner::Light, [&](Job& job) {
+      while (!release && !job.cancelRequested()) QThread::msleep(2);
+    });
+    old->supersede();
+    Job* routine = runner.start("generate", JobRunner::Light, [](Job&) {});
+    routine->setRoutine(true);
+    Job* broken = runner.start("generate badly", JobRunner::Light, [](Job&) { throw std::runtime_error("bad"); });
+    broken->setRoutine(true);
+    QTRY_COMPARE(runner.model()->rowCount(), 1);
+    QCOMPARE(runner.model()->jobAt(0), broken);
+    QCOMPARE(broken->state(), Job::State::Failed);
+    release = true;
+    QVERIFY(runner.waitForDone(5000));
+  }
+
   // The chart's overfitting marker: eval loss rising twice while train loss falls.
   void overfittingIsMarkedWhereEvalLossTurns() {
     fm::ui::LossChart chart;

@@ -18,6 +18,10 @@
 #include <QTemporaryDir>
 #include <QTextBrowser>
 #include <QtTest>
+#include <QAbstractAxis>
+#include <QPushButton>
+#include <QThread>
+#include <atomic>
 #include <filesystem>
 
 #include "arch/builtin_model.h"
@@ -29,6 +33,7 @@
 #include "io/atomic_file.h"
 #include "models/models_panel.h"
 #include "playground/playground_panel.h"
+#include "shell/demo_banner.h"
 #include "shell/gui_driver.h"
 #include "shell/main_window.h"
 #include "shell/settings_dialog.h"
@@ -86,6 +91,36 @@ class TestGuiWorkbench : public QObject {
     m_jobsTester.reset();
     m_w.reset();
     m_wb.reset();
+  }
+
+  // While the demo is made, the banner says so and what comes next; once it is ready it offers
+  // the Fine-tune panel. The chart shows no axes before the first point.
+  void theDemoBannerSaysWhatHappensAndWhatNext() {
+    DemoBanner* banner = m_w->demoBanner();
+    QVERIFY(!banner->isVisible());
+    QVERIFY(m_w->finetunePanel()->chart()->chart()->axes().at(0)->isVisible() == false);
+    JobRunner runner;
+    std::atomic<bool> release{false};
+    Job* job = runner.start("prepare", JobRunner::Light, [&](Job& j) {
+      j.setProgress(0.25, "pretraining step 75 of 300");
+      while (!release) QThread::msleep(2);
+    });
+    Q_EMIT m_wb->demoPreparing(job);
+    QVERIFY(banner->isVisible());
+    QTRY_VERIFY2(banner->text().contains("pretraining step 75 of 300"), qPrintable(banner->text()));
+    QVERIFY(banner->text().contains("Fine-tune") && banner->text().contains("Start"));
+    release = true;
+    QVERIFY(runner.waitForDone(5000));
+    Q_EMIT m_wb->demoPrepared();
+    QVERIFY2(banner->text().contains("ready"), qPrintable(banner->text()));
+    auto* open = banner->findChild<QPushButton*>();
+    QVERIFY(open);
+    for (auto* b : banner->findChildren<QPushButton*>())
+      if (b->text() == "Open Fine-tune") open = b;
+    open->click();
+    QCOMPARE(m_w->currentPage(), MainWindow::Finetune);
+    QVERIFY(!banner->isVisible());
+    m_w->showPage(MainWindow::Models);
   }
 
   void importTheDemoModel() {

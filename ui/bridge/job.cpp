@@ -25,8 +25,22 @@ Job::Job(const QString& title, int throttleMs, QObject* parent)
 double Job::elapsedSeconds() const { return m_clock.elapsed() / 1000.0; }
 
 double Job::etaSeconds() const {
-  if (m_state != State::Running || m_progress <= 0.001 || m_progress >= 1) return -1;
-  return elapsedSeconds() * (1 - m_progress) / m_progress;
+  if (m_state != State::Running || m_progress <= 0.001 || m_progress >= 1 || m_rate.size() < 2) return -1;
+  const auto& [t0, p0] = m_rate.front();
+  const auto& [t1, p1] = m_rate.back();
+  if (t1 - t0 < 3 || p1 <= p0) return -1;  // too early to say
+  return (1 - m_progress) * (t1 - t0) / (p1 - p0);
+}
+
+void Job::supersede() {
+  m_superseded = true;
+  cancel();
+}
+
+bool Job::leavesList() const {
+  if (isActive()) return false;
+  if (m_superseded && m_state == State::Cancelled) return true;
+  return m_routine && m_state != State::Failed;
 }
 
 QString Job::stateName(State s) {
@@ -110,9 +124,15 @@ void Job::deliver() {
     std::lock_guard<std::mutex> lock(m_mutex);
     work.swap(m_pending);
     if (m_hasPendingProgress) {
+      if (m_pendingProgress < m_progress || m_pendingProgress < 0) m_rate.clear();  // a new stage
       m_progress = m_pendingProgress;
       m_detail = m_pendingDetail;
       m_hasPendingProgress = false;
+      if (m_progress >= 0) {
+        const double now = elapsedSeconds();
+        m_rate.emplace_back(now, m_progress);
+        while (m_rate.size() > 2 && now - m_rate[1].first >= 30) m_rate.pop_front();
+      }
     }
     started = m_started;
     ended = m_ended;
@@ -125,6 +145,7 @@ void Job::deliver() {
   if (started && m_state == State::Queued) {
     m_state = State::Running;
     m_clock.restart();  // elapsed time and ETA count from the start of the work, not the queue
+    m_rate.clear();
   }
   for (auto& f : work) f();
   if (ended && isActive()) {
@@ -158,11 +179,10 @@ int JobsModel::activeCount() const {
   return n;
 }
 
-static QString formatDuration(double s) {
+QString Job::formatDuration(double s) {
   if (s < 0) return QStringLiteral("—");
   const int t = static_cast<int>(s + 0.5);
-  return t >= 60 ? QStringLiteral("%1 min %2 s").arg(t / 60).arg(t % 60, 2, 10, QLatin1Char('0'))
-                 : QStringLiteral("%1 s").arg(t);
+  return t >= 60 ? tr("%1 min %2 s").arg(t / 60).arg(t % 60, 2, 10, QLatin1Char('0')) : tr("%1 s").arg(t);
 }
 
 QVariant JobsModel::data(const QModelIndex& index, int role) const {
@@ -174,7 +194,7 @@ QVariant JobsModel::data(const QModelIndex& index, int role) const {
       case Title: return j->title();
       case State: return Job::stateName(j->state());
       case Progress: return j->progress() < 0 ? QVariant() : QVariant(static_cast<int>(j->progress() * 100 + 0.5));
-      case Eta: return formatDuration(j->etaSeconds());
+      case Eta: return Job::formatDuration(j->etaSeconds());
       case Cancel: return j->isActive() ? (j->cancelRequested() ? tr("stopping…") : tr("Cancel")) : QString();
     }
   }
@@ -212,6 +232,17 @@ void JobsModel::add(Job* job) {
 }
 
 void JobsModel::prune() {
+  for (int r = 0; r < rowCount();) {
+    Job* j = m_jobs[static_cast<size_t>(r)].data();
+    if (!j || !j->leavesList()) {
+      ++r;
+      continue;
+    }
+    beginRemoveRows({}, r, r);
+    m_jobs.erase(m_jobs.begin() + r);
+    endRemoveRows();
+    j->deleteLater();
+  }
   int finished = 0;
   for (const auto& j : m_jobs)
     if (!j || !j->isActive()) ++finished;
@@ -259,7 +290,11 @@ Job* JobRunner::startWork(const QString& title, Kind kind, Work work) {
   connect(job, &Job::logLine, this, &JobRunner::logLine);
   QPointer<Job> guard(job);
   Q_EMIT logLine(tr("%1: started").arg(title));
-  connect(job, &Job::finished, this, [this, title](Job::State s, const QString& msg) {
+  connect(job, &Job::finished, this, [this, job, title](Job::State s, const QString& msg) {
+    if (job->superseded() && s == Job::State::Cancelled) {
+      Q_EMIT logLine(tr("%1: replaced by a newer request").arg(title));
+      return;
+    }
     Q_EMIT logLine(msg.isEmpty() ? tr("%1: %2").arg(title, Job::stateName(s))
                                  : tr("%1: %2 — %3").arg(title, Job::stateName(s), msg));
   });

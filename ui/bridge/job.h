@@ -55,6 +55,7 @@ class Job : public QObject {
   double elapsedSeconds() const;
   double etaSeconds() const;  // < 0 when unknown
   static QString stateName(State s);
+  static QString formatDuration(double seconds);  // "1 min 05 s", "42 s", "—" when < 0
   // In handlers of `finished`: the value the work returned (also when a cancel came too late to
   // stop it), or nullptr when it threw, was cancelled before returning, or returns nothing.
   // Released after `finished`, so finished jobs in the list hold no models or datasets.
@@ -62,6 +63,14 @@ class Job : public QObject {
   const T* result() const {
     return std::any_cast<T>(&m_result);
   }
+
+  // GUI thread. A job replaced by a newer request of the same kind (the last folder asked for
+  // wins) is cancelled and leaves the list when it stops, instead of showing as a cancelled job.
+  void supersede();
+  bool superseded() const { return m_superseded; }
+  // Routine, frequent jobs (generations, tokenizing) leave the list once done; failures stay.
+  void setRoutine(bool routine) { m_routine = routine; }
+  bool leavesList() const;
 
   // Any thread.
   void cancel();
@@ -86,6 +95,10 @@ class Job : public QObject {
 
   QString m_title;
   int m_throttleMs;
+  bool m_superseded = false, m_routine = false;
+  // (seconds since start, progress) over the last half minute: time left follows the recent
+  // rate, not the average since the start (slow first steps would double it).
+  std::deque<std::pair<double, double>> m_rate;
   State m_state = State::Queued;
   double m_progress = -1;
   QString m_detail, m_message;

@@ -245,7 +245,7 @@ void DatasetsPanel::openFile(const QString& path, std::function<void()> then) {
     });
   });
   // The last file asked for wins, whichever finishes first.
-  if (m_openJob) m_openJob->cancel();
+  if (m_openJob) m_openJob->supersede();
   m_openJob = job;
   connect(job, &Job::finished, this, [this, job, path, then](Job::State s, const QString& msg) {
     if (job != m_openJob) return;

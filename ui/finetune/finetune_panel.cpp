@@ -233,6 +233,12 @@ FinetunePanel::FinetunePanel(Workbench* wb, QWidget* parent) : QWidget(parent), 
   connect(m_preset, qOverload<int>(&QComboBox::activated), this,
           [this](int) { applyPreset(m_preset->currentData().toString()); });
   connect(m_start, &QPushButton::clicked, this, [this] { start(); });
+  m_start->setProperty("idleTip", m_start->toolTip());
+  m_resume->setProperty("idleTip", m_resume->toolTip());
+  connect(wb, &Workbench::demoPreparing, this, &FinetunePanel::updateButtons);
+  connect(wb, &Workbench::demoPrepared, this, &FinetunePanel::updateButtons);
+  connect(wb, &Workbench::demoFailed, this, &FinetunePanel::updateButtons);
+  updateButtons();
   connect(m_cancel, &QPushButton::clicked, this, &FinetunePanel::cancel);
   connect(m_resume, &QPushButton::clicked, this, [this] {
     QString dir = m_runDir;
@@ -430,10 +436,32 @@ void FinetunePanel::fromDataChoice() {
   setSetting("seed", static_cast<int>(c.seed));
 }
 
+void FinetunePanel::updateButtons() {
+  // Nothing to start while a run trains, or while the demo (model and data) is being made.
+  const bool demoBusy = m_wb->demoJob() != nullptr;
+  for (QPushButton* b : {m_start, m_resume}) {
+    b->setEnabled(!m_job && !demoBusy);
+    b->setToolTip(demoBusy ? tr("Waiting for the built-in demo to be prepared") : b->property("idleTip").toString());
+  }
+  m_cancel->setEnabled(m_job != nullptr);
+}
+
 Job* FinetunePanel::start() {
   m_error->hide();
   if (m_job) return nullptr;
   QJsonObject cfg = configJson();
+  QString missing;
+  if (cfg.value("model").toString().trimmed().isEmpty())
+    missing = tr("Choose a model first: load one in Models (or File ▸ Use the built-in demo), or type its folder in "
+                 "Model.");
+  else if (cfg.value("data").toString().trimmed().isEmpty())
+    missing = tr("Choose the training data first: open a file in Datasets and press “Use for training”, or type "
+                 "its path in Data.");
+  if (!missing.isEmpty()) {
+    m_error->setText(missing);
+    m_error->show();
+    return nullptr;
+  }
   if (cfg.value("out_dir").toString().isEmpty())
     cfg["out_dir"] = QDir(m_wb->runsDir()).filePath(
         QStringLiteral("run-%1").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
@@ -526,9 +554,7 @@ Job* FinetunePanel::launch(const QString& runDir, bool resuming, const QJsonObje
   // While a run trains, the chart redraws ~10 times a second on the GUI thread; without
   // antialiasing a redraw costs a fraction, leaving the cores to the trainer.
   m_chart->setRenderHint(QPainter::Antialiasing, false);
-  m_start->setEnabled(false);
-  m_resume->setEnabled(false);
-  m_cancel->setEnabled(true);
+  updateButtons();
   connect(job, &Job::finished, this, [this, job](Job::State jobState, const QString& msg) {
     // The trainer's outcome decides: a Cancel pressed during the last step or the final save
     // still ends with a complete run and its output.
@@ -572,9 +598,7 @@ void FinetunePanel::cancel() {
 void FinetunePanel::finished(bool completed, const QString&) {
   m_job = nullptr;
   m_chart->setRenderHint(QPainter::Antialiasing, true);
-  m_start->setEnabled(true);
-  m_resume->setEnabled(true);
-  m_cancel->setEnabled(false);
+  updateButtons();
   if (!m_pendingModel.isEmpty()) setSetting(QStringLiteral("model"), m_pendingModel);
   m_pendingModel.clear();
   if (m_pendingData) fromDataChoice();

@@ -54,6 +54,7 @@ class FinetunePanel : public QWidget {
   void tryInPlayground(const QString& adapterDir);
 
  private:
+  void updateButtons();
   void buildForm(QFormLayout* data, QFormLayout* lora, QFormLayout* optim, QFormLayout* book);
   void fromDataChoice();
   Job* launch(const QString& runDir, bool resuming, const QJsonObject& cfg);

@@ -80,12 +80,24 @@ void LossChart::clear() {
   m_x->setRange(0, 1);
   m_y->setRange(0.01, 1);
   m_yLr->setRange(0, 1e-6);
+  setEmpty(true);
+}
+
+// An empty chart shows what will appear instead of axes with meaningless ranges.
+void LossChart::setEmpty(bool empty) {
+  if (empty == m_empty) return;
+  m_empty = empty;
+  for (QAbstractAxis* a : {static_cast<QAbstractAxis*>(m_x), static_cast<QAbstractAxis*>(m_y), static_cast<QAbstractAxis*>(m_yLr)})
+    a->setVisible(!empty);
+  chart()->legend()->setVisible(!empty);
+  chart()->setTitle(empty ? tr("The loss curve appears here when a run starts: lower is better.") : QString());
 }
 
 int LossChart::trainPoints() const { return m_train->count(); }
 int LossChart::evalPoints() const { return m_eval->count(); }
 
 void LossChart::grow(double step, double loss, double lr) {
+  setEmpty(false);
   bool changed = false;
   if (step > m_maxStep) {
     m_maxStep = step;

@@ -41,6 +41,8 @@ class LossChart : public QChartView {
 
  private:
   void grow(double step, double loss, double lr);
+  void setEmpty(bool empty);
+  bool m_empty = false;
   void checkOverfitting(double step, double evalLoss);
   QLineSeries* m_train;
   QLineSeries* m_eval;

@@ -227,15 +227,31 @@ ModelsPanel::ModelsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), m_wb
     m_error->show();
   });
   connect(wb, &Workbench::demoPrepared, this, &ModelsPanel::refreshList);
+  // "Use the demo model" waits while the demo is being made (its own job shows the progress).
+  auto demoBusy = [demoBtn, wb] {
+    demoBtn->setEnabled(!wb->demoJob());
+    demoBtn->setToolTip(wb->demoJob() ? tr("Waiting for the built-in demo to be prepared") : QString());
+  };
+  connect(wb, &Workbench::demoPreparing, demoBtn, demoBusy);
+  connect(wb, &Workbench::demoPrepared, demoBtn, demoBusy);
+  connect(wb, &Workbench::demoFailed, demoBtn, demoBusy);
+  demoBusy();
   refreshList();
 }
 
 void ModelsPanel::refreshList() {
   m_list->clear();
   QStringList dirs;
-  if (m_wb->demoReady()) dirs << m_wb->demoModelDir();
-  for (const QString& d : m_wb->recentModels())
-    if (!dirs.contains(d) && QFileInfo::exists(d + QStringLiteral("/config.json"))) dirs << d;
+  // One entry per folder, however its path was written (a trailing slash, a link).
+  QStringList seen;
+  auto add = [&](const QString& d) {
+    const QString canonical = QFileInfo(d).canonicalFilePath();
+    if (canonical.isEmpty() || seen.contains(canonical) || !QFileInfo::exists(d + QStringLiteral("/config.json"))) return;
+    seen << canonical;
+    dirs << d;
+  };
+  if (m_wb->demoReady()) add(m_wb->demoModelDir());
+  for (const QString& d : m_wb->recentModels()) add(d);
   for (const QString& d : dirs) {
     auto* it = new QListWidgetItem(QFileInfo(d).fileName(), m_list);
     it->setData(Qt::UserRole, d);
@@ -391,6 +407,7 @@ void ModelsPanel::compareSentences() {
   Job* job = m_wb->jobs()->start(tr("Compare sentences"), JobRunner::Light, [model, texts](Job& job) {
     return fm::cosineMatrix(fm::embedTexts(*model, texts, {}, job.context()).vectors);
   });
+  job->setRoutine(true);
   m_compare->setEnabled(false);
   m_tryStatus->setText(tr("Embedding %n sentence(s)…", "", static_cast<int>(lines.size())));
   m_tryStatus->show();
@@ -444,6 +461,7 @@ void ModelsPanel::scorePassages() {
   Job* job = m_wb->jobs()->start(tr("Score passages"), JobRunner::Light, [model, q, texts](Job& job) {
     return fm::scorePairs(*model, q, texts, {}, job.context());
   });
+  job->setRoutine(true);
   m_score->setEnabled(false);
   m_tryStatus->setText(tr("Scoring %n passage(s)…", "", static_cast<int>(passages.size())));
   m_tryStatus->show();

@@ -297,6 +297,7 @@ Job* PlaygroundPanel::generate() {
       run(use, false);
     }
   });
+  job->setRoutine(true);  // a generation is not worth a row in the Jobs list once done
   m_job = job;
   m_go->setEnabled(false);
   m_stop->setEnabled(true);

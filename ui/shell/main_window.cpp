@@ -22,8 +22,10 @@
 #include <QStyledItemDelegate>
 #include <QTableView>
 #include <QSplitter>
+#include <QVBoxLayout>
 
 #include "datasets/datasets_panel.h"
+#include "shell/demo_banner.h"
 #include "finetune/finetune_panel.h"
 #include "models/models_panel.h"
 #include "playground/playground_panel.h"
@@ -103,7 +105,17 @@ MainWindow::MainWindow(Workbench* wb, QWidget* parent) : QMainWindow(parent), m_
   split->setSizes({170, 1110});
   connect(m_nav, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
   m_nav->setCurrentRow(0);
-  setCentralWidget(split);
+  // The demo banner sits above the panels, where a new user looks first.
+  auto* central = new QWidget(this);
+  auto* column = new QVBoxLayout(central);
+  column->setContentsMargins(0, 0, 0, 0);
+  column->setSpacing(0);
+  m_banner = new DemoBanner(wb, central);
+  column->addWidget(m_banner);
+  column->addWidget(split, 1);
+  setCentralWidget(central);
+  connect(m_banner, &DemoBanner::openFinetune, this, [this] { showPage(Finetune); });
+  connect(m_banner, &DemoBanner::retry, this, &MainWindow::startWithDemo);
 
   // Jobs area.
   auto* jobsDock = new QDockWidget(tr("Jobs"), this);

@@ -12,6 +12,8 @@ class QLabel;
 
 namespace fm::ui {
 
+class DemoBanner;
+
 class Workbench;
 class ModelsPanel;
 class DatasetsPanel;
@@ -32,6 +34,7 @@ class MainWindow : public QMainWindow {
   PlaygroundPanel* playgroundPanel() const { return m_playground; }
   QTableView* jobsView() const { return m_jobsView; }
   QPlainTextEdit* logView() const { return m_log; }
+  DemoBanner* demoBanner() const { return m_banner; }
   // Imports what was dropped or chosen: a folder with config.json is a model, a file a dataset.
   bool importPath(const QString& path);
   // First launch: prepares the demo (with progress) and selects it in every panel.
@@ -55,6 +58,7 @@ class MainWindow : public QMainWindow {
   QTableView* m_jobsView;
   QPlainTextEdit* m_log;
   QLabel* m_status;
+  DemoBanner* m_banner;
   ModelsPanel* m_models;
   DatasetsPanel* m_datasets;
   FinetunePanel* m_finetune;

@@ -68,10 +68,12 @@ Job* Workbench::prepareDemo() {
     if (r.status == fm::JobStatus::Failed) throw std::runtime_error(r.message);
   });
   m_demoJob = job;
-  connect(job, &Job::finished, this, [this](Job::State s, const QString&) {
+  connect(job, &Job::finished, this, [this](Job::State s, const QString& msg) {
     m_demoJob = nullptr;
     if (s == Job::State::Completed) Q_EMIT demoPrepared();
+    else Q_EMIT demoFailed(s == Job::State::Cancelled ? tr("cancelled") : msg);
   });
+  Q_EMIT demoPreparing(job);
   return job;
 }
 
@@ -94,7 +96,7 @@ Job* Workbench::openModel(const QString& dir) {
     return pool->acquire(toPath(dir), options, replacing);
   });
   // The last folder asked for wins, whichever load finishes first.
-  if (m_openJob) m_openJob->cancel();
+  if (m_openJob) m_openJob->supersede();
   m_openJob = job;
   connect(job, &Job::finished, this, [this, job, dir](Job::State s, const QString& msg) {
     if (job != m_openJob) return;

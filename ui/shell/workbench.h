@@ -47,6 +47,8 @@ class Workbench : public QObject {
   // Writes the demo data and pretrains the demo model (a heavy job with progress); nothing is
   // done for parts that exist. Returns the job, or null when everything is ready.
   Job* prepareDemo();
+  // The demo preparation while it runs (null otherwise): panels disable what needs the demo.
+  Job* demoJob() const { return m_demoJob; }
 
   // Loads a model folder of any kind through the model pool in a light job; modelOpened (and
   // modelLoaded for a language model) or modelFailed follow.
@@ -72,7 +74,9 @@ class Workbench : public QObject {
   void modelOpened(const QString& dir);  // any kind is now openedModel()
   void modelFailed(const QString& dir, const QString& message);
   void dataChosen();
+  void demoPreparing(fm::ui::Job* job);  // a demo preparation started
   void demoPrepared();
+  void demoFailed(const QString& message);
   void runsChanged();
 
  private:

@@ -326,7 +326,12 @@ class TestGuiWorkbench : public QObject {
   void playgroundStreamsWithTheAdapterAndSideBySide() {
     PlaygroundPanel* pg = m_w->playgroundPanel();
     pg->setAdapter(m_run + "/adapter");
-    pg->setPrompt("Review: The film was great.\nSentiment:");
+    // The panel says what answers, and offers the run's prompt template for a plain sentence.
+    QVERIFY2(pg->modelLine()->text().contains("in use"), qPrintable(pg->modelLine()->text()));
+    QVERIFY(pg->useRunTemplate()->isChecked());
+    QVERIFY2(pg->useRunTemplate()->text().contains("Review: {text}"), qPrintable(pg->useRunTemplate()->text()));
+    pg->setPrompt("The film was great.");
+    QCOMPARE(pg->wrappedPrompt(), QString("Review: The film was great.\nSentiment:"));
     pg->maxTokens()->setValue(6);
     pg->temperature()->setValue(0);
     QSignalSpy streamed(pg, &PlaygroundPanel::tokenStreamed);
@@ -334,9 +339,12 @@ class TestGuiWorkbench : public QObject {
     QVERIFY(pg->generate());
     QVERIFY(done.wait(30000));
     QVERIFY(streamed.count() >= 1);
-    QVERIFY(pg->output()->toPlainText().startsWith("Review: The film was great."));
-    QVERIFY(pg->stats()->text().contains("tokens"));
+    QVERIFY(pg->output()->toPlainText().startsWith("Review: The film was great.\nSentiment:"));
+    QVERIFY2(pg->stats()->text().contains("token") && !pg->stats()->text().contains("0.0 tokens/s"),
+             qPrintable(pg->stats()->text()));
     pg->sideBySide()->setChecked(true);
+    QVERIFY(pg->adapterEnabled()->isChecked() && !pg->adapterEnabled()->isEnabled());  // side by side uses it
+    QVERIFY(pg->modelLine()->text().contains("compared with the base model"));
     QVERIFY(pg->generate());
     QVERIFY(done.wait(30000));
     QVERIFY(pg->baseOutput()->toPlainText().startsWith("Review:"));

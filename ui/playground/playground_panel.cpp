@@ -14,6 +14,10 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTextBrowser>
@@ -42,6 +46,18 @@ const SystemPreset kPresets[] = {
     {QT_TRANSLATE_NOOP("PlaygroundPanel", "None"), ""},
 };
 
+QString tokenCount(int n) { return n == 1 ? PlaygroundPanel::tr("1 token") : PlaygroundPanel::tr("%1 tokens").arg(n); }
+
+// Why a generation stopped, in words.
+QString stopReasonText(const std::string& reason) {
+  if (reason == "eos") return PlaygroundPanel::tr("the model ended its answer");
+  if (reason == "stop_string") return PlaygroundPanel::tr("a stop string");
+  if (reason == "max_tokens") return PlaygroundPanel::tr("the token limit");
+  if (reason == "context_full") return PlaygroundPanel::tr("the model's context is full");
+  if (reason == "cancelled") return PlaygroundPanel::tr("stopped by you");
+  return QString::fromStdString(reason);
+}
+
 }  // namespace
 
 PlaygroundPanel::PlaygroundPanel(Workbench* wb, QWidget* parent) : QWidget(parent), m_wb(wb) {
@@ -50,11 +66,18 @@ PlaygroundPanel::PlaygroundPanel(Workbench* wb, QWidget* parent) : QWidget(paren
   auto* left = new QWidget(split);
   auto* lv = new QVBoxLayout(left);
   auto* form = new QFormLayout;
+  m_form = form;
   m_mode = new QComboBox(left);
   m_mode->addItem(tr("Completion"), "completion");
   m_mode->addItem(tr("Chat"), "chat");
   m_mode->setToolTip(tr("Completion continues your text. Chat wraps it in the model's chat template."));
   form->addRow(tr("Mode"), m_mode);
+  m_chatNote = new QLabel(left);
+  m_chatNote->setWordWrap(true);
+  m_chatNote->setStyleSheet(QStringLiteral("color:#e8590c"));
+  m_chatNote->setText(tr("This model has no chat template: your message is sent as plain “User: …” lines, "
+                         "which a model not trained for chat may not follow. Completion mode fits it better."));
+  form->addRow(m_chatNote);
   m_systemPreset = new QComboBox(left);
   for (const auto& p : kPresets) m_systemPreset->addItem(tr(p.name), tr(p.text));
   form->addRow(tr("System prompt"), m_systemPreset);
@@ -107,13 +130,21 @@ PlaygroundPanel::PlaygroundPanel(Workbench* wb, QWidget* parent) : QWidget(paren
   m_useAdapter = new QCheckBox(tr("Use the adapter"), adBox);
   m_useAdapter->setChecked(true);
   m_sideBySide = new QCheckBox(tr("Show base and adapted answers side by side"), adBox);
+  m_useTemplate = new QCheckBox(adBox);
+  m_useTemplate->setChecked(true);
+  m_useTemplate->hide();
   av->addWidget(m_useAdapter);
   av->addWidget(m_sideBySide);
+  av->addWidget(m_useTemplate);
   lv->addWidget(adBox);
   lv->addStretch(1);
 
   auto* right = new QWidget(split);
   auto* rv = new QVBoxLayout(right);
+  m_modelLine = new QLabel(right);
+  m_modelLine->setWordWrap(true);
+  m_modelLine->setTextFormat(Qt::RichText);
+  rv->addWidget(m_modelLine);
   m_prompt = new QPlainTextEdit(right);
   m_prompt->setPlaceholderText(tr("Write a prompt, then press Generate (Ctrl+Enter)"));
   m_prompt->setMaximumHeight(120);
@@ -163,7 +194,19 @@ PlaygroundPanel::PlaygroundPanel(Workbench* wb, QWidget* parent) : QWidget(paren
     m_outBase->setVisible(on);
     m_outBaseLabel->setVisible(on);
     m_outLabel->setText(on ? tr("With the adapter") : tr("Answer"));
+    // Side by side always shows the adapter's answer: "Use the adapter" follows it.
+    if (on) m_useAdapter->setChecked(true);
+    m_useAdapter->setEnabled(!on && !m_adapter->text().trimmed().isEmpty());
+    updateModelLine();
+    saveChoices();
   });
+  connect(m_useAdapter, &QCheckBox::toggled, this, [this] {
+    updateModelLine();
+    saveChoices();
+  });
+  connect(m_useTemplate, &QCheckBox::toggled, this, [this] { saveChoices(); });
+  connect(m_adapter, &QLineEdit::editingFinished, this, [this] { setAdapter(m_adapter->text().trimmed()); });
+  connect(m_mode, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] { updateModeRows(); });
   connect(m_go, &QPushButton::clicked, this, [this] { generate(); });
   connect(m_stop, &QPushButton::clicked, this, &PlaygroundPanel::stop);
   connect(wb, &Workbench::modelLoaded, this, [this] {
@@ -177,10 +220,80 @@ PlaygroundPanel::PlaygroundPanel(Workbench* wb, QWidget* parent) : QWidget(paren
     m_repetition->setValue(d.repetitionPenalty);
     if (m->generationDefaults().maxNewTokens > 0) m_maxTokens->setValue(d.maxNewTokens);
     m_mode->setCurrentIndex(m->info().chatFormat == "none" ? 0 : 1);
-    std::lock_guard<std::mutex> lock(m_adapterCache->mutex);  // read again for the new model
-    m_adapterCache->adapter.reset();
-    m_adapterCache->path.clear();
+    {
+      std::lock_guard<std::mutex> lock(m_adapterCache->mutex);  // read again for the new model
+      m_adapterCache->adapter.reset();
+      m_adapterCache->path.clear();
+    }
+    updateModelLine();
+    updateModeRows();
   });
+  // The adapter and how it is used are kept for the next start.
+  QSettings s;
+  const QString savedAdapter = s.value(QStringLiteral("playground/adapter")).toString();
+  const bool savedUse = s.value(QStringLiteral("playground/use_adapter"), true).toBool();
+  const bool savedSide = s.value(QStringLiteral("playground/side_by_side"), false).toBool();
+  const bool savedTemplate = s.value(QStringLiteral("playground/use_run_template"), true).toBool();
+  if (!savedAdapter.isEmpty() && QFileInfo::exists(savedAdapter + QStringLiteral("/adapter_config.json"))) {
+    setAdapter(savedAdapter);
+    m_useAdapter->setChecked(savedUse);
+    m_sideBySide->setChecked(savedSide);
+    m_useTemplate->setChecked(savedTemplate);
+  }
+  updateModelLine();
+  updateModeRows();
+}
+
+void PlaygroundPanel::saveChoices() const {
+  QSettings s;
+  s.setValue(QStringLiteral("playground/adapter"), m_adapter->text().trimmed());
+  s.setValue(QStringLiteral("playground/use_adapter"), m_useAdapter->isChecked());
+  s.setValue(QStringLiteral("playground/side_by_side"), m_sideBySide->isChecked());
+  s.setValue(QStringLiteral("playground/use_run_template"), m_useTemplate->isChecked());
+}
+
+// What is loaded, in one line above the prompt: the model and whether an adapter changes it.
+void PlaygroundPanel::updateModelLine() {
+  auto m = m_wb->model();
+  const QString adapter = m_adapter->text().trimmed();
+  QString text = m ? tr("<b>Model:</b> %1 (%2)")
+                         .arg(QFileInfo(m_wb->modelDir()).fileName().toHtmlEscaped(),
+                              QString::fromStdString(m->info().architecture).toHtmlEscaped())
+                   : tr("<b>No model loaded</b>: open one in Models, or use the built-in demo.");
+  if (!adapter.isEmpty()) {
+    const QString name = QFileInfo(adapter).fileName() == QStringLiteral("adapter")
+                             ? QFileInfo(QFileInfo(adapter).path()).fileName()
+                             : QFileInfo(adapter).fileName();
+    text += m_sideBySide->isChecked() ? tr(" · <b>Adapter:</b> %1, compared with the base model").arg(name.toHtmlEscaped())
+            : m_useAdapter->isChecked() ? tr(" · <b>Adapter:</b> %1, in use").arg(name.toHtmlEscaped())
+                                        : tr(" · <b>Adapter:</b> %1, switched off").arg(name.toHtmlEscaped());
+  } else if (m) {
+    text += tr(" · no adapter");
+  }
+  m_modelLine->setText(text);
+}
+
+// The system prompt matters in chat mode only; the run's template in completion mode only.
+void PlaygroundPanel::updateModeRows() {
+  const bool chat = m_mode->currentData().toString() == QStringLiteral("chat");
+  m_form->setRowVisible(m_systemPreset, chat);
+  m_form->setRowVisible(m_system, chat);
+  auto m = m_wb->model();
+  m_form->setRowVisible(m_chatNote, chat && m && m->info().chatFormat == "none");
+  m_useTemplate->setVisible(!chat && !m_runTemplate.isEmpty());
+}
+
+QString PlaygroundPanel::wrappedPrompt() const {
+  const QString text = m_prompt->toPlainText();
+  const bool chat = m_mode->currentData().toString() == QStringLiteral("chat");
+  if (chat || m_runTemplate.isEmpty() || !m_useTemplate->isChecked()) return text;
+  // The first {column} of the run's template takes the text; a template is one example's prompt.
+  static const QRegularExpression placeholder(QStringLiteral("\\{([A-Za-z_][A-Za-z0-9_]*)\\}"));
+  const QRegularExpressionMatch first = placeholder.match(m_runTemplate);
+  if (!first.hasMatch()) return text;
+  QString out = m_runTemplate;
+  out.replace(first.capturedStart(), first.capturedLength(), text);
+  return out;
 }
 
 void PlaygroundPanel::setAdapter(const QString& dir) {
@@ -192,6 +305,24 @@ void PlaygroundPanel::setAdapter(const QString& dir) {
   }
   m_adapter->setText(dir);
   m_useAdapter->setChecked(true);
+  m_useAdapter->setEnabled(!dir.isEmpty() && !m_sideBySide->isChecked());
+  m_sideBySide->setEnabled(!dir.isEmpty());
+  // A run's adapter lives in <run>/adapter; the run's config.json says how its prompts looked.
+  m_runTemplate.clear();
+  QFile cfg(QFileInfo(dir).path() + QStringLiteral("/config.json"));
+  if (!dir.isEmpty() && cfg.open(QIODevice::ReadOnly)) {
+    const QJsonObject run = QJsonDocument::fromJson(cfg.readAll()).object();
+    if (run.value(QStringLiteral("method")).toString() != QStringLiteral("full"))
+      m_runTemplate = run.value(QStringLiteral("prompt_template")).toString();
+  }
+  QString shown = m_runTemplate;
+  shown.replace(QLatin1Char('\n'), QStringLiteral("⏎"));
+  m_useTemplate->setText(tr("Wrap my text the way the run was trained: %1").arg(shown));
+  m_useTemplate->setToolTip(tr("The fine-tuned model learned answers after prompts shaped like this; a plain "
+                               "sentence without it may get the wrong kind of answer."));
+  updateModeRows();
+  updateModelLine();
+  saveChoices();
 }
 
 void PlaygroundPanel::setPrompt(const QString& text) { m_prompt->setPlainText(text); }
@@ -213,7 +344,7 @@ Job* PlaygroundPanel::generate() {
   const bool side = m_sideBySide->isChecked() && !adapter.isEmpty();
   const bool use = m_useAdapter->isChecked() && !adapter.isEmpty();
   const bool chat = m_mode->currentData().toString() == "chat";
-  const std::string prompt = m_prompt->toPlainText().toStdString();
+  const std::string prompt = wrappedPrompt().toStdString();
   const std::string system = m_system->toPlainText().toStdString();
   fm::GenerateOptions o;
   o.temperature = m_temperature->value();
@@ -276,16 +407,21 @@ Job* PlaygroundPanel::generate() {
           QTextBrowser* out = toBase ? self->m_outBase : self->m_out;
           out->moveCursor(QTextCursor::End);
           out->insertPlainText(text);
-          self->m_stats->setText(tr("%1 tokens · %2 tokens/s").arg(n).arg(secs > 0 ? n / secs : 0.0, 0, 'f', 1));
+          // A rate needs a few tokens and a moment to mean anything.
+          self->m_stats->setText(n < 3 || secs < 0.2 ? tokenCount(n)
+                                                     : tr("%1 · %2 tokens/s").arg(tokenCount(n)).arg(n / secs, 0, 'f', 1));
           Q_EMIT self->tokenStreamed(n);
         });
         return !job.cancelRequested();
       });
-      const QString summary = tr("%1 tokens · %2 tokens/s · prompt %3 tokens · stopped: %4")
-                                  .arg(r.tokens.size())
-                                  .arg(r.decodeTokensPerSecond(), 0, 'f', 1)
+      const int n = static_cast<int>(r.tokens.size());
+      const QString rate = n >= 3 && r.decodeTokensPerSecond() > 0
+                               ? tr(" · %1 tokens/s").arg(r.decodeTokensPerSecond(), 0, 'f', 1)
+                               : QString();
+      const QString summary = tr("%1%2 · prompt %3 tokens · stopped: %4")
+                                  .arg(tokenCount(n), rate)
                                   .arg(r.promptTokens)
-                                  .arg(QString::fromStdString(r.stopReason));
+                                  .arg(stopReasonText(r.stopReason));
       job.post([self, summary] {
         if (self) self->m_stats->setText(summary);
       });

@@ -11,6 +11,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -44,13 +45,26 @@ class PlaygroundPanel : public QWidget {
   QComboBox* mode() const { return m_mode; }
   QSpinBox* maxTokens() const { return m_maxTokens; }
   QDoubleSpinBox* temperature() const { return m_temperature; }
+  QLabel* modelLine() const { return m_modelLine; }
+  QCheckBox* useRunTemplate() const { return m_useTemplate; }
+  QLabel* chatNote() const { return m_chatNote; }
+  // The prompt as the model will read it: the run's template around the text when chosen.
+  QString wrappedPrompt() const;
 
  Q_SIGNALS:
   void tokenStreamed(int count);
   void generationFinished();
 
  private:
+  void updateModelLine();
+  void updateModeRows();
+  void saveChoices() const;
   Workbench* m_wb;
+  QFormLayout* m_form;
+  QLabel* m_modelLine;
+  QLabel* m_chatNote;
+  QCheckBox* m_useTemplate;
+  QString m_runTemplate;  // the fine-tuned run's prompt template, "" when none
   QComboBox* m_mode;
   QComboBox* m_systemPreset;
   QPlainTextEdit* m_system;

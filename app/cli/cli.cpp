@@ -6,6 +6,7 @@
 
 #include "arch/loaded_model.h"
 #include "data/records.h"
+#include "util/utf8.h"
 #include "train/trainer.h"
 #include "util/error.h"
 

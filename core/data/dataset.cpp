@@ -7,6 +7,7 @@
 #include <set>
 
 #include "data/records.h"
+#include "util/utf8.h"
 #include "jobs/cancelled.h"
 #include "io/atomic_file.h"
 

@@ -76,8 +76,6 @@ class CsvReader {
 std::string parseJsonlRecord(const std::string& text, nlohmann::json& row, std::vector<std::string>* keys);
 
 bool isBlankLine(const char* begin, const char* end);
-// Well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
-bool isUtf8(const std::string& s);
 
 // The lines of JSON Lines input that hold anything but whitespace, with a UTF-8 byte order
 // mark at the start of the file left out of the first line and its byte range.

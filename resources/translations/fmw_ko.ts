@@ -2,244 +2,96 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ko_KR">
 <context>
-    <name>FinetunePanel</name>
+    <name>core</name>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="53"/>
-        <source>The model folder to start from. The Models panel sets it.</source>
-        <translation>시작점이 되는 모델 폴더입니다. 모델 패널에서 설정됩니다.</translation>
+        <location filename="../../ui/bridge/core_text.cpp" line="14"/>
+        <source>reading the weights</source>
+        <translation>가중치 읽는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="54"/>
-        <source>The dataset file. The Datasets panel sets it with its template.</source>
-        <translation>데이터셋 파일입니다. 데이터셋 패널에서 템플릿과 함께 설정됩니다.</translation>
+        <location filename="../../ui/bridge/core_text.cpp" line="15"/>
+        <source>reading the data</source>
+        <translation>데이터 읽는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="55"/>
-        <source>How to read the file. &apos;auto&apos; decides from the file name and content.</source>
-        <translation>파일을 읽는 방식입니다. &apos;auto&apos;는 파일 이름과 내용으로 판단합니다.</translation>
+        <location filename="../../ui/bridge/core_text.cpp" line="16"/>
+        <source>tokenizing</source>
+        <translation>토큰화하는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="56"/>
-        <source>What the model reads; {column} is replaced by the row&apos;s value.</source>
-        <translation>모델이 읽는 내용입니다. {column}은 해당 행의 값으로 바뀝니다.</translation>
+        <location filename="../../ui/bridge/core_text.cpp" line="17"/>
+        <source>loading the models</source>
+        <translation>모델 불러오는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="57"/>
-        <source>What the model learns to answer. Only these tokens are trained on.</source>
-        <translation>모델이 답하도록 학습하는 내용입니다. 이 토큰만 학습에 사용됩니다.</translation>
+        <location filename="../../ui/bridge/core_text.cpp" line="18"/>
+        <source>reading the base model</source>
+        <translation>기본 모델 읽는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="58"/>
-        <source>For chat data: format rows with the model&apos;s own chat template and train on the assistant&apos;s turns.</source>
-        <translation>채팅 데이터용: 모델 자체의 채팅 템플릿으로 행을 구성하고 어시스턴트 차례만 학습합니다.</translation>
+        <location filename="../../ui/bridge/core_text.cpp" line="19"/>
+        <source>merging the adapter</source>
+        <translation>어댑터 병합 중</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="59"/>
-        <source>Also learn to predict the prompt. Usually off.</source>
-        <translation>프롬프트도 예측하도록 학습합니다. 보통 꺼 둡니다.</translation>
+        <location filename="../../ui/bridge/core_text.cpp" line="20"/>
+        <source>writing the merged model</source>
+        <translation>병합된 모델 쓰는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="60"/>
-        <source>Skip rows that cannot be read (they are counted and listed) instead of stopping.</source>
-        <translation>읽을 수 없는 행이 있어도 중단하지 않고 건너뜁니다(개수와 목록이 표시됩니다).</translation>
+        <location filename="../../ui/bridge/core_text.cpp" line="21"/>
+        <source>answering validation row %1 of %2</source>
+        <translation>검증 행 %2개 중 %1번째에 답하는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="61"/>
-        <source>Share of rows held back to measure progress on unseen text. 0.1 = 10%.</source>
-        <translation>처음 보는 텍스트에서 진행 상황을 측정하기 위해 따로 떼어 두는 행의 비율입니다. 0.1 = 10%.</translation>
+        <location filename="../../ui/bridge/core_text.cpp" line="22"/>
+        <source>embedding %1 of %2</source>
+        <translation>%2개 중 %1개 임베딩</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="62"/>
-        <source>Longest row in tokens; longer rows are cut. Lower it if memory runs short.</source>
-        <translation>토큰 기준 최대 행 길이입니다. 더 긴 행은 잘립니다. 메모리가 부족하면 낮추세요.</translation>
+        <location filename="../../ui/bridge/core_text.cpp" line="23"/>
+        <source>scoring %1 of %2</source>
+        <translation>%2개 중 %1개 채점</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="63"/>
-        <source>lora: train small adapters, fast and light (recommended). full: train every weight.</source>
-        <translation>lora: 작은 어댑터를 학습합니다. 빠르고 가볍습니다(권장). full: 모든 가중치를 학습합니다.</translation>
+        <location filename="../../ui/bridge/core_text.cpp" line="24"/>
+        <source>evaluating the model before training: %1 of %2 validation rows</source>
+        <translation>학습 전 모델 평가 중: 검증 행 %2개 중 %1개</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="64"/>
-        <source>Adapter rank: how much the adapter can learn. 8-16 is typical; higher learns more but is slower.</source>
-        <translation>어댑터 랭크: 어댑터가 학습할 수 있는 양입니다. 보통 8-16이며, 높을수록 더 많이 학습하지만 느려집니다.</translation>
+        <location filename="../../ui/bridge/core_text.cpp" line="25"/>
+        <source>%1 training rows, %2 validation rows, %3 steps</source>
+        <translation>학습 행 %1개, 검증 행 %2개, %3 스텝</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="65"/>
-        <source>Adapter strength. Often twice the rank.</source>
-        <translation>어댑터 강도입니다. 보통 랭크의 두 배로 설정합니다.</translation>
+        <location filename="../../ui/bridge/core_text.cpp" line="26"/>
+        <source>before training</source>
+        <translation>학습 전</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="66"/>
-        <source>Randomly drops adapter inputs while training, against overfitting. 0-0.1.</source>
-        <translation>학습 중 어댑터 입력을 무작위로 제외하여 과적합을 막습니다. 0-0.1.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="67"/>
-        <source>Which layers get adapters: names like q_proj, v_proj, or all-linear.</source>
-        <translation>어댑터를 붙일 레이어: q_proj, v_proj 같은 이름 또는 all-linear.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="68"/>
-        <source>Rank-stabilised scaling (alpha/sqrt(r)); helps with high ranks.</source>
-        <translation>랭크 안정화 스케일링(alpha/sqrt(r))입니다. 랭크가 높을 때 도움이 됩니다.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="69"/>
-        <source>How many times to go through the training rows. More helps small datasets, until it overfits.</source>
-        <translation>학습 행 전체를 몇 번 반복할지 정합니다. 작은 데이터셋에서는 늘릴수록 도움이 되지만, 과적합이 생기기 전까지입니다.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="70"/>
-        <source>Stop after this many steps instead (-1: use epochs).</source>
-        <translation>에폭 대신 이 스텝 수만큼 진행한 뒤 멈춥니다(-1: 에폭 사용).</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="71"/>
-        <source>Rows per step. Larger is smoother but needs more memory.</source>
-        <translation>스텝당 행 수입니다. 클수록 학습이 안정되지만 메모리가 더 필요합니다.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="72"/>
-        <source>Add up several batches before each update: a bigger batch without more memory.</source>
-        <translation>여러 배치를 합산한 뒤 한 번 업데이트합니다: 메모리를 더 쓰지 않고 배치를 키우는 효과입니다.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="73"/>
-        <source>Learning rate: the size of each update. Too high and the loss jumps or turns NaN; too low and nothing is learned.</source>
-        <translation>학습률: 각 업데이트의 크기입니다. 너무 높으면 손실이 튀거나 NaN이 되고, 너무 낮으면 아무것도 학습되지 않습니다.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="74"/>
-        <source>How the learning rate changes over the run: constant, linear decay or cosine decay.</source>
-        <translation>실행 중 학습률이 변하는 방식입니다: 고정, 선형 감소 또는 코사인 감소.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="75"/>
-        <source>Steps at the start with a rising learning rate, for a gentle start.</source>
-        <translation>시작 시 학습률을 점차 높이는 스텝 수로, 학습을 부드럽게 시작하게 합니다.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="76"/>
-        <source>Warmup as a share of all steps (used when warmup steps is 0).</source>
-        <translation>전체 스텝 중 워밍업 비율입니다(워밍업 스텝이 0일 때 사용).</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="77"/>
-        <source>Pulls weights toward zero a little each step, against overfitting.</source>
-        <translation>매 스텝 가중치를 조금씩 0 쪽으로 당겨 과적합을 막습니다.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="78"/>
-        <source>Caps the size of each update (gradient clipping). 1.0 is a safe default; 0 turns it off.</source>
-        <translation>각 업데이트의 크기를 제한합니다(그래디언트 클리핑). 1.0이 안전한 기본값이며, 0이면 끕니다.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="79"/>
-        <source>AdamW momentum. Rarely changed.</source>
-        <translation>AdamW 모멘텀입니다. 거의 바꿀 필요가 없습니다.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="80"/>
-        <source>AdamW second-moment decay. Rarely changed.</source>
-        <translation>AdamW 2차 모멘트 감쇠율입니다. 거의 바꿀 필요가 없습니다.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="81"/>
-        <source>AdamW epsilon. Rarely changed.</source>
-        <translation>AdamW 엡실론입니다. 거의 바꿀 필요가 없습니다.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="82"/>
-        <source>Fixes every random choice: the same seed and settings give the same run.</source>
-        <translation>모든 무작위 선택을 고정합니다: 시드와 설정이 같으면 같은 실행 결과가 나옵니다.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="83"/>
-        <source>Add a point to the chart every this many steps.</source>
-        <translation>이 스텝 수마다 차트에 점을 하나 추가합니다.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="84"/>
-        <source>Measure on the validation rows every this many steps (0: only at the start and the end).</source>
-        <translation>이 스텝 수마다 검증 행으로 측정합니다(0: 시작과 끝에만).</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="85"/>
-        <source>Measure the model before training, to compare before and after.</source>
-        <translation>학습 전에 모델을 측정하여 전후를 비교합니다.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="86"/>
-        <source>Validation rows used per measurement (-1: all). Fewer is faster.</source>
-        <translation>측정마다 사용할 검증 행 수입니다(-1: 전체). 적을수록 빠릅니다.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="87"/>
-        <source>Save a checkpoint every this many steps, to resume after a stop or crash (0: by time only).</source>
-        <translation>이 스텝 수마다 체크포인트를 저장하여 중지나 충돌 후 재개할 수 있게 합니다(0: 시간 기준으로만).</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="88"/>
-        <source>Also save a checkpoint after this many minutes of training, so a crash loses minutes, not the run (0: off).</source>
-        <translation>학습이 이 시간(분)만큼 진행될 때마다 체크포인트도 저장하여, 충돌해도 학습 전체가 아니라 몇 분만 잃게 합니다(0: 끄기).</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="89"/>
-        <source>How many checkpoints to keep on disk.</source>
-        <translation>디스크에 보관할 체크포인트 수입니다.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="90"/>
-        <source>The run folder. Empty: a new folder under runs/ in the workspace.</source>
-        <translation>실행 폴더입니다. 비워 두면 워크스페이스의 runs/ 아래에 새 폴더를 만듭니다.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="91"/>
-        <source>CPU threads for training (0: the application&apos;s setting).</source>
-        <translation>학습에 사용할 CPU 스레드 수입니다(0: 애플리케이션 설정 사용).</translation>
-    </message>
-    <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="92"/>
-        <source>Refuse settings that need more memory than this (0: the memory this computer has free).</source>
-        <translation>이보다 많은 메모리가 필요한 설정은 거부합니다(0: 이 컴퓨터의 여유 메모리).</translation>
-    </message>
-</context>
-<context>
-    <name>PlaygroundPanel</name>
-    <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="38"/>
-        <source>Helpful assistant</source>
-        <translation>친절한 어시스턴트</translation>
-    </message>
-    <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="38"/>
-        <source>You are a helpful assistant. Answer clearly and briefly.</source>
-        <translation>당신은 친절한 어시스턴트입니다. 명확하고 간결하게 답하세요.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="39"/>
-        <source>Teacher</source>
-        <translation>선생님</translation>
-    </message>
-    <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="39"/>
-        <source>You are a patient teacher. Explain step by step with a simple example.</source>
-        <translation>당신은 인내심 있는 선생님입니다. 간단한 예를 들어 단계별로 설명하세요.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="40"/>
-        <source>Strict classifier</source>
-        <translation>엄격한 분류기</translation>
-    </message>
-    <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="40"/>
-        <source>Answer with one word only.</source>
-        <translation>한 단어로만 답하세요.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="41"/>
-        <source>None</source>
+        <location filename="../../ui/bridge/core_text.cpp" line="28"/>
+        <source>none</source>
         <translation>없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="29"/>
+        <source>the model&apos;s own (Jinja)</source>
+        <translation>모델 자체 템플릿(Jinja)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="30"/>
+        <source>learned</source>
+        <translation>학습된 위치 임베딩</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="31"/>
+        <source>learned, counted from padding_idx + 1</source>
+        <translation>학습된 위치 임베딩(padding_idx + 1부터)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="32"/>
+        <source>RoPE theta=%1</source>
+        <translation>RoPE theta=%1</translation>
     </message>
 </context>
 <context>
@@ -253,172 +105,172 @@
 <context>
     <name>fm::ui::DatasetsPanel</name>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="75"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="76"/>
         <source>No dataset yet: open a CSV, JSONL, Alpaca or ShareGPT file, or drop one on the window.</source>
         <translation>아직 데이터셋이 없습니다: CSV, JSONL, Alpaca 또는 ShareGPT 파일을 열거나 창에 끌어다 놓으세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="77"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="78"/>
         <source>Open a dataset…</source>
         <translation>데이터셋 열기…</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="78"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="79"/>
         <source>Demo reviews</source>
         <translation>데모 리뷰</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="79"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="80"/>
         <source>2,400 short product and movie reviews labelled positive or negative</source>
         <translation>긍정 또는 부정으로 레이블된 짧은 제품 및 영화 리뷰 2,400개</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="104"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="105"/>
         <source>Prompt template</source>
         <translation>프롬프트 템플릿</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="108"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="109"/>
         <source>The text the model reads. {column} is replaced by that column&apos;s value.</source>
         <translation>모델이 읽는 텍스트입니다. {column}은 해당 열의 값으로 바뀝니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="110"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="111"/>
         <source>The answer the model learns to write. Only these tokens carry the loss.</source>
         <translation>모델이 작성하도록 학습하는 답입니다. 이 토큰에만 손실이 계산됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="112"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="113"/>
         <source>Insert a column&apos;s placeholder into the prompt</source>
         <translation>열의 자리표시자를 프롬프트에 삽입합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="113"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="114"/>
         <source>Also train on the prompt</source>
         <translation>프롬프트도 학습</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="114"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="115"/>
         <source>Usually off: the model should learn to answer, not to repeat questions.</source>
         <translation>보통 꺼 둡니다: 모델은 질문을 반복하는 것이 아니라 답하는 법을 배워야 합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="115"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="116"/>
         <source>Skip bad rows (and count them)</source>
         <translation>잘못된 행 건너뛰기(개수 집계)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="119"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="120"/>
         <source>Longer rows are cut to this many tokens. Longer needs more memory and time.</source>
         <translation>더 긴 행은 이 토큰 수로 잘립니다. 길수록 메모리와 시간이 더 필요합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="124"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="125"/>
         <source>Share of rows held back to measure the model on text it never trained on.</source>
         <translation>모델이 학습하지 않은 텍스트로 측정하기 위해 따로 떼어 두는 행의 비율입니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="128"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="129"/>
         <source>The same seed gives the same split.</source>
         <translation>같은 시드면 같은 방식으로 나뉩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="129"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="130"/>
         <source>Prompt</source>
         <translation>프롬프트</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="130"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="131"/>
         <source>Completion</source>
         <translation>완성</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="131"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="132"/>
         <source>Insert column</source>
         <translation>열 삽입</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="134"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="135"/>
         <source>Max length (tokens)</source>
         <translation>최대 길이(토큰)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="135"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="136"/>
         <source>Validation share</source>
         <translation>검증 비율</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="136"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="137"/>
         <source>Split seed</source>
         <translation>분할 시드</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="138"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="139"/>
         <source>Analyze</source>
         <translation>분석</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="139"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="140"/>
         <source>Tokenize every row: lengths, labels, duplicates and leakage</source>
         <translation>모든 행을 토큰화합니다: 길이, 레이블, 중복 및 누출</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="140"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="141"/>
         <source>Use for fine-tuning</source>
         <translation>파인튜닝에 사용</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="146"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="147"/>
         <source>Example (selected row)</source>
         <translation>예시(선택한 행)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="150"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="151"/>
         <source>&lt;span style=&apos;background:#b2f2bb&apos;&gt;&amp;nbsp;trained tokens&amp;nbsp;&lt;/span&gt; &lt;span style=&apos;color:#868e96&apos;&gt;masked prompt tokens&lt;/span&gt;</source>
         <translation>&lt;span style=&apos;background:#b2f2bb&apos;&gt;&amp;nbsp;학습되는 토큰&amp;nbsp;&lt;/span&gt; &lt;span style=&apos;color:#868e96&apos;&gt;마스킹된 프롬프트 토큰&lt;/span&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="156"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="157"/>
         <source>Before training</source>
         <translation>학습 전</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="158"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="159"/>
         <source>Tokens per row</source>
         <translation>행당 토큰 수</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="159"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="160"/>
         <source>Labels</source>
         <translation>레이블</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="160"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="161"/>
         <source>Analyze to see lengths, labels, duplicates and leakage.</source>
         <translation>분석하면 길이, 레이블, 중복 및 누출을 확인할 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="213"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="214"/>
         <source>Open a dataset</source>
         <translation>데이터셋 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="214"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="215"/>
         <source>Datasets (*.csv *.tsv *.jsonl *.json *.txt)</source>
         <translation>데이터셋 (*.csv *.tsv *.jsonl *.json *.txt)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="372"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="371"/>
         <source>reading and tokenizing rows</source>
         <translation>행을 읽고 토큰화하는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="190"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="191"/>
         <source>Open a dataset first.</source>
         <translation>먼저 데이터셋을 여세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="239"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="240"/>
         <source>Opening %1…</source>
         <translation>%1 여는 중…</translation>
     </message>
@@ -428,7 +280,7 @@
         <translation>%1 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="244"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="243"/>
         <source>indexing rows</source>
         <translation>행 인덱싱 중</translation>
     </message>
@@ -483,446 +335,950 @@
         <translation>&lt;span style=&apos;color:#c92a2a&apos;&gt;먼저 데이터셋을 열고 (토크나이저를 위해) 모델을 불러오세요.&lt;/span&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="370"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="369"/>
         <source>Analyze %1</source>
         <translation>%1 분석</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="410"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="408"/>
         <source>Analyze tokenizes every row: lengths, labels, duplicates and leakage.</source>
         <translation>분석은 모든 행을 토큰화하여 길이, 레이블, 중복, 유출을 보여 줍니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="419"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="417"/>
         <source>rows kept whole</source>
         <translation>잘리지 않은 행</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="420"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="418"/>
         <source>rows cut</source>
         <translation>잘린 행</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="436"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="434"/>
         <source>tokens (max length %1)</source>
         <translation>토큰 (최대 길이 %1)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="444"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="442"/>
         <source>Tokens per row: mean %1, p95 %2, longest %3</source>
         <translation>행당 토큰: 평균 %1, p95 %2, 최장 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="450"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="448"/>
         <source>rows</source>
         <translation>행</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="468"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="466"/>
         <source>Labels (%1)</source>
         <translation>레이블 (%1)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="470"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="468"/>
         <source>Labels: the completion is free text, not a label</source>
         <translation>레이블: 완성 부분이 레이블이 아닌 자유 텍스트입니다</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="474"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="472"/>
         <source>%1 rows: %2 for training, %3 for validation.</source>
         <translation>%1개 행: 학습용 %2개, 검증용 %3개.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="476"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="474"/>
         <source>%1 rows are longer than %2 tokens and will be cut.</source>
         <translation>%1개 행이 %2 토큰보다 길어 잘립니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="477"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="475"/>
         <source>%1 rows repeat an earlier row.</source>
         <translation>%1개 행이 앞의 행과 중복됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="478"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="476"/>
         <source>%1 validation rows also appear in training: validation scores will look better than they are.</source>
         <translation>검증 행 %1개가 학습 데이터에도 있습니다: 검증 점수가 실제보다 좋게 보일 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="480"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="478"/>
         <source>%1 rows skipped:</source>
         <translation>건너뛴 행 %1개:</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="483"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="481"/>
         <source>line %1: %2</source>
         <translation>%1행: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="485"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="483"/>
         <source>No duplicates, no leakage, nothing cut.</source>
         <translation>중복, 누출, 잘린 행이 없습니다.</translation>
     </message>
 </context>
 <context>
+    <name>fm::ui::DemoBanner</name>
+    <message>
+        <location filename="../../ui/shell/demo_banner.cpp" line="29"/>
+        <source>Hide this message</source>
+        <translation>이 메시지 숨기기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shell/demo_banner.cpp" line="77"/>
+        <source>about %1 left</source>
+        <translation>약 %1 남음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shell/demo_banner.cpp" line="77"/>
+        <source>usually a minute or two</source>
+        <translation>보통 1~2분</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shell/demo_banner.cpp" line="79"/>
+        <source>&lt;b&gt;Preparing the built-in demo&lt;/b&gt;: a small reviews dataset and a tiny language model trained from scratch on this computer%1, %2. Then open &lt;b&gt;Fine-tune&lt;/b&gt; and press &lt;b&gt;Start&lt;/b&gt;.</source>
+        <translation>&lt;b&gt;내장 데모를 준비하는 중&lt;/b&gt;: 작은 리뷰 데이터셋과 이 컴퓨터에서 처음부터 학습하는 작은 언어 모델%1, %2. 그다음 &lt;b&gt;미세 조정&lt;/b&gt;을 열고 &lt;b&gt;시작&lt;/b&gt;을 누르세요.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shell/demo_banner.cpp" line="89"/>
+        <source>Open Fine-tune</source>
+        <translation>미세 조정 열기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shell/demo_banner.cpp" line="92"/>
+        <source>&lt;b&gt;The demo is ready.&lt;/b&gt; The tiny model, the reviews and the Quick demo settings are selected: open &lt;b&gt;Fine-tune&lt;/b&gt; and press &lt;b&gt;Start&lt;/b&gt; to teach it to label reviews.</source>
+        <translation>&lt;b&gt;데모가 준비되었습니다.&lt;/b&gt; 작은 모델, 리뷰 데이터, 빠른 데모 설정이 선택되었습니다. &lt;b&gt;미세 조정&lt;/b&gt;을 열고 &lt;b&gt;시작&lt;/b&gt;을 눌러 리뷰에 레이블을 붙이도록 가르치세요.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shell/demo_banner.cpp" line="101"/>
+        <source>Try again</source>
+        <translation>다시 시도</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shell/demo_banner.cpp" line="104"/>
+        <source>&lt;b&gt;The demo could not be prepared&lt;/b&gt;: %1</source>
+        <translation>&lt;b&gt;데모를 준비하지 못했습니다&lt;/b&gt;: %1</translation>
+    </message>
+</context>
+<context>
     <name>fm::ui::FinetunePanel</name>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="113"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="178"/>
         <source>finished</source>
         <translation>완료됨</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="114"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="179"/>
         <source>can resume</source>
         <translation>재개 가능</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="115"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="180"/>
         <source>no checkpoint</source>
         <translation>체크포인트 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="129"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="194"/>
         <source>Quick demo</source>
         <translation>빠른 데모</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="130"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="195"/>
         <source>Balanced</source>
         <translation>균형</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="131"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="196"/>
         <source>Thorough</source>
         <translation>정밀</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="132"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="197"/>
         <source>Quick demo: a minute on a laptop. Balanced: a good first real run. Thorough: more epochs and a larger adapter for the best result.</source>
         <translation>빠른 데모: 노트북에서 1분. 균형: 첫 실제 실행에 적합. 정밀: 최상의 결과를 위해 에폭을 늘리고 더 큰 어댑터를 사용합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="134"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="199"/>
         <source>Preset</source>
         <translation>프리셋</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="139"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="104"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="204"/>
         <source>Data</source>
         <translation>데이터</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="139"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="204"/>
         <source>Adapter</source>
         <translation>어댑터</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="139"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="204"/>
         <source>Training</source>
         <translation>학습</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="139"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="204"/>
         <source>Run</source>
         <translation>실행</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="157"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="222"/>
         <source>Start</source>
         <translation>시작</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="158"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="223"/>
         <source>Start a new run with these settings</source>
         <translation>이 설정으로 새 실행을 시작합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="159"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="224"/>
         <source>Cancel</source>
         <translation>취소</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="160"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="225"/>
         <source>Stop at the next step; a checkpoint is kept so the run can be resumed</source>
         <translation>다음 스텝에서 멈춥니다. 체크포인트가 보관되므로 실행을 재개할 수 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="162"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="227"/>
         <source>Resume</source>
         <translation>재개</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="163"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="228"/>
         <source>Continue the run selected in the history (or the last one) from its last checkpoint</source>
         <translation>기록에서 선택한 실행(또는 마지막 실행)을 마지막 체크포인트부터 계속합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="187"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="252"/>
         <source>When a run ends, its accuracy before and after and a few answers appear here.</source>
         <translation>실행이 끝나면 학습 전후의 정확도와 몇 가지 답변이 여기에 표시됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="191"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="256"/>
         <source>Prompt</source>
         <translation>프롬프트</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="191"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="256"/>
         <source>Expected</source>
         <translation>정답</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="191"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="256"/>
         <source>Base model</source>
         <translation>기본 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="191"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="256"/>
         <source>Fine-tuned</source>
         <translation>파인튜닝됨</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="197"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="262"/>
         <source>Export adapter (PEFT)…</source>
         <translation>어댑터 내보내기(PEFT)…</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="198"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="263"/>
         <source>Export merged model…</source>
         <translation>병합된 모델 내보내기…</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="199"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="264"/>
         <source>Try it in the Playground</source>
         <translation>플레이그라운드에서 사용해 보기</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="207"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="272"/>
         <source>Outcome</source>
         <translation>결과</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="211"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="276"/>
         <source>Log</source>
         <translation>로그</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="216"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="281"/>
         <source>Select a run to replay its chart; select two and press Compare</source>
         <translation>실행을 선택하면 차트를 다시 보여 줍니다. 두 개를 선택하고 비교를 누르세요</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="218"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="283"/>
         <source>Compare two runs</source>
         <translation>두 실행 비교</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="219"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="284"/>
         <source>Refresh</source>
         <translation>새로 고침</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="224"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="289"/>
         <source>Run history</source>
         <translation>실행 기록</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="240"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="311"/>
         <source>Choose a run in the history to resume.</source>
         <translation>재개할 실행을 기록에서 선택하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="269"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="340"/>
         <source>Eval loss has risen since step %1 while train loss keeps falling: the model is starting to memorise (overfitting). Fewer epochs or more data would help.</source>
         <translation>%1 스텝 이후 학습 손실은 계속 줄지만 평가 손실은 늘고 있습니다: 모델이 암기하기 시작했습니다(과적합). 에폭을 줄이거나 데이터를 늘리면 도움이 됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="457"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="510"/>
+        <source>Waiting for the built-in demo to be prepared</source>
+        <translation>내장 데모가 준비되기를 기다리는 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="521"/>
+        <source>Choose a model first: load one in Models (or File ▸ Use the built-in demo), or type its folder in Model.</source>
+        <translation>먼저 모델을 고르세요: 모델 패널에서 불러오거나(또는 파일 ▸ 내장 데모 사용), 모델 칸에 폴더를 입력하세요.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="524"/>
+        <source>Choose the training data first: open a file in Datasets and press “Use for training”, or type its path in Data.</source>
+        <translation>먼저 학습 데이터를 고르세요: 데이터셋 패널에서 파일을 열고 “학습에 사용”을 누르거나, 데이터 칸에 경로를 입력하세요.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="552"/>
         <source>%1 is not a run folder (no config.json).</source>
         <translation>%1은(는) 실행 폴더가 아닙니다(config.json 없음).</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="477"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="572"/>
         <source>Resuming %1…</source>
         <translation>%1 재개 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="477"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="572"/>
         <source>Training…</source>
         <translation>학습 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="480"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="575"/>
         <source>Resuming %1</source>
         <translation>%1 재개 중</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="480"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="575"/>
         <source>New run in %1</source>
         <translation>%1에서 새 실행</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="484"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="578"/>
         <source>Resume %1</source>
         <translation>%1 재개</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="485"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="579"/>
         <source>Fine-tune %1</source>
         <translation>%1 파인튜닝</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="491"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="585"/>
         <source>step %1 of %2</source>
         <translation>스텝 %1/%2</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="499"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="593"/>
         <source>step %1 / %2</source>
         <translation>스텝 %1 / %2</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="501"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="595"/>
         <source>loss %1 · %2 tokens/s · %3 s left</source>
         <translation>손실 %1 · %2 토큰/s · %3초 남음</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="508"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="602"/>
         <source>eval at step %1: loss %2, perplexity %3%4</source>
         <translation>%1 스텝 평가: 손실 %2, 퍼플렉서티 %3%4</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="512"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="606"/>
         <source>, accuracy %1%</source>
         <translation>, 정확도 %1%</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="543"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="637"/>
         <source>&lt;b&gt;Validation accuracy: base %1% → fine-tuned %2%&lt;/b&gt;</source>
         <translation>&lt;b&gt;검증 정확도: 기본 %1% → 파인튜닝 %2%&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="545"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="639"/>
         <source>&lt;b&gt;Validation accuracy after fine-tuning: %1%&lt;/b&gt;</source>
         <translation>&lt;b&gt;파인튜닝 후 검증 정확도: %1%&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="547"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="641"/>
         <source>&lt;br&gt;Eval loss %1 → %2 (perplexity %3 → %4)</source>
         <translation>&lt;br&gt;평가 손실 %1 → %2 (퍼플렉서티 %3 → %4)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="549"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="643"/>
         <source>&lt;br&gt;%1 steps in %2 s, %3 tokens/s. Output: %4</source>
         <translation>&lt;br&gt;%2초 동안 %1 스텝, %3 토큰/s. 출력: %4</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="554"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="648"/>
         <source>Stopped. The last checkpoint is kept: press Resume to continue.</source>
         <translation>중지했습니다. 마지막 체크포인트가 보관되어 있으니 재개를 눌러 계속하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="555"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="649"/>
         <source>&lt;span style=&apos;color:#c92a2a&apos;&gt;The run failed: %1&lt;/span&gt;</source>
         <translation>&lt;span style=&apos;color:#c92a2a&apos;&gt;실행 실패: %1&lt;/span&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="566"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="660"/>
         <source>Stopping at the next step…</source>
         <translation>다음 스텝에서 중지하는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="594"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="685"/>
         <source>Answers before and after</source>
         <translation>학습 전후 답변</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="605"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="694"/>
         <source>Could not generate the side-by-side answers: %1</source>
         <translation>전후 비교 답변을 생성할 수 없습니다: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="624"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="713"/>
         <source>Export the adapter to…</source>
         <translation>어댑터를 내보낼 위치…</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="632"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="721"/>
         <source>Adapter exported to %1 (PEFT format)</source>
         <translation>어댑터를 %1에 내보냈습니다(PEFT 형식)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="633"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="722"/>
         <source>Could not copy %1 to %2</source>
         <translation>%1을(를) %2(으)로 복사할 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="637"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="726"/>
         <source>Write the merged model into an empty folder</source>
         <translation>병합된 모델을 저장할 빈 폴더 선택</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="642"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="731"/>
         <source>Merge into %1</source>
         <translation>%1(으)로 병합</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="645"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="736"/>
         <source>Merged model written to %1</source>
         <translation>병합된 모델을 %1에 저장했습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="646"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="737"/>
         <source>Merge failed: %1</source>
         <translation>병합 실패: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="55"/>
+        <source>The model folder to start from. The Models panel sets it.</source>
+        <translation>시작점이 되는 모델 폴더입니다. 모델 패널에서 설정됩니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="56"/>
+        <source>The dataset file. The Datasets panel sets it with its template.</source>
+        <translation>데이터셋 파일입니다. 데이터셋 패널에서 템플릿과 함께 설정됩니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="57"/>
+        <source>How to read the file. &apos;auto&apos; decides from the file name and content.</source>
+        <translation>파일을 읽는 방식입니다. &apos;auto&apos;는 파일 이름과 내용으로 판단합니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="58"/>
+        <source>What the model reads; {column} is replaced by the row&apos;s value.</source>
+        <translation>모델이 읽는 내용입니다. {column}은 해당 행의 값으로 바뀝니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="59"/>
+        <source>What the model learns to answer. Only these tokens are trained on.</source>
+        <translation>모델이 답하도록 학습하는 내용입니다. 이 토큰만 학습에 사용됩니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="60"/>
+        <source>For chat data: format rows with the model&apos;s own chat template and train on the assistant&apos;s turns.</source>
+        <translation>채팅 데이터용: 모델 자체의 채팅 템플릿으로 행을 구성하고 어시스턴트 차례만 학습합니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="61"/>
+        <source>Also learn to predict the prompt. Usually off.</source>
+        <translation>프롬프트도 예측하도록 학습합니다. 보통 꺼 둡니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="62"/>
+        <source>Skip rows that cannot be read (they are counted and listed) instead of stopping.</source>
+        <translation>읽을 수 없는 행이 있어도 중단하지 않고 건너뜁니다(개수와 목록이 표시됩니다).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="63"/>
+        <source>Share of rows held back to measure progress on unseen text. 0.1 = 10%.</source>
+        <translation>처음 보는 텍스트에서 진행 상황을 측정하기 위해 따로 떼어 두는 행의 비율입니다. 0.1 = 10%.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="64"/>
+        <source>Longest row in tokens; longer rows are cut. Lower it if memory runs short.</source>
+        <translation>토큰 기준 최대 행 길이입니다. 더 긴 행은 잘립니다. 메모리가 부족하면 낮추세요.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="65"/>
+        <source>lora: train small adapters, fast and light (recommended). full: train every weight.</source>
+        <translation>lora: 작은 어댑터를 학습합니다. 빠르고 가볍습니다(권장). full: 모든 가중치를 학습합니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="66"/>
+        <source>Adapter rank: how much the adapter can learn. 8-16 is typical; higher learns more but is slower.</source>
+        <translation>어댑터 랭크: 어댑터가 학습할 수 있는 양입니다. 보통 8-16이며, 높을수록 더 많이 학습하지만 느려집니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="67"/>
+        <source>Adapter strength. Often twice the rank.</source>
+        <translation>어댑터 강도입니다. 보통 랭크의 두 배로 설정합니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="68"/>
+        <source>Randomly drops adapter inputs while training, against overfitting. 0-0.1.</source>
+        <translation>학습 중 어댑터 입력을 무작위로 제외하여 과적합을 막습니다. 0-0.1.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="69"/>
+        <source>Which layers get adapters: names like q_proj, v_proj, or all-linear.</source>
+        <translation>어댑터를 붙일 레이어: q_proj, v_proj 같은 이름 또는 all-linear.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="70"/>
+        <source>Rank-stabilised scaling (alpha/sqrt(r)); helps with high ranks.</source>
+        <translation>랭크 안정화 스케일링(alpha/sqrt(r))입니다. 랭크가 높을 때 도움이 됩니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="71"/>
+        <source>How many times to go through the training rows. More helps small datasets, until it overfits.</source>
+        <translation>학습 행 전체를 몇 번 반복할지 정합니다. 작은 데이터셋에서는 늘릴수록 도움이 되지만, 과적합이 생기기 전까지입니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="72"/>
+        <source>Stop after this many steps instead (-1: use epochs).</source>
+        <translation>에폭 대신 이 스텝 수만큼 진행한 뒤 멈춥니다(-1: 에폭 사용).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="73"/>
+        <source>Rows per step. Larger is smoother but needs more memory.</source>
+        <translation>스텝당 행 수입니다. 클수록 학습이 안정되지만 메모리가 더 필요합니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="74"/>
+        <source>Add up several batches before each update: a bigger batch without more memory.</source>
+        <translation>여러 배치를 합산한 뒤 한 번 업데이트합니다: 메모리를 더 쓰지 않고 배치를 키우는 효과입니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="75"/>
+        <source>Learning rate: the size of each update. Too high and the loss jumps or turns NaN; too low and nothing is learned.</source>
+        <translation>학습률: 각 업데이트의 크기입니다. 너무 높으면 손실이 튀거나 NaN이 되고, 너무 낮으면 아무것도 학습되지 않습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="76"/>
+        <source>How the learning rate changes over the run: constant, linear decay or cosine decay.</source>
+        <translation>실행 중 학습률이 변하는 방식입니다: 고정, 선형 감소 또는 코사인 감소.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="77"/>
+        <source>Steps at the start with a rising learning rate, for a gentle start.</source>
+        <translation>시작 시 학습률을 점차 높이는 스텝 수로, 학습을 부드럽게 시작하게 합니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="78"/>
+        <source>Warmup as a share of all steps (used when warmup steps is 0).</source>
+        <translation>전체 스텝 중 워밍업 비율입니다(워밍업 스텝이 0일 때 사용).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="79"/>
+        <source>Pulls weights toward zero a little each step, against overfitting.</source>
+        <translation>매 스텝 가중치를 조금씩 0 쪽으로 당겨 과적합을 막습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="80"/>
+        <source>Caps the size of each update (gradient clipping). 1.0 is a safe default; 0 turns it off.</source>
+        <translation>각 업데이트의 크기를 제한합니다(그래디언트 클리핑). 1.0이 안전한 기본값이며, 0이면 끕니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="81"/>
+        <source>AdamW momentum. Rarely changed.</source>
+        <translation>AdamW 모멘텀입니다. 거의 바꿀 필요가 없습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="82"/>
+        <source>AdamW second-moment decay. Rarely changed.</source>
+        <translation>AdamW 2차 모멘트 감쇠율입니다. 거의 바꿀 필요가 없습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="83"/>
+        <source>AdamW epsilon. Rarely changed.</source>
+        <translation>AdamW 엡실론입니다. 거의 바꿀 필요가 없습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="84"/>
+        <source>Fixes every random choice: the same seed and settings give the same run.</source>
+        <translation>모든 무작위 선택을 고정합니다: 시드와 설정이 같으면 같은 실행 결과가 나옵니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="85"/>
+        <source>Add a point to the chart every this many steps.</source>
+        <translation>이 스텝 수마다 차트에 점을 하나 추가합니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="86"/>
+        <source>Measure on the validation rows every this many steps (0: only at the start and the end).</source>
+        <translation>이 스텝 수마다 검증 행으로 측정합니다(0: 시작과 끝에만).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="87"/>
+        <source>Measure the model before training, to compare before and after.</source>
+        <translation>학습 전에 모델을 측정하여 전후를 비교합니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="88"/>
+        <source>Validation rows used per measurement (-1: all). Fewer is faster.</source>
+        <translation>측정마다 사용할 검증 행 수입니다(-1: 전체). 적을수록 빠릅니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="89"/>
+        <source>Save a checkpoint every this many steps, to resume after a stop or crash (0: by time only).</source>
+        <translation>이 스텝 수마다 체크포인트를 저장하여 중지나 충돌 후 재개할 수 있게 합니다(0: 시간 기준으로만).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="90"/>
+        <source>Also save a checkpoint after this many minutes of training, so a crash loses minutes, not the run (0: off).</source>
+        <translation>학습이 이 시간(분)만큼 진행될 때마다 체크포인트도 저장하여, 충돌해도 학습 전체가 아니라 몇 분만 잃게 합니다(0: 끄기).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="91"/>
+        <source>How many checkpoints to keep on disk.</source>
+        <translation>디스크에 보관할 체크포인트 수입니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="92"/>
+        <source>The run folder. Empty: a new folder under runs/ in the workspace.</source>
+        <translation>실행 폴더입니다. 비워 두면 워크스페이스의 runs/ 아래에 새 폴더를 만듭니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="93"/>
+        <source>CPU threads for training (0: the application&apos;s setting).</source>
+        <translation>학습에 사용할 CPU 스레드 수입니다(0: 애플리케이션 설정 사용).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="94"/>
+        <source>Refuse settings that need more memory than this (0: the memory this computer has free).</source>
+        <translation>이보다 많은 메모리가 필요한 설정은 거부합니다(0: 이 컴퓨터의 여유 메모리).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="103"/>
+        <source>Model</source>
+        <translation>모델</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="105"/>
+        <source>File format</source>
+        <translation>파일 형식</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="106"/>
+        <source>Prompt template</source>
+        <translation>프롬프트 템플릿</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="107"/>
+        <source>Answer template</source>
+        <translation>답변 템플릿</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="108"/>
+        <source>Use the chat template</source>
+        <translation>채팅 템플릿 사용</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="109"/>
+        <source>Also learn the prompt</source>
+        <translation>프롬프트도 학습</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="110"/>
+        <source>Skip unreadable rows</source>
+        <translation>읽을 수 없는 행 건너뛰기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="111"/>
+        <source>Held-back share</source>
+        <translation>검증용 비율</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="112"/>
+        <source>Longest row (tokens)</source>
+        <translation>최대 행 길이(토큰)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="113"/>
+        <source>Method</source>
+        <translation>방법</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="114"/>
+        <source>LoRA rank</source>
+        <translation>LoRA 랭크</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="115"/>
+        <source>LoRA strength (alpha)</source>
+        <translation>LoRA 강도(alpha)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="116"/>
+        <source>LoRA dropout</source>
+        <translation>LoRA 드롭아웃</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="117"/>
+        <source>Layers with adapters</source>
+        <translation>어댑터를 붙일 레이어</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="118"/>
+        <source>Rank-stabilised scaling</source>
+        <translation>랭크 안정화 스케일링</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="119"/>
+        <source>Passes over the data (epochs)</source>
+        <translation>데이터 반복 횟수(에포크)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="120"/>
+        <source>Step limit</source>
+        <translation>스텝 제한</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="121"/>
+        <source>Rows per step (batch)</source>
+        <translation>스텝당 행 수(배치)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="122"/>
+        <source>Batches per update</source>
+        <translation>업데이트당 배치 수</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="123"/>
+        <source>Learning rate</source>
+        <translation>학습률</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="124"/>
+        <source>Learning-rate schedule</source>
+        <translation>학습률 스케줄</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="125"/>
+        <source>Warm-up steps</source>
+        <translation>워밍업 스텝</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="126"/>
+        <source>Warm-up share</source>
+        <translation>워밍업 비율</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="127"/>
+        <source>Weight decay</source>
+        <translation>가중치 감쇠</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="128"/>
+        <source>Largest update (gradient clipping)</source>
+        <translation>최대 업데이트 크기(그래디언트 클리핑)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="129"/>
+        <source>AdamW momentum (beta1)</source>
+        <translation>AdamW 모멘텀(beta1)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="130"/>
+        <source>AdamW beta2</source>
+        <translation>AdamW beta2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="131"/>
+        <source>AdamW epsilon</source>
+        <translation>AdamW 엡실론</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="132"/>
+        <source>Random seed</source>
+        <translation>난수 시드</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="133"/>
+        <source>Chart point every (steps)</source>
+        <translation>차트 점 간격(스텝)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="134"/>
+        <source>Measure every (steps)</source>
+        <translation>측정 간격(스텝)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="135"/>
+        <source>Measure before training</source>
+        <translation>학습 전에 측정</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="136"/>
+        <source>Rows per measurement</source>
+        <translation>측정당 행 수</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="137"/>
+        <source>Save every (steps)</source>
+        <translation>저장 간격(스텝)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="138"/>
+        <source>Save every (minutes)</source>
+        <translation>저장 간격(분)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="139"/>
+        <source>Checkpoints to keep</source>
+        <translation>보관할 체크포인트 수</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="140"/>
+        <source>Run folder</source>
+        <translation>실행 폴더</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="141"/>
+        <source>CPU threads</source>
+        <translation>CPU 스레드</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="142"/>
+        <source>Memory limit (GB)</source>
+        <translation>메모리 제한(GB)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="159"/>
+        <source>no limit (use the passes)</source>
+        <translation>제한 없음(반복 횟수 사용)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="160"/>
+        <source>all rows</source>
+        <translation>모든 행</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="161"/>
+        <source>at the start and the end</source>
+        <translation>시작과 끝에만</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="162"/>
+        <source>by time only</source>
+        <translation>시간 기준으로만</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="163"/>
+        <source>off</source>
+        <translation>끔</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="164"/>
+        <source>the application&apos;s setting</source>
+        <translation>앱 설정 사용</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="165"/>
+        <source>none (or the warm-up share)</source>
+        <translation>없음(또는 워밍업 비율)</translation>
     </message>
 </context>
 <context>
     <name>fm::ui::Job</name>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="34"/>
+        <location filename="../../ui/bridge/job.cpp" line="49"/>
         <source>queued</source>
         <translation>대기 중</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="35"/>
+        <location filename="../../ui/bridge/job.cpp" line="50"/>
         <source>running</source>
         <translation>실행 중</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="36"/>
+        <location filename="../../ui/bridge/job.cpp" line="51"/>
         <source>done</source>
         <translation>완료</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="37"/>
+        <location filename="../../ui/bridge/job.cpp" line="52"/>
         <source>cancelled</source>
         <translation>취소됨</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="38"/>
+        <location filename="../../ui/bridge/job.cpp" line="53"/>
         <source>failed</source>
         <translation>실패</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/job.cpp" line="186"/>
+        <source>%1 min %2 s</source>
+        <translation>%1분 %2초</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/job.cpp" line="186"/>
+        <source>%1 s</source>
+        <translation>%1초</translation>
     </message>
 </context>
 <context>
     <name>fm::ui::JobRunner</name>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="247"/>
+        <location filename="../../ui/bridge/job.cpp" line="293"/>
         <source>%1: started</source>
         <translation>%1: 시작됨</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="249"/>
+        <location filename="../../ui/bridge/job.cpp" line="296"/>
+        <source>%1: replaced by a newer request</source>
+        <translation>%1: 새 요청으로 대체됨</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/job.cpp" line="299"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="250"/>
+        <location filename="../../ui/bridge/job.cpp" line="300"/>
         <source>%1: %2 — %3</source>
         <translation>%1: %2 — %3</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="271"/>
+        <location filename="../../ui/bridge/job.cpp" line="322"/>
         <source>unknown error</source>
         <translation>알 수 없는 오류</translation>
     </message>
@@ -930,37 +1286,37 @@
 <context>
     <name>fm::ui::JobsModel</name>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="164"/>
+        <location filename="../../ui/bridge/job.cpp" line="199"/>
         <source>stopping…</source>
         <translation>중지하는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="164"/>
+        <location filename="../../ui/bridge/job.cpp" line="199"/>
         <source>Cancel</source>
         <translation>취소</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="168"/>
+        <location filename="../../ui/bridge/job.cpp" line="203"/>
         <source>Stop this job at its next safe point</source>
         <translation>다음 안전 지점에서 이 작업을 중지합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="178"/>
+        <location filename="../../ui/bridge/job.cpp" line="213"/>
         <source>Job</source>
         <translation>작업</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="179"/>
+        <location filename="../../ui/bridge/job.cpp" line="214"/>
         <source>State</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="180"/>
+        <location filename="../../ui/bridge/job.cpp" line="215"/>
         <source>Progress</source>
         <translation>진행률</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/job.cpp" line="181"/>
+        <location filename="../../ui/bridge/job.cpp" line="216"/>
         <source>Time left</source>
         <translation>남은 시간</translation>
     </message>
@@ -999,17 +1355,22 @@
         <translation>손실 (로그 스케일)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/loss_chart.cpp" line="125"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="93"/>
+        <source>The loss curve appears here when a run starts: lower is better.</source>
+        <translation>실행을 시작하면 여기에 손실 곡선이 나타납니다. 낮을수록 좋습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="137"/>
         <source>eval loss %1 (perplexity %2)</source>
         <translation>평가 손실 %1 (퍼플렉서티 %2)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/loss_chart.cpp" line="209"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="221"/>
         <source>%1: train loss</source>
         <translation>%1: 학습 손실</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/loss_chart.cpp" line="211"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="223"/>
         <source>%1: eval loss</source>
         <translation>%1: 평가 손실</translation>
     </message>
@@ -1017,88 +1378,88 @@
 <context>
     <name>fm::ui::MainWindow</name>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="71"/>
+        <location filename="../../ui/shell/main_window.cpp" line="75"/>
         <source>FM Workbench</source>
         <translation>FM Workbench</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="87"/>
+        <location filename="../../ui/shell/main_window.cpp" line="91"/>
         <source>Models</source>
         <translation>모델</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="88"/>
+        <location filename="../../ui/shell/main_window.cpp" line="92"/>
         <source>Datasets</source>
         <translation>데이터셋</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="89"/>
+        <location filename="../../ui/shell/main_window.cpp" line="93"/>
         <source>Fine-tune</source>
         <translation>파인튜닝</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="90"/>
+        <location filename="../../ui/shell/main_window.cpp" line="94"/>
         <source>Playground</source>
         <translation>플레이그라운드</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="109"/>
+        <location filename="../../ui/shell/main_window.cpp" line="123"/>
         <source>Jobs</source>
         <translation>작업</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="126"/>
+        <location filename="../../ui/shell/main_window.cpp" line="140"/>
         <source>Log</source>
         <translation>로그</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="138"/>
+        <location filename="../../ui/shell/main_window.cpp" line="152"/>
         <source>&amp;File</source>
         <translation>파일(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="139"/>
+        <location filename="../../ui/shell/main_window.cpp" line="153"/>
         <source>Import a model folder…</source>
         <translation>모델 폴더 가져오기…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="143"/>
+        <location filename="../../ui/shell/main_window.cpp" line="157"/>
         <source>Open a dataset…</source>
         <translation>데이터셋 열기…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="147"/>
+        <location filename="../../ui/shell/main_window.cpp" line="161"/>
         <source>Use the built-in demo</source>
         <translation>내장 데모 사용</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="149"/>
+        <location filename="../../ui/shell/main_window.cpp" line="163"/>
         <source>Settings…</source>
         <translation>설정…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="151"/>
+        <location filename="../../ui/shell/main_window.cpp" line="165"/>
         <source>Quit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="152"/>
+        <location filename="../../ui/shell/main_window.cpp" line="166"/>
         <source>&amp;View</source>
         <translation>보기(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="155"/>
+        <location filename="../../ui/shell/main_window.cpp" line="169"/>
         <source>&amp;Help</source>
         <translation>도움말(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="156"/>
-        <location filename="../../ui/shell/main_window.cpp" line="157"/>
+        <location filename="../../ui/shell/main_window.cpp" line="170"/>
+        <location filename="../../ui/shell/main_window.cpp" line="171"/>
         <source>About FM Workbench</source>
         <translation>FM Workbench 정보</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="158"/>
+        <location filename="../../ui/shell/main_window.cpp" line="172"/>
         <source>FM Workbench: pre-train, adapt, ground and deploy foundation models on your own computer, offline.
 
 Workspace: %1</source>
@@ -1107,69 +1468,79 @@ Workspace: %1</source>
 워크스페이스: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/shell/main_window.cpp" line="167"/>
+        <location filename="../../ui/shell/main_window.cpp" line="181"/>
         <source>%n job(s) running</source>
         <translation>
             <numerusform>작업 %n개 실행 중</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="167"/>
+        <location filename="../../ui/shell/main_window.cpp" line="181"/>
         <source>Ready</source>
         <translation>준비됨</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="173"/>
+        <location filename="../../ui/shell/main_window.cpp" line="187"/>
         <source>Model ready: %1</source>
         <translation>모델 준비됨: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="175"/>
+        <location filename="../../ui/shell/main_window.cpp" line="189"/>
         <source>Model refused: %1 — %2</source>
         <translation>모델 거부됨: %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="203"/>
+        <location filename="../../ui/shell/main_window.cpp" line="217"/>
         <source>Nothing to import at %1</source>
         <translation>%1에 가져올 항목이 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="212"/>
+        <location filename="../../ui/shell/main_window.cpp" line="226"/>
         <source>Preparing the built-in demo: datasets and a tiny model trained from scratch.</source>
         <translation>내장 데모를 준비하는 중: 데이터셋과 처음부터 학습한 아주 작은 모델.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="220"/>
+        <location filename="../../ui/shell/main_window.cpp" line="234"/>
         <source>The demo could not be prepared: %1</source>
         <translation>데모를 준비할 수 없습니다: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="237"/>
+        <location filename="../../ui/shell/main_window.cpp" line="251"/>
         <source>Language</source>
         <translation>언어</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="237"/>
-        <source>The new language is used from the next start.</source>
-        <translation>새 언어는 다음 실행 시부터 적용됩니다.</translation>
+        <location filename="../../ui/shell/main_window.cpp" line="252"/>
+        <source>The new language is used from the next start. Restart FM Workbench now?</source>
+        <translation>새 언어는 다음 실행부터 적용됩니다. 지금 FM Workbench를 다시 시작할까요?</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="239"/>
+        <location filename="../../ui/shell/main_window.cpp" line="254"/>
+        <source>Restart now</source>
+        <translation>지금 다시 시작</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shell/main_window.cpp" line="255"/>
+        <source>Later</source>
+        <translation>나중에</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shell/main_window.cpp" line="260"/>
         <source>Workspace: %1</source>
         <translation>워크스페이스: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="262"/>
+        <location filename="../../ui/shell/main_window.cpp" line="292"/>
         <source>Jobs are running</source>
         <translation>작업이 실행 중입니다</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="263"/>
+        <location filename="../../ui/shell/main_window.cpp" line="293"/>
         <source>Stop the running jobs and quit? A training run stops at its next step and keeps a checkpoint you can resume.</source>
         <translation>실행 중인 작업을 중지하고 종료할까요? 학습 실행은 다음 스텝에서 멈추고, 재개할 수 있는 체크포인트를 남깁니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="272"/>
+        <location filename="../../ui/shell/main_window.cpp" line="302"/>
         <source>Stopping the running jobs, then closing…</source>
         <translation>실행 중인 작업을 멈춘 뒤 닫습니다…</translation>
     </message>
@@ -1177,102 +1548,95 @@ Workspace: %1</source>
 <context>
     <name>fm::ui::ModelsPanel</name>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="79"/>
+        <location filename="../../ui/models/models_panel.cpp" line="83"/>
         <source>Import a model folder…</source>
         <translation>모델 폴더 가져오기…</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="80"/>
+        <location filename="../../ui/models/models_panel.cpp" line="84"/>
         <source>A Hugging Face folder with config.json, safetensors weights and a tokenizer</source>
         <translation>config.json, safetensors 가중치와 토크나이저가 있는 Hugging Face 폴더</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="81"/>
+        <location filename="../../ui/models/models_panel.cpp" line="85"/>
         <source>Use the demo model</source>
         <translation>데모 모델 사용</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="82"/>
+        <location filename="../../ui/models/models_panel.cpp" line="86"/>
         <source>A tiny Llama-style model that the app trains from scratch on its own demo text</source>
         <translation>앱이 자체 데모 텍스트로 처음부터 학습하는 아주 작은 Llama 계열 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="85"/>
+        <location filename="../../ui/models/models_panel.cpp" line="89"/>
         <source>Your models</source>
         <translation>내 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="92"/>
+        <location filename="../../ui/models/models_panel.cpp" line="96"/>
         <source>Model families that work</source>
         <translation>지원되는 모델 계열</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="94"/>
+        <location filename="../../ui/models/models_panel.cpp" line="98"/>
         <source>Family</source>
         <translation>계열</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="94"/>
-        <location filename="../../ui/models/models_panel.cpp" line="302"/>
+        <location filename="../../ui/models/models_panel.cpp" line="98"/>
+        <location filename="../../ui/models/models_panel.cpp" line="324"/>
         <source>Tokenizer</source>
         <translation>토크나이저</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="94"/>
+        <location filename="../../ui/models/models_panel.cpp" line="98"/>
         <source>Chat</source>
         <translation>채팅</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="100"/>
+        <location filename="../../ui/models/models_panel.cpp" line="104"/>
         <source>No model yet: import a folder, drop one on the window, or use the demo model.</source>
         <translation>아직 모델이 없습니다: 폴더를 가져오거나 창에 끌어다 놓거나 데모 모델을 사용하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="115"/>
+        <location filename="../../ui/models/models_panel.cpp" line="119"/>
         <source>Tokenizer: type text to see its tokens and their ids</source>
         <translation>토크나이저: 텍스트를 입력하면 토큰과 ID를 볼 수 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="117"/>
+        <location filename="../../ui/models/models_panel.cpp" line="121"/>
         <source>Type or paste text here</source>
         <translation>여기에 텍스트를 입력하거나 붙여 넣으세요</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="183"/>
+        <location filename="../../ui/models/models_panel.cpp" line="187"/>
         <source>model_type &quot;%1&quot;</source>
         <translation>model_type &quot;%1&quot;</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="186"/>
+        <location filename="../../ui/models/models_panel.cpp" line="190"/>
         <source>What a folder needs</source>
         <translation>폴더에 필요한 것</translation>
     </message>
-    <message numerus="yes">
-        <location filename="../../ui/models/models_panel.cpp" line="203"/>
-        <source>&lt;p style=&apos;color:#868e96&apos;&gt;%n token(s)&lt;/p&gt;</source>
-        <translation>
-            <numerusform>&lt;p style=&apos;color:#868e96&apos;&gt;토큰 %n개&lt;/p&gt;</numerusform>
-        </translation>
-    </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="263"/>
+        <location filename="../../ui/models/models_panel.cpp" line="285"/>
         <source>Choose a Hugging Face model folder</source>
         <translation>Hugging Face 모델 폴더 선택</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="226"/>
+        <location filename="../../ui/models/models_panel.cpp" line="232"/>
         <source>Could not open %1:
 %2</source>
         <translation>%1을(를) 열 수 없습니다:
 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="127"/>
+        <location filename="../../ui/models/models_panel.cpp" line="131"/>
         <source>Compare sentences: one per line; the map shows how close their meanings are</source>
         <translation>문장 비교: 한 줄에 한 문장씩 입력하면, 표가 의미가 얼마나 가까운지 보여 줍니다</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="130"/>
+        <location filename="../../ui/models/models_panel.cpp" line="134"/>
         <source>The weather is lovely today.
 It is sunny and warm outside.
 The stock market fell sharply.
@@ -1283,27 +1647,27 @@ The stock market fell sharply.
 The weather is lovely today.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="132"/>
+        <location filename="../../ui/models/models_panel.cpp" line="136"/>
         <source>Compare</source>
         <translation>비교</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="139"/>
+        <location filename="../../ui/models/models_panel.cpp" line="143"/>
         <source>Score passages: how well each passage answers the query</source>
         <translation>단락 점수 매기기: 각 단락이 질문에 얼마나 잘 답하는지</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="142"/>
+        <location filename="../../ui/models/models_panel.cpp" line="146"/>
         <source>Query</source>
         <translation>질문</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="143"/>
+        <location filename="../../ui/models/models_panel.cpp" line="147"/>
         <source>How do I reset my password?</source>
         <translation>비밀번호는 어떻게 재설정하나요?</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="145"/>
+        <location filename="../../ui/models/models_panel.cpp" line="149"/>
         <source>Open Settings, choose Account, then Reset password.
 Our office is open from 9 to 5.
 Passwords must have at least 12 characters.</source>
@@ -1312,249 +1676,264 @@ Passwords must have at least 12 characters.</source>
 비밀번호는 12자 이상이어야 합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="147"/>
-        <location filename="../../ui/models/models_panel.cpp" line="149"/>
+        <location filename="../../ui/models/models_panel.cpp" line="151"/>
+        <location filename="../../ui/models/models_panel.cpp" line="153"/>
         <source>Score</source>
         <translation>점수</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="149"/>
+        <location filename="../../ui/models/models_panel.cpp" line="153"/>
         <source>Probability</source>
         <translation>확률</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="149"/>
+        <location filename="../../ui/models/models_panel.cpp" line="153"/>
         <source>Passage</source>
         <translation>단락</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="256"/>
+        <location filename="../../ui/models/models_panel.cpp" line="209"/>
+        <source>1 token</source>
+        <translation>토큰 1개</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/models_panel.cpp" line="209"/>
+        <source>%1 tokens</source>
+        <translation>토큰 %1개</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/models_panel.cpp" line="239"/>
+        <source>Waiting for the built-in demo to be prepared</source>
+        <translation>내장 데모가 준비되기를 기다리는 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/models_panel.cpp" line="278"/>
         <source>In memory: %1 of %2 kept for models</source>
         <translation>메모리 사용: 모델용 %2 중 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="258"/>
+        <location filename="../../ui/models/models_panel.cpp" line="280"/>
         <source>Several models can be open at once. When a new one does not fit, models that no job is using are closed, least recently used first.</source>
         <translation>여러 모델을 동시에 열 수 있습니다. 새 모델이 들어갈 공간이 없으면, 어떤 작업도 사용하지 않는 모델부터 가장 오래전에 쓴 순서로 닫습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="269"/>
+        <location filename="../../ui/models/models_panel.cpp" line="291"/>
         <source>Opening %1…</source>
         <translation>%1 여는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="275"/>
+        <location filename="../../ui/models/models_panel.cpp" line="297"/>
         <source>language model: writes text (Playground, Fine-tune)</source>
         <translation>언어 모델: 텍스트를 씁니다(플레이그라운드, 파인튜닝)</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="276"/>
+        <location filename="../../ui/models/models_panel.cpp" line="298"/>
         <source>text encoder: turns text into vectors (search, similarity)</source>
         <translation>텍스트 인코더: 텍스트를 벡터로 바꿉니다(검색, 유사도)</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="277"/>
+        <location filename="../../ui/models/models_panel.cpp" line="299"/>
         <source>cross-encoder: scores how well a passage answers a query (reranking)</source>
         <translation>크로스 인코더: 단락이 질문에 얼마나 잘 답하는지 점수를 매깁니다(재순위화)</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="287"/>
+        <location filename="../../ui/models/models_panel.cpp" line="309"/>
         <source>%1 — %2 parameters</source>
         <translation>%1 — 파라미터 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="289"/>
+        <location filename="../../ui/models/models_panel.cpp" line="311"/>
         <source>Kind</source>
         <translation>종류</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="290"/>
+        <location filename="../../ui/models/models_panel.cpp" line="312"/>
         <source>Folder</source>
         <translation>폴더</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="291"/>
+        <location filename="../../ui/models/models_panel.cpp" line="313"/>
         <source>Architecture</source>
         <translation>아키텍처</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="292"/>
+        <location filename="../../ui/models/models_panel.cpp" line="314"/>
         <source>Parameters</source>
         <translation>파라미터</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="293"/>
+        <location filename="../../ui/models/models_panel.cpp" line="315"/>
         <source>Weights on disk</source>
         <translation>디스크상 가중치</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="295"/>
-        <location filename="../../ui/models/models_panel.cpp" line="298"/>
+        <location filename="../../ui/models/models_panel.cpp" line="317"/>
+        <location filename="../../ui/models/models_panel.cpp" line="320"/>
         <source>Memory needed</source>
         <translation>필요한 메모리</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="295"/>
+        <location filename="../../ui/models/models_panel.cpp" line="317"/>
         <source>%1 in float32, %2 in bfloat16, plus %3 per 1,000 tokens of context</source>
         <translation>float32에서 %1, bfloat16에서 %2, 컨텍스트 1,000 토큰당 %3 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="298"/>
+        <location filename="../../ui/models/models_panel.cpp" line="320"/>
         <source>%1 in float32, %2 in bfloat16</source>
         <translation>float32에서 %1, bfloat16에서 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="299"/>
+        <location filename="../../ui/models/models_panel.cpp" line="321"/>
         <source>Layers × hidden</source>
         <translation>레이어 × 히든</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="301"/>
+        <location filename="../../ui/models/models_panel.cpp" line="323"/>
         <source>Context</source>
         <translation>컨텍스트</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="301"/>
+        <location filename="../../ui/models/models_panel.cpp" line="323"/>
         <source>%1 tokens, %2</source>
         <translation>%1 토큰, %2</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="303"/>
+        <location filename="../../ui/models/models_panel.cpp" line="325"/>
         <source>none: %1</source>
         <translation>없음: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="306"/>
+        <location filename="../../ui/models/models_panel.cpp" line="328"/>
         <source>Chat template</source>
         <translation>채팅 템플릿</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="310"/>
+        <location filename="../../ui/models/models_panel.cpp" line="332"/>
         <source>Special tokens</source>
         <translation>특수 토큰</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="314"/>
+        <location filename="../../ui/models/models_panel.cpp" line="336"/>
         <source>Embedding</source>
         <translation>임베딩</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="314"/>
+        <location filename="../../ui/models/models_panel.cpp" line="336"/>
         <source>%1 dimensions, %2 pooling, %3</source>
         <translation>%1차원, %2 풀링, %3</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="315"/>
+        <location filename="../../ui/models/models_panel.cpp" line="337"/>
         <source>normalised</source>
         <translation>정규화됨</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="315"/>
+        <location filename="../../ui/models/models_panel.cpp" line="337"/>
         <source>not normalised</source>
         <translation>정규화 안 됨</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="316"/>
+        <location filename="../../ui/models/models_panel.cpp" line="338"/>
         <source>Longest text</source>
         <translation>최대 텍스트 길이</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="316"/>
+        <location filename="../../ui/models/models_panel.cpp" line="338"/>
         <source>%1 tokens (longer texts are cut)</source>
         <translation>%1 토큰(더 긴 텍스트는 잘립니다)</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="317"/>
+        <location filename="../../ui/models/models_panel.cpp" line="339"/>
         <source>Prompts</source>
         <translation>프롬프트</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="317"/>
+        <location filename="../../ui/models/models_panel.cpp" line="339"/>
         <source>none</source>
         <translation>없음</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="322"/>
+        <location filename="../../ui/models/models_panel.cpp" line="344"/>
         <source>Labels</source>
         <translation>레이블</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="323"/>
+        <location filename="../../ui/models/models_panel.cpp" line="345"/>
         <source>Longest pair</source>
         <translation>최대 쌍 길이</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="323"/>
+        <location filename="../../ui/models/models_panel.cpp" line="345"/>
         <source>%1 tokens (the passage is cut first)</source>
         <translation>%1 토큰(단락이 먼저 잘립니다)</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="325"/>
+        <location filename="../../ui/models/models_panel.cpp" line="347"/>
         <source>Note</source>
         <translation>참고</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="333"/>
+        <location filename="../../ui/models/models_panel.cpp" line="355"/>
         <source>The film was not great, but the soundtrack is wonderful.</source>
         <translation>영화는 별로였지만 사운드트랙은 훌륭합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="341"/>
+        <location filename="../../ui/models/models_panel.cpp" line="363"/>
         <source>&lt;i&gt;Load a model with a tokenizer first.&lt;/i&gt;</source>
         <translation>&lt;i&gt;먼저 토크나이저가 있는 모델을 불러오세요.&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="385"/>
+        <location filename="../../ui/models/models_panel.cpp" line="432"/>
         <source>Type at least two sentences, one per line.</source>
         <translation>한 줄에 하나씩 두 문장 이상 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="392"/>
+        <location filename="../../ui/models/models_panel.cpp" line="438"/>
         <source>Compare sentences</source>
         <translation>문장 비교</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/models/models_panel.cpp" line="400"/>
+        <location filename="../../ui/models/models_panel.cpp" line="443"/>
         <source>Embedding %n sentence(s)…</source>
         <translation>
             <numerusform>문장 %n개 임베딩 중…</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="406"/>
-        <location filename="../../ui/models/models_panel.cpp" line="462"/>
+        <location filename="../../ui/models/models_panel.cpp" line="450"/>
+        <location filename="../../ui/models/models_panel.cpp" line="504"/>
         <source>Cancelled.</source>
         <translation>취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="426"/>
+        <location filename="../../ui/models/models_panel.cpp" line="470"/>
         <source>“%1” and “%2”: cosine similarity %3</source>
         <translation>“%1”와(과) “%2”: 코사인 유사도 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="430"/>
+        <location filename="../../ui/models/models_panel.cpp" line="474"/>
         <source>1.00 = the same meaning; near 0 = unrelated.</source>
         <translation>1.00 = 같은 의미, 0에 가까우면 관련 없음.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="441"/>
+        <location filename="../../ui/models/models_panel.cpp" line="485"/>
         <source>Type a query and at least one passage.</source>
         <translation>질문과 단락을 하나 이상 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="449"/>
+        <location filename="../../ui/models/models_panel.cpp" line="492"/>
         <source>Score passages</source>
         <translation>단락 점수 매기기</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/models/models_panel.cpp" line="456"/>
+        <location filename="../../ui/models/models_panel.cpp" line="497"/>
         <source>Scoring %n passage(s)…</source>
         <translation>
             <numerusform>단락 %n개 점수 계산 중…</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="482"/>
+        <location filename="../../ui/models/models_panel.cpp" line="524"/>
         <source>Best first. The score is the model&apos;s raw output; the probability is its sigmoid (or softmax).</source>
         <translation>높은 순서입니다. 점수는 모델의 원래 출력이고, 확률은 그 시그모이드(또는 소프트맥스)입니다.</translation>
     </message>
@@ -1562,238 +1941,358 @@ Passwords must have at least 12 characters.</source>
 <context>
     <name>fm::ui::PlaygroundPanel</name>
     <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="49"/>
+        <source>1 token</source>
+        <translation>토큰 1개</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="49"/>
+        <source>%1 tokens</source>
+        <translation>토큰 %1개</translation>
+    </message>
+    <message>
         <location filename="../../ui/playground/playground_panel.cpp" line="53"/>
+        <source>the model ended its answer</source>
+        <translation>모델이 답을 끝냄</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="54"/>
+        <source>a stop string</source>
+        <translation>중지 문자열</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="55"/>
+        <source>the token limit</source>
+        <translation>토큰 한도</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="56"/>
+        <source>the model&apos;s context is full</source>
+        <translation>모델의 문맥 길이가 다 참</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="57"/>
+        <source>stopped by you</source>
+        <translation>사용자가 중지함</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="71"/>
         <source>Completion</source>
         <translation>완성</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="54"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="72"/>
         <source>Chat</source>
         <translation>채팅</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="55"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="73"/>
         <source>Completion continues your text. Chat wraps it in the model&apos;s chat template.</source>
         <translation>완성 모드는 입력한 텍스트를 이어 씁니다. 채팅 모드는 모델의 채팅 템플릿으로 감쌉니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="56"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="74"/>
         <source>Mode</source>
         <translation>모드</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="59"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="78"/>
+        <source>This model has no chat template: your message is sent as plain “User: …” lines, which a model not trained for chat may not follow. Completion mode fits it better.</source>
+        <translation>이 모델에는 채팅 템플릿이 없습니다: 메시지가 평범한 “User: …” 줄로 전달되어, 채팅용으로 학습되지 않은 모델은 따르지 못할 수 있습니다. 이어 쓰기 모드가 더 잘 맞습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="83"/>
         <source>System prompt</source>
         <translation>시스템 프롬프트</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="62"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="86"/>
         <source>Instructions the model sees before your message (chat mode)</source>
         <translation>사용자 메시지 앞에 모델이 보는 지시문(채팅 모드)</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="68"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="92"/>
         <source>0 always picks the most likely token; higher is more varied and more surprising.</source>
         <translation>0이면 항상 가장 가능성 높은 토큰을 고릅니다. 높을수록 더 다양하고 의외의 결과가 나옵니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="69"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="93"/>
         <source>Temperature</source>
         <translation>온도</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="72"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="96"/>
         <source>off</source>
         <translation>끔</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="73"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="97"/>
         <source>Choose only among the K most likely tokens (0: off).</source>
         <translation>가장 가능성 높은 K개 토큰 중에서만 고릅니다(0: 끔).</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="74"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="98"/>
         <source>Top-k</source>
         <translation>Top-k</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="79"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="103"/>
         <source>Choose among the most likely tokens that together hold this share of probability.</source>
         <translation>확률 합이 이 비율에 이를 때까지의 가장 가능성 높은 토큰 중에서 고릅니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="80"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="104"/>
         <source>Top-p</source>
         <translation>Top-p</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="85"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="109"/>
         <source>Above 1 discourages repeating the same tokens.</source>
         <translation>1보다 크면 같은 토큰을 반복하지 않도록 합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="86"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="110"/>
         <source>Repetition penalty</source>
         <translation>반복 페널티</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="90"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="114"/>
         <source>Max new tokens</source>
         <translation>최대 새 토큰 수</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="93"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="117"/>
         <source>The same seed and settings give the same answer.</source>
         <translation>시드와 설정이 같으면 같은 답이 나옵니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="94"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="118"/>
         <source>Seed</source>
         <translation>시드</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="97"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="121"/>
         <source>LoRA adapter</source>
         <translation>LoRA 어댑터</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="101"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="125"/>
         <source>none: the base model</source>
         <translation>없음: 기본 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="102"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="126"/>
         <source>Browse…</source>
         <translation>찾아보기…</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="106"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="130"/>
         <source>Use the adapter</source>
         <translation>어댑터 사용</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="108"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="132"/>
         <source>Show base and adapted answers side by side</source>
         <translation>기본 모델과 어댑터 적용 답변을 나란히 표시</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="117"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="149"/>
         <source>Write a prompt, then press Generate (Ctrl+Enter)</source>
         <translation>프롬프트를 작성한 뒤 생성을 누르세요(Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="121"/>
-        <location filename="../../ui/playground/playground_panel.cpp" line="234"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="153"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="366"/>
         <source>Generate</source>
         <translation>생성</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="123"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="155"/>
         <source>Stop</source>
         <translation>중지</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="137"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="169"/>
         <source>Base model</source>
         <translation>기본 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="142"/>
-        <location filename="../../ui/playground/playground_panel.cpp" line="164"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="174"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="196"/>
         <source>Answer</source>
         <translation>답변</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="158"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="190"/>
         <source>Choose a PEFT adapter folder</source>
         <translation>PEFT 어댑터 폴더 선택</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="164"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="196"/>
         <source>With the adapter</source>
         <translation>어댑터 적용</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="207"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="259"/>
+        <source>&lt;b&gt;Model:&lt;/b&gt; %1 (%2)</source>
+        <translation>&lt;b&gt;모델:&lt;/b&gt; %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="262"/>
+        <source>&lt;b&gt;No model loaded&lt;/b&gt;: open one in Models, or use the built-in demo.</source>
+        <translation>&lt;b&gt;불러온 모델이 없습니다&lt;/b&gt;: 모델 패널에서 열거나 내장 데모를 사용하세요.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="267"/>
+        <source> · &lt;b&gt;Adapter:&lt;/b&gt; %1, compared with the base model</source>
+        <translation> · &lt;b&gt;어댑터:&lt;/b&gt; %1, 기본 모델과 비교</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="268"/>
+        <source> · &lt;b&gt;Adapter:&lt;/b&gt; %1, in use</source>
+        <translation> · &lt;b&gt;어댑터:&lt;/b&gt; %1, 사용 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="269"/>
+        <source> · &lt;b&gt;Adapter:&lt;/b&gt; %1, switched off</source>
+        <translation> · &lt;b&gt;어댑터:&lt;/b&gt; %1, 꺼짐</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="271"/>
+        <source> · no adapter</source>
+        <translation> · 어댑터 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="320"/>
+        <source>Wrap my text the way the run was trained: %1</source>
+        <translation>학습 때와 같은 형식으로 내 글 감싸기: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="321"/>
+        <source>The fine-tuned model learned answers after prompts shaped like this; a plain sentence without it may get the wrong kind of answer.</source>
+        <translation>미세 조정된 모델은 이런 형식의 프롬프트 뒤에 오는 답을 배웠습니다. 이 형식 없이 문장만 주면 엉뚱한 종류의 답이 나올 수 있습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="339"/>
         <source>Load a model with a tokenizer first (Models panel).</source>
         <translation>먼저 토크나이저가 있는 모델을 불러오세요(모델 패널).</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="226"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="358"/>
         <source>starting…</source>
         <translation>시작하는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="245"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="377"/>
         <source>loading the adapter</source>
         <translation>어댑터 불러오는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="278"/>
-        <source>%1 tokens · %2 tokens/s</source>
-        <translation>%1 토큰 · %2 토큰/s</translation>
+        <location filename="../../ui/playground/playground_panel.cpp" line="412"/>
+        <source>%1 · %2 tokens/s</source>
+        <translation>%1 · 초당 %2 토큰</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="283"/>
-        <source>%1 tokens · %2 tokens/s · prompt %3 tokens · stopped: %4</source>
-        <translation>%1 토큰 · %2 토큰/s · 프롬프트 %3 토큰 · 중지 이유: %4</translation>
+        <location filename="../../ui/playground/playground_panel.cpp" line="419"/>
+        <source> · %1 tokens/s</source>
+        <translation> · 초당 %1 토큰</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="421"/>
+        <source>%1%2 · prompt %3 tokens · stopped: %4</source>
+        <translation>%1%2 · 프롬프트 %3 토큰 · 멈춘 이유: %4</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="43"/>
+        <source>Helpful assistant</source>
+        <translation>친절한 어시스턴트</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="43"/>
+        <source>You are a helpful assistant. Answer clearly and briefly.</source>
+        <translation>당신은 친절한 어시스턴트입니다. 명확하고 간결하게 답하세요.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="44"/>
+        <source>Teacher</source>
+        <translation>선생님</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="44"/>
+        <source>You are a patient teacher. Explain step by step with a simple example.</source>
+        <translation>당신은 인내심 있는 선생님입니다. 간단한 예를 들어 단계별로 설명하세요.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="45"/>
+        <source>Strict classifier</source>
+        <translation>엄격한 분류기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="45"/>
+        <source>Answer with one word only.</source>
+        <translation>한 단어로만 답하세요.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="46"/>
+        <source>None</source>
+        <translation>없음</translation>
     </message>
 </context>
 <context>
     <name>fm::ui::SettingsDialog</name>
     <message>
-        <location filename="../../ui/shell/settings_dialog.cpp" line="21"/>
+        <location filename="../../ui/shell/settings_dialog.cpp" line="22"/>
         <source>Settings</source>
         <translation>설정</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/settings_dialog.cpp" line="25"/>
+        <location filename="../../ui/shell/settings_dialog.cpp" line="26"/>
         <source>Browse…</source>
         <translation>찾아보기…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/settings_dialog.cpp" line="29"/>
-        <location filename="../../ui/shell/settings_dialog.cpp" line="32"/>
+        <location filename="../../ui/shell/settings_dialog.cpp" line="30"/>
+        <location filename="../../ui/shell/settings_dialog.cpp" line="33"/>
         <source>Workspace folder</source>
         <translation>워크스페이스 폴더</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/settings_dialog.cpp" line="35"/>
+        <location filename="../../ui/shell/settings_dialog.cpp" line="36"/>
         <source>all cores (%1)</source>
         <translation>모든 코어 (%1)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/settings_dialog.cpp" line="37"/>
+        <location filename="../../ui/shell/settings_dialog.cpp" line="38"/>
         <source>How many CPU cores model work may use. Used from the next start.</source>
         <translation>모델 작업에 사용할 CPU 코어 수입니다. 다음 실행 시부터 적용됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/settings_dialog.cpp" line="38"/>
+        <location filename="../../ui/shell/settings_dialog.cpp" line="39"/>
         <source>CPU threads</source>
         <translation>CPU 스레드</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/settings_dialog.cpp" line="43"/>
+        <location filename="../../ui/shell/settings_dialog.cpp" line="44"/>
         <source>Language</source>
         <translation>언어</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/settings_dialog.cpp" line="45"/>
+        <location filename="../../ui/shell/settings_dialog.cpp" line="46"/>
         <source>System</source>
         <translation>시스템</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/settings_dialog.cpp" line="46"/>
+        <location filename="../../ui/shell/settings_dialog.cpp" line="47"/>
         <source>Light</source>
         <translation>밝게</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/settings_dialog.cpp" line="47"/>
+        <location filename="../../ui/shell/settings_dialog.cpp" line="48"/>
         <source>Dark</source>
         <translation>어둡게</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/settings_dialog.cpp" line="49"/>
+        <location filename="../../ui/shell/settings_dialog.cpp" line="50"/>
         <source>Theme</source>
         <translation>테마</translation>
     </message>
@@ -1826,17 +2325,18 @@ Passwords must have at least 12 characters.</source>
         <translation>사전 학습 스텝 %1/%2</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/workbench.cpp" line="86"/>
+        <location filename="../../ui/shell/workbench.cpp" line="87"/>
         <source>Load %1</source>
         <translation>%1 불러오기</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/workbench.cpp" line="88"/>
+        <location filename="../../ui/shell/workbench.cpp" line="89"/>
         <source>reading %1</source>
         <translation>%1 읽는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/workbench.cpp" line="112"/>
+        <location filename="../../ui/shell/workbench.cpp" line="74"/>
+        <location filename="../../ui/shell/workbench.cpp" line="116"/>
         <source>cancelled</source>
         <translation>취소됨</translation>
     </message>

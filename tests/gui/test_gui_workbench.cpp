@@ -139,6 +139,14 @@ class TestGuiWorkbench : public QObject {
     const QString out = m_w->modelsPanel()->tokenizerOutput()->toPlainText();
     QVERIFY2(out.contains(QString("%1 token").arg(n)), qPrintable(out));
     QVERIFY(out.contains(QChar(0x00B7)));  // word starts shown as "·"
+    // Korean on a byte-fallback tokenizer reads as its characters with their byte tokens' ids,
+    // not as a row of <0xEA> chips; the count is still of tokens.
+    m_w->modelsPanel()->tokenizerInput()->setPlainText(QString::fromUtf8("한국어"));
+    QVERIFY(shown.wait(5000));
+    const QString korean = m_w->modelsPanel()->tokenizerOutput()->toPlainText();
+    QVERIFY2(korean.contains(QString::fromUtf8("한")) && korean.contains(QString::fromUtf8("어")), qPrintable(korean));
+    QVERIFY2(!korean.contains("<0x"), qPrintable(korean));
+    QVERIFY(shown.last().at(0).toInt() >= 9);  // three characters of three bytes each
   }
 
   // An embedder and a reranker open beside the language model: the Models panel shows their

@@ -1,4 +1,5 @@
 #include "bridge/job.h"
+#include "bridge/core_text.h"
 
 #include "jobs/cancelled.h"
 #include "util/error.h"
@@ -83,10 +84,10 @@ void Job::log(const QString& line) {
 fm::JobContext Job::context() {
   return fm::JobContext(
       [this](double fraction, const std::string& what) {
-        setProgress(fraction, QString::fromStdString(what));
+        setProgress(fraction, coreText(what));
         return !cancelRequested();
       },
-      [this](const std::string& line) { log(QString::fromStdString(line)); }, [this] { return cancelRequested(); });
+      [this](const std::string& line) { log(coreText(line)); }, [this] { return cancelRequested(); });
 }
 
 void Job::begin() {

@@ -1,4 +1,5 @@
 #include "finetune/finetune_panel.h"
+#include "bridge/core_text.h"
 #include "bridge/paths.h"
 
 #include <QCheckBox>
@@ -51,56 +52,119 @@ QJsonObject toQt(const nlohmann::json& j) {
 // Plain words for every setting: what it does, and when to change it.
 QString tooltipFor(const QString& key) {
   static const QMap<QString, const char*> tips = {
-      {"model", QT_TRANSLATE_NOOP("FinetunePanel", "The model folder to start from. The Models panel sets it.")},
-      {"data", QT_TRANSLATE_NOOP("FinetunePanel", "The dataset file. The Datasets panel sets it with its template.")},
-      {"format", QT_TRANSLATE_NOOP("FinetunePanel", "How to read the file. 'auto' decides from the file name and content.")},
-      {"prompt_template", QT_TRANSLATE_NOOP("FinetunePanel", "What the model reads; {column} is replaced by the row's value.")},
-      {"completion_template", QT_TRANSLATE_NOOP("FinetunePanel", "What the model learns to answer. Only these tokens are trained on.")},
-      {"chat_template", QT_TRANSLATE_NOOP("FinetunePanel", "For chat data: format rows with the model's own chat template and train on the assistant's turns.")},
-      {"train_on_prompt", QT_TRANSLATE_NOOP("FinetunePanel", "Also learn to predict the prompt. Usually off.")},
-      {"skip_bad_rows", QT_TRANSLATE_NOOP("FinetunePanel", "Skip rows that cannot be read (they are counted and listed) instead of stopping.")},
-      {"validation_fraction", QT_TRANSLATE_NOOP("FinetunePanel", "Share of rows held back to measure progress on unseen text. 0.1 = 10%.")},
-      {"max_length", QT_TRANSLATE_NOOP("FinetunePanel", "Longest row in tokens; longer rows are cut. Lower it if memory runs short.")},
-      {"method", QT_TRANSLATE_NOOP("FinetunePanel", "lora: train small adapters, fast and light (recommended). full: train every weight.")},
-      {"lora_r", QT_TRANSLATE_NOOP("FinetunePanel", "Adapter rank: how much the adapter can learn. 8-16 is typical; higher learns more but is slower.")},
-      {"lora_alpha", QT_TRANSLATE_NOOP("FinetunePanel", "Adapter strength. Often twice the rank.")},
-      {"lora_dropout", QT_TRANSLATE_NOOP("FinetunePanel", "Randomly drops adapter inputs while training, against overfitting. 0-0.1.")},
-      {"lora_target_modules", QT_TRANSLATE_NOOP("FinetunePanel", "Which layers get adapters: names like q_proj, v_proj, or all-linear.")},
-      {"use_rslora", QT_TRANSLATE_NOOP("FinetunePanel", "Rank-stabilised scaling (alpha/sqrt(r)); helps with high ranks.")},
-      {"epochs", QT_TRANSLATE_NOOP("FinetunePanel", "How many times to go through the training rows. More helps small datasets, until it overfits.")},
-      {"max_steps", QT_TRANSLATE_NOOP("FinetunePanel", "Stop after this many steps instead (-1: use epochs).")},
-      {"batch_size", QT_TRANSLATE_NOOP("FinetunePanel", "Rows per step. Larger is smoother but needs more memory.")},
-      {"grad_accum", QT_TRANSLATE_NOOP("FinetunePanel", "Add up several batches before each update: a bigger batch without more memory.")},
-      {"lr", QT_TRANSLATE_NOOP("FinetunePanel", "Learning rate: the size of each update. Too high and the loss jumps or turns NaN; too low and nothing is learned.")},
-      {"schedule", QT_TRANSLATE_NOOP("FinetunePanel", "How the learning rate changes over the run: constant, linear decay or cosine decay.")},
-      {"warmup_steps", QT_TRANSLATE_NOOP("FinetunePanel", "Steps at the start with a rising learning rate, for a gentle start.")},
-      {"warmup_ratio", QT_TRANSLATE_NOOP("FinetunePanel", "Warmup as a share of all steps (used when warmup steps is 0).")},
-      {"weight_decay", QT_TRANSLATE_NOOP("FinetunePanel", "Pulls weights toward zero a little each step, against overfitting.")},
-      {"max_grad_norm", QT_TRANSLATE_NOOP("FinetunePanel", "Caps the size of each update (gradient clipping). 1.0 is a safe default; 0 turns it off.")},
-      {"adam_beta1", QT_TRANSLATE_NOOP("FinetunePanel", "AdamW momentum. Rarely changed.")},
-      {"adam_beta2", QT_TRANSLATE_NOOP("FinetunePanel", "AdamW second-moment decay. Rarely changed.")},
-      {"adam_eps", QT_TRANSLATE_NOOP("FinetunePanel", "AdamW epsilon. Rarely changed.")},
-      {"seed", QT_TRANSLATE_NOOP("FinetunePanel", "Fixes every random choice: the same seed and settings give the same run.")},
-      {"log_every", QT_TRANSLATE_NOOP("FinetunePanel", "Add a point to the chart every this many steps.")},
-      {"eval_every", QT_TRANSLATE_NOOP("FinetunePanel", "Measure on the validation rows every this many steps (0: only at the start and the end).")},
-      {"eval_at_start", QT_TRANSLATE_NOOP("FinetunePanel", "Measure the model before training, to compare before and after.")},
-      {"eval_max_rows", QT_TRANSLATE_NOOP("FinetunePanel", "Validation rows used per measurement (-1: all). Fewer is faster.")},
-      {"save_every", QT_TRANSLATE_NOOP("FinetunePanel", "Save a checkpoint every this many steps, to resume after a stop or crash (0: by time only).")},
-      {"save_minutes", QT_TRANSLATE_NOOP("FinetunePanel", "Also save a checkpoint after this many minutes of training, so a crash loses minutes, not the run (0: off).")},
-      {"keep_checkpoints", QT_TRANSLATE_NOOP("FinetunePanel", "How many checkpoints to keep on disk.")},
-      {"out_dir", QT_TRANSLATE_NOOP("FinetunePanel", "The run folder. Empty: a new folder under runs/ in the workspace.")},
-      {"threads", QT_TRANSLATE_NOOP("FinetunePanel", "CPU threads for training (0: the application's setting).")},
-      {"memory_limit_gb", QT_TRANSLATE_NOOP("FinetunePanel", "Refuse settings that need more memory than this (0: the memory this computer has free).")},
+      {"model", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "The model folder to start from. The Models panel sets it.")},
+      {"data", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "The dataset file. The Datasets panel sets it with its template.")},
+      {"format", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "How to read the file. 'auto' decides from the file name and content.")},
+      {"prompt_template", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "What the model reads; {column} is replaced by the row's value.")},
+      {"completion_template", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "What the model learns to answer. Only these tokens are trained on.")},
+      {"chat_template", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "For chat data: format rows with the model's own chat template and train on the assistant's turns.")},
+      {"train_on_prompt", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Also learn to predict the prompt. Usually off.")},
+      {"skip_bad_rows", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Skip rows that cannot be read (they are counted and listed) instead of stopping.")},
+      {"validation_fraction", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Share of rows held back to measure progress on unseen text. 0.1 = 10%.")},
+      {"max_length", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Longest row in tokens; longer rows are cut. Lower it if memory runs short.")},
+      {"method", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "lora: train small adapters, fast and light (recommended). full: train every weight.")},
+      {"lora_r", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Adapter rank: how much the adapter can learn. 8-16 is typical; higher learns more but is slower.")},
+      {"lora_alpha", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Adapter strength. Often twice the rank.")},
+      {"lora_dropout", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Randomly drops adapter inputs while training, against overfitting. 0-0.1.")},
+      {"lora_target_modules", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Which layers get adapters: names like q_proj, v_proj, or all-linear.")},
+      {"use_rslora", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Rank-stabilised scaling (alpha/sqrt(r)); helps with high ranks.")},
+      {"epochs", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "How many times to go through the training rows. More helps small datasets, until it overfits.")},
+      {"max_steps", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Stop after this many steps instead (-1: use epochs).")},
+      {"batch_size", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Rows per step. Larger is smoother but needs more memory.")},
+      {"grad_accum", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Add up several batches before each update: a bigger batch without more memory.")},
+      {"lr", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Learning rate: the size of each update. Too high and the loss jumps or turns NaN; too low and nothing is learned.")},
+      {"schedule", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "How the learning rate changes over the run: constant, linear decay or cosine decay.")},
+      {"warmup_steps", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Steps at the start with a rising learning rate, for a gentle start.")},
+      {"warmup_ratio", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Warmup as a share of all steps (used when warmup steps is 0).")},
+      {"weight_decay", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Pulls weights toward zero a little each step, against overfitting.")},
+      {"max_grad_norm", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Caps the size of each update (gradient clipping). 1.0 is a safe default; 0 turns it off.")},
+      {"adam_beta1", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "AdamW momentum. Rarely changed.")},
+      {"adam_beta2", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "AdamW second-moment decay. Rarely changed.")},
+      {"adam_eps", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "AdamW epsilon. Rarely changed.")},
+      {"seed", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Fixes every random choice: the same seed and settings give the same run.")},
+      {"log_every", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Add a point to the chart every this many steps.")},
+      {"eval_every", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Measure on the validation rows every this many steps (0: only at the start and the end).")},
+      {"eval_at_start", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Measure the model before training, to compare before and after.")},
+      {"eval_max_rows", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Validation rows used per measurement (-1: all). Fewer is faster.")},
+      {"save_every", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Save a checkpoint every this many steps, to resume after a stop or crash (0: by time only).")},
+      {"save_minutes", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Also save a checkpoint after this many minutes of training, so a crash loses minutes, not the run (0: off).")},
+      {"keep_checkpoints", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "How many checkpoints to keep on disk.")},
+      {"out_dir", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "The run folder. Empty: a new folder under runs/ in the workspace.")},
+      {"threads", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "CPU threads for training (0: the application's setting).")},
+      {"memory_limit_gb", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Refuse settings that need more memory than this (0: the memory this computer has free).")},
   };
   auto it = tips.find(key);
   return it == tips.end() ? QString() : FinetunePanel::tr(it.value());
 }
 
+// Plain words for the form's labels (the settings file keeps the keys).
 QString labelFor(const QString& key) {
+  static const QMap<QString, const char*> labels = {
+      {"model", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Model")},
+      {"data", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Data")},
+      {"format", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "File format")},
+      {"prompt_template", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Prompt template")},
+      {"completion_template", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Answer template")},
+      {"chat_template", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Use the chat template")},
+      {"train_on_prompt", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Also learn the prompt")},
+      {"skip_bad_rows", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Skip unreadable rows")},
+      {"validation_fraction", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Held-back share")},
+      {"max_length", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Longest row (tokens)")},
+      {"method", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Method")},
+      {"lora_r", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "LoRA rank")},
+      {"lora_alpha", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "LoRA strength (alpha)")},
+      {"lora_dropout", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "LoRA dropout")},
+      {"lora_target_modules", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Layers with adapters")},
+      {"use_rslora", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Rank-stabilised scaling")},
+      {"epochs", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Passes over the data (epochs)")},
+      {"max_steps", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Step limit")},
+      {"batch_size", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Rows per step (batch)")},
+      {"grad_accum", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Batches per update")},
+      {"lr", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Learning rate")},
+      {"schedule", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Learning-rate schedule")},
+      {"warmup_steps", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Warm-up steps")},
+      {"warmup_ratio", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Warm-up share")},
+      {"weight_decay", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Weight decay")},
+      {"max_grad_norm", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Largest update (gradient clipping)")},
+      {"adam_beta1", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "AdamW momentum (beta1)")},
+      {"adam_beta2", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "AdamW beta2")},
+      {"adam_eps", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "AdamW epsilon")},
+      {"seed", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Random seed")},
+      {"log_every", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Chart point every (steps)")},
+      {"eval_every", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Measure every (steps)")},
+      {"eval_at_start", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Measure before training")},
+      {"eval_max_rows", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Rows per measurement")},
+      {"save_every", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Save every (steps)")},
+      {"save_minutes", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Save every (minutes)")},
+      {"keep_checkpoints", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Checkpoints to keep")},
+      {"out_dir", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Run folder")},
+      {"threads", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "CPU threads")},
+      {"memory_limit_gb", QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "Memory limit (GB)")},
+  };
+  auto it = labels.find(key);
+  if (it != labels.end()) return FinetunePanel::tr(it.value());
   QString s = key;
   s.replace(QLatin1Char('_'), QLatin1Char(' '));
   s[0] = s[0].toUpper();
   return s;
+}
+
+// What a number field's special value means, in words (the spin box shows it instead of -1 or 0).
+struct SpecialValue {
+  int value;
+  const char* text;
+};
+const QMap<QString, SpecialValue>& specialValues() {
+  static const QMap<QString, SpecialValue> m = {
+      {"max_steps", {-1, QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "no limit (use the passes)")}},
+      {"eval_max_rows", {-1, QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "all rows")}},
+      {"eval_every", {0, QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "at the start and the end")}},
+      {"save_every", {0, QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "by time only")}},
+      {"save_minutes", {0, QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "off")}},
+      {"threads", {0, QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "the application's setting")}},
+      {"warmup_steps", {0, QT_TRANSLATE_NOOP("fm::ui::FinetunePanel", "none (or the warm-up share)")}},
+  };
+  return m;
 }
 
 const QStringList kDataKeys = {"model", "data", "prompt_template", "completion_template", "max_length",
@@ -307,7 +371,9 @@ void FinetunePanel::buildForm(QFormLayout* data, QFormLayout* lora, QFormLayout*
       w = c;
     } else if (typed.at(key.toStdString()).is_number_integer()) {
       auto* s = new QSpinBox(this);
-      s->setRange(-1, 1 << 30);
+      const auto special = specialValues().find(key);
+      s->setRange(special != specialValues().end() ? special->value : 0, 1 << 30);
+      if (special != specialValues().end()) s->setSpecialValueText(tr(special->text));
       s->setValue(v.toInt());
       w = s;
     } else if (v.isDouble()) {
@@ -517,7 +583,7 @@ Job* FinetunePanel::launch(const QString& runDir, bool resuming, const QJsonObje
       if (e.totalSteps > 0 && (e.kind == K::Step || e.kind == K::Log))
         job.setProgress(static_cast<double>(e.step) / e.totalSteps,
                         tr("step %1 of %2").arg(e.step).arg(e.totalSteps));
-      if (e.kind == K::Progress) job.setProgress(e.fraction, QString::fromStdString(e.message));
+      if (e.kind == K::Progress) job.setProgress(e.fraction, coreText(e.message));
       if (e.kind == K::Log || e.kind == K::Eval || e.kind == K::Status || e.kind == K::Checkpoint) {
         job.post([self, e] {
           if (!self) return;
@@ -539,7 +605,7 @@ Job* FinetunePanel::launch(const QString& runDir, bool resuming, const QJsonObje
                     .arg(e.eval.perplexity, 0, 'f', 2)
                     .arg(e.eval.accuracy >= 0 ? tr(", accuracy %1%").arg(e.eval.accuracy * 100, 0, 'f', 1) : QString()));
           } else if (!e.message.empty()) {
-            self->m_log->appendPlainText(QString::fromStdString(e.message));
+            self->m_log->appendPlainText(coreText(e.message));
           }
         });
       }

@@ -1,4 +1,6 @@
 #include "models/models_panel.h"
+#include "bridge/core_text.h"
+#include "util/utf8.h"
 
 #include <QFile>
 #include <QFileDialog>
@@ -63,10 +65,12 @@ QString tokenPiecesHtml(const QVector<TokenPiece>& pieces) {
     text.replace(QChar(0x2581), QChar(0x00B7)).replace(QChar(0x0120), QChar(0x00B7));  // "▁"/"Ġ" -> "·"
     text.replace(QStringLiteral("\n"), QStringLiteral("\\n"));
     const QString bg = pieces[i].special ? QStringLiteral("#dee2e6") : QString::fromLatin1(colors[i % 7]);
+    QStringList ids;
+    for (int id : pieces[i].ids) ids << QString::number(id);
     html += QStringLiteral("<span style='background:%1;color:#111;font-family:monospace'>&nbsp;%2&nbsp;</span>"
                            "<sub style='color:#868e96'>%3</sub> ")
                 .arg(bg, text.toHtmlEscaped())
-                .arg(pieces[i].id);
+                .arg(ids.isEmpty() ? QString::number(pieces[i].id) : ids.join(QLatin1Char(' ')));
   }
   return html + QStringLiteral("</div>");
 }
@@ -199,9 +203,11 @@ ModelsPanel::ModelsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), m_wb
   connect(m_tokTimer, &QTimer::timeout, this, &ModelsPanel::tokenize);
   connect(&m_tokWatch, &QFutureWatcher<QVector<TokenPiece>>::finished, this, [this] {
     const auto pieces = m_tokWatch.result();
-    m_tokOutput->setHtml(tokenPiecesHtml(pieces) +
-                         tr("<p style='color:#868e96'>%n token(s)</p>", "", static_cast<int>(pieces.size())));
-    Q_EMIT tokensShown(static_cast<int>(pieces.size()));
+    int tokens = 0;
+    for (const auto& p : pieces) tokens += p.ids.isEmpty() ? 1 : p.ids.size();
+    m_tokOutput->setHtml(tokenPiecesHtml(pieces) + QStringLiteral("<p style='color:#868e96'>%1</p>")
+                                                       .arg(tokens == 1 ? tr("1 token") : tr("%1 tokens").arg(tokens)));
+    Q_EMIT tokensShown(tokens);
   });
 
   connect(importBtn, &QPushButton::clicked, this, &ModelsPanel::chooseFolder);
@@ -314,12 +320,12 @@ void ModelsPanel::showModel() {
     h += row(tr("Memory needed"), tr("%1 in float32, %2 in bfloat16").arg(bytes(i.memoryFp32), bytes(i.memoryBf16)));
   h += row(tr("Layers × hidden"), QStringLiteral("%1 × %2, %3 heads (%4 key/value), MLP %5")
                                        .arg(i.layers).arg(i.hidden).arg(i.heads).arg(i.kvHeads).arg(i.intermediate));
-  h += row(tr("Context"), tr("%1 tokens, %2").arg(i.maxPositions).arg(QString::fromStdString(i.positionEncoding)));
+  h += row(tr("Context"), tr("%1 tokens, %2").arg(i.maxPositions).arg(coreText(i.positionEncoding)));
   h += row(tr("Tokenizer"), i.tokenizerKind.empty()
                                 ? tr("none: %1").arg(QString::fromStdString(i.tokenizerError))
                                 : QStringLiteral("%1, %2 tokens").arg(QString::fromStdString(i.tokenizerKind)).arg(i.tokenizerVocab));
   if (i.kind == fm::ModelKind::CausalLM)
-    h += row(tr("Chat template"), QString::fromStdString(i.chatFormat + (i.chatMessage.empty() ? "" : " — " + i.chatMessage)));
+    h += row(tr("Chat template"), coreText(i.chatFormat) + (i.chatMessage.empty() ? QString() : QStringLiteral(" — ") + QString::fromStdString(i.chatMessage)));
   QStringList specials;
   for (const auto& [role, text] : i.specialTokens)
     specials << QString::fromStdString(role + ": " + text);
@@ -367,8 +373,33 @@ void ModelsPanel::tokenize() {
     try {
       const fm::Tokenizer* tok = model->tokenizer();
       const auto ids = tok->encode(text, true);
-      for (int32_t id : ids)
-        out.push_back({QString::fromStdString(tok->idToPiece(id)), id, tok->isSpecial(id)});
+      // Whole characters: valid UTF-8, and no U+FFFD standing in for a cut one (decoders
+      // differ: some return the raw bytes, some the replacement character).
+      auto whole = [tok](const std::vector<int32_t>& group) {
+        const std::string d = tok->decode(group, false);
+        return fm::isUtf8(d) && d.find("\xEF\xBF\xBD") == std::string::npos;
+      };
+      for (size_t i = 0; i < ids.size();) {
+        // A token that is part of a character (a byte of its UTF-8) joins the tokens after it
+        // until they make whole characters.
+        size_t j = i + 1;
+        if (!tok->isSpecial(ids[i]) && !whole({ids[i]})) {
+          while (j < ids.size() && j - i < 8 && !tok->isSpecial(ids[j]) &&
+                 !whole(std::vector<int32_t>(ids.begin() + static_cast<long>(i), ids.begin() + static_cast<long>(j))))
+            ++j;
+          const std::vector<int32_t> group(ids.begin() + static_cast<long>(i), ids.begin() + static_cast<long>(j));
+          if (j - i > 1 && whole(group)) {
+            TokenPiece p{QString::fromStdString(tok->decode(group, false)), group[0], false, {}};
+            for (int32_t id : group) p.ids << id;
+            out.push_back(p);
+            i = j;
+            continue;
+          }
+          j = i + 1;
+        }
+        out.push_back({QString::fromStdString(tok->idToPiece(ids[i])), ids[i], tok->isSpecial(ids[i]), {}});
+        i = j;
+      }
     } catch (const std::exception& e) {
       out = {TokenPiece{QString::fromStdString(e.what()), -1, true}};
     }

@@ -19,10 +19,13 @@ namespace fm::ui {
 
 class Workbench;
 
+// One chip of the tokenizer view: a token, or several byte tokens that together make
+// characters (Korean on a byte-level tokenizer), shown as the characters with all their ids.
 struct TokenPiece {
   QString piece;
   int id = 0;
   bool special = false;
+  QVector<int> ids;  // more than one: a group of byte tokens
 };
 
 class ModelsPanel : public QWidget {

@@ -40,10 +40,10 @@ struct SystemPreset {
   const char* text;
 };
 const SystemPreset kPresets[] = {
-    {QT_TRANSLATE_NOOP("PlaygroundPanel", "Helpful assistant"), QT_TRANSLATE_NOOP("PlaygroundPanel", "You are a helpful assistant. Answer clearly and briefly.")},
-    {QT_TRANSLATE_NOOP("PlaygroundPanel", "Teacher"), QT_TRANSLATE_NOOP("PlaygroundPanel", "You are a patient teacher. Explain step by step with a simple example.")},
-    {QT_TRANSLATE_NOOP("PlaygroundPanel", "Strict classifier"), QT_TRANSLATE_NOOP("PlaygroundPanel", "Answer with one word only.")},
-    {QT_TRANSLATE_NOOP("PlaygroundPanel", "None"), ""},
+    {QT_TRANSLATE_NOOP("fm::ui::PlaygroundPanel", "Helpful assistant"), QT_TRANSLATE_NOOP("fm::ui::PlaygroundPanel", "You are a helpful assistant. Answer clearly and briefly.")},
+    {QT_TRANSLATE_NOOP("fm::ui::PlaygroundPanel", "Teacher"), QT_TRANSLATE_NOOP("fm::ui::PlaygroundPanel", "You are a patient teacher. Explain step by step with a simple example.")},
+    {QT_TRANSLATE_NOOP("fm::ui::PlaygroundPanel", "Strict classifier"), QT_TRANSLATE_NOOP("fm::ui::PlaygroundPanel", "Answer with one word only.")},
+    {QT_TRANSLATE_NOOP("fm::ui::PlaygroundPanel", "None"), ""},
 };
 
 QString tokenCount(int n) { return n == 1 ? PlaygroundPanel::tr("1 token") : PlaygroundPanel::tr("%1 tokens").arg(n); }

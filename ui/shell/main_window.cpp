@@ -16,6 +16,8 @@
 #include <QTimer>
 #include <QMimeData>
 #include <QPainter>
+#include <QProcess>
+#include <QPushButton>
 #include <QPlainTextEdit>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -245,10 +247,26 @@ void MainWindow::openSettings() {
   const AppSettings before = m_wb->settings();
   m_wb->settings() = dlg.result();
   m_wb->saveSettings();
-  if (before.language != m_wb->settings().language)
-    QMessageBox::information(this, tr("Language"), tr("The new language is used from the next start."));
+  if (before.language != m_wb->settings().language) {
+    QMessageBox ask(QMessageBox::Question, tr("Language"),
+                    tr("The new language is used from the next start. Restart FM Workbench now?"), QMessageBox::NoButton,
+                    this);
+    QPushButton* now = ask.addButton(tr("Restart now"), QMessageBox::AcceptRole);
+    ask.addButton(tr("Later"), QMessageBox::RejectRole);
+    ask.exec();
+    if (ask.clickedButton() == now) restart();
+  }
   if (before.theme != m_wb->settings().theme) applyTheme(m_wb->settings().theme);
   if (before.workspace != m_wb->settings().workspace) appendLog(tr("Workspace: %1").arg(m_wb->workspace()));
+}
+
+// Starts a new copy with the same arguments once this one has closed (jobs stop first, as on
+// any close; a training run keeps its checkpoint).
+void MainWindow::restart() {
+  connect(qApp, &QCoreApplication::aboutToQuit, qApp, [] {
+    QProcess::startDetached(QCoreApplication::applicationFilePath(), QCoreApplication::arguments().mid(1));
+  });
+  close();
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* e) {

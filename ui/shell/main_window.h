@@ -50,6 +50,7 @@ class MainWindow : public QMainWindow {
 
  private:
   void openSettings();
+  void restart();
   void appendLog(const QString& line);
   void useDemo();
   Workbench* m_wb;

@@ -6,6 +6,7 @@
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QLibraryInfo>
 #include <QLineEdit>
 #include <QPalette>
 #include <QPushButton>
@@ -95,11 +96,13 @@ void applyTheme(const QString& theme) {
 
 bool installLanguage(const QString& language) {
   static QTranslator* current = nullptr;
-  if (current) {
-    QCoreApplication::removeTranslator(current);
-    delete current;
-    current = nullptr;
-  }
+  static QTranslator* qtOwn = nullptr;  // Qt's own dialogs and buttons
+  for (QTranslator** t : {&current, &qtOwn})
+    if (*t) {
+      QCoreApplication::removeTranslator(*t);
+      delete *t;
+      *t = nullptr;
+    }
   if (language == "en") return true;
   auto* t = new QTranslator(qApp);
   if (!t->load(QStringLiteral(":/i18n/fmw_%1.qm").arg(language))) {
@@ -108,6 +111,16 @@ bool installLanguage(const QString& language) {
   }
   QCoreApplication::installTranslator(t);
   current = t;
+  // Qt's translations: beside the program (an installed bundle), else where Qt keeps them.
+  auto* q = new QTranslator(qApp);
+  const QString beside = QCoreApplication::applicationDirPath() + QStringLiteral("/translations");
+  if (q->load(QStringLiteral("qtbase_%1").arg(language), beside) ||
+      q->load(QStringLiteral("qtbase_%1").arg(language), QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
+    QCoreApplication::installTranslator(q);
+    qtOwn = q;
+  } else {
+    delete q;
+  }
   return true;
 }
 

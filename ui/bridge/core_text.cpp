@@ -1,0 +1,68 @@
+#include "bridge/core_text.h"
+
+#include <QCoreApplication>
+#include <QRegularExpression>
+#include <QStringList>
+
+namespace fm::ui {
+
+namespace {
+
+// Every message core shows often, with numbers as %1, %2, ... (for lupdate).
+[[maybe_unused]] const char* const kCoreTexts[] = {
+    // Progress of jobs.
+    QT_TRANSLATE_NOOP("core", "reading the weights"),
+    QT_TRANSLATE_NOOP("core", "reading the data"),
+    QT_TRANSLATE_NOOP("core", "tokenizing"),
+    QT_TRANSLATE_NOOP("core", "loading the models"),
+    QT_TRANSLATE_NOOP("core", "reading the base model"),
+    QT_TRANSLATE_NOOP("core", "merging the adapter"),
+    QT_TRANSLATE_NOOP("core", "writing the merged model"),
+    QT_TRANSLATE_NOOP("core", "answering validation row %1 of %2"),
+    QT_TRANSLATE_NOOP("core", "embedding %1 of %2"),
+    QT_TRANSLATE_NOOP("core", "scoring %1 of %2"),
+    QT_TRANSLATE_NOOP("core", "evaluating the model before training: %1 of %2 validation rows"),
+    QT_TRANSLATE_NOOP("core", "%1 training rows, %2 validation rows, %3 steps"),
+    QT_TRANSLATE_NOOP("core", "before training"),
+    // Model details.
+    QT_TRANSLATE_NOOP("core", "none"),
+    QT_TRANSLATE_NOOP("core", "the model's own (Jinja)"),
+    QT_TRANSLATE_NOOP("core", "learned"),
+    QT_TRANSLATE_NOOP("core", "learned, counted from padding_idx + 1"),
+    QT_TRANSLATE_NOOP("core", "RoPE theta=%1"),
+};
+
+const QRegularExpression& numbers() {
+  static const QRegularExpression re(QStringLiteral("(?<![A-Za-z_%])\\d+(?:\\.\\d+)?(?:e[-+]?\\d+)?"));
+  return re;
+}
+
+}  // namespace
+
+QString coreText(const QString& message) {
+  if (message.isEmpty()) return message;
+  const QString direct = QCoreApplication::translate("core", message.toUtf8().constData());
+  if (direct != message) return direct;
+  // Numbers become placeholders, the pattern is translated, and the numbers go back in.
+  QStringList found;
+  QString pattern;
+  int last = 0;
+  auto it = numbers().globalMatch(message);
+  while (it.hasNext()) {
+    const auto m = it.next();
+    pattern += message.mid(last, m.capturedStart() - last);
+    found << m.captured();
+    pattern += QStringLiteral("%") + QString::number(found.size());
+    last = m.capturedEnd();
+  }
+  if (found.isEmpty() || found.size() > 9) return message;
+  pattern += message.mid(last);
+  QString out = QCoreApplication::translate("core", pattern.toUtf8().constData());
+  if (out == pattern) return message;
+  for (const QString& n : found) out = out.arg(n);
+  return out;
+}
+
+QString coreText(const std::string& message) { return coreText(QString::fromStdString(message)); }
+
+}  // namespace fm::ui

@@ -1378,88 +1378,88 @@
 <context>
     <name>fm::ui::MainWindow</name>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="75"/>
+        <location filename="../../ui/shell/main_window.cpp" line="76"/>
         <source>FM Workbench</source>
         <translation>FM Workbench</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="91"/>
+        <location filename="../../ui/shell/main_window.cpp" line="92"/>
         <source>Models</source>
         <translation>모델</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="92"/>
+        <location filename="../../ui/shell/main_window.cpp" line="93"/>
         <source>Datasets</source>
         <translation>데이터셋</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="93"/>
+        <location filename="../../ui/shell/main_window.cpp" line="94"/>
         <source>Fine-tune</source>
         <translation>파인튜닝</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="94"/>
+        <location filename="../../ui/shell/main_window.cpp" line="95"/>
         <source>Playground</source>
         <translation>플레이그라운드</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="123"/>
+        <location filename="../../ui/shell/main_window.cpp" line="127"/>
         <source>Jobs</source>
         <translation>작업</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="140"/>
+        <location filename="../../ui/shell/main_window.cpp" line="144"/>
         <source>Log</source>
         <translation>로그</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="152"/>
+        <location filename="../../ui/shell/main_window.cpp" line="156"/>
         <source>&amp;File</source>
         <translation>파일(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="153"/>
+        <location filename="../../ui/shell/main_window.cpp" line="157"/>
         <source>Import a model folder…</source>
         <translation>모델 폴더 가져오기…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="157"/>
+        <location filename="../../ui/shell/main_window.cpp" line="161"/>
         <source>Open a dataset…</source>
         <translation>데이터셋 열기…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="161"/>
+        <location filename="../../ui/shell/main_window.cpp" line="165"/>
         <source>Use the built-in demo</source>
         <translation>내장 데모 사용</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="163"/>
+        <location filename="../../ui/shell/main_window.cpp" line="167"/>
         <source>Settings…</source>
         <translation>설정…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="165"/>
+        <location filename="../../ui/shell/main_window.cpp" line="169"/>
         <source>Quit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="166"/>
+        <location filename="../../ui/shell/main_window.cpp" line="170"/>
         <source>&amp;View</source>
         <translation>보기(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="169"/>
+        <location filename="../../ui/shell/main_window.cpp" line="173"/>
         <source>&amp;Help</source>
         <translation>도움말(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="170"/>
-        <location filename="../../ui/shell/main_window.cpp" line="171"/>
+        <location filename="../../ui/shell/main_window.cpp" line="174"/>
+        <location filename="../../ui/shell/main_window.cpp" line="175"/>
         <source>About FM Workbench</source>
         <translation>FM Workbench 정보</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="172"/>
+        <location filename="../../ui/shell/main_window.cpp" line="176"/>
         <source>FM Workbench: pre-train, adapt, ground and deploy foundation models on your own computer, offline.
 
 Workspace: %1</source>
@@ -1468,79 +1468,79 @@ Workspace: %1</source>
 워크스페이스: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/shell/main_window.cpp" line="181"/>
+        <location filename="../../ui/shell/main_window.cpp" line="185"/>
         <source>%n job(s) running</source>
         <translation>
             <numerusform>작업 %n개 실행 중</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="181"/>
+        <location filename="../../ui/shell/main_window.cpp" line="185"/>
         <source>Ready</source>
         <translation>준비됨</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="187"/>
+        <location filename="../../ui/shell/main_window.cpp" line="191"/>
         <source>Model ready: %1</source>
         <translation>모델 준비됨: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="189"/>
+        <location filename="../../ui/shell/main_window.cpp" line="193"/>
         <source>Model refused: %1 — %2</source>
         <translation>모델 거부됨: %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="217"/>
+        <location filename="../../ui/shell/main_window.cpp" line="221"/>
         <source>Nothing to import at %1</source>
         <translation>%1에 가져올 항목이 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="226"/>
+        <location filename="../../ui/shell/main_window.cpp" line="230"/>
         <source>Preparing the built-in demo: datasets and a tiny model trained from scratch.</source>
         <translation>내장 데모를 준비하는 중: 데이터셋과 처음부터 학습한 아주 작은 모델.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="234"/>
+        <location filename="../../ui/shell/main_window.cpp" line="238"/>
         <source>The demo could not be prepared: %1</source>
         <translation>데모를 준비할 수 없습니다: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="251"/>
+        <location filename="../../ui/shell/main_window.cpp" line="255"/>
         <source>Language</source>
         <translation>언어</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="252"/>
+        <location filename="../../ui/shell/main_window.cpp" line="256"/>
         <source>The new language is used from the next start. Restart FM Workbench now?</source>
         <translation>새 언어는 다음 실행부터 적용됩니다. 지금 FM Workbench를 다시 시작할까요?</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="254"/>
+        <location filename="../../ui/shell/main_window.cpp" line="258"/>
         <source>Restart now</source>
         <translation>지금 다시 시작</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="255"/>
+        <location filename="../../ui/shell/main_window.cpp" line="259"/>
         <source>Later</source>
         <translation>나중에</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="260"/>
+        <location filename="../../ui/shell/main_window.cpp" line="264"/>
         <source>Workspace: %1</source>
         <translation>워크스페이스: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="292"/>
+        <location filename="../../ui/shell/main_window.cpp" line="296"/>
         <source>Jobs are running</source>
         <translation>작업이 실행 중입니다</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="293"/>
+        <location filename="../../ui/shell/main_window.cpp" line="297"/>
         <source>Stop the running jobs and quit? A training run stops at its next step and keeps a checkpoint you can resume.</source>
         <translation>실행 중인 작업을 중지하고 종료할까요? 학습 실행은 다음 스텝에서 멈추고, 재개할 수 있는 체크포인트를 남깁니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="302"/>
+        <location filename="../../ui/shell/main_window.cpp" line="306"/>
         <source>Stopping the running jobs, then closing…</source>
         <translation>실행 중인 작업을 멈춘 뒤 닫습니다…</translation>
     </message>
@@ -2096,109 +2096,109 @@ Passwords must have at least 12 characters.</source>
         <translation>기본 모델과 어댑터 적용 답변을 나란히 표시</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="149"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="133"/>
+        <source>Wrap my text the way the run was trained</source>
+        <translation>학습 때와 같은 형식으로 내 글 감싸기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/playground/playground_panel.cpp" line="154"/>
         <source>Write a prompt, then press Generate (Ctrl+Enter)</source>
         <translation>프롬프트를 작성한 뒤 생성을 누르세요(Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="153"/>
-        <location filename="../../ui/playground/playground_panel.cpp" line="366"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="158"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="372"/>
         <source>Generate</source>
         <translation>생성</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="155"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="160"/>
         <source>Stop</source>
         <translation>중지</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="169"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="174"/>
         <source>Base model</source>
         <translation>기본 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="174"/>
-        <location filename="../../ui/playground/playground_panel.cpp" line="196"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="179"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="201"/>
         <source>Answer</source>
         <translation>답변</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="190"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="195"/>
         <source>Choose a PEFT adapter folder</source>
         <translation>PEFT 어댑터 폴더 선택</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="196"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="201"/>
         <source>With the adapter</source>
         <translation>어댑터 적용</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="259"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="264"/>
         <source>&lt;b&gt;Model:&lt;/b&gt; %1 (%2)</source>
         <translation>&lt;b&gt;모델:&lt;/b&gt; %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="262"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="267"/>
         <source>&lt;b&gt;No model loaded&lt;/b&gt;: open one in Models, or use the built-in demo.</source>
         <translation>&lt;b&gt;불러온 모델이 없습니다&lt;/b&gt;: 모델 패널에서 열거나 내장 데모를 사용하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="267"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="272"/>
         <source> · &lt;b&gt;Adapter:&lt;/b&gt; %1, compared with the base model</source>
         <translation> · &lt;b&gt;어댑터:&lt;/b&gt; %1, 기본 모델과 비교</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="268"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="273"/>
         <source> · &lt;b&gt;Adapter:&lt;/b&gt; %1, in use</source>
         <translation> · &lt;b&gt;어댑터:&lt;/b&gt; %1, 사용 중</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="269"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="274"/>
         <source> · &lt;b&gt;Adapter:&lt;/b&gt; %1, switched off</source>
         <translation> · &lt;b&gt;어댑터:&lt;/b&gt; %1, 꺼짐</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="271"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="276"/>
         <source> · no adapter</source>
         <translation> · 어댑터 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="320"/>
-        <source>Wrap my text the way the run was trained: %1</source>
-        <translation>학습 때와 같은 형식으로 내 글 감싸기: %1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="321"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="327"/>
         <source>The fine-tuned model learned answers after prompts shaped like this; a plain sentence without it may get the wrong kind of answer.</source>
         <translation>미세 조정된 모델은 이런 형식의 프롬프트 뒤에 오는 답을 배웠습니다. 이 형식 없이 문장만 주면 엉뚱한 종류의 답이 나올 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="339"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="345"/>
         <source>Load a model with a tokenizer first (Models panel).</source>
         <translation>먼저 토크나이저가 있는 모델을 불러오세요(모델 패널).</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="358"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="364"/>
         <source>starting…</source>
         <translation>시작하는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="377"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="383"/>
         <source>loading the adapter</source>
         <translation>어댑터 불러오는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="412"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="418"/>
         <source>%1 · %2 tokens/s</source>
         <translation>%1 · 초당 %2 토큰</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="419"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="425"/>
         <source> · %1 tokens/s</source>
         <translation> · 초당 %1 토큰</translation>
     </message>
     <message>
-        <location filename="../../ui/playground/playground_panel.cpp" line="421"/>
+        <location filename="../../ui/playground/playground_panel.cpp" line="427"/>
         <source>%1%2 · prompt %3 tokens · stopped: %4</source>
         <translation>%1%2 · 프롬프트 %3 토큰 · 멈춘 이유: %4</translation>
     </message>

@@ -130,12 +130,17 @@ PlaygroundPanel::PlaygroundPanel(Workbench* wb, QWidget* parent) : QWidget(paren
   m_useAdapter = new QCheckBox(tr("Use the adapter"), adBox);
   m_useAdapter->setChecked(true);
   m_sideBySide = new QCheckBox(tr("Show base and adapted answers side by side"), adBox);
-  m_useTemplate = new QCheckBox(adBox);
+  m_useTemplate = new QCheckBox(tr("Wrap my text the way the run was trained"), adBox);
   m_useTemplate->setChecked(true);
   m_useTemplate->hide();
+  m_templateShown = new QLabel(adBox);
+  m_templateShown->setWordWrap(true);
+  m_templateShown->setStyleSheet(QStringLiteral("color:#868e96; font-family:monospace; margin-left:22px"));
+  m_templateShown->hide();
   av->addWidget(m_useAdapter);
   av->addWidget(m_sideBySide);
   av->addWidget(m_useTemplate);
+  av->addWidget(m_templateShown);
   lv->addWidget(adBox);
   lv->addStretch(1);
 
@@ -281,6 +286,7 @@ void PlaygroundPanel::updateModeRows() {
   auto m = m_wb->model();
   m_form->setRowVisible(m_chatNote, chat && m && m->info().chatFormat == "none");
   m_useTemplate->setVisible(!chat && !m_runTemplate.isEmpty());
+  m_templateShown->setVisible(!chat && !m_runTemplate.isEmpty());
 }
 
 QString PlaygroundPanel::wrappedPrompt() const {
@@ -317,7 +323,7 @@ void PlaygroundPanel::setAdapter(const QString& dir) {
   }
   QString shown = m_runTemplate;
   shown.replace(QLatin1Char('\n'), QStringLiteral("⏎"));
-  m_useTemplate->setText(tr("Wrap my text the way the run was trained: %1").arg(shown));
+  m_templateShown->setText(shown);
   m_useTemplate->setToolTip(tr("The fine-tuned model learned answers after prompts shaped like this; a plain "
                                "sentence without it may get the wrong kind of answer."));
   updateModeRows();

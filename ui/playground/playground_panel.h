@@ -64,6 +64,7 @@ class PlaygroundPanel : public QWidget {
   QLabel* m_modelLine;
   QLabel* m_chatNote;
   QCheckBox* m_useTemplate;
+  QLabel* m_templateShown;
   QString m_runTemplate;  // the fine-tuned run's prompt template, "" when none
   QComboBox* m_mode;
   QComboBox* m_systemPreset;

@@ -281,7 +281,7 @@ int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStr
   pg->mode()->setCurrentIndex(0);
   pg->temperature()->setValue(0);
   pg->maxTokens()->setValue(3);
-  pg->setPrompt(QStringLiteral("Review: The plot was not boring, but the ending is dreadful.\nSentiment:"));
+  pg->setPrompt(QStringLiteral("The plot was not boring, but the ending is dreadful."));
   w.showPage(MainWindow::Playground);
   bool done = false;
   QObject::connect(pg, &PlaygroundPanel::generationFinished, [&] { done = true; });

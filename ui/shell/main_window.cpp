@@ -1,6 +1,7 @@
 #include "shell/main_window.h"
 
 #include <QAction>
+#include <algorithm>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDateTime>
@@ -98,6 +99,9 @@ MainWindow::MainWindow(Workbench* wb, QWidget* parent) : QMainWindow(parent), m_
     m_nav->addItem(tr(page.title));
     m_stack->addWidget(page.make(wb, m_stack));
   }
+  // The sidebar fits its longest name in every language, at any window size.
+  m_nav->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  m_nav->setMinimumWidth(std::min(170, m_nav->sizeHintForColumn(0) + 2 * m_nav->frameWidth() + 20));
   m_models = qobject_cast<ModelsPanel*>(m_stack->widget(Models));
   m_datasets = qobject_cast<DatasetsPanel*>(m_stack->widget(Datasets));
   m_finetune = qobject_cast<FinetunePanel*>(m_stack->widget(Finetune));

@@ -337,7 +337,7 @@ class TestGuiWorkbench : public QObject {
     // The panel says what answers, and offers the run's prompt template for a plain sentence.
     QVERIFY2(pg->modelLine()->text().contains("in use"), qPrintable(pg->modelLine()->text()));
     QVERIFY(pg->useRunTemplate()->isChecked());
-    QVERIFY(pg->useRunTemplate()->isVisible());
+    QVERIFY(!pg->useRunTemplate()->isHidden());
     pg->setPrompt("The film was great.");
     QCOMPARE(pg->wrappedPrompt(), QString("Review: The film was great.\nSentiment:"));
     pg->maxTokens()->setValue(6);

@@ -194,7 +194,7 @@ TrainResult loop(Run& r, int64_t startStep, double elapsedBefore, EvalResult fir
     if ((r.cfg.saveEvery > 0 && done % r.cfg.saveEvery == 0) || timeToSave || last || cancelled) save(done);
   }
   res.step = step;
-  res.seconds = trainTime;
+  res.seconds = elapsed();  // the whole run, earlier sessions before a resume included
   res.tokensPerS = allTokens / std::max(trainTime, 1e-9);
   if (step < r.totalSteps) {
     res.status = JobStatus::Cancelled;

@@ -113,7 +113,7 @@ struct TrainResult {
   std::filesystem::path runDir, outputDir;  // outputDir: adapter/ or model/ when completed
   int64_t step = 0, totalSteps = 0;
   EvalResult firstEval, lastEval;
-  double seconds = 0, tokensPerS = 0;
+  double seconds = 0, tokensPerS = 0;  // seconds: the whole run (all sessions); tokens/s: this session
 };
 
 // Test and benchmark seams; users never set these.

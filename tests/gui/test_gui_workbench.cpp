@@ -310,7 +310,10 @@ class TestGuiWorkbench : public QObject {
     // The history lists it as resumable.
     ft->refreshHistory();
     QVERIFY(ft->history()->count() >= 1);
-    QVERIFY(ft->history()->item(0)->text().contains(QFileInfo(m_run).fileName()));
+    // Runs have readable names: the model, the data, the method and the time.
+    QCOMPARE(ft->history()->item(0)->data(Qt::UserRole).toString(), m_run);
+    QVERIFY2(ft->history()->item(0)->text().contains("demo-tiny-llama · reviews.csv · LoRA"),
+             qPrintable(ft->history()->item(0)->text()));
     // Resume and finish.
     const int before = ft->chart()->trainPoints();
     QVERIFY(ft->resume(m_run));
@@ -329,6 +332,18 @@ class TestGuiWorkbench : public QObject {
     const int live = ft->chart()->trainPoints();
     ft->chart()->replay(m_run);
     QCOMPARE(ft->chart()->trainPoints(), live);
+    // Opened again (as after a restart), the run shows its accuracy, answers and exports.
+    const QString accuracyLine = ft->resultLabel()->text().section("<br>", 0, 0);
+    ft->generations()->setRowCount(0);
+    ft->resultLabel()->clear();
+    ft->openRun(m_run);
+    QCOMPARE(ft->resultLabel()->text().section("<br>", 0, 0), accuracyLine);
+    QCOMPARE(ft->generations()->rowCount(), 4);
+    QCOMPARE(ft->chart()->trainPoints(), live);
+    // A name of the user's own replaces the made-up one.
+    fm::writeFileAtomic((m_run + "/name.txt").toStdString(), "my first run");
+    ft->refreshHistory();
+    QVERIFY(ft->history()->item(0)->text().startsWith("my first run"));
   }
 
   void playgroundStreamsWithTheAdapterAndSideBySide() {

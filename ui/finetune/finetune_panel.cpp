@@ -15,14 +15,18 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QLocale>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSaveFile>
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
@@ -173,6 +177,57 @@ const QStringList kLoraKeys = {"method", "lora_r", "lora_alpha", "lora_dropout",
 const QStringList kOptimKeys = {"epochs", "max_steps", "batch_size", "grad_accum", "lr", "schedule", "warmup_steps",
                                 "warmup_ratio", "weight_decay", "max_grad_norm", "adam_beta1", "adam_beta2", "adam_eps", "seed"};
 
+// A run's name: the one the user gave it, else what it trained and when
+// ("demo-tiny-llama · reviews.csv · LoRA · Nov 26 00:07").
+QString runName(const QString& dir) {
+  QFile named(dir + QStringLiteral("/name.txt"));
+  if (named.open(QIODevice::ReadOnly)) {
+    const QString n = QString::fromUtf8(named.readAll()).trimmed();
+    if (!n.isEmpty()) return n;
+  }
+  QFile f(dir + QStringLiteral("/config.json"));
+  if (!f.open(QIODevice::ReadOnly)) return QFileInfo(dir).fileName();
+  const QJsonObject c = QJsonDocument::fromJson(f.readAll()).object();
+  const QString method = c.value(QStringLiteral("method")).toString() == QStringLiteral("full")
+                             ? FinetunePanel::tr("full training")
+                             : QStringLiteral("LoRA");
+  // The folder's own time stamp (run-yyyyMMdd-HHmmss), else when it was made.
+  QDateTime when = QDateTime::fromString(QFileInfo(dir).fileName().section(QLatin1Char('-'), 1), QStringLiteral("yyyyMMdd-HHmmss"));
+  if (!when.isValid()) when = QFileInfo(dir).birthTime().isValid() ? QFileInfo(dir).birthTime() : QFileInfo(dir).lastModified();
+  return QStringLiteral("%1 · %2 · %3 · %4")
+      .arg(QFileInfo(c.value(QStringLiteral("model")).toString()).fileName(),
+           QFileInfo(c.value(QStringLiteral("data")).toString()).fileName(), method,
+           QLocale().toString(when, QLocale::ShortFormat));
+}
+
+QString formatPerplexity(double p) {
+  // Perplexity for people: "1.40", "152" or "1.5 × 10⁵", never a wall of digits.
+  if (p < 100) return QString::number(p, 'f', 2);
+  if (p < 100000) return QString::number(p, 'f', 0);
+  const int e = static_cast<int>(std::floor(std::log10(p)));
+  return QStringLiteral("%1 × 10^%2").arg(p / std::pow(10.0, e), 0, 'f', 1).arg(e);
+}
+
+}  // namespace
+
+// The outcome of a finished run, the same whether it just ended or was opened from the history.
+QString FinetunePanel::outcomeHtml(const Measure& a, const Measure& b, qint64 steps, double seconds, double tokensPerS,
+                                   const QString& output) {
+  QString text;
+  if (a.accuracy >= 0 && b.accuracy >= 0)
+    text = tr("<b>Validation accuracy: base %1% → fine-tuned %2%</b>").arg(a.accuracy * 100, 0, 'f', 1).arg(b.accuracy * 100, 0, 'f', 1);
+  else if (b.accuracy >= 0)
+    text = tr("<b>Validation accuracy after fine-tuning: %1%</b>").arg(b.accuracy * 100, 0, 'f', 1);
+  if (a.loss >= 0 && b.loss >= 0)
+    text += tr("<br>Eval loss %1 → %2 (perplexity %3 → %4)")
+                .arg(a.loss, 0, 'f', 3).arg(b.loss, 0, 'f', 3).arg(formatPerplexity(a.perplexity), formatPerplexity(b.perplexity));
+  text += tr("<br>%1 steps in %2, %3 tokens/s. Output: %4")
+              .arg(steps).arg(Job::formatDuration(seconds)).arg(tokensPerS, 0, 'f', 0).arg(output.toHtmlEscaped());
+  return text;
+}
+
+namespace {
+
 QString runStatus(const QString& dir) {
   if (QFileInfo::exists(dir + "/adapter/adapter_config.json") || QFileInfo::exists(dir + "/model/config.json"))
     return FinetunePanel::tr("finished");
@@ -281,8 +336,11 @@ FinetunePanel::FinetunePanel(Workbench* wb, QWidget* parent) : QWidget(parent), 
   m_history->setToolTip(tr("Select a run to replay its chart; select two and press Compare"));
   auto* hb = new QHBoxLayout;
   auto* compare = new QPushButton(tr("Compare two runs"), hist);
+  auto* rename = new QPushButton(tr("Rename…"), hist);
+  rename->setToolTip(tr("Give the selected run a name of your own"));
   auto* refresh = new QPushButton(tr("Refresh"), hist);
   hb->addWidget(compare);
+  hb->addWidget(rename);
   hb->addWidget(refresh);
   hv->addWidget(m_history, 1);
   hv->addLayout(hb);
@@ -320,7 +378,18 @@ FinetunePanel::FinetunePanel(Workbench* wb, QWidget* parent) : QWidget(parent), 
   connect(m_history, &QListWidget::itemSelectionChanged, this, [this] {
     if (m_job) return;  // the live run owns the chart
     const auto items = m_history->selectedItems();
-    if (items.size() == 1) m_chart->replay(items[0]->data(Qt::UserRole).toString());
+    if (items.size() == 1) openRun(items[0]->data(Qt::UserRole).toString());
+  });
+  connect(rename, &QPushButton::clicked, this, [this] {
+    auto* it = m_history->currentItem();
+    if (!it) return;
+    const QString dir = it->data(Qt::UserRole).toString();
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, tr("Rename the run"), tr("Name"), QLineEdit::Normal, runName(dir), &ok);
+    if (!ok || name.trimmed().isEmpty()) return;
+    QSaveFile f(dir + QStringLiteral("/name.txt"));
+    if (f.open(QIODevice::WriteOnly) && f.write(name.trimmed().toUtf8()) >= 0 && f.commit()) refreshHistory();
+    else m_log->appendPlainText(tr("Could not rename %1: %2").arg(dir, f.errorString()));
   });
   connect(compare, &QPushButton::clicked, this, [this] {
     const auto items = m_history->selectedItems();
@@ -397,6 +466,27 @@ void FinetunePanel::buildForm(QFormLayout* data, QFormLayout* lora, QFormLayout*
     QFormLayout* f = kDataKeys.contains(key) ? data : kLoraKeys.contains(key) ? lora : kOptimKeys.contains(key) ? optim : book;
     auto* label = new QLabel(labelFor(key), this);
     label->setToolTip(tooltipFor(key));
+    if (key == "model" || key == "data") {
+      // The two fields a run cannot do without can be chosen, not only typed.
+      auto* row = new QWidget(this);
+      auto* h = new QHBoxLayout(row);
+      h->setContentsMargins(0, 0, 0, 0);
+      auto* browse = new QPushButton(tr("Browse…"), row);
+      browse->setObjectName(key + QStringLiteral("Browse"));
+      h->addWidget(w, 1);
+      h->addWidget(browse);
+      auto* edit = qobject_cast<QLineEdit*>(w);
+      connect(browse, &QPushButton::clicked, this, [this, key, edit] {
+        const QString now = edit->text().trimmed();
+        const QString picked =
+            key == "model" ? QFileDialog::getExistingDirectory(this, tr("Choose a model folder"), now)
+                           : QFileDialog::getOpenFileName(this, tr("Choose the training data"), now,
+                                                          tr("Datasets (*.csv *.tsv *.jsonl *.json *.txt)"));
+        if (!picked.isEmpty()) edit->setText(picked);
+      });
+      f->addRow(label, row);
+      continue;
+    }
     f->addRow(label, w);
   }
 }
@@ -578,24 +668,33 @@ Job* FinetunePanel::launch(const QString& runDir, bool resuming, const QJsonObje
   Job* job = m_wb->jobs()->start(resuming ? tr("Resume %1").arg(QFileInfo(runDir).fileName())
                                           : tr("Fine-tune %1").arg(QFileInfo(runDir).fileName()),
                                  JobRunner::Heavy, [=](Job& job) {
-    auto onEvent = [&job, self](const fm::TrainEvent& e) {
+    // Time left from this session's pace: after a resume the first steps are not part of it.
+    int64_t baseStep = -1;
+    double baseElapsed = 0;
+    auto onEvent = [&job, self, &baseStep, &baseElapsed](const fm::TrainEvent& e) {
       using K = fm::TrainEvent::Kind;
       if (e.totalSteps > 0 && (e.kind == K::Step || e.kind == K::Log))
         job.setProgress(static_cast<double>(e.step) / e.totalSteps,
                         tr("step %1 of %2").arg(e.step).arg(e.totalSteps));
       if (e.kind == K::Progress) job.setProgress(e.fraction, coreText(e.message));
+      if (e.kind == K::Log && baseStep < 0) {
+        baseStep = e.step;
+        baseElapsed = e.elapsed;
+      }
       if (e.kind == K::Log || e.kind == K::Eval || e.kind == K::Status || e.kind == K::Checkpoint) {
-        job.post([self, e] {
+        job.post([self, e, baseStep, baseElapsed] {
           if (!self) return;
           if (e.kind == K::Log) {
             self->m_chart->addTrainPoint(e.step, e.loss, e.lr);
             self->m_progress->setValue(e.totalSteps ? static_cast<int>(1000.0 * e.step / e.totalSteps) : 0);
             self->m_progress->setFormat(tr("step %1 / %2").arg(e.step).arg(e.totalSteps));
-            const double eta = e.step > 0 ? e.elapsed * (e.totalSteps - e.step) / e.step : -1;
-            self->m_speed->setText(tr("loss %1 · %2 tokens/s · %3 s left")
+            const double eta = e.step > baseStep && baseStep >= 0
+                                   ? (e.elapsed - baseElapsed) * (e.totalSteps - e.step) / (e.step - baseStep)
+                                   : -1;
+            self->m_speed->setText(tr("loss %1 · %2 tokens/s · %3 left")
                                        .arg(e.loss, 0, 'f', 4)
                                        .arg(e.tokensPerS, 0, 'f', 0)
-                                       .arg(eta < 0 ? QStringLiteral("?") : QString::number(eta, 'f', 0)));
+                                       .arg(eta < 0 ? QStringLiteral("?") : Job::formatDuration(eta)));
           } else if (e.kind == K::Eval) {
             self->m_chart->addEvalPoint(e.step, e.eval.loss);
             self->m_log->appendPlainText(
@@ -632,17 +731,8 @@ Job* FinetunePanel::launch(const QString& runDir, bool resuming, const QJsonObje
       m_output = fromPath(result->outputDir);
       const auto& a = result->firstEval;
       const auto& b = result->lastEval;
-      QString text;
-      if (a.accuracy >= 0 && b.accuracy >= 0)
-        text = tr("<b>Validation accuracy: base %1% → fine-tuned %2%</b>").arg(a.accuracy * 100, 0, 'f', 1).arg(b.accuracy * 100, 0, 'f', 1);
-      else if (b.accuracy >= 0)
-        text = tr("<b>Validation accuracy after fine-tuning: %1%</b>").arg(b.accuracy * 100, 0, 'f', 1);
-      if (a.loss >= 0 && b.loss >= 0)
-        text += tr("<br>Eval loss %1 → %2 (perplexity %3 → %4)")
-                    .arg(a.loss, 0, 'f', 3).arg(b.loss, 0, 'f', 3).arg(a.perplexity, 0, 'f', 2).arg(b.perplexity, 0, 'f', 2);
-      text += tr("<br>%1 steps in %2 s, %3 tokens/s. Output: %4")
-                  .arg(result->step).arg(result->seconds, 0, 'f', 0).arg(result->tokensPerS, 0, 'f', 0).arg(m_output.toHtmlEscaped());
-      m_result->setText(text);
+      m_result->setText(outcomeHtml({a.accuracy, a.loss, a.perplexity}, {b.accuracy, b.loss, b.perplexity}, result->step,
+                                    result->seconds, result->tokensPerS, m_output));
     } else {
       m_result->setText(s == Job::State::Cancelled
                             ? tr("Stopped. The last checkpoint is kept: press Resume to continue.")
@@ -694,36 +784,130 @@ void FinetunePanel::compareAnswers() {
       m_log->appendPlainText(tr("Could not generate the side-by-side answers: %1").arg(msg));
       return;
     }
-    m_generations->setRowCount(static_cast<int>(rows->size()));
-    for (int i = 0; i < static_cast<int>(rows->size()); ++i) {
-      const auto& r = (*rows)[static_cast<size_t>(i)];
-      const QString cells[4] = {QString::fromStdString(r.prompt), QString::fromStdString(r.expected),
-                                QString::fromStdString(r.base), QString::fromStdString(r.tuned)};
-      for (int c = 0; c < 4; ++c) {
-        auto* item = new QTableWidgetItem(cells[c].simplified());
-        item->setToolTip(cells[c]);
-        m_generations->setItem(i, c, item);
-      }
-    }
+    QJsonArray list;
+    for (const auto& r : *rows)
+      list.append(QJsonObject{{QStringLiteral("row"), static_cast<qint64>(r.row)},
+                              {QStringLiteral("prompt"), QString::fromStdString(r.prompt)},
+                              {QStringLiteral("expected"), QString::fromStdString(r.expected)},
+                              {QStringLiteral("base"), QString::fromStdString(r.base)},
+                              {QStringLiteral("tuned"), QString::fromStdString(r.tuned)}});
+    showAnswers(list);
+    // Kept with the run, so opening it later shows the same answers.
+    QSaveFile f(runDir + QStringLiteral("/answers.json"));
+    if (!f.open(QIODevice::WriteOnly) || f.write(QJsonDocument(list).toJson()) < 0 || !f.commit())
+      m_log->appendPlainText(tr("Could not keep the answers with the run: %1").arg(f.errorString()));
     Q_EMIT comparisonReady();
   });
 }
 
+void FinetunePanel::showAnswers(const QJsonArray& rows) {
+  m_generations->setRowCount(rows.size());
+  for (int i = 0; i < rows.size(); ++i) {
+    const QJsonObject r = rows[i].toObject();
+    const QString cells[4] = {r.value(QStringLiteral("prompt")).toString(), r.value(QStringLiteral("expected")).toString(),
+                              r.value(QStringLiteral("base")).toString(), r.value(QStringLiteral("tuned")).toString()};
+    for (int c = 0; c < 4; ++c) {
+      auto* item = new QTableWidgetItem(cells[c].simplified());
+      item->setToolTip(cells[c]);
+      m_generations->setItem(i, c, item);
+    }
+  }
+}
+
+void FinetunePanel::openRun(const QString& runDir) {
+  if (m_job) return;
+  m_chart->replay(runDir);
+  m_runDir = runDir;
+  QFile cf(runDir + QStringLiteral("/config.json"));
+  m_runConfig = cf.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(cf.readAll()).object() : QJsonObject();
+  // The outcome from the run's own log: the first and last evaluation and the end.
+  Measure first, last;
+  bool haveFirst = false, done = false;
+  qint64 steps = 0;
+  double seconds = 0, tokensPerS = 0, tokensSum = 0;
+  int tokenEvents = 0;
+  QFile mf(runDir + QStringLiteral("/metrics.jsonl"));
+  if (mf.open(QIODevice::ReadOnly)) {
+    while (!mf.atEnd()) {
+      const QJsonObject e = QJsonDocument::fromJson(mf.readLine()).object();
+      const QString kind = e.value(QStringLiteral("event")).toString();
+      if (kind == QStringLiteral("eval")) {
+        Measure m{e.value(QStringLiteral("accuracy")).toDouble(-1), e.value(QStringLiteral("eval_loss")).toDouble(-1),
+                  e.value(QStringLiteral("perplexity")).toDouble(-1)};
+        if (!haveFirst) first = m;
+        haveFirst = true;
+        last = m;
+      } else if (kind == QStringLiteral("log") && e.contains(QStringLiteral("tokens_per_s"))) {
+        tokensSum += e.value(QStringLiteral("tokens_per_s")).toDouble();
+        ++tokenEvents;
+      } else if (kind == QStringLiteral("done")) {
+        done = true;
+        steps = e.value(QStringLiteral("step")).toInteger();
+        seconds = e.value(QStringLiteral("elapsed")).toDouble();
+      }
+    }
+  }
+  tokensPerS = tokenEvents ? tokensSum / tokenEvents : 0;
+  m_output.clear();
+  for (const char* out : {"/adapter", "/model"})
+    if (QFileInfo::exists(runDir + QLatin1String(out) + QStringLiteral("/config.json")) ||
+        QFileInfo::exists(runDir + QLatin1String(out) + QStringLiteral("/adapter_config.json")))
+      m_output = runDir + QLatin1String(out);
+  if (done && !m_output.isEmpty()) {
+    m_result->setText(outcomeHtml(first, last, steps, seconds, tokensPerS, m_output));
+  } else {
+    m_result->setText(runStatus(runDir) == tr("can resume")
+                          ? tr("This run stopped before the end: press Resume to continue it from its last checkpoint.")
+                          : tr("This run has no checkpoint to resume and no result."));
+  }
+  m_generations->setRowCount(0);
+  QFile af(runDir + QStringLiteral("/answers.json"));
+  if (af.open(QIODevice::ReadOnly)) showAnswers(QJsonDocument::fromJson(af.readAll()).array());
+  const bool lora = QFileInfo::exists(m_output + QStringLiteral("/adapter_config.json"));
+  m_exportAdapter->setEnabled(lora);
+  m_exportMerged->setEnabled(lora);
+  m_tryIt->setEnabled(lora);
+}
+
+// A folder chosen or typed: the save dialog lets a new name be written; the folder must be
+// new or empty, and is made here.
+QString FinetunePanel::chooseNewFolder(const QString& title, const QString& suggestedName) {
+  const QString start = QDir(QDir::homePath()).filePath(suggestedName);
+  const QString dir = QFileDialog::getSaveFileName(this, title, start, QString(), nullptr, QFileDialog::ShowDirsOnly);
+  if (dir.isEmpty()) return {};
+  const QFileInfo fi(dir);
+  if (fi.exists() && !fi.isDir()) {
+    QMessageBox::warning(this, title, tr("%1 is a file. Choose a new or empty folder.").arg(dir));
+    return {};
+  }
+  if (fi.isDir() && !QDir(dir).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot)) {
+    QMessageBox::warning(this, title, tr("%1 already holds files. Choose a new or empty folder, so nothing is overwritten.").arg(dir));
+    return {};
+  }
+  if (!QDir().mkpath(dir)) {
+    QMessageBox::warning(this, title, tr("Could not create %1. Choose a folder you can write to.").arg(dir));
+    return {};
+  }
+  return dir;
+}
+
 void FinetunePanel::exportAdapter() {
-  const QString dir = QFileDialog::getExistingDirectory(this, tr("Export the adapter to…"));
+  const QString dir = chooseNewFolder(tr("Export the adapter to a new folder"),
+                                      QFileInfo(m_runDir).fileName() + QStringLiteral("-adapter"));
   if (dir.isEmpty()) return;
   QStringList failed;
-  for (const QString& f : QDir(m_output).entryList(QDir::Files)) {
-    const QString dst = QDir(dir).filePath(f);
-    QFile::remove(dst);
-    if (!QFile::copy(QDir(m_output).filePath(f), dst)) failed << f;
-  }
-  m_log->appendPlainText(failed.isEmpty() ? tr("Adapter exported to %1 (PEFT format)").arg(dir)
-                                          : tr("Could not copy %1 to %2").arg(failed.join(", "), dir));
+  for (const QString& f : QDir(m_output).entryList(QDir::Files))
+    if (!QFile::copy(QDir(m_output).filePath(f), QDir(dir).filePath(f))) failed << f;
+  const QString said = failed.isEmpty() ? tr("The adapter (PEFT format) was written to %1").arg(dir)
+                                        : tr("Could not copy %1 to %2").arg(failed.join(QStringLiteral(", ")), dir);
+  m_log->appendPlainText(said);
+  if (failed.isEmpty()) QMessageBox::information(this, tr("Adapter exported"), said);
+  else QMessageBox::warning(this, tr("Export failed"), said);
 }
 
 void FinetunePanel::exportMerged() {
-  const QString dir = QFileDialog::getExistingDirectory(this, tr("Write the merged model into an empty folder"));
+  const QString dir = chooseNewFolder(tr("Write the merged model into a new folder"),
+                                      QFileInfo(m_runDir).fileName() + QStringLiteral("-merged"));
   if (dir.isEmpty()) return;
   const std::filesystem::path base = toPath(m_runConfig.value("model").toString());
   const std::filesystem::path adapter = toPath(m_output);
@@ -733,8 +917,11 @@ void FinetunePanel::exportMerged() {
                                    fm::mergeAdapterToFolder(base, adapter, out, job.context());
                                  });
   connect(job, &Job::finished, this, [this, dir](Job::State s, const QString& msg) {
-    m_log->appendPlainText(s == Job::State::Completed ? tr("Merged model written to %1").arg(dir)
-                                                      : tr("Merge failed: %1").arg(msg));
+    const QString said = s == Job::State::Completed ? tr("The merged model was written to %1").arg(dir)
+                                                    : tr("Merge failed: %1").arg(msg.isEmpty() ? Job::stateName(s) : msg);
+    m_log->appendPlainText(said);
+    if (s == Job::State::Completed) QMessageBox::information(this, tr("Merged model written"), said);
+    else if (s == Job::State::Failed) QMessageBox::warning(this, tr("Merge failed"), said);
   });
 }
 
@@ -746,7 +933,7 @@ void FinetunePanel::refreshHistory() {
   const auto entries = runs.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Time);
   for (const QFileInfo& fi : entries) {
     if (!QFileInfo::exists(fi.filePath() + QStringLiteral("/config.json"))) continue;
-    auto* it = new QListWidgetItem(QStringLiteral("%1 — %2").arg(fi.fileName(), runStatus(fi.filePath())), m_history);
+    auto* it = new QListWidgetItem(QStringLiteral("%1 — %2").arg(runName(fi.filePath()), runStatus(fi.filePath())), m_history);
     it->setData(Qt::UserRole, fi.filePath());
     it->setToolTip(fi.filePath());
     if (fi.filePath() == keep) m_history->setCurrentItem(it);

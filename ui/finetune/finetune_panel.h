@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QMap>
 #include <QPointer>
+#include <QJsonArray>
 #include <QWidget>
 
 class QComboBox;
@@ -41,6 +42,15 @@ class FinetunePanel : public QWidget {
   Job* currentJob() const { return m_job; }
   QString currentRun() const { return m_runDir; }
   void refreshHistory();
+  // A run from the history as it ended: its chart, outcome, side-by-side answers, and the
+  // export and Playground buttons when it produced an adapter.
+  void openRun(const QString& runDir);
+
+  struct Measure {
+    double accuracy = -1, loss = -1, perplexity = -1;
+  };
+  static QString outcomeHtml(const Measure& before, const Measure& after, qint64 steps, double seconds,
+                             double tokensPerS, const QString& output);
 
   LossChart* chart() const { return m_chart; }
   QLabel* resultLabel() const { return m_result; }
@@ -62,6 +72,8 @@ class FinetunePanel : public QWidget {
   void compareAnswers();
   void exportAdapter();
   void exportMerged();
+  void showAnswers(const QJsonArray& rows);
+  QString chooseNewFolder(const QString& title, const QString& suggestedName);
 
   Workbench* m_wb;
   QMap<QString, QWidget*> m_fields;

@@ -164,6 +164,21 @@ class TestGuiJobs : public QObject {
     QVERIFY(runner.waitForDone(5000));
   }
 
+  // While the loss sits flat after its first fall, the chart says that this is expected; the note
+  // goes when the loss falls again. Accuracy points get their own axis.
+  void aPlateauIsExplainedOnTheChart() {
+    fm::ui::LossChart chart;
+    for (double loss : {10.0, 5.0, 2.0, 1.0}) chart.addTrainPoint(chart.trainPoints() * 5, loss, 1e-3);
+    QVERIFY(chart.plateauNote().isEmpty());
+    for (int i = 0; i < 12; ++i) chart.addTrainPoint(chart.trainPoints() * 5, 0.35 * (i % 2 ? 1.02 : 0.98), 1e-3);
+    QVERIFY2(chart.plateauNote().contains("plateau"), qPrintable(chart.plateauNote()));
+    chart.addTrainPoint(chart.trainPoints() * 5, 0.1, 1e-3);
+    QVERIFY(chart.plateauNote().isEmpty());
+    chart.addEvalPoint(40, 0.3, 0.5);
+    chart.addEvalPoint(80, 0.1, 0.95);
+    QCOMPARE(chart.accuracyPoints(), 2);
+  }
+
   // The chart's overfitting marker: eval loss rising twice while train loss falls.
   void overfittingIsMarkedWhereEvalLossTurns() {
     fm::ui::LossChart chart;

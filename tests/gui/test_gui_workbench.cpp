@@ -123,6 +123,16 @@ class TestGuiWorkbench : public QObject {
     m_w->showPage(MainWindow::Models);
   }
 
+  // Presentation mode (View menu, F5): larger text everywhere, and back.
+  void presentationModeEnlargesAndRestores() {
+    const double normal = QApplication::font().pointSizeF();
+    m_w->setPresentation(true);
+    QVERIFY(m_w->presentation());
+    QVERIFY(QApplication::font().pointSizeF() > normal * 1.3);
+    m_w->setPresentation(false);
+    QCOMPARE(QApplication::font().pointSizeF(), normal);
+  }
+
   void importTheDemoModel() {
     QSignalSpy loaded(m_wb.get(), &Workbench::modelLoaded);
     m_w->modelsPanel()->importFolder(m_wb->demoModelDir());
@@ -326,7 +336,7 @@ class TestGuiWorkbench : public QObject {
     // Side-by-side answers on validation rows.
     QSignalSpy compared(ft, &FinetunePanel::comparisonReady);
     QVERIFY(compared.wait(60000));
-    QCOMPARE(ft->generations()->rowCount(), 4);
+    QCOMPARE(ft->generations()->rowCount(), 8);
     QVERIFY(!ft->generations()->item(0, 1)->text().isEmpty());
     // Replaying the run from metrics.jsonl gives the same chart.
     const int live = ft->chart()->trainPoints();
@@ -338,8 +348,9 @@ class TestGuiWorkbench : public QObject {
     ft->resultLabel()->clear();
     ft->openRun(m_run);
     QCOMPARE(ft->resultLabel()->text().section("<br>", 0, 0), accuracyLine);
-    QCOMPARE(ft->generations()->rowCount(), 4);
+    QCOMPARE(ft->generations()->rowCount(), 8);
     QCOMPARE(ft->chart()->trainPoints(), live);
+    QVERIFY(ft->chart()->accuracyPoints() >= 2);  // accuracy is drawn beside the loss
     // A name of the user's own replaces the made-up one.
     fm::writeFileAtomic((m_run + "/name.txt").toStdString(), "my first run");
     ft->refreshHistory();

@@ -65,6 +65,7 @@ class FinetunePanel : public QWidget {
 
  private:
   void updateButtons();
+  void refreshPresetTimes();
   void buildForm(QFormLayout* data, QFormLayout* lora, QFormLayout* optim, QFormLayout* book);
   void fromDataChoice();
   Job* launch(const QString& runDir, bool resuming, const QJsonObject& cfg);

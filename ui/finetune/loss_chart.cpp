@@ -1,5 +1,6 @@
 #include "finetune/loss_chart.h"
 
+#include <QApplication>
 #include <QFile>
 #include <QJsonDocument>
 #include <QLegend>
@@ -28,12 +29,17 @@ LossChart::LossChart(QWidget* parent) : QChartView(new QChart(), parent) {
   m_lr->setPen(lrPen);
   m_train->setPen(QPen(QColor(76, 110, 245), 2));
   m_eval->setPen(QPen(QColor(247, 103, 7), 2));
+  m_acc = new QLineSeries(c);
+  m_acc->setName(tr("validation accuracy (%)"));
+  m_acc->setPointsVisible(true);
+  m_acc->setPen(QPen(QColor(47, 158, 68), 2));
   m_marker = new QScatterSeries(c);
   m_marker->setName(tr("eval loss rising: overfitting?"));
   m_marker->setColor(QColor(224, 49, 49));
   m_marker->setMarkerSize(14);
   for (QAbstractSeries* s : {static_cast<QAbstractSeries*>(m_train), static_cast<QAbstractSeries*>(m_eval),
-                             static_cast<QAbstractSeries*>(m_marker), static_cast<QAbstractSeries*>(m_lr)})
+                             static_cast<QAbstractSeries*>(m_marker), static_cast<QAbstractSeries*>(m_lr),
+                             static_cast<QAbstractSeries*>(m_acc)})
     c->addSeries(s);
   m_x = new QValueAxis(c);
   m_x->setTitleText(tr("step"));
@@ -49,6 +55,13 @@ LossChart::LossChart(QWidget* parent) : QChartView(new QChart(), parent) {
   c->addAxis(m_x, Qt::AlignBottom);
   c->addAxis(m_y, Qt::AlignLeft);
   c->addAxis(m_yLr, Qt::AlignRight);
+  m_yAcc = new QValueAxis(c);
+  m_yAcc->setTitleText(tr("accuracy %"));
+  m_yAcc->setRange(0, 100);
+  m_yAcc->setLabelFormat(QStringLiteral("%d"));
+  c->addAxis(m_yAcc, Qt::AlignRight);
+  m_acc->attachAxis(m_x);
+  m_acc->attachAxis(m_yAcc);
   for (QXYSeries* s : {static_cast<QXYSeries*>(m_train), static_cast<QXYSeries*>(m_eval), static_cast<QXYSeries*>(m_marker)}) {
     s->attachAxis(m_x);
     s->attachAxis(m_y);
@@ -63,7 +76,9 @@ void LossChart::clear() {
   m_train->clear();
   m_eval->clear();
   m_lr->clear();
+  m_acc->clear();
   m_marker->clear();
+  m_plateau = false;
   for (QLineSeries* s : m_overlays) {
     chart()->removeSeries(s);
     delete s;
@@ -91,6 +106,59 @@ void LossChart::setEmpty(bool empty) {
     a->setVisible(!empty);
   chart()->legend()->setVisible(!empty);
   chart()->setTitle(empty ? tr("The loss curve appears here when a run starts: lower is better.") : QString());
+  if (empty) {
+    m_yAcc->setVisible(false);
+    for (QLegendMarker* lm : chart()->legend()->markers(m_acc)) lm->setVisible(false);
+  }
+}
+
+int LossChart::accuracyPoints() const { return m_acc->count(); }
+
+void LossChart::setPresentation(bool on) {
+  const int scale = on ? 2 : 1;
+  m_train->setPen(QPen(QColor(76, 110, 245), 2 * scale));
+  m_eval->setPen(QPen(QColor(247, 103, 7), 2 * scale));
+  m_acc->setPen(QPen(QColor(47, 158, 68), 2 * scale));
+  QPen lrPen(QColor(173, 181, 189), scale);
+  lrPen.setStyle(Qt::DashLine);
+  m_lr->setPen(lrPen);
+  m_marker->setMarkerSize(14 * scale);
+  // The application's font (presentation mode has made it larger), for the chart's texts too.
+  QFont f = QApplication::font();
+  QFont title = f;
+  title.setBold(true);
+  for (QAbstractAxis* a : chart()->axes()) {
+    a->setLabelsFont(f);
+    a->setTitleFont(title);
+  }
+  chart()->legend()->setFont(f);
+  chart()->setTitleFont(title);
+}
+
+// A plateau: the last ten train points within 8% of their mean, after the loss first fell. Early
+// in fine-tuning a small model learns the answer format fast, then stays flat while it looks for
+// what decides the answer; a class should hear that this is expected.
+void LossChart::checkPlateau() {
+  const int n = m_train->count();
+  if (m_replaying || n < 12) return;
+  double lo = 1e300, hi = 0, sum = 0;
+  for (int i = n - 10; i < n; ++i) {
+    const double y = m_train->at(i).y();
+    lo = std::min(lo, y);
+    hi = std::max(hi, y);
+    sum += y;
+  }
+  const double mean = sum / 10;
+  const bool fell = m_train->at(0).y() > 2 * mean;
+  if (!m_plateau && fell && hi <= mean * 1.08 && lo >= mean * 0.92) {
+    m_plateau = true;
+    m_plateauLevel = mean;
+    chart()->setTitle(tr("The loss is on a plateau: this is expected. The model has learned the shape of the answer "
+                         "and is now finding what decides it; keep going."));
+  } else if (m_plateau && m_train->at(n - 1).y() < m_plateauLevel * 0.8) {
+    m_plateau = false;
+    chart()->setTitle(QString());
+  }
 }
 
 int LossChart::trainPoints() const { return m_train->count(); }
@@ -127,10 +195,16 @@ void LossChart::addTrainPoint(double step, double loss, double lr) {
   m_train->append(step, loss);
   if (lr > 0) m_lr->append(step, lr);
   grow(step, loss, lr);
+  checkPlateau();
   Q_EMIT pointAdded(step, loss);
 }
 
-void LossChart::addEvalPoint(double step, double loss) {
+void LossChart::addEvalPoint(double step, double loss, double accuracy) {
+  if (accuracy >= 0 && accuracy <= 1) {
+    m_acc->append(step, accuracy * 100);
+    m_yAcc->setVisible(true);
+    for (QLegendMarker* lm : chart()->legend()->markers(m_acc)) lm->setVisible(true);
+  }
   if (!std::isfinite(loss) || loss <= 0) return;
   m_eval->append(step, loss);
   m_lastEval = loss;
@@ -164,7 +238,7 @@ namespace {
 // A metrics.jsonl event as a chart point: train loss (log events) or eval loss (eval events).
 struct MetricPoint {
   enum Kind { None, Train, Eval } kind = None;
-  double step = 0, loss = 0, lr = 0;
+  double step = 0, loss = 0, lr = 0, accuracy = -1;
 };
 MetricPoint metricPoint(const QJsonObject& e) {
   MetricPoint p;
@@ -177,6 +251,7 @@ MetricPoint metricPoint(const QJsonObject& e) {
   } else if (kind == QLatin1String("eval") && e.contains(QStringLiteral("eval_loss"))) {
     p.kind = MetricPoint::Eval;
     p.loss = e.value(QStringLiteral("eval_loss")).toDouble();
+    p.accuracy = e.value(QStringLiteral("accuracy")).toDouble(-1);
   }
   return p;
 }
@@ -185,7 +260,7 @@ MetricPoint metricPoint(const QJsonObject& e) {
 void LossChart::addMetrics(const QJsonObject& e) {
   const MetricPoint p = metricPoint(e);
   if (p.kind == MetricPoint::Train) addTrainPoint(p.step, p.loss, p.lr);
-  if (p.kind == MetricPoint::Eval) addEvalPoint(p.step, p.loss);
+  if (p.kind == MetricPoint::Eval) addEvalPoint(p.step, p.loss, p.accuracy);
 }
 
 static QVector<QJsonObject> readMetrics(const QString& runDir) {

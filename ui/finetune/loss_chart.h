@@ -21,7 +21,13 @@ class LossChart : public QChartView {
   explicit LossChart(QWidget* parent = nullptr);
   void clear();
   void addTrainPoint(double step, double loss, double lr);
-  void addEvalPoint(double step, double loss);
+  // accuracy: 0..1 on the validation rows, or < 0 when the run measures none.
+  void addEvalPoint(double step, double loss, double accuracy = -1);
+  // Presentation mode: thick lines and large text, readable from the back of a room.
+  void setPresentation(bool on);
+  int accuracyPoints() const;
+  // The note shown while the train loss sits on a plateau ("" when none).
+  QString plateauNote() const { return m_plateau ? chart()->title() : QString(); }
   // One metrics.jsonl event ({"event": "log"|"eval", ...}).
   void addMetrics(const QJsonObject& event);
   // Replays a run folder's metrics.jsonl; returns the number of events read.
@@ -42,7 +48,12 @@ class LossChart : public QChartView {
  private:
   void grow(double step, double loss, double lr);
   void setEmpty(bool empty);
+  void checkPlateau();
   bool m_empty = false;
+  bool m_plateau = false;
+  double m_plateauLevel = 0;
+  QLineSeries* m_acc;
+  QValueAxis* m_yAcc;
   void checkOverfitting(double step, double evalLoss);
   QLineSeries* m_train;
   QLineSeries* m_eval;

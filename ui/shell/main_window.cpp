@@ -30,6 +30,7 @@
 #include "datasets/datasets_panel.h"
 #include "shell/demo_banner.h"
 #include "finetune/finetune_panel.h"
+#include "finetune/loss_chart.h"
 #include "models/models_panel.h"
 #include "playground/playground_panel.h"
 #include "shell/settings_dialog.h"
@@ -170,6 +171,11 @@ MainWindow::MainWindow(Workbench* wb, QWidget* parent) : QMainWindow(parent), m_
   QMenu* view = menuBar()->addMenu(tr("&View"));
   view->addAction(jobsDock->toggleViewAction());
   view->addAction(logDock->toggleViewAction());
+  view->addSeparator();
+  m_presentation = view->addAction(tr("Presentation mode"), this, [this](bool on) { setPresentation(on); });
+  m_presentation->setCheckable(true);
+  m_presentation->setShortcut(QKeySequence(Qt::Key_F5));
+  m_presentation->setToolTip(tr("Large text and thick chart lines, readable from the back of a room (F5)"));
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("About FM Workbench"), this, [this] {
     QMessageBox::about(this, tr("About FM Workbench"),
@@ -200,6 +206,19 @@ MainWindow::MainWindow(Workbench* wb, QWidget* parent) : QMainWindow(parent), m_
 }
 
 void MainWindow::showPage(Page p) { m_nav->setCurrentRow(p); }
+
+// Presentation mode: every text 1.4 times larger and the chart's lines and labels thicker.
+void MainWindow::setPresentation(bool on) {
+  if (m_baseFontSize <= 0) m_baseFontSize = QApplication::font().pointSizeF();
+  QFont f = QApplication::font();
+  f.setPointSizeF(m_baseFontSize * (on ? 1.4 : 1.0));
+  QApplication::setFont(f);
+  m_finetune->chart()->setPresentation(on);
+  m_nav->setMinimumWidth(std::min(on ? 240 : 170, m_nav->sizeHintForColumn(0) + 2 * m_nav->frameWidth() + 20));
+  m_nav->setMaximumWidth(on ? 240 : 170);
+  m_nav->setStyleSheet(QStringLiteral("QListWidget { font-size: %1pt; } QListWidget::item { padding: 8px; }").arg(on ? 15 : 11));
+  if (m_presentation->isChecked() != on) m_presentation->setChecked(on);
+}
 MainWindow::Page MainWindow::currentPage() const { return static_cast<Page>(m_nav->currentRow()); }
 
 void MainWindow::appendLog(const QString& line) {

@@ -10,6 +10,8 @@ class QPlainTextEdit;
 class QTableView;
 class QLabel;
 
+class QAction;
+
 namespace fm::ui {
 
 class DemoBanner;
@@ -28,6 +30,8 @@ class MainWindow : public QMainWindow {
 
   void showPage(Page p);
   Page currentPage() const;
+  void setPresentation(bool on);
+  bool presentation() const { return m_presentation->isChecked(); }
   ModelsPanel* modelsPanel() const { return m_models; }
   DatasetsPanel* datasetsPanel() const { return m_datasets; }
   FinetunePanel* finetunePanel() const { return m_finetune; }
@@ -65,6 +69,8 @@ class MainWindow : public QMainWindow {
   FinetunePanel* m_finetune;
   PlaygroundPanel* m_playground;
   bool m_closing = false;
+  QAction* m_presentation = nullptr;
+  double m_baseFontSize = -1;
 };
 
 }  // namespace fm::ui

@@ -30,9 +30,10 @@ int main(int argc, char** argv) {
                                 QStringLiteral("DIR"));
   QCommandLineOption windowSize(QStringLiteral("window-size"), QStringLiteral("Window size, e.g. 1024x700."), QStringLiteral("WxH"));
   QCommandLineOption language(QStringLiteral("language"), QStringLiteral("en or ko for this session."), QStringLiteral("LANG"));
+  QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system, light or dark for this session."), QStringLiteral("THEME"));
   QCommandLineOption noDemo(QStringLiteral("no-demo"), QStringLiteral("Do not prepare the demo at start."));
   QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("CPU threads for model work."), QStringLiteral("N"));
-  cli.addOptions({workspace, bench, steps, shots, shotModels, windowSize, language, noDemo, threads});
+  cli.addOptions({workspace, bench, steps, shots, shotModels, windowSize, language, theme, noDemo, threads});
   cli.process(app);
 
   QSettings stored;
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   if (cli.isSet(workspace)) settings.workspace = cli.value(workspace);
   if (cli.isSet(threads)) settings.threads = cli.value(threads).toInt();
   if (cli.isSet(language)) settings.language = cli.value(language);
+  if (cli.isSet(theme)) settings.theme = cli.value(theme);
   fm::ui::installLanguage(settings.language);
   fm::ui::applyTheme(settings.theme);
   fm::initRuntime(settings.threads);

@@ -1,6 +1,7 @@
 #include "data/demo_data.h"
 
 #include <random>
+#include <set>
 
 #include "arch/builtin_model.h"
 #include "io/atomic_file.h"
@@ -150,7 +151,14 @@ std::string demoCorpus(int paragraphs, uint64_t seed) {
 void writeDemoData(const std::filesystem::path& dir) {
   makeFolder(dir);
   std::string csv = "text,label\n";
-  for (const auto& r : demoReviews(2400, 7)) {
+  // 2,400 different reviews: a repeated row would show up as a duplicate (and as leakage
+  // between training and validation) in the demo's own analysis.
+  std::set<std::string> seen;
+  int kept = 0;
+  for (const auto& r : demoReviews(4800, 7)) {
+    if (kept == 2400) break;
+    if (!seen.insert(r.text).second) continue;
+    ++kept;
     std::string q = r.text;
     std::string esc;
     for (char c : q) esc += c == '"' ? std::string("\"\"") : std::string(1, c);

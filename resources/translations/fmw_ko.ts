@@ -105,312 +105,317 @@
 <context>
     <name>fm::ui::DatasetsPanel</name>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="76"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="84"/>
         <source>No dataset yet: open a CSV, JSONL, Alpaca or ShareGPT file, or drop one on the window.</source>
         <translation>아직 데이터셋이 없습니다: CSV, JSONL, Alpaca 또는 ShareGPT 파일을 열거나 창에 끌어다 놓으세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="78"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="86"/>
         <source>Open a dataset…</source>
         <translation>데이터셋 열기…</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="79"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="87"/>
         <source>Demo reviews</source>
         <translation>데모 리뷰</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="80"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="88"/>
         <source>2,400 short product and movie reviews labelled positive or negative</source>
         <translation>긍정 또는 부정으로 레이블된 짧은 제품 및 영화 리뷰 2,400개</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="105"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="113"/>
         <source>Prompt template</source>
         <translation>프롬프트 템플릿</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="109"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="117"/>
         <source>The text the model reads. {column} is replaced by that column&apos;s value.</source>
         <translation>모델이 읽는 텍스트입니다. {column}은 해당 열의 값으로 바뀝니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="111"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="119"/>
         <source>The answer the model learns to write. Only these tokens carry the loss.</source>
         <translation>모델이 작성하도록 학습하는 답입니다. 이 토큰에만 손실이 계산됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="113"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="121"/>
         <source>Insert a column&apos;s placeholder into the prompt</source>
         <translation>열의 자리표시자를 프롬프트에 삽입합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="114"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="122"/>
         <source>Also train on the prompt</source>
         <translation>프롬프트도 학습</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="115"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="123"/>
         <source>Usually off: the model should learn to answer, not to repeat questions.</source>
         <translation>보통 꺼 둡니다: 모델은 질문을 반복하는 것이 아니라 답하는 법을 배워야 합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="116"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="124"/>
         <source>Skip bad rows (and count them)</source>
         <translation>잘못된 행 건너뛰기(개수 집계)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="120"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="128"/>
         <source>Longer rows are cut to this many tokens. Longer needs more memory and time.</source>
         <translation>더 긴 행은 이 토큰 수로 잘립니다. 길수록 메모리와 시간이 더 필요합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="125"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="133"/>
         <source>Share of rows held back to measure the model on text it never trained on.</source>
         <translation>모델이 학습하지 않은 텍스트로 측정하기 위해 따로 떼어 두는 행의 비율입니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="129"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="137"/>
         <source>The same seed gives the same split.</source>
         <translation>같은 시드면 같은 방식으로 나뉩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="130"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="138"/>
         <source>Prompt</source>
         <translation>프롬프트</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="131"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="139"/>
         <source>Completion</source>
         <translation>완성</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="132"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="140"/>
         <source>Insert column</source>
         <translation>열 삽입</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="135"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="143"/>
         <source>Max length (tokens)</source>
         <translation>최대 길이(토큰)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="136"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="144"/>
         <source>Validation share</source>
         <translation>검증 비율</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="137"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="145"/>
         <source>Split seed</source>
         <translation>분할 시드</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="139"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="147"/>
         <source>Analyze</source>
         <translation>분석</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="140"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="148"/>
         <source>Tokenize every row: lengths, labels, duplicates and leakage</source>
         <translation>모든 행을 토큰화합니다: 길이, 레이블, 중복 및 누출</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="141"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="149"/>
         <source>Use for fine-tuning</source>
         <translation>파인튜닝에 사용</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="147"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="155"/>
         <source>Example (selected row)</source>
         <translation>예시(선택한 행)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="151"/>
-        <source>&lt;span style=&apos;background:#b2f2bb&apos;&gt;&amp;nbsp;trained tokens&amp;nbsp;&lt;/span&gt; &lt;span style=&apos;color:#868e96&apos;&gt;masked prompt tokens&lt;/span&gt;</source>
-        <translation>&lt;span style=&apos;background:#b2f2bb&apos;&gt;&amp;nbsp;학습되는 토큰&amp;nbsp;&lt;/span&gt; &lt;span style=&apos;color:#868e96&apos;&gt;마스킹된 프롬프트 토큰&lt;/span&gt;</translation>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="464"/>
+        <source>max length %1</source>
+        <translation>최대 길이 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="157"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="476"/>
+        <source>tokens per row</source>
+        <translation>행당 토큰 수</translation>
+    </message>
+    <message>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="165"/>
         <source>Before training</source>
         <translation>학습 전</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="159"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="167"/>
         <source>Tokens per row</source>
         <translation>행당 토큰 수</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="160"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="168"/>
         <source>Labels</source>
         <translation>레이블</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="161"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="169"/>
         <source>Analyze to see lengths, labels, duplicates and leakage.</source>
         <translation>분석하면 길이, 레이블, 중복 및 누출을 확인할 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="214"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="224"/>
         <source>Open a dataset</source>
         <translation>데이터셋 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="215"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="225"/>
         <source>Datasets (*.csv *.tsv *.jsonl *.json *.txt)</source>
         <translation>데이터셋 (*.csv *.tsv *.jsonl *.json *.txt)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="371"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="276"/>
+        <source>%1 — %2 rows · %3 · columns: %4</source>
+        <translation>%1 — %2행 · %3 · 열: %4</translation>
+    </message>
+    <message>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="386"/>
         <source>reading and tokenizing rows</source>
         <translation>행을 읽고 토큰화하는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="191"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="201"/>
         <source>Open a dataset first.</source>
         <translation>먼저 데이터셋을 여세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="240"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="159"/>
+        <source>&lt;span style=&apos;background:#b2f2bb;color:#111&apos;&gt;&amp;nbsp;trained tokens&amp;nbsp;&lt;/span&gt; &lt;span style=&apos;color:#868e96&apos;&gt;masked prompt tokens&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;background:#b2f2bb;color:#111&apos;&gt;&amp;nbsp;학습되는 토큰&amp;nbsp;&lt;/span&gt; &lt;span style=&apos;color:#868e96&apos;&gt;마스킹된 프롬프트 토큰&lt;/span&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="250"/>
         <source>Opening %1…</source>
         <translation>%1 여는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="241"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="251"/>
         <source>Open %1</source>
         <translation>%1 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="243"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="253"/>
         <source>indexing rows</source>
         <translation>행 인덱싱 중</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="254"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="264"/>
         <source>Could not open %1</source>
         <translation>%1을(를) 열 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="263"/>
-        <source>%1 — %2 rows, %3, %4</source>
-        <translation>%1 — %2행, %3, %4</translation>
-    </message>
-    <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="266"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="281"/>
         <source>(choose)</source>
         <translation>(선택)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="296"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="311"/>
         <source>&lt;i&gt;Load a model to see how its tokenizer cuts this row.&lt;/i&gt;</source>
         <translation>&lt;i&gt;모델을 불러오면 토크나이저가 이 행을 어떻게 나누는지 볼 수 있습니다.&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="303"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="318"/>
         <source>&lt;p style=&apos;color:#c92a2a&apos;&gt;Line %1: %2&lt;/p&gt;</source>
         <translation>&lt;p style=&apos;color:#c92a2a&apos;&gt;%1행: %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="331"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="346"/>
         <source>&lt;p style=&apos;color:#c92a2a&apos;&gt;%1&lt;/p&gt;</source>
         <translation>&lt;p style=&apos;color:#c92a2a&apos;&gt;%1&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="332"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="347"/>
         <source>This row gives no example.</source>
         <translation>이 행으로는 예시를 만들 수 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="352"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="367"/>
         <source>%1 tokens, %2 trained on%3</source>
         <translation>토큰 %1개, 학습 대상 %2개%3</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="353"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="368"/>
         <source>, cut from %1</source>
         <translation>, 원래 %1개에서 잘림</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="364"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="379"/>
         <source>&lt;span style=&apos;color:#c92a2a&apos;&gt;Open a dataset and load a model (for its tokenizer) first.&lt;/span&gt;</source>
         <translation>&lt;span style=&apos;color:#c92a2a&apos;&gt;먼저 데이터셋을 열고 (토크나이저를 위해) 모델을 불러오세요.&lt;/span&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="369"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="384"/>
         <source>Analyze %1</source>
         <translation>%1 분석</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="408"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="423"/>
         <source>Analyze tokenizes every row: lengths, labels, duplicates and leakage.</source>
         <translation>분석은 모든 행을 토큰화하여 길이, 레이블, 중복, 유출을 보여 줍니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="417"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="456"/>
         <source>rows kept whole</source>
         <translation>잘리지 않은 행</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="418"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="460"/>
         <source>rows cut</source>
         <translation>잘린 행</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="434"/>
-        <source>tokens (max length %1)</source>
-        <translation>토큰 (최대 길이 %1)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="442"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="492"/>
         <source>Tokens per row: mean %1, p95 %2, longest %3</source>
         <translation>행당 토큰: 평균 %1, p95 %2, 최장 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="448"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="498"/>
         <source>rows</source>
         <translation>행</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="466"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="522"/>
         <source>Labels (%1)</source>
         <translation>레이블 (%1)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="468"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="524"/>
         <source>Labels: the completion is free text, not a label</source>
         <translation>레이블: 완성 부분이 레이블이 아닌 자유 텍스트입니다</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="472"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="528"/>
         <source>%1 rows: %2 for training, %3 for validation.</source>
         <translation>%1개 행: 학습용 %2개, 검증용 %3개.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="474"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="530"/>
         <source>%1 rows are longer than %2 tokens and will be cut.</source>
         <translation>%1개 행이 %2 토큰보다 길어 잘립니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="475"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="531"/>
         <source>%1 rows repeat an earlier row.</source>
         <translation>%1개 행이 앞의 행과 중복됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="476"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="532"/>
         <source>%1 validation rows also appear in training: validation scores will look better than they are.</source>
         <translation>검증 행 %1개가 학습 데이터에도 있습니다: 검증 점수가 실제보다 좋게 보일 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="478"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="534"/>
         <source>%1 rows skipped:</source>
         <translation>건너뛴 행 %1개:</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="481"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="537"/>
         <source>line %1: %2</source>
         <translation>%1행: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="483"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="539"/>
         <source>No duplicates, no leakage, nothing cut.</source>
         <translation>중복, 누출, 잘린 행이 없습니다.</translation>
     </message>
@@ -1439,68 +1444,68 @@
 <context>
     <name>fm::ui::LossChart</name>
     <message>
-        <location filename="../../ui/finetune/loss_chart.cpp" line="21"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="22"/>
         <source>train loss</source>
         <translation>학습 손실</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/loss_chart.cpp" line="23"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="24"/>
         <source>eval loss</source>
         <translation>평가 손실</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/loss_chart.cpp" line="26"/>
-        <location filename="../../ui/finetune/loss_chart.cpp" line="53"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="27"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="54"/>
         <source>learning rate</source>
         <translation>학습률</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/loss_chart.cpp" line="33"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="34"/>
         <source>validation accuracy (%)</source>
         <translation>검증 정확도(%)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/loss_chart.cpp" line="37"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="38"/>
         <source>eval loss rising: overfitting?</source>
         <translation>평가 손실 상승: 과적합?</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/loss_chart.cpp" line="45"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="46"/>
         <source>step</source>
         <translation>스텝</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/loss_chart.cpp" line="48"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="49"/>
         <source>loss (log scale)</source>
         <translation>손실 (로그 스케일)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/loss_chart.cpp" line="59"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="60"/>
         <source>accuracy %</source>
         <translation>정확도 %</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/loss_chart.cpp" line="108"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="109"/>
         <source>The loss curve appears here when a run starts: lower is better.</source>
         <translation>실행을 시작하면 여기에 손실 곡선이 나타납니다. 낮을수록 좋습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/loss_chart.cpp" line="156"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="157"/>
         <source>The loss is on a plateau: this is expected. The model has learned the shape of the answer and is now finding what decides it; keep going.</source>
         <translation>손실이 한동안 평평합니다: 정상입니다. 모델이 답의 형식은 익혔고 이제 무엇이 답을 정하는지 찾는 중입니다. 계속 진행하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/loss_chart.cpp" line="211"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="213"/>
         <source>eval loss %1 (perplexity %2)</source>
         <translation>평가 손실 %1 (퍼플렉서티 %2)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/loss_chart.cpp" line="296"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="301"/>
         <source>%1: train loss</source>
         <translation>%1: 학습 손실</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/loss_chart.cpp" line="298"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="303"/>
         <source>%1: eval loss</source>
         <translation>%1: 평가 손실</translation>
     </message>
@@ -1538,68 +1543,68 @@
         <translation>작업</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="145"/>
+        <location filename="../../ui/shell/main_window.cpp" line="146"/>
         <source>Log</source>
         <translation>로그</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="157"/>
+        <location filename="../../ui/shell/main_window.cpp" line="158"/>
         <source>&amp;File</source>
         <translation>파일(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="158"/>
+        <location filename="../../ui/shell/main_window.cpp" line="159"/>
         <source>Import a model folder…</source>
         <translation>모델 폴더 가져오기…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="162"/>
+        <location filename="../../ui/shell/main_window.cpp" line="163"/>
         <source>Open a dataset…</source>
         <translation>데이터셋 열기…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="166"/>
+        <location filename="../../ui/shell/main_window.cpp" line="167"/>
         <source>Use the built-in demo</source>
         <translation>내장 데모 사용</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="168"/>
+        <location filename="../../ui/shell/main_window.cpp" line="169"/>
         <source>Settings…</source>
         <translation>설정…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="170"/>
+        <location filename="../../ui/shell/main_window.cpp" line="171"/>
         <source>Quit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="171"/>
+        <location filename="../../ui/shell/main_window.cpp" line="172"/>
         <source>&amp;View</source>
         <translation>보기(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="175"/>
+        <location filename="../../ui/shell/main_window.cpp" line="176"/>
         <source>Presentation mode</source>
         <translation>발표 모드</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="178"/>
+        <location filename="../../ui/shell/main_window.cpp" line="179"/>
         <source>Large text and thick chart lines, readable from the back of a room (F5)</source>
         <translation>큰 글씨와 굵은 차트 선, 강의실 뒤에서도 잘 보입니다(F5)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="179"/>
+        <location filename="../../ui/shell/main_window.cpp" line="180"/>
         <source>&amp;Help</source>
         <translation>도움말(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="180"/>
         <location filename="../../ui/shell/main_window.cpp" line="181"/>
+        <location filename="../../ui/shell/main_window.cpp" line="182"/>
         <source>About FM Workbench</source>
         <translation>FM Workbench 정보</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="182"/>
+        <location filename="../../ui/shell/main_window.cpp" line="183"/>
         <source>FM Workbench: pre-train, adapt, ground and deploy foundation models on your own computer, offline.
 
 Workspace: %1</source>
@@ -1608,79 +1613,79 @@ Workspace: %1</source>
 워크스페이스: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/shell/main_window.cpp" line="191"/>
+        <location filename="../../ui/shell/main_window.cpp" line="192"/>
         <source>%n job(s) running</source>
         <translation>
             <numerusform>작업 %n개 실행 중</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="191"/>
+        <location filename="../../ui/shell/main_window.cpp" line="192"/>
         <source>Ready</source>
         <translation>준비됨</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="197"/>
+        <location filename="../../ui/shell/main_window.cpp" line="198"/>
         <source>Model ready: %1</source>
         <translation>모델 준비됨: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="199"/>
+        <location filename="../../ui/shell/main_window.cpp" line="200"/>
         <source>Model refused: %1 — %2</source>
         <translation>모델 거부됨: %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="240"/>
+        <location filename="../../ui/shell/main_window.cpp" line="241"/>
         <source>Nothing to import at %1</source>
         <translation>%1에 가져올 항목이 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="249"/>
+        <location filename="../../ui/shell/main_window.cpp" line="250"/>
         <source>Preparing the built-in demo: datasets and a tiny model trained from scratch.</source>
         <translation>내장 데모를 준비하는 중: 데이터셋과 처음부터 학습한 아주 작은 모델.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="257"/>
+        <location filename="../../ui/shell/main_window.cpp" line="258"/>
         <source>The demo could not be prepared: %1</source>
         <translation>데모를 준비할 수 없습니다: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="274"/>
+        <location filename="../../ui/shell/main_window.cpp" line="275"/>
         <source>Language</source>
         <translation>언어</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="275"/>
+        <location filename="../../ui/shell/main_window.cpp" line="276"/>
         <source>The new language is used from the next start. Restart FM Workbench now?</source>
         <translation>새 언어는 다음 실행부터 적용됩니다. 지금 FM Workbench를 다시 시작할까요?</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="277"/>
+        <location filename="../../ui/shell/main_window.cpp" line="278"/>
         <source>Restart now</source>
         <translation>지금 다시 시작</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="278"/>
+        <location filename="../../ui/shell/main_window.cpp" line="279"/>
         <source>Later</source>
         <translation>나중에</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="283"/>
+        <location filename="../../ui/shell/main_window.cpp" line="284"/>
         <source>Workspace: %1</source>
         <translation>워크스페이스: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="315"/>
+        <location filename="../../ui/shell/main_window.cpp" line="316"/>
         <source>Jobs are running</source>
         <translation>작업이 실행 중입니다</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="316"/>
+        <location filename="../../ui/shell/main_window.cpp" line="317"/>
         <source>Stop the running jobs and quit? A training run stops at its next step and keeps a checkpoint you can resume.</source>
         <translation>실행 중인 작업을 중지하고 종료할까요? 학습 실행은 다음 스텝에서 멈추고, 재개할 수 있는 체크포인트를 남깁니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="325"/>
+        <location filename="../../ui/shell/main_window.cpp" line="326"/>
         <source>Stopping the running jobs, then closing…</source>
         <translation>실행 중인 작업을 멈춘 뒤 닫습니다…</translation>
     </message>

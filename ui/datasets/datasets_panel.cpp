@@ -2,6 +2,8 @@
 #include "bridge/paths.h"
 #include "util/json_text.h"
 
+#include <QApplication>
+#include <QAreaSeries>
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
@@ -18,6 +20,10 @@
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QLocale>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -27,6 +33,7 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 #include <QValueAxis>
+#include <cmath>
 
 #include "arch/loaded_model.h"
 #include "data/dataset.h"
@@ -48,12 +55,13 @@ namespace {
 
 QChartView* makeChartView(const QString& title, QWidget* parent) {
   auto* chart = new QChart();
+  if (QApplication::palette().color(QPalette::Window).lightness() < 128) chart->setTheme(QChart::ChartThemeDark);
   chart->setTitle(title);
   chart->legend()->hide();
   chart->setMargins(QMargins(4, 4, 4, 4));
   auto* view = new QChartView(chart, parent);
   view->setRenderHint(QPainter::Antialiasing);
-  view->setMinimumHeight(200);
+  view->setMinimumHeight(125);
   return view;
 }
 
@@ -148,7 +156,7 @@ DatasetsPanel::DatasetsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), 
   auto* el = new QVBoxLayout(exBox);
   m_example = new QTextBrowser(exBox);
   el->addWidget(m_example);
-  auto* legend = new QLabel(tr("<span style='background:#b2f2bb'>&nbsp;trained tokens&nbsp;</span> "
+  auto* legend = new QLabel(tr("<span style='background:#b2f2bb;color:#111'>&nbsp;trained tokens&nbsp;</span> "
                                "<span style='color:#868e96'>masked prompt tokens</span>"),
                             exBox);
   el->addWidget(legend);
@@ -170,6 +178,8 @@ DatasetsPanel::DatasetsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), 
   split->setStretchFactor(0, 2);
   split->setStretchFactor(1, 3);
   split->setSizes({260, 420});
+  split->setChildrenCollapsible(false);
+  m_table->setMinimumHeight(100);  // a few rows always show; the splitter gives it more
   outer->addWidget(split, 1);
 
   connect(openBtn, &QPushButton::clicked, this, &DatasetsPanel::chooseFile);
@@ -260,8 +270,13 @@ void DatasetsPanel::openFile(const QString& path, std::function<void()> then) {
     m_path = path;
     m_model->setPreview(p);
     clearSummary();  // the last file's analysis does not describe this one
-    m_title->setText(tr("%1 — %2 rows, %3, %4").arg(QFileInfo(path).fileName()).arg(p->rows())
-                         .arg(QString::fromStdString(p->format()), QString::fromStdString(p->kind())));
+    QStringList columns;
+    for (const auto& c : p->columns()) columns << QString::fromStdString(c);
+    const QString kind = QString::fromStdString(p->kind());
+    m_title->setText(tr("%1 — %2 rows · %3 · columns: %4")
+                         .arg(QFileInfo(path).fileName(), QLocale().toString(static_cast<qlonglong>(p->rows())),
+                              QString::fromStdString(p->format()).toUpper(), columns.join(QStringLiteral(", "))) +
+                     (kind == QStringLiteral("columns") ? QString() : QStringLiteral(" · %1").arg(kind)));
     m_insertColumn->clear();
     m_insertColumn->addItem(tr("(choose)"));
     for (const auto& c : p->columns()) m_insertColumn->addItem(QString::fromStdString(c));
@@ -408,37 +423,72 @@ void DatasetsPanel::clearSummary() {
   m_warnings->setText(tr("Analyze tokenizes every row: lengths, labels, duplicates and leakage."));
 }
 
+namespace {
+// 1, 2 or 5 times a power of ten, at least `raw`: axis steps people read at a glance.
+double niceStep(double raw) {
+  if (!(raw > 0)) return 1;
+  const double p = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * p >= raw) return std::max(1.0, m * p);
+  return std::max(1.0, 10 * p);
+}
+}  // namespace
+
 void DatasetsPanel::showSummary(const DatasetSummary& sum) {
   const fm::DatasetStats& st = sum.stats;
   // Length histogram; bins past the max length in red.
   QChart* lc = m_lengthChart->chart();
   lc->removeAllSeries();
   for (QAbstractAxis* a : lc->axes()) lc->removeAxis(a);
-  auto* fits = new QBarSet(tr("rows kept whole"));
-  auto* cut = new QBarSet(tr("rows cut"));
-  fits->setColor(QColor(76, 110, 245));
-  cut->setColor(QColor(240, 62, 62));
-  QStringList cats;
-  for (size_t i = 0; i < st.histCounts.size(); ++i) {
-    const bool over = st.histEdges[i] >= st.maxLength;
-    *fits << (over ? 0 : st.histCounts[i]);
-    *cut << (over ? st.histCounts[i] : 0);
-    cats << QString::number(st.histEdges[i]);
+  // Bars drawn as steps over a numeric token axis, so the ticks are round numbers that fit, and
+  // the max-length line sits where it belongs.
+  auto* fitsTop = new QLineSeries(lc);
+  auto* cutTop = new QLineSeries(lc);
+  double top = 1;
+  for (size_t i = 0; i < st.histCounts.size() && i + 1 < st.histEdges.size(); ++i) {
+    const double a = static_cast<double>(st.histEdges[i]), b = static_cast<double>(st.histEdges[i + 1]);
+    const double c = static_cast<double>(st.histCounts[i]);
+    QLineSeries* s = st.histEdges[i] >= st.maxLength ? cutTop : fitsTop;
+    *s << QPointF(a, 0) << QPointF(a, c) << QPointF(b, c) << QPointF(b, 0);
+    top = std::max(top, c);
   }
-  auto* bars = new QBarSeries();
-  bars->append(fits);
-  bars->append(cut);
-  lc->addSeries(bars);
-  auto* ax = new QBarCategoryAxis();
-  ax->append(cats);
-  ax->setTitleText(tr("tokens (max length %1)").arg(st.maxLength));
-  ax->setLabelsAngle(-90);
+  auto* fits = new QAreaSeries(fitsTop);
+  fits->setName(tr("rows kept whole"));
+  fits->setColor(QColor(76, 110, 245));
+  fits->setBorderColor(QColor(76, 110, 245));
+  auto* cut = new QAreaSeries(cutTop);
+  cut->setName(tr("rows cut"));
+  cut->setColor(QColor(240, 62, 62));
+  cut->setBorderColor(QColor(240, 62, 62));
+  auto* limit = new QLineSeries(lc);
+  limit->setName(tr("max length %1").arg(st.maxLength));
+  QPen dashed(QColor(201, 42, 42), 2);
+  dashed.setStyle(Qt::DashLine);
+  limit->setPen(dashed);
+  *limit << QPointF(st.maxLength, 0) << QPointF(st.maxLength, top * 1.05);
+  const double right = std::max<double>(st.histEdges.empty() ? 1 : st.histEdges.back(), st.maxLength * 1.05);
+  auto* ax = new QValueAxis();
+  ax->setRange(0, right);
+  ax->setTickType(QValueAxis::TicksDynamic);
+  ax->setTickAnchor(0);
+  ax->setTickInterval(niceStep(right / 4));
+  ax->setLabelFormat(QStringLiteral("%d"));
+  ax->setTitleText(tr("tokens per row"));
   auto* ay = new QValueAxis();
+  ay->setRange(0, top * 1.1);
+  ay->setTickType(QValueAxis::TicksDynamic);
+  ay->setTickAnchor(0);
+  ay->setTickInterval(niceStep(top * 1.1 / 4));
   ay->setLabelFormat(QStringLiteral("%d"));
   lc->addAxis(ax, Qt::AlignBottom);
   lc->addAxis(ay, Qt::AlignLeft);
-  bars->attachAxis(ax);
-  bars->attachAxis(ay);
+  for (QAbstractSeries* s : {static_cast<QAbstractSeries*>(fits), static_cast<QAbstractSeries*>(cut),
+                             static_cast<QAbstractSeries*>(limit)}) {
+    lc->addSeries(s);
+    s->attachAxis(ax);
+    s->attachAxis(ay);
+  }
+  if (st.truncatedRows == 0) cut->setVisible(false);  // nothing is cut: no red baseline
   lc->setTitle(tr("Tokens per row: mean %1, p95 %2, longest %3").arg(st.meanLength, 0, 'f', 0).arg(st.p95).arg(st.longest));
 
   QChart* bc = m_labelChart->chart();
@@ -459,6 +509,12 @@ void DatasetsPanel::showSummary(const DatasetSummary& sum) {
     x->append(names);
     auto* y = new QValueAxis();
     y->setLabelFormat(QStringLiteral("%d"));
+    double most = 1;
+    for (const auto& [label, n] : st.labels) most = std::max(most, static_cast<double>(n));
+    y->setRange(0, most * 1.1);
+    y->setTickType(QValueAxis::TicksDynamic);
+    y->setTickAnchor(0);
+    y->setTickInterval(niceStep(most * 1.1 / 4));
     bc->addAxis(x, Qt::AlignBottom);
     bc->addAxis(y, Qt::AlignLeft);
     s->attachAxis(x);

@@ -295,7 +295,7 @@ FinetunePanel::FinetunePanel(Workbench* wb, QWidget* parent) : QWidget(parent), 
   auto* right = new QWidget(split);
   auto* rv = new QVBoxLayout(right);
   m_chart = new LossChart(right);
-  m_chart->setMinimumHeight(300);
+  m_chart->setMinimumHeight(220);
   rv->addWidget(m_chart, 3);
   auto* prog = new QHBoxLayout;
   m_progress = new QProgressBar(right);

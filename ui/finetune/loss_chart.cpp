@@ -16,6 +16,7 @@ namespace fm::ui {
 LossChart::LossChart(QWidget* parent) : QChartView(new QChart(), parent) {
   setRenderHint(QPainter::Antialiasing);
   QChart* c = chart();
+  if (QApplication::palette().color(QPalette::Window).lightness() < 128) c->setTheme(QChart::ChartThemeDark);
   c->setMargins(QMargins(6, 6, 6, 6));
   m_train = new QLineSeries(c);
   m_train->setName(tr("train loss"));
@@ -208,7 +209,11 @@ void LossChart::addEvalPoint(double step, double loss, double accuracy) {
   if (!std::isfinite(loss) || loss <= 0) return;
   m_eval->append(step, loss);
   m_lastEval = loss;
-  m_eval->setName(tr("eval loss %1 (perplexity %2)").arg(loss, 0, 'f', 3).arg(std::exp(loss), 0, 'f', 2));
+  const double ppl = std::exp(loss);
+  m_eval->setName(tr("eval loss %1 (perplexity %2)")
+                      .arg(loss, 0, 'f', 3)
+                      .arg(ppl < 100 ? QString::number(ppl, 'f', 2) : ppl < 1e5 ? QString::number(ppl, 'f', 0)
+                                                                               : QString::number(ppl, 'g', 2)));
   grow(step, loss, 0);
   checkOverfitting(step, loss);
 }

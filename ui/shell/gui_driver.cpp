@@ -249,6 +249,13 @@ int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStr
     spinUntil([] { return false; }, 300);
     const bool ok = w.grab().save(QDir(dir).filePath(name + QStringLiteral(".png")));
     std::printf("%s %s\n", ok ? "wrote" : "could not write", qPrintable(QDir(dir).filePath(name + ".png")));
+    // What keeps the window from being smaller: the smallest size each part accepts.
+    std::printf("  window %dx%d, smallest %dx%d\n", w.width(), w.height(), w.minimumSizeHint().width(),
+                w.minimumSizeHint().height());
+    for (QWidget* part : w.findChildren<QWidget*>(QString(), Qt::FindDirectChildrenOnly))
+      if (part->isVisible() && part->minimumSizeHint().height() > 150)
+        std::printf("  %s: smallest %dx%d\n", part->metaObject()->className(), part->minimumSizeHint().width(),
+                    part->minimumSizeHint().height());
   };
   ModelsPanel* mp = w.modelsPanel();
   mp->tokenizerInput()->setPlainText(QStringLiteral("Although the battery was hardly reliable, the camera is superb."));

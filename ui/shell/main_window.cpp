@@ -129,6 +129,7 @@ MainWindow::MainWindow(Workbench* wb, QWidget* parent) : QMainWindow(parent), m_
   jobsDock->setObjectName(QStringLiteral("jobsDock"));
   m_jobsView = new QTableView(jobsDock);
   m_jobsView->setModel(wb->jobs()->model());
+  m_jobsView->setMinimumHeight(60);  // two rows; the panels above need the height more
   m_jobsView->setItemDelegate(new JobsDelegate(m_jobsView));
   m_jobsView->verticalHeader()->hide();
   m_jobsView->setSelectionMode(QAbstractItemView::NoSelection);

@@ -18,6 +18,11 @@
 #include <QTemporaryDir>
 #include <QTextBrowser>
 #include <QtTest>
+#include <QAbstractButton>
+#include <QGroupBox>
+#include <QRegularExpression>
+#include <QTabBar>
+#include <QTextDocumentFragment>
 #include <QAbstractAxis>
 #include <QPushButton>
 #include <QThread>
@@ -436,6 +441,56 @@ class TestGuiWorkbench : public QObject {
     QVERIFY(job->cancelRequested());
     QTRY_VERIFY_WITH_TIMEOUT(!w.isVisible(), 60000);
     QCOMPARE(m_wb->jobs()->model()->activeCount(), 0);
+  }
+
+  // In Korean at 1024x700, every panel: the window keeps that size, no visible text is left in
+  // English (two English words in a row, where no Hangul is), and no button or one-line label is
+  // narrower than its text.
+  void koreanAt1024x700ShowsEverythingTranslated() {
+    QVERIFY(installLanguage("ko"));
+    MainWindow korean(m_wb.get());
+    korean.confirmClose = false;
+    korean.resize(1024, 700);
+    korean.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&korean));
+    QVERIFY2(korean.height() <= 700, qPrintable(QString::number(korean.height())));
+    static const QRegularExpression english(QStringLiteral("\\b[A-Za-z]{3,}\\s+[a-z]{2,}\\b"));
+    auto hasHangul = [](const QString& s) {
+      for (QChar c : s)
+        if (c.unicode() >= 0xAC00 && c.unicode() <= 0xD7A3) return true;
+      return false;
+    };
+    QStringList untranslated, cut;
+    for (int page = 0; page < MainWindow::PageCount; ++page) {
+      korean.showPage(static_cast<MainWindow::Page>(page));
+      QApplication::processEvents();
+      for (QWidget* w : korean.findChildren<QWidget*>()) {
+        if (!w->isVisibleTo(&korean) || w->width() <= 0) continue;
+        QStringList texts;
+        bool oneLine = false;
+        if (auto* b = qobject_cast<QAbstractButton*>(w)) {
+          texts << b->text();
+          oneLine = qobject_cast<QPushButton*>(w) != nullptr;
+        } else if (auto* l = qobject_cast<QLabel*>(w)) {
+          texts << QTextDocumentFragment::fromHtml(l->text()).toPlainText();
+          oneLine = !l->wordWrap() && !l->text().contains('\n') && !l->text().contains("<br");
+        } else if (auto* g = qobject_cast<QGroupBox*>(w)) {
+          texts << g->title();
+        } else if (auto* t = qobject_cast<QTabBar*>(w)) {
+          for (int i = 0; i < t->count(); ++i) texts << t->tabText(i);
+        }
+        for (const QString& text : texts) {
+          // Names, paths, templates and numbers are what they are in every language.
+          if (text.contains('/') || text.contains('{') || hasHangul(text)) continue;
+          if (english.match(text).hasMatch()) untranslated << text;
+        }
+        if (oneLine && w->sizeHint().width() > w->width() + 2 && !texts.value(0).isEmpty())
+          cut << QStringLiteral("%1 (%2 < %3)").arg(texts.value(0)).arg(w->width()).arg(w->sizeHint().width());
+      }
+    }
+    QVERIFY2(untranslated.isEmpty(), qPrintable(untranslated.join(" | ")));
+    QVERIFY2(cut.isEmpty(), qPrintable(cut.join(" | ")));
+    QVERIFY(installLanguage("en"));
   }
 
   void switchingToKoreanTranslatesTheWindow() {

@@ -152,13 +152,15 @@ void writeDemoData(const std::filesystem::path& dir) {
   makeFolder(dir);
   std::string csv = "text,label\n";
   // 2,400 different reviews: a repeated row would show up as a duplicate (and as leakage
-  // between training and validation) in the demo's own analysis.
+  // between training and validation) in the demo's own analysis. A repeat is replaced in its
+  // place, so every other row keeps its position (and its side of the split).
+  std::vector<DemoReview> reviews = demoReviews(2400, 7);
+  const std::vector<DemoReview> spare = demoReviews(600, 8);
   std::set<std::string> seen;
-  int kept = 0;
-  for (const auto& r : demoReviews(4800, 7)) {
-    if (kept == 2400) break;
-    if (!seen.insert(r.text).second) continue;
-    ++kept;
+  size_t next = 0;
+  for (auto& r : reviews)
+    while (!seen.insert(r.text).second && next < spare.size()) r = spare[next++];
+  for (const auto& r : reviews) {
     std::string q = r.text;
     std::string esc;
     for (char c : q) esc += c == '"' ? std::string("\"\"") : std::string(1, c);

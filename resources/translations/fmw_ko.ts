@@ -2237,12 +2237,12 @@ Passwords must have at least 12 characters.</source>
     </message>
     <message>
         <location filename="../../ui/playground/playground_panel.cpp" line="132"/>
-        <source>Show base and adapted answers side by side</source>
+        <source>Base and adapted, side by side</source>
         <translation>기본 모델과 어댑터 적용 답변을 나란히 표시</translation>
     </message>
     <message>
         <location filename="../../ui/playground/playground_panel.cpp" line="133"/>
-        <source>Wrap my text the way the run was trained</source>
+        <source>Wrap my text as in training</source>
         <translation>학습 때와 같은 형식으로 내 글 감싸기</translation>
     </message>
     <message>

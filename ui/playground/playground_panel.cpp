@@ -129,8 +129,8 @@ PlaygroundPanel::PlaygroundPanel(Workbench* wb, QWidget* parent) : QWidget(paren
   av->addLayout(arow);
   m_useAdapter = new QCheckBox(tr("Use the adapter"), adBox);
   m_useAdapter->setChecked(true);
-  m_sideBySide = new QCheckBox(tr("Show base and adapted answers side by side"), adBox);
-  m_useTemplate = new QCheckBox(tr("Wrap my text the way the run was trained"), adBox);
+  m_sideBySide = new QCheckBox(tr("Base and adapted, side by side"), adBox);
+  m_useTemplate = new QCheckBox(tr("Wrap my text as in training"), adBox);
   m_useTemplate->setChecked(true);
   m_useTemplate->hide();
   m_templateShown = new QLabel(adBox);

@@ -473,7 +473,8 @@ void DatasetsPanel::showSummary(const DatasetSummary& sum) {
   ax->setTickAnchor(0);
   ax->setTickInterval(niceStep(right / 4));
   ax->setLabelFormat(QStringLiteral("%d"));
-  ax->setTitleText(tr("tokens per row"));
+  // No axis title: the chart's title says what the axis counts, and a short chart needs the
+  // height for the tick labels.
   auto* ay = new QValueAxis();
   ay->setRange(0, top * 1.1);
   ay->setTickType(QValueAxis::TicksDynamic);

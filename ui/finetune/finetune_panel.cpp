@@ -476,6 +476,7 @@ void FinetunePanel::buildForm(QFormLayout* data, QFormLayout* lora, QFormLayout*
     if (key == "model" || key == "data") {
       // The two fields a run cannot do without can be chosen, not only typed.
       auto* row = new QWidget(this);
+      row->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
       auto* h = new QHBoxLayout(row);
       h->setContentsMargins(0, 0, 0, 0);
       auto* browse = new QPushButton(tr("Browse…"), row);

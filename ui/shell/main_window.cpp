@@ -152,6 +152,7 @@ MainWindow::MainWindow(Workbench* wb, QWidget* parent) : QMainWindow(parent), m_
   addDockWidget(Qt::BottomDockWidgetArea, logDock);
   tabifyDockWidget(jobsDock, logDock);
   jobsDock->raise();
+  resizeDocks({jobsDock}, {150}, Qt::Vertical);  // about four jobs; the panels get the rest
   connect(wb->jobs(), &JobRunner::logLine, this, &MainWindow::appendLog);
 
   // Menus.

@@ -362,8 +362,6 @@ class TestCli : public QObject {
     auto info = fmw({"info", dir});
     QCOMPARE(info.code, 1);
     QVERIFY2(info.err.contains(expected.toUtf8()), info.err.constData());
-    QElapsedTimer t;
-    t.start();
     auto gen = fmw({"generate", dir, "--prompt", "x", "--max-new-tokens", "1"});
     QCOMPARE(gen.code, 1);
     QVERIFY2(gen.err.contains(expected.toUtf8()), gen.err.constData());

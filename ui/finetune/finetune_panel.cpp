@@ -569,14 +569,8 @@ void FinetunePanel::applyPreset(const QString& name) {
   setSetting("save_every", p.saveEvery);
   setSetting("log_every", p.logEvery);
   setSetting("eval_max_rows", name == "class" ? 120 : name == "quick" ? 240 : 500);
-  if (name == "class") {
-    // The demo's recipe in 7 passes instead of 10: past the plateau to 100% on the demo reviews
-    // in about a minute on two cores.
-    setSetting("lora_dropout", 0.05);
-    setSetting("max_length", 96);
-    setSetting("warmup_steps", 10);
-  }
   m_preset->setCurrentIndex(std::max(0, m_preset->findData(name)));
+  m_presetExact = true;
 }
 
 // Each preset's name with how long it took on this computer the last time it ran here.
@@ -599,6 +593,7 @@ void FinetunePanel::applyDemo() {
   setSetting("out_dir", QString());
   setSetting("threads", m_wb->settings().threads);
   m_preset->setCurrentIndex(m_preset->findData(QStringLiteral("quick")));
+  m_presetExact = false;  // the demo's own recipe, not the Quick demo preset: its time is not the preset's
 }
 
 void FinetunePanel::fromDataChoice() {
@@ -657,6 +652,7 @@ Job* FinetunePanel::start() {
     return nullptr;
   }
   m_chart->clear();
+  m_launchPreset = m_presetExact ? m_preset->currentData().toString() : QString();
   return launch(cfg.value("out_dir").toString(), false, cfg);
 }
 
@@ -677,6 +673,7 @@ Job* FinetunePanel::resume(const QString& runDir) {
     if (QFileInfo::exists(runDir + QLatin1Char('/') + d + QStringLiteral("/COMPLETE")))
       from = std::max<int64_t>(from, d.section(QLatin1Char('-'), 1).toLongLong());
   m_chart->replay(runDir, static_cast<double>(from));
+  m_launchPreset.clear();  // a resumed run's time is not a preset's
   return launch(runDir, true, cfg);
 }
 
@@ -750,7 +747,7 @@ Job* FinetunePanel::launch(const QString& runDir, bool resuming, const QJsonObje
     // The trainer's outcome decides: a Cancel pressed during the last step or the final save
     // still ends with a complete run and its output.
     const fm::TrainResult* result = job->result<fm::TrainResult>();
-    const Job::State s = jobState == Job::State::Failed || !result ? jobState
+    const Job::State s = jobState == Job::State::Failed || !result ? Job::State::Failed
                          : result->status == fm::JobStatus::Completed ? Job::State::Completed
                                                                       : Job::State::Cancelled;
     if (s == Job::State::Completed) {
@@ -759,9 +756,12 @@ Job* FinetunePanel::launch(const QString& runDir, bool resuming, const QJsonObje
       const auto& b = result->lastEval;
       m_result->setText(outcomeHtml({a.accuracy, a.loss, a.perplexity}, {b.accuracy, b.loss, b.perplexity}, result->step,
                                     result->seconds, result->tokensPerS, m_output));
-      // Presets say how long they take on this computer once one has run here.
-      QSettings().setValue(QStringLiteral("preset_seconds/") + m_preset->currentData().toString(), result->seconds);
-      refreshPresetTimes();
+      // Presets say how long they take on this computer once one has run here (a fresh run
+      // started from the preset as it was applied).
+      if (!m_launchPreset.isEmpty()) {
+        QSettings().setValue(QStringLiteral("preset_seconds/") + m_launchPreset, result->seconds);
+        refreshPresetTimes();
+      }
     } else {
       m_result->setText(s == Job::State::Cancelled
                             ? tr("Stopped. The last checkpoint is kept: press Resume to continue.")
@@ -799,7 +799,7 @@ void FinetunePanel::finished(bool completed, const QString&) {
 
 void FinetunePanel::compareAnswers() {
   const std::string cfgText = QJsonDocument(m_runConfig).toJson(QJsonDocument::Compact).toStdString();
-  const std::string output = m_output.toStdString();
+  const std::filesystem::path output = toPath(m_output);
   const QString runDir = m_runDir;
   Job* job = m_wb->jobs()->start(tr("Answers before and after"), JobRunner::Light, [=](Job& job) {
     return fm::compareOnValidation(fm::TrainConfig::fromJson(nlohmann::json::parse(cfgText)), output, 8, 24,

@@ -99,6 +99,8 @@ class FinetunePanel : public QWidget {
   QString m_pendingModel;      // a model loaded while a run trained
   QString m_runDir, m_output;
   QJsonObject m_runConfig;
+  bool m_presetExact = false;  // the form holds a preset as it was applied
+  QString m_launchPreset;      // the preset the running run started from ("" when none)
 };
 
 }  // namespace fm::ui

@@ -288,10 +288,20 @@ void MainWindow::openSettings() {
 // Starts a new copy with the same arguments once this one has closed (jobs stop first, as on
 // any close; a training run keeps its checkpoint).
 void MainWindow::restart() {
-  connect(qApp, &QCoreApplication::aboutToQuit, qApp, [] {
-    QProcess::startDetached(QCoreApplication::applicationFilePath(), QCoreApplication::arguments().mid(1));
-  });
+  m_restart = true;
   close();
+}
+
+// The same program with the same arguments, less a --language given for the last session (the
+// language just chosen in Settings applies).
+static void startAgain() {
+  QStringList args = QCoreApplication::arguments().mid(1);
+  for (int i = 0; i < args.size();) {
+    if (args[i] == QStringLiteral("--language") && i + 1 < args.size()) args.erase(args.begin() + i, args.begin() + i + 2);
+    else if (args[i].startsWith(QStringLiteral("--language="))) args.removeAt(i);
+    else ++i;
+  }
+  QProcess::startDetached(QCoreApplication::applicationFilePath(), args);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
@@ -308,6 +318,8 @@ void MainWindow::closeEvent(QCloseEvent* e) {
   JobRunner* jobs = m_wb->jobs();
   if (jobs->model()->activeCount() == 0 && jobs->waitForDone(0)) {
     e->accept();
+    if (m_restart) startAgain();
+    m_restart = false;
     return;
   }
   e->ignore();
@@ -317,7 +329,10 @@ void MainWindow::closeEvent(QCloseEvent* e) {
         this, tr("Jobs are running"),
         tr("Stop the running jobs and quit? A training run stops at its next step and keeps a "
            "checkpoint you can resume."));
-    if (answer != QMessageBox::Yes) return;
+    if (answer != QMessageBox::Yes) {
+      m_restart = false;  // not closing, so not restarting either
+      return;
+    }
   }
   // The jobs stop on their own threads; the window stays responsive (and says so) and closes
   // itself once the last one has finished. The GUI thread never waits for them.
@@ -327,6 +342,8 @@ void MainWindow::closeEvent(QCloseEvent* e) {
   m_status->setText(tr("Stopping the running jobs, then closing…"));
   auto* poll = new QTimer(this);
   connect(poll, &QTimer::timeout, this, [this, poll, jobs] {
+    // Jobs that finishing jobs start (a comparison after a run) are stopped too.
+    jobs->cancelAll();
     if (jobs->model()->activeCount() > 0 || !jobs->waitForDone(0)) return;
     poll->stop();
     close();

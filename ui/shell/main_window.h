@@ -69,6 +69,7 @@ class MainWindow : public QMainWindow {
   FinetunePanel* m_finetune;
   PlaygroundPanel* m_playground;
   bool m_closing = false;
+  bool m_restart = false;
   QAction* m_presentation = nullptr;
   double m_baseFontSize = -1;
 };

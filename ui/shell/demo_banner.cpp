@@ -63,12 +63,12 @@ void DemoBanner::preparing(Job* job) {
   m_bar->show();
   m_action->hide();
   m_close->hide();
-  connect(job, &Job::changed, this, &DemoBanner::update);
-  update();
+  connect(job, &Job::changed, this, &DemoBanner::refresh);
+  refresh();
   show();
 }
 
-void DemoBanner::update() {
+void DemoBanner::refresh() {
   if (m_mode != Mode::Preparing || !m_job) return;
   const double p = m_job->progress();
   m_bar->setRange(0, p < 0 ? 0 : 1000);  // unknown: a busy bar

@@ -27,7 +27,7 @@ class DemoBanner : public QFrame {
 
  private:
   void preparing(Job* job);
-  void update();
+  void refresh();
   void ready();
   void failed(const QString& message);
   void setTone(const char* background, const char* border);

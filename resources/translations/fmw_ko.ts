@@ -230,11 +230,6 @@
         <translation>최대 길이 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="476"/>
-        <source>tokens per row</source>
-        <translation>행당 토큰 수</translation>
-    </message>
-    <message>
         <location filename="../../ui/datasets/datasets_panel.cpp" line="165"/>
         <source>Before training</source>
         <translation>학습 전</translation>
@@ -365,57 +360,57 @@
         <translation>잘린 행</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="492"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="493"/>
         <source>Tokens per row: mean %1, p95 %2, longest %3</source>
         <translation>행당 토큰: 평균 %1, p95 %2, 최장 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="498"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="499"/>
         <source>rows</source>
         <translation>행</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="522"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="523"/>
         <source>Labels (%1)</source>
         <translation>레이블 (%1)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="524"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="525"/>
         <source>Labels: the completion is free text, not a label</source>
         <translation>레이블: 완성 부분이 레이블이 아닌 자유 텍스트입니다</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="528"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="529"/>
         <source>%1 rows: %2 for training, %3 for validation.</source>
         <translation>%1개 행: 학습용 %2개, 검증용 %3개.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="530"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="531"/>
         <source>%1 rows are longer than %2 tokens and will be cut.</source>
         <translation>%1개 행이 %2 토큰보다 길어 잘립니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="531"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="532"/>
         <source>%1 rows repeat an earlier row.</source>
         <translation>%1개 행이 앞의 행과 중복됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="532"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="533"/>
         <source>%1 validation rows also appear in training: validation scores will look better than they are.</source>
         <translation>검증 행 %1개가 학습 데이터에도 있습니다: 검증 점수가 실제보다 좋게 보일 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="534"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="535"/>
         <source>%1 rows skipped:</source>
         <translation>건너뛴 행 %1개:</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="537"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="538"/>
         <source>line %1: %2</source>
         <translation>%1행: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="539"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="540"/>
         <source>No duplicates, no leakage, nothing cut.</source>
         <translation>중복, 누출, 잘린 행이 없습니다.</translation>
     </message>
@@ -466,873 +461,873 @@
 <context>
     <name>fm::ui::FinetunePanel</name>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="234"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="235"/>
         <source>finished</source>
         <translation>완료됨</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="235"/>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="887"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="236"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="889"/>
         <source>can resume</source>
         <translation>재개 가능</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="236"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="237"/>
         <source>no checkpoint</source>
         <translation>체크포인트 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="251"/>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="584"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="252"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="580"/>
         <source>Quick demo</source>
         <translation>빠른 데모</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="252"/>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="584"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="253"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="580"/>
         <source>Balanced</source>
         <translation>균형</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="253"/>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="584"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="254"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="580"/>
         <source>Thorough</source>
         <translation>정밀</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="259"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="260"/>
         <source>Preset</source>
         <translation>프리셋</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="109"/>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="264"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="110"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="265"/>
         <source>Data</source>
         <translation>데이터</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="193"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="194"/>
         <source>full training</source>
         <translation>전체 학습</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="225"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="226"/>
         <source>&lt;br&gt;%1 steps in %2, %3 tokens/s. Output: %4</source>
         <translation>&lt;br&gt;%1 스텝, %2 소요, 초당 %3 토큰. 결과: %4</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="264"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="265"/>
         <source>Adapter</source>
         <translation>어댑터</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="264"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="265"/>
         <source>Training</source>
         <translation>학습</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="264"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="265"/>
         <source>Run</source>
         <translation>실행</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="282"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="283"/>
         <source>Start</source>
         <translation>시작</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="283"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="284"/>
         <source>Start a new run with these settings</source>
         <translation>이 설정으로 새 실행을 시작합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="284"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="285"/>
         <source>Cancel</source>
         <translation>취소</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="285"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="286"/>
         <source>Stop at the next step; a checkpoint is kept so the run can be resumed</source>
         <translation>다음 스텝에서 멈춥니다. 체크포인트가 보관되므로 실행을 재개할 수 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="287"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="288"/>
         <source>Resume</source>
         <translation>재개</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="288"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="289"/>
         <source>Continue the run selected in the history (or the last one) from its last checkpoint</source>
         <translation>기록에서 선택한 실행(또는 마지막 실행)을 마지막 체크포인트부터 계속합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="312"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="313"/>
         <source>When a run ends, its accuracy before and after and a few answers appear here.</source>
         <translation>실행이 끝나면 학습 전후의 정확도와 몇 가지 답변이 여기에 표시됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="316"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="317"/>
         <source>Prompt</source>
         <translation>프롬프트</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="316"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="317"/>
         <source>Expected</source>
         <translation>정답</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="316"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="317"/>
         <source>Base model</source>
         <translation>기본 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="316"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="317"/>
         <source>Fine-tuned</source>
         <translation>파인튜닝됨</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="325"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="326"/>
         <source>Export adapter (PEFT)…</source>
         <translation>어댑터 내보내기(PEFT)…</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="326"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="327"/>
         <source>Export merged model…</source>
         <translation>병합된 모델 내보내기…</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="327"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="328"/>
         <source>Try it in the Playground</source>
         <translation>플레이그라운드에서 사용해 보기</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="335"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="336"/>
         <source>Outcome</source>
         <translation>결과</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="339"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="340"/>
         <source>Log</source>
         <translation>로그</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="344"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="345"/>
         <source>Select a run to replay its chart; select two and press Compare</source>
         <translation>실행을 선택하면 차트를 다시 보여 줍니다. 두 개를 선택하고 비교를 누르세요</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="346"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="347"/>
         <source>Compare two runs</source>
         <translation>두 실행 비교</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="347"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="348"/>
         <source>Rename…</source>
         <translation>이름 바꾸기…</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="348"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="349"/>
         <source>Give the selected run a name of your own</source>
         <translation>선택한 실행에 원하는 이름을 붙입니다</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="349"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="350"/>
         <source>Refresh</source>
         <translation>새로 고침</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="355"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="356"/>
         <source>Run history</source>
         <translation>실행 기록</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="377"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="378"/>
         <source>Choose a run in the history to resume.</source>
         <translation>재개할 실행을 기록에서 선택하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="396"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="397"/>
         <source>Rename the run</source>
         <translation>실행 이름 바꾸기</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="396"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="397"/>
         <source>Name</source>
         <translation>이름</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="400"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="401"/>
         <source>Could not rename %1: %2</source>
         <translation>%1의 이름을 바꾸지 못했습니다: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="417"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="418"/>
         <source>Eval loss has risen since step %1 while train loss keeps falling: the model is starting to memorise (overfitting). Fewer epochs or more data would help.</source>
         <translation>%1 스텝 이후 학습 손실은 계속 줄지만 평가 손실은 늘고 있습니다: 모델이 암기하기 시작했습니다(과적합). 에폭을 줄이거나 데이터를 늘리면 도움이 됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="481"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="483"/>
         <source>Browse…</source>
         <translation>찾아보기…</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="489"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="491"/>
         <source>Choose a model folder</source>
         <translation>모델 폴더 선택</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="490"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="492"/>
         <source>Choose the training data</source>
         <translation>학습 데이터 선택</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="491"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="493"/>
         <source>Datasets (*.csv *.tsv *.jsonl *.json *.txt)</source>
         <translation>데이터셋 (*.csv *.tsv *.jsonl *.json *.txt)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="625"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="622"/>
         <source>Waiting for the built-in demo to be prepared</source>
         <translation>내장 데모가 준비되기를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="636"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="633"/>
         <source>Choose a model first: load one in Models (or File ▸ Use the built-in demo), or type its folder in Model.</source>
         <translation>먼저 모델을 고르세요: 모델 패널에서 불러오거나(또는 파일 ▸ 내장 데모 사용), 모델 칸에 폴더를 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="639"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="636"/>
         <source>Choose the training data first: open a file in Datasets and press “Use for training”, or type its path in Data.</source>
         <translation>먼저 학습 데이터를 고르세요: 데이터셋 패널에서 파일을 열고 “학습에 사용”을 누르거나, 데이터 칸에 경로를 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="667"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="665"/>
         <source>%1 is not a run folder (no config.json).</source>
         <translation>%1은(는) 실행 폴더가 아닙니다(config.json 없음).</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="687"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="686"/>
         <source>Resuming %1…</source>
         <translation>%1 재개 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="687"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="686"/>
         <source>Training…</source>
         <translation>학습 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="690"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="689"/>
         <source>Resuming %1</source>
         <translation>%1 재개 중</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="690"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="689"/>
         <source>New run in %1</source>
         <translation>%1에서 새 실행</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="693"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="692"/>
         <source>Resume %1</source>
         <translation>%1 재개</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="694"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="693"/>
         <source>Fine-tune %1</source>
         <translation>%1 파인튜닝</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="703"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="702"/>
         <source>step %1 of %2</source>
         <translation>스텝 %1/%2</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="715"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="714"/>
         <source>step %1 / %2</source>
         <translation>스텝 %1 / %2</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="726"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="725"/>
         <source>eval at step %1: loss %2, perplexity %3%4</source>
         <translation>%1 스텝 평가: 손실 %2, 퍼플렉서티 %3%4</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="730"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="729"/>
         <source>, accuracy %1%</source>
         <translation>, 정확도 %1%</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="219"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="220"/>
         <source>&lt;b&gt;Validation accuracy: base %1% → fine-tuned %2%&lt;/b&gt;</source>
         <translation>&lt;b&gt;검증 정확도: 기본 %1% → 파인튜닝 %2%&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="221"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="222"/>
         <source>&lt;b&gt;Validation accuracy after fine-tuning: %1%&lt;/b&gt;</source>
         <translation>&lt;b&gt;파인튜닝 후 검증 정확도: %1%&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="223"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="224"/>
         <source>&lt;br&gt;Eval loss %1 → %2 (perplexity %3 → %4)</source>
         <translation>&lt;br&gt;평가 손실 %1 → %2 (퍼플렉서티 %3 → %4)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="766"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="768"/>
         <source>Stopped. The last checkpoint is kept: press Resume to continue.</source>
         <translation>중지했습니다. 마지막 체크포인트가 보관되어 있으니 재개를 눌러 계속하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="767"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="769"/>
         <source>&lt;span style=&apos;color:#c92a2a&apos;&gt;The run failed: %1&lt;/span&gt;</source>
         <translation>&lt;span style=&apos;color:#c92a2a&apos;&gt;실행 실패: %1&lt;/span&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="778"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="780"/>
         <source>Stopping at the next step…</source>
         <translation>다음 스텝에서 중지하는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="803"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="805"/>
         <source>Answers before and after</source>
         <translation>학습 전후 답변</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="812"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="814"/>
         <source>Could not generate the side-by-side answers: %1</source>
         <translation>전후 비교 답변을 생성할 수 없습니다: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="930"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="932"/>
         <source>Could not copy %1 to %2</source>
         <translation>%1을(를) %2(으)로 복사할 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="943"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="945"/>
         <source>Merge into %1</source>
         <translation>%1(으)로 병합</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="949"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="951"/>
         <source>Merge failed: %1</source>
         <translation>병합 실패: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="60"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="61"/>
         <source>The model folder to start from. The Models panel sets it.</source>
         <translation>시작점이 되는 모델 폴더입니다. 모델 패널에서 설정됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="61"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="62"/>
         <source>The dataset file. The Datasets panel sets it with its template.</source>
         <translation>데이터셋 파일입니다. 데이터셋 패널에서 템플릿과 함께 설정됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="62"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="63"/>
         <source>How to read the file. &apos;auto&apos; decides from the file name and content.</source>
         <translation>파일을 읽는 방식입니다. &apos;auto&apos;는 파일 이름과 내용으로 판단합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="63"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="64"/>
         <source>What the model reads; {column} is replaced by the row&apos;s value.</source>
         <translation>모델이 읽는 내용입니다. {column}은 해당 행의 값으로 바뀝니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="64"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="65"/>
         <source>What the model learns to answer. Only these tokens are trained on.</source>
         <translation>모델이 답하도록 학습하는 내용입니다. 이 토큰만 학습에 사용됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="65"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="66"/>
         <source>For chat data: format rows with the model&apos;s own chat template and train on the assistant&apos;s turns.</source>
         <translation>채팅 데이터용: 모델 자체의 채팅 템플릿으로 행을 구성하고 어시스턴트 차례만 학습합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="66"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="67"/>
         <source>Also learn to predict the prompt. Usually off.</source>
         <translation>프롬프트도 예측하도록 학습합니다. 보통 꺼 둡니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="67"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="68"/>
         <source>Skip rows that cannot be read (they are counted and listed) instead of stopping.</source>
         <translation>읽을 수 없는 행이 있어도 중단하지 않고 건너뜁니다(개수와 목록이 표시됩니다).</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="68"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="69"/>
         <source>Share of rows held back to measure progress on unseen text. 0.1 = 10%.</source>
         <translation>처음 보는 텍스트에서 진행 상황을 측정하기 위해 따로 떼어 두는 행의 비율입니다. 0.1 = 10%.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="69"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="70"/>
         <source>Longest row in tokens; longer rows are cut. Lower it if memory runs short.</source>
         <translation>토큰 기준 최대 행 길이입니다. 더 긴 행은 잘립니다. 메모리가 부족하면 낮추세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="70"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="71"/>
         <source>lora: train small adapters, fast and light (recommended). full: train every weight.</source>
         <translation>lora: 작은 어댑터를 학습합니다. 빠르고 가볍습니다(권장). full: 모든 가중치를 학습합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="71"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="72"/>
         <source>Adapter rank: how much the adapter can learn. 8-16 is typical; higher learns more but is slower.</source>
         <translation>어댑터 랭크: 어댑터가 학습할 수 있는 양입니다. 보통 8-16이며, 높을수록 더 많이 학습하지만 느려집니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="72"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="73"/>
         <source>Adapter strength. Often twice the rank.</source>
         <translation>어댑터 강도입니다. 보통 랭크의 두 배로 설정합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="73"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="74"/>
         <source>Randomly drops adapter inputs while training, against overfitting. 0-0.1.</source>
         <translation>학습 중 어댑터 입력을 무작위로 제외하여 과적합을 막습니다. 0-0.1.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="74"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="75"/>
         <source>Which layers get adapters: names like q_proj, v_proj, or all-linear.</source>
         <translation>어댑터를 붙일 레이어: q_proj, v_proj 같은 이름 또는 all-linear.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="75"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="76"/>
         <source>Rank-stabilised scaling (alpha/sqrt(r)); helps with high ranks.</source>
         <translation>랭크 안정화 스케일링(alpha/sqrt(r))입니다. 랭크가 높을 때 도움이 됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="76"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="77"/>
         <source>How many times to go through the training rows. More helps small datasets, until it overfits.</source>
         <translation>학습 행 전체를 몇 번 반복할지 정합니다. 작은 데이터셋에서는 늘릴수록 도움이 되지만, 과적합이 생기기 전까지입니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="77"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="78"/>
         <source>Stop after this many steps instead (-1: use epochs).</source>
         <translation>에폭 대신 이 스텝 수만큼 진행한 뒤 멈춥니다(-1: 에폭 사용).</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="78"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="79"/>
         <source>Rows per step. Larger is smoother but needs more memory.</source>
         <translation>스텝당 행 수입니다. 클수록 학습이 안정되지만 메모리가 더 필요합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="79"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="80"/>
         <source>Add up several batches before each update: a bigger batch without more memory.</source>
         <translation>여러 배치를 합산한 뒤 한 번 업데이트합니다: 메모리를 더 쓰지 않고 배치를 키우는 효과입니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="80"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="81"/>
         <source>Learning rate: the size of each update. Too high and the loss jumps or turns NaN; too low and nothing is learned.</source>
         <translation>학습률: 각 업데이트의 크기입니다. 너무 높으면 손실이 튀거나 NaN이 되고, 너무 낮으면 아무것도 학습되지 않습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="81"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="82"/>
         <source>How the learning rate changes over the run: constant, linear decay or cosine decay.</source>
         <translation>실행 중 학습률이 변하는 방식입니다: 고정, 선형 감소 또는 코사인 감소.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="82"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="83"/>
         <source>Steps at the start with a rising learning rate, for a gentle start.</source>
         <translation>시작 시 학습률을 점차 높이는 스텝 수로, 학습을 부드럽게 시작하게 합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="83"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="84"/>
         <source>Warmup as a share of all steps (used when warmup steps is 0).</source>
         <translation>전체 스텝 중 워밍업 비율입니다(워밍업 스텝이 0일 때 사용).</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="84"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="85"/>
         <source>Pulls weights toward zero a little each step, against overfitting.</source>
         <translation>매 스텝 가중치를 조금씩 0 쪽으로 당겨 과적합을 막습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="85"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="86"/>
         <source>Caps the size of each update (gradient clipping). 1.0 is a safe default; 0 turns it off.</source>
         <translation>각 업데이트의 크기를 제한합니다(그래디언트 클리핑). 1.0이 안전한 기본값이며, 0이면 끕니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="86"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="87"/>
         <source>AdamW momentum. Rarely changed.</source>
         <translation>AdamW 모멘텀입니다. 거의 바꿀 필요가 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="87"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="88"/>
         <source>AdamW second-moment decay. Rarely changed.</source>
         <translation>AdamW 2차 모멘트 감쇠율입니다. 거의 바꿀 필요가 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="88"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="89"/>
         <source>AdamW epsilon. Rarely changed.</source>
         <translation>AdamW 엡실론입니다. 거의 바꿀 필요가 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="89"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="90"/>
         <source>Fixes every random choice: the same seed and settings give the same run.</source>
         <translation>모든 무작위 선택을 고정합니다: 시드와 설정이 같으면 같은 실행 결과가 나옵니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="90"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="91"/>
         <source>Add a point to the chart every this many steps.</source>
         <translation>이 스텝 수마다 차트에 점을 하나 추가합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="91"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="92"/>
         <source>Measure on the validation rows every this many steps (0: only at the start and the end).</source>
         <translation>이 스텝 수마다 검증 행으로 측정합니다(0: 시작과 끝에만).</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="92"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="93"/>
         <source>Measure the model before training, to compare before and after.</source>
         <translation>학습 전에 모델을 측정하여 전후를 비교합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="93"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="94"/>
         <source>Validation rows used per measurement (-1: all). Fewer is faster.</source>
         <translation>측정마다 사용할 검증 행 수입니다(-1: 전체). 적을수록 빠릅니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="94"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="95"/>
         <source>Save a checkpoint every this many steps, to resume after a stop or crash (0: by time only).</source>
         <translation>이 스텝 수마다 체크포인트를 저장하여 중지나 충돌 후 재개할 수 있게 합니다(0: 시간 기준으로만).</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="95"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="96"/>
         <source>Also save a checkpoint after this many minutes of training, so a crash loses minutes, not the run (0: off).</source>
         <translation>학습이 이 시간(분)만큼 진행될 때마다 체크포인트도 저장하여, 충돌해도 학습 전체가 아니라 몇 분만 잃게 합니다(0: 끄기).</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="96"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="97"/>
         <source>How many checkpoints to keep on disk.</source>
         <translation>디스크에 보관할 체크포인트 수입니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="97"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="98"/>
         <source>The run folder. Empty: a new folder under runs/ in the workspace.</source>
         <translation>실행 폴더입니다. 비워 두면 워크스페이스의 runs/ 아래에 새 폴더를 만듭니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="98"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="99"/>
         <source>CPU threads for training (0: the application&apos;s setting).</source>
         <translation>학습에 사용할 CPU 스레드 수입니다(0: 애플리케이션 설정 사용).</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="99"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="100"/>
         <source>Refuse settings that need more memory than this (0: the memory this computer has free).</source>
         <translation>이보다 많은 메모리가 필요한 설정은 거부합니다(0: 이 컴퓨터의 여유 메모리).</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="108"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="109"/>
         <source>Model</source>
         <translation>모델</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="110"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="111"/>
         <source>File format</source>
         <translation>파일 형식</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="111"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="112"/>
         <source>Prompt template</source>
         <translation>프롬프트 템플릿</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="112"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="113"/>
         <source>Answer template</source>
         <translation>답변 템플릿</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="113"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="114"/>
         <source>Use the chat template</source>
         <translation>채팅 템플릿 사용</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="114"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="115"/>
         <source>Also learn the prompt</source>
         <translation>프롬프트도 학습</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="115"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="116"/>
         <source>Skip unreadable rows</source>
         <translation>읽을 수 없는 행 건너뛰기</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="116"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="117"/>
         <source>Held-back share</source>
         <translation>검증용 비율</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="117"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="118"/>
         <source>Longest row (tokens)</source>
         <translation>최대 행 길이(토큰)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="118"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="119"/>
         <source>Method</source>
         <translation>방법</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="119"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="120"/>
         <source>LoRA rank</source>
         <translation>LoRA 랭크</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="120"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="121"/>
         <source>LoRA strength (alpha)</source>
         <translation>LoRA 강도(alpha)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="121"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="122"/>
         <source>LoRA dropout</source>
         <translation>LoRA 드롭아웃</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="122"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="123"/>
         <source>Layers with adapters</source>
         <translation>어댑터를 붙일 레이어</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="123"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="124"/>
         <source>Rank-stabilised scaling</source>
         <translation>랭크 안정화 스케일링</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="124"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="125"/>
         <source>Passes over the data (epochs)</source>
         <translation>데이터 반복 횟수(에포크)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="125"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="126"/>
         <source>Step limit</source>
         <translation>스텝 제한</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="126"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="127"/>
         <source>Rows per step (batch)</source>
         <translation>스텝당 행 수(배치)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="127"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="128"/>
         <source>Batches per update</source>
         <translation>업데이트당 배치 수</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="128"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="129"/>
         <source>Learning rate</source>
         <translation>학습률</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="129"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="130"/>
         <source>Learning-rate schedule</source>
         <translation>학습률 스케줄</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="130"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="131"/>
         <source>Warm-up steps</source>
         <translation>워밍업 스텝</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="131"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="132"/>
         <source>Warm-up share</source>
         <translation>워밍업 비율</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="132"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="133"/>
         <source>Weight decay</source>
         <translation>가중치 감쇠</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="133"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="134"/>
         <source>Largest update (gradient clipping)</source>
         <translation>최대 업데이트 크기(그래디언트 클리핑)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="134"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="135"/>
         <source>AdamW momentum (beta1)</source>
         <translation>AdamW 모멘텀(beta1)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="135"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="136"/>
         <source>AdamW beta2</source>
         <translation>AdamW beta2</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="136"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="137"/>
         <source>AdamW epsilon</source>
         <translation>AdamW 엡실론</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="137"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="138"/>
         <source>Random seed</source>
         <translation>난수 시드</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="138"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="139"/>
         <source>Chart point every (steps)</source>
         <translation>차트 점 간격(스텝)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="139"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="140"/>
         <source>Measure every (steps)</source>
         <translation>측정 간격(스텝)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="140"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="141"/>
         <source>Measure before training</source>
         <translation>학습 전에 측정</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="141"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="142"/>
         <source>Rows per measurement</source>
         <translation>측정당 행 수</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="142"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="143"/>
         <source>Save every (steps)</source>
         <translation>저장 간격(스텝)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="143"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="144"/>
         <source>Save every (minutes)</source>
         <translation>저장 간격(분)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="144"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="145"/>
         <source>Checkpoints to keep</source>
         <translation>보관할 체크포인트 수</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="145"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="146"/>
         <source>Run folder</source>
         <translation>실행 폴더</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="146"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="147"/>
         <source>CPU threads</source>
         <translation>CPU 스레드</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="147"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="148"/>
         <source>Memory limit (GB)</source>
         <translation>메모리 제한(GB)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="164"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="165"/>
         <source>no limit (use the passes)</source>
         <translation>제한 없음(반복 횟수 사용)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="165"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="166"/>
         <source>all rows</source>
         <translation>모든 행</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="166"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="167"/>
         <source>at the start and the end</source>
         <translation>시작과 끝에만</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="167"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="168"/>
         <source>by time only</source>
         <translation>시간 기준으로만</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="168"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="169"/>
         <source>off</source>
         <translation>끔</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="169"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="170"/>
         <source>the application&apos;s setting</source>
         <translation>앱 설정 사용</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="170"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="171"/>
         <source>none (or the warm-up share)</source>
         <translation>없음(또는 워밍업 비율)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="250"/>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="584"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="251"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="580"/>
         <source>Class demo</source>
         <translation>수업용 데모</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="254"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="255"/>
         <source>Class demo: about a minute on two cores, and the demo model still goes from guessing to right. Quick demo: a short first try. Balanced: a good first real run. Thorough: more epochs and a larger adapter for the best result. The time each took here is shown once it has run.</source>
         <translation>수업용 데모: 2코어에서 약 1분, 데모 모델이 찍기 수준에서 정답 수준으로 좋아지는 것을 보여 줍니다. 빠른 데모: 짧은 첫 시도. 균형: 실제 데이터로 하는 좋은 첫 실행. 꼼꼼하게: 더 많은 에포크와 더 큰 어댑터로 최선의 결과. 한 번 실행하면 이 컴퓨터에서 걸린 시간이 표시됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="587"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="583"/>
         <source>%1 (took %2 here)</source>
         <translation>%1 (이 컴퓨터에서 %2)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="719"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="718"/>
         <source>loss %1 · %2 tokens/s · %3 left</source>
         <translation>손실 %1 · 초당 %2 토큰 · %3 남음</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="826"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="828"/>
         <source>Could not keep the answers with the run: %1</source>
         <translation>답변을 실행 폴더에 저장하지 못했습니다: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="888"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="890"/>
         <source>This run stopped before the end: press Resume to continue it from its last checkpoint.</source>
         <translation>이 실행은 끝나기 전에 멈췄습니다: 재개를 누르면 마지막 체크포인트부터 이어 갑니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="889"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="891"/>
         <source>This run has no checkpoint to resume and no result.</source>
         <translation>이 실행에는 재개할 체크포인트도 결과도 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="908"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="910"/>
         <source>%1 is a file. Choose a new or empty folder.</source>
         <translation>%1은(는) 파일입니다. 새 폴더나 빈 폴더를 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="912"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="914"/>
         <source>%1 already holds files. Choose a new or empty folder, so nothing is overwritten.</source>
         <translation>%1에 이미 파일이 있습니다. 아무것도 덮어쓰지 않도록 새 폴더나 빈 폴더를 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="916"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="918"/>
         <source>Could not create %1. Choose a folder you can write to.</source>
         <translation>%1을(를) 만들 수 없습니다. 쓸 수 있는 폴더를 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="923"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="925"/>
         <source>Export the adapter to a new folder</source>
         <translation>어댑터를 새 폴더로 내보내기</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="929"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="931"/>
         <source>The adapter (PEFT format) was written to %1</source>
         <translation>어댑터(PEFT 형식)를 %1에 저장했습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="932"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="934"/>
         <source>Adapter exported</source>
         <translation>어댑터 내보내기 완료</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="933"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="935"/>
         <source>Export failed</source>
         <translation>내보내기 실패</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="937"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="939"/>
         <source>Write the merged model into a new folder</source>
         <translation>병합된 모델을 새 폴더에 쓰기</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="948"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="950"/>
         <source>The merged model was written to %1</source>
         <translation>병합된 모델을 %1에 저장했습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="951"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="953"/>
         <source>Merged model written</source>
         <translation>병합된 모델 저장 완료</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/finetune_panel.cpp" line="952"/>
+        <location filename="../../ui/finetune/finetune_panel.cpp" line="954"/>
         <source>Merge failed</source>
         <translation>병합 실패</translation>
     </message>
@@ -1450,17 +1445,20 @@
     </message>
     <message>
         <location filename="../../ui/finetune/loss_chart.cpp" line="24"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="118"/>
         <source>eval loss</source>
         <translation>평가 손실</translation>
     </message>
     <message>
         <location filename="../../ui/finetune/loss_chart.cpp" line="27"/>
         <location filename="../../ui/finetune/loss_chart.cpp" line="54"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="128"/>
         <source>learning rate</source>
         <translation>학습률</translation>
     </message>
     <message>
         <location filename="../../ui/finetune/loss_chart.cpp" line="34"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="109"/>
         <source>validation accuracy (%)</source>
         <translation>검증 정확도(%)</translation>
     </message>
@@ -1476,36 +1474,53 @@
     </message>
     <message>
         <location filename="../../ui/finetune/loss_chart.cpp" line="49"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="127"/>
         <source>loss (log scale)</source>
         <translation>손실 (로그 스케일)</translation>
     </message>
     <message>
         <location filename="../../ui/finetune/loss_chart.cpp" line="60"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="129"/>
         <source>accuracy %</source>
         <translation>정확도 %</translation>
     </message>
     <message>
         <location filename="../../ui/finetune/loss_chart.cpp" line="109"/>
+        <source>accuracy</source>
+        <translation>정확도</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="116"/>
+        <source>eval loss %1</source>
+        <translation>평가 손실 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="127"/>
+        <source>loss</source>
+        <translation>손실</translation>
+    </message>
+    <message>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="167"/>
         <source>The loss curve appears here when a run starts: lower is better.</source>
         <translation>실행을 시작하면 여기에 손실 곡선이 나타납니다. 낮을수록 좋습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/loss_chart.cpp" line="157"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="216"/>
         <source>The loss is on a plateau: this is expected. The model has learned the shape of the answer and is now finding what decides it; keep going.</source>
         <translation>손실이 한동안 평평합니다: 정상입니다. 모델이 답의 형식은 익혔고 이제 무엇이 답을 정하는지 찾는 중입니다. 계속 진행하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/loss_chart.cpp" line="213"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="115"/>
         <source>eval loss %1 (perplexity %2)</source>
         <translation>평가 손실 %1 (퍼플렉서티 %2)</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/loss_chart.cpp" line="301"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="356"/>
         <source>%1: train loss</source>
         <translation>%1: 학습 손실</translation>
     </message>
     <message>
-        <location filename="../../ui/finetune/loss_chart.cpp" line="303"/>
+        <location filename="../../ui/finetune/loss_chart.cpp" line="358"/>
         <source>%1: eval loss</source>
         <translation>%1: 평가 손실</translation>
     </message>
@@ -1548,63 +1563,63 @@
         <translation>로그</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="158"/>
+        <location filename="../../ui/shell/main_window.cpp" line="159"/>
         <source>&amp;File</source>
         <translation>파일(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="159"/>
+        <location filename="../../ui/shell/main_window.cpp" line="160"/>
         <source>Import a model folder…</source>
         <translation>모델 폴더 가져오기…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="163"/>
+        <location filename="../../ui/shell/main_window.cpp" line="164"/>
         <source>Open a dataset…</source>
         <translation>데이터셋 열기…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="167"/>
+        <location filename="../../ui/shell/main_window.cpp" line="168"/>
         <source>Use the built-in demo</source>
         <translation>내장 데모 사용</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="169"/>
+        <location filename="../../ui/shell/main_window.cpp" line="170"/>
         <source>Settings…</source>
         <translation>설정…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="171"/>
+        <location filename="../../ui/shell/main_window.cpp" line="172"/>
         <source>Quit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="172"/>
+        <location filename="../../ui/shell/main_window.cpp" line="173"/>
         <source>&amp;View</source>
         <translation>보기(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="176"/>
+        <location filename="../../ui/shell/main_window.cpp" line="177"/>
         <source>Presentation mode</source>
         <translation>발표 모드</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="179"/>
+        <location filename="../../ui/shell/main_window.cpp" line="180"/>
         <source>Large text and thick chart lines, readable from the back of a room (F5)</source>
         <translation>큰 글씨와 굵은 차트 선, 강의실 뒤에서도 잘 보입니다(F5)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="180"/>
+        <location filename="../../ui/shell/main_window.cpp" line="181"/>
         <source>&amp;Help</source>
         <translation>도움말(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="181"/>
         <location filename="../../ui/shell/main_window.cpp" line="182"/>
+        <location filename="../../ui/shell/main_window.cpp" line="183"/>
         <source>About FM Workbench</source>
         <translation>FM Workbench 정보</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="183"/>
+        <location filename="../../ui/shell/main_window.cpp" line="184"/>
         <source>FM Workbench: pre-train, adapt, ground and deploy foundation models on your own computer, offline.
 
 Workspace: %1</source>
@@ -1613,79 +1628,79 @@ Workspace: %1</source>
 워크스페이스: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/shell/main_window.cpp" line="192"/>
+        <location filename="../../ui/shell/main_window.cpp" line="193"/>
         <source>%n job(s) running</source>
         <translation>
             <numerusform>작업 %n개 실행 중</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="192"/>
+        <location filename="../../ui/shell/main_window.cpp" line="193"/>
         <source>Ready</source>
         <translation>준비됨</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="198"/>
+        <location filename="../../ui/shell/main_window.cpp" line="199"/>
         <source>Model ready: %1</source>
         <translation>모델 준비됨: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="200"/>
+        <location filename="../../ui/shell/main_window.cpp" line="201"/>
         <source>Model refused: %1 — %2</source>
         <translation>모델 거부됨: %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="241"/>
+        <location filename="../../ui/shell/main_window.cpp" line="242"/>
         <source>Nothing to import at %1</source>
         <translation>%1에 가져올 항목이 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="250"/>
+        <location filename="../../ui/shell/main_window.cpp" line="251"/>
         <source>Preparing the built-in demo: datasets and a tiny model trained from scratch.</source>
         <translation>내장 데모를 준비하는 중: 데이터셋과 처음부터 학습한 아주 작은 모델.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="258"/>
+        <location filename="../../ui/shell/main_window.cpp" line="259"/>
         <source>The demo could not be prepared: %1</source>
         <translation>데모를 준비할 수 없습니다: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="275"/>
+        <location filename="../../ui/shell/main_window.cpp" line="276"/>
         <source>Language</source>
         <translation>언어</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="276"/>
+        <location filename="../../ui/shell/main_window.cpp" line="277"/>
         <source>The new language is used from the next start. Restart FM Workbench now?</source>
         <translation>새 언어는 다음 실행부터 적용됩니다. 지금 FM Workbench를 다시 시작할까요?</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="278"/>
+        <location filename="../../ui/shell/main_window.cpp" line="279"/>
         <source>Restart now</source>
         <translation>지금 다시 시작</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="279"/>
+        <location filename="../../ui/shell/main_window.cpp" line="280"/>
         <source>Later</source>
         <translation>나중에</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="284"/>
+        <location filename="../../ui/shell/main_window.cpp" line="285"/>
         <source>Workspace: %1</source>
         <translation>워크스페이스: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="316"/>
+        <location filename="../../ui/shell/main_window.cpp" line="329"/>
         <source>Jobs are running</source>
         <translation>작업이 실행 중입니다</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="317"/>
+        <location filename="../../ui/shell/main_window.cpp" line="330"/>
         <source>Stop the running jobs and quit? A training run stops at its next step and keeps a checkpoint you can resume.</source>
         <translation>실행 중인 작업을 중지하고 종료할까요? 학습 실행은 다음 스텝에서 멈추고, 재개할 수 있는 체크포인트를 남깁니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="326"/>
+        <location filename="../../ui/shell/main_window.cpp" line="342"/>
         <source>Stopping the running jobs, then closing…</source>
         <translation>실행 중인 작업을 멈춘 뒤 닫습니다…</translation>
     </message>

@@ -22,6 +22,9 @@
 #include <QGroupBox>
 #include <QRegularExpression>
 #include <QTabBar>
+#include <QTabWidget>
+#include <QLayout>
+#include <functional>
 #include <QTextDocumentFragment>
 #include <QAbstractAxis>
 #include <QPushButton>
@@ -491,6 +494,62 @@ class TestGuiWorkbench : public QObject {
     QVERIFY2(untranslated.isEmpty(), qPrintable(untranslated.join(" | ")));
     QVERIFY2(cut.isEmpty(), qPrintable(cut.join(" | ")));
     QVERIFY(installLanguage("en"));
+  }
+
+  // At 1024x700 on every panel: widgets that share a layout never overlap (a progress bar over
+  // the chart's legend, a button under a table), and switching a tab moves nothing outside the
+  // tab widget (no layout jumps).
+  void layoutHoldsStillAndNothingOverlaps() {
+    MainWindow w(m_wb.get());
+    w.confirmClose = false;
+    w.resize(1024, 700);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    auto inWindow = [&](QWidget* x) { return QRect(x->mapTo(&w, QPoint(0, 0)), x->size()); };
+    std::function<void(QLayout*, QList<QWidget*>&)> managed = [&](QLayout* l, QList<QWidget*>& out) {
+      for (int i = 0; i < l->count(); ++i) {
+        QLayoutItem* item = l->itemAt(i);
+        if (item->widget() && item->widget()->isVisibleTo(&w)) out << item->widget();
+        if (item->layout()) managed(item->layout(), out);
+      }
+    };
+    QStringList overlaps, jumps;
+    for (int page = 0; page < MainWindow::PageCount; ++page) {
+      w.showPage(static_cast<MainWindow::Page>(page));
+      QApplication::processEvents();
+      for (QWidget* parent : w.findChildren<QWidget*>()) {
+        if (!parent->isVisibleTo(&w) || !parent->layout()) continue;
+        QList<QWidget*> kids;
+        managed(parent->layout(), kids);
+        for (int a = 0; a < kids.size(); ++a)
+          for (int b = a + 1; b < kids.size(); ++b)
+            if (inWindow(kids[a]).intersects(inWindow(kids[b])))
+              overlaps << QStringLiteral("page %1: %2 over %3")
+                              .arg(page)
+                              .arg(kids[a]->metaObject()->className(), kids[b]->metaObject()->className());
+      }
+      for (QTabWidget* tabs : w.findChildren<QTabWidget*>()) {
+        if (!tabs->isVisibleTo(&w) || tabs->count() < 2) continue;
+        QHash<QWidget*, QRect> before;
+        for (QWidget* x : w.findChildren<QWidget*>())
+          if (x->isVisibleTo(&w) && !tabs->isAncestorOf(x) && x != tabs) before[x] = inWindow(x);
+        const int was = tabs->currentIndex();
+        for (int t = 0; t < tabs->count(); ++t) {
+          tabs->setCurrentIndex(t);
+          QApplication::processEvents();
+          for (auto it = before.cbegin(); it != before.cend(); ++it)
+            if (it.key()->isVisibleTo(&w) && inWindow(it.key()) != it.value())
+              jumps << QStringLiteral("page %1, tab %2: %3 moved").arg(page).arg(tabs->tabText(t),
+                                                                                it.key()->metaObject()->className());
+        }
+        tabs->setCurrentIndex(was);
+        QApplication::processEvents();
+      }
+    }
+    overlaps.removeDuplicates();
+    jumps.removeDuplicates();
+    QVERIFY2(overlaps.isEmpty(), qPrintable(overlaps.join(" | ")));
+    QVERIFY2(jumps.isEmpty(), qPrintable(jumps.join(" | ")));
   }
 
   void switchingToKoreanTranslatesTheWindow() {

@@ -1,4 +1,5 @@
 #include "finetune/finetune_panel.h"
+#include "widgets/steady_tabs.h"
 #include "bridge/core_text.h"
 #include "bridge/paths.h"
 
@@ -306,7 +307,7 @@ FinetunePanel::FinetunePanel(Workbench* wb, QWidget* parent) : QWidget(parent), 
   prog->addWidget(m_progress, 2);
   prog->addWidget(m_speed, 3);
   rv->addLayout(prog);
-  auto* bottom = new QTabWidget(right);
+  auto* bottom = new SteadyTabs(right);
   auto* outcome = new QWidget(bottom);
   auto* ov = new QVBoxLayout(outcome);
   m_result = new QLabel(tr("When a run ends, its accuracy before and after and a few answers appear here."), outcome);

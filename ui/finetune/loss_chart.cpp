@@ -70,7 +70,64 @@ LossChart::LossChart(QWidget* parent) : QChartView(new QChart(), parent) {
   m_lr->attachAxis(m_x);
   m_lr->attachAxis(m_yLr);
   c->legend()->setAlignment(Qt::AlignBottom);
+  connect(c, &QChart::plotAreaChanged, this, [this] { fitTexts(); });
   clear();
+}
+
+void LossChart::resizeEvent(QResizeEvent* event) {
+  QChartView::resizeEvent(event);
+  fitTexts();
+}
+
+void LossChart::setNote(const QString& note) {
+  m_note = note;
+  fitTexts();
+}
+
+void LossChart::fitTexts() {
+  if (m_fitting) return;
+  m_fitting = true;
+  // The note: words filled into lines as wide as the chart.
+  const QFontMetrics titleMetrics(chart()->titleFont());
+  const int room = std::max(120, width() - 40);
+  QStringList lines;
+  QString line;
+  for (const QString& word : m_note.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+    const QString longer = line.isEmpty() ? word : line + QLatin1Char(' ') + word;
+    if (!line.isEmpty() && titleMetrics.horizontalAdvance(longer) > room) {
+      lines << line.toHtmlEscaped();
+      line = word;
+    } else {
+      line = longer;
+    }
+  }
+  if (!line.isEmpty()) lines << line.toHtmlEscaped();
+  const QString title = lines.join(QStringLiteral("<br>"));
+  if (chart()->title() != title) chart()->setTitle(title);
+  // Legend names: with the figures when the chart is wide, the bare names when it is not.
+  const bool wide = width() >= 860;
+  m_acc->setName(wide ? tr("validation accuracy (%)") : tr("accuracy"));
+  if (m_lastEval > 0) {
+    const double ppl = std::exp(m_lastEval);
+    const QString pplText = ppl < 100 ? QString::number(ppl, 'f', 2)
+                            : ppl < 1e5 ? QString::number(ppl, 'f', 0)
+                                        : QString::number(ppl, 'g', 2);
+    m_eval->setName(wide ? tr("eval loss %1 (perplexity %2)").arg(m_lastEval, 0, 'f', 3).arg(pplText)
+                         : tr("eval loss %1").arg(m_lastEval, 0, 'f', 3));
+  } else {
+    m_eval->setName(tr("eval loss"));
+  }
+  // Axis titles run along the plot's height: the long ones only where they fit.
+  const QFontMetrics axisMetrics(m_y->titleFont());
+  const double tall = chart()->plotArea().height();
+  auto fit = [&](QAbstractAxis* axis, const QString& full, const QString& brief) {
+    const QString text = axisMetrics.horizontalAdvance(full) + 8 <= tall ? full : brief;
+    if (axis->titleText() != text) axis->setTitleText(text);
+  };
+  fit(m_y, tr("loss (log scale)"), tr("loss"));
+  fit(m_yLr, tr("learning rate"), QString());
+  fit(m_yAcc, tr("accuracy %"), QStringLiteral("%"));
+  m_fitting = false;
 }
 
 void LossChart::clear() {
@@ -97,6 +154,7 @@ void LossChart::clear() {
   m_y->setRange(0.01, 1);
   m_yLr->setRange(0, 1e-6);
   setEmpty(true);
+  fitTexts();
 }
 
 // An empty chart shows what will appear instead of axes with meaningless ranges.
@@ -106,7 +164,7 @@ void LossChart::setEmpty(bool empty) {
   for (QAbstractAxis* a : {static_cast<QAbstractAxis*>(m_x), static_cast<QAbstractAxis*>(m_y), static_cast<QAbstractAxis*>(m_yLr)})
     a->setVisible(!empty);
   chart()->legend()->setVisible(!empty);
-  chart()->setTitle(empty ? tr("The loss curve appears here when a run starts: lower is better.") : QString());
+  setNote(empty ? tr("The loss curve appears here when a run starts: lower is better.") : QString());
   if (empty) {
     m_yAcc->setVisible(false);
     for (QLegendMarker* lm : chart()->legend()->markers(m_acc)) lm->setVisible(false);
@@ -134,6 +192,7 @@ void LossChart::setPresentation(bool on) {
   }
   chart()->legend()->setFont(f);
   chart()->setTitleFont(title);
+  fitTexts();
 }
 
 // A plateau: the last ten train points within 8% of their mean, after the loss first fell. Early
@@ -154,11 +213,11 @@ void LossChart::checkPlateau() {
   if (!m_plateau && fell && hi <= mean * 1.08 && lo >= mean * 0.92) {
     m_plateau = true;
     m_plateauLevel = mean;
-    chart()->setTitle(tr("The loss is on a plateau: this is expected. The model has learned the shape of the answer "
-                         "and is now finding what decides it; keep going."));
+    setNote(tr("The loss is on a plateau: this is expected. The model has learned the shape of the answer "
+               "and is now finding what decides it; keep going."));
   } else if (m_plateau && m_train->at(n - 1).y() < m_plateauLevel * 0.8) {
     m_plateau = false;
-    chart()->setTitle(QString());
+    setNote(QString());
   }
 }
 
@@ -209,11 +268,7 @@ void LossChart::addEvalPoint(double step, double loss, double accuracy) {
   if (!std::isfinite(loss) || loss <= 0) return;
   m_eval->append(step, loss);
   m_lastEval = loss;
-  const double ppl = std::exp(loss);
-  m_eval->setName(tr("eval loss %1 (perplexity %2)")
-                      .arg(loss, 0, 'f', 3)
-                      .arg(ppl < 100 ? QString::number(ppl, 'f', 2) : ppl < 1e5 ? QString::number(ppl, 'f', 0)
-                                                                               : QString::number(ppl, 'g', 2)));
+  fitTexts();
   grow(step, loss, 0);
   checkOverfitting(step, loss);
 }

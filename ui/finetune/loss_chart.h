@@ -27,7 +27,7 @@ class LossChart : public QChartView {
   void setPresentation(bool on);
   int accuracyPoints() const;
   // The note shown while the train loss sits on a plateau ("" when none).
-  QString plateauNote() const { return m_plateau ? chart()->title() : QString(); }
+  QString plateauNote() const { return m_plateau ? m_note : QString(); }
   // One metrics.jsonl event ({"event": "log"|"eval", ...}).
   void addMetrics(const QJsonObject& event);
   // Replays a run folder's metrics.jsonl; returns the number of events read.
@@ -45,8 +45,18 @@ class LossChart : public QChartView {
   void pointAdded(double step, double loss);
   void overfittingDetected(double step);
 
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
   void grow(double step, double loss, double lr);
+  // The note above the plot, wrapped to the chart's width (a chart title does not wrap itself).
+  void setNote(const QString& note);
+  // Texts that depend on the room there is: the note's line breaks, long or short legend names
+  // and axis titles, so that nothing is cut to "..." at 1024x700.
+  void fitTexts();
+  QString m_note;
+  bool m_fitting = false;
   void setEmpty(bool empty);
   void checkPlateau();
   bool m_empty = false;

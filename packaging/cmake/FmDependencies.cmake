@@ -24,6 +24,15 @@ if(NOT UTF8PROC_FOUND)
   find_package(utf8proc REQUIRED)  # vcpkg / Homebrew config package
 endif()
 
+# Collections (core/rag): document readers, the store and the vector index.
+pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc icu-i18n)
+pkg_check_modules(POPPLER_CPP REQUIRED IMPORTED_TARGET poppler-cpp)
+pkg_check_modules(TESSERACT REQUIRED IMPORTED_TARGET tesseract)
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+pkg_check_modules(GUMBO REQUIRED IMPORTED_TARGET gumbo)
+pkg_check_modules(MD4C REQUIRED IMPORTED_TARGET md4c)
+find_package(pugixml REQUIRED)
+find_package(SQLite3 REQUIRED)
 
 if(FM_BUILD_GUI OR FM_BUILD_TESTS)
   find_package(Qt6 REQUIRED COMPONENTS Core Widgets Concurrent Test)

@@ -1,0 +1,189 @@
+// PDF with poppler: the text of each page in reading order. A page without a text layer (a
+// scan) is rendered and read with Tesseract when its language data is installed; otherwise it
+// is listed, so that a scanned file never looks indexed while holding no text.
+#include <poppler-document.h>
+#include <poppler-global.h>
+#include <poppler-page-renderer.h>
+#include <poppler-page.h>
+#include <tesseract/baseapi.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <mutex>
+
+#include "rag/document.h"
+#include "util/paths.h"
+
+namespace fm::rag {
+
+namespace {
+
+// poppler writes its complaints about damaged files to stderr; the reader reports them itself.
+void quietPoppler() {
+  static std::once_flag once;
+  std::call_once(once, [] { poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr); });
+}
+
+std::string pageText(const poppler::page& p) {
+  const poppler::byte_array bytes = p.text(poppler::rectf(), poppler::page::non_raw_non_physical_layout).to_utf8();
+  std::string s(bytes.begin(), bytes.end());
+  s = unixLines(s);
+  std::replace(s.begin(), s.end(), '\f', '\n');
+  return s;
+}
+
+bool hasText(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return !std::isspace(static_cast<unsigned char>(c)); });
+}
+
+// Adds a page's text as paragraphs (runs of lines between blank lines), lines counted on the page.
+void addPage(DocumentBuilder& out, const std::string& text, int page) {
+  std::string para;
+  int line = 0, first = 0;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    std::string l = text.substr(pos, nl - pos);
+    while (!l.empty() && (l.back() == ' ' || l.back() == '\t')) l.pop_back();
+    ++line;
+    if (!hasText(l)) {
+      out.add(para, first, line - 1, page);
+      para.clear();
+    } else {
+      if (para.empty()) first = line;
+      else para += '\n';
+      para += l;
+    }
+    pos = nl + 1;
+  }
+  out.add(para, first, line, page);
+}
+
+// A Tesseract engine for the languages installed among those wanted.
+class Ocr {
+ public:
+  explicit Ocr(const std::vector<std::string>& wanted) : m_languages(ocrLanguagesAvailable(wanted)) {
+    if (m_languages.empty()) return;
+    std::string joined;
+    for (const std::string& l : m_languages) joined += (joined.empty() ? "" : "+") + l;
+    m_api = std::make_unique<tesseract::TessBaseAPI>();
+    if (m_api->Init(nullptr, joined.c_str(), tesseract::OEM_DEFAULT) != 0) m_api.reset();
+  }
+  ~Ocr() {
+    if (m_api) m_api->End();
+  }
+  bool ready() const { return m_api != nullptr; }
+  const std::vector<std::string>& languages() const { return m_languages; }
+
+  std::string read(const poppler::page& page, int dpi) {
+    poppler::page_renderer renderer;
+    renderer.set_render_hints(poppler::page_renderer::antialiasing | poppler::page_renderer::text_antialiasing);
+    renderer.set_image_format(poppler::image::format_gray8);
+    const poppler::image img = renderer.render_page(&page, dpi, dpi);
+    if (!img.is_valid() || img.width() <= 0 || img.height() <= 0) return {};
+    m_api->SetImage(reinterpret_cast<const unsigned char*>(img.const_data()), img.width(), img.height(), 1,
+                    img.bytes_per_row());
+    m_api->SetSourceResolution(dpi);
+    std::unique_ptr<char[]> text(m_api->GetUTF8Text());
+    m_api->Clear();
+    return text ? unixLines(text.get()) : std::string();
+  }
+
+ private:
+  std::vector<std::string> m_languages;
+  std::unique_ptr<tesseract::TessBaseAPI> m_api;
+};
+
+}  // namespace
+
+std::vector<std::string> ocrLanguagesAvailable(const std::vector<std::string>& wanted) {
+  // Asked once per process: starting Tesseract reads its data files.
+  static std::mutex mutex;
+  static std::vector<std::string> installed;
+  static bool known = false;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (!known) {
+    tesseract::TessBaseAPI api;
+    // "osd" is always a small file where data is installed at all; listing needs an engine.
+    if (api.Init(nullptr, "eng", tesseract::OEM_DEFAULT) == 0 || api.Init(nullptr, "osd", tesseract::OEM_DEFAULT) == 0) {
+      std::vector<std::string> all;
+      api.GetAvailableLanguagesAsVector(&all);
+      installed = all;
+      api.End();
+    }
+    known = true;
+  }
+  std::vector<std::string> out;
+  for (const std::string& w : wanted)
+    if (std::find(installed.begin(), installed.end(), w) != installed.end()) out.push_back(w);
+  return out;
+}
+
+Document readPdf(const std::filesystem::path& path, const ReadOptions& options) {
+  quietPoppler();
+  const std::string file = utf8(path);
+  {
+    std::ifstream in(path, std::ios::binary);
+    char head[1024] = {};
+    in.read(head, sizeof head);
+    const std::string h(head, static_cast<size_t>(in.gcount()));
+    if (h.find("%PDF-") == std::string::npos) throw FormatError(file + ": not a PDF file (no %PDF header)");
+  }
+  std::unique_ptr<poppler::document> pdf(poppler::document::load_from_file(file));
+  if (!pdf) throw FormatError(file + ": the PDF is damaged and cannot be read");
+  if (pdf->is_locked())
+    throw PasswordError(file + ": the PDF is protected with a password; save a copy without it to add it");
+  Document doc;
+  doc.encoding = "UTF-8";
+  doc.pages = pdf->pages();
+  if (doc.pages <= 0) throw FormatError(file + ": the PDF has no pages (it may be truncated)");
+  DocumentBuilder out(doc);
+  std::unique_ptr<Ocr> ocr;
+  bool ocrTried = false;
+  for (int i = 0; i < doc.pages; ++i) {
+    const int number = i + 1;
+    options.job.report(static_cast<double>(i) / doc.pages,
+                       "page " + std::to_string(number) + " of " + std::to_string(doc.pages));
+    std::unique_ptr<poppler::page> page(pdf->create_page(i));
+    if (!page) {
+      doc.pagesWithoutText.push_back(number);
+      doc.notes.push_back("page " + std::to_string(number) + ": damaged, left out");
+      continue;
+    }
+    std::string text = pageText(*page);
+    if (hasText(text)) {
+      addPage(out, text, number);
+      continue;
+    }
+    // No text layer: a scanned page, or a page with only pictures.
+    if (options.ocr && !ocrTried) {
+      ocrTried = true;
+      ocr = std::make_unique<Ocr>(options.ocrLanguages);
+    }
+    if (ocr && ocr->ready()) {
+      options.job.report(static_cast<double>(i) / doc.pages, "reading page " + std::to_string(number) + " of " +
+                                                                  std::to_string(doc.pages) + " with OCR");
+      text = ocr->read(*page, options.ocrDpi);
+      if (hasText(text)) {
+        addPage(out, text, number);
+        doc.ocrPages.push_back(number);
+        continue;
+      }
+      doc.pagesWithoutText.push_back(number);
+      doc.notes.push_back("page " + std::to_string(number) + ": no text layer, and OCR found no text on it");
+    } else {
+      doc.pagesWithoutText.push_back(number);
+      doc.notes.push_back("page " + std::to_string(number) + ": no text layer; " +
+                          (options.ocr ? "OCR is not available (install Tesseract's language data, such as "
+                                         "tesseract-ocr-eng)"
+                                       : "OCR is turned off"));
+    }
+  }
+  options.job.report(1, "read " + std::to_string(doc.pages) + " pages");
+  return doc;
+}
+
+}  // namespace fm::rag

@@ -48,6 +48,17 @@ usage:
            [--all-rows] [--max-length N] [--max-rows N]
   fmw merge MODEL_DIR ADAPTER_DIR --out DIR [--overwrite]
 
+  fmw collection create DIR --embedder MODEL_DIR [--reranker MODEL_DIR] [--chunk-tokens N]
+                 [--overlap N] [--mask-pii] [--index flat|hnsw]
+  fmw collection add DIR PATH... [--no-ocr] [--retry-failed] [--json]   files, or folders read recursively
+  fmw collection sync DIR                      changed files read again, deleted ones removed
+  fmw collection remove DIR PATH...
+  fmw collection list DIR [--json]             every document with its status and the reason
+  fmw collection search DIR --query TEXT [--k N] [--mode hybrid|dense|keyword] [--rerank] [--json]
+  fmw collection verify DIR                    checks the index against the database (rebuilds it
+                                               when damaged or stale) and the files against the collection
+  fmw collection rebuild DIR                   the vector index again from the stored vectors
+
 Ctrl+C during training stops at the next step and saves a checkpoint that `fmw resume` continues.
 The demo workspace defaults to $FMW_WORKSPACE, else ~/fm-workbench.
 
@@ -55,7 +66,8 @@ global options: --threads N (default: all cores)
 )";
 
 const fmw::Command* findCommand(const std::string& name) {
-  for (const auto* table : {&fmw::modelCommands(), &fmw::trainCommands(), &fmw::benchCommands()})
+  for (const auto* table : {&fmw::modelCommands(), &fmw::trainCommands(), &fmw::benchCommands(),
+                            &fmw::collectionCommands()})
     for (const auto& c : *table)
       if (c.name == name) return &c;
   return nullptr;

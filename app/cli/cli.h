@@ -34,6 +34,7 @@ struct Command {
 const std::vector<Command>& modelCommands();
 const std::vector<Command>& trainCommands();
 const std::vector<Command>& benchCommands();
+const std::vector<Command>& collectionCommands();
 
 // Parses argv[from..] for `cmd`. --threads N and --help are understood everywhere.
 Args parseArgs(int argc, char** argv, int from, const Command& cmd);

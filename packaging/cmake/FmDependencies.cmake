@@ -33,6 +33,9 @@ pkg_check_modules(GUMBO REQUIRED IMPORTED_TARGET gumbo)
 pkg_check_modules(MD4C REQUIRED IMPORTED_TARGET md4c)
 find_package(pugixml REQUIRED)
 find_package(SQLite3 REQUIRED)
+# FAISS's CMake config needs OpenMP's targets found first.
+find_package(OpenMP REQUIRED)
+find_package(faiss REQUIRED)
 
 if(FM_BUILD_GUI OR FM_BUILD_TESTS)
   find_package(Qt6 REQUIRED COMPONENTS Core Widgets Concurrent Test)

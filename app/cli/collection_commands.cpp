@@ -1,0 +1,254 @@
+// fmw collection: Collections on the command line, every job the panel runs.
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "arch/loaded_model.h"
+#include "cli/cli.h"
+#include "rag/ingest.h"
+#include "rag/retrieve.h"
+#include "rag/store.h"
+#include "rag/vector_index.h"
+#include "util/error.h"
+#include "util/paths.h"
+
+namespace fmw {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+std::atomic<bool> g_stop{false};
+void onInterrupt(int) { g_stop = true; }
+
+// Progress on stderr, one line each time the step changes; Ctrl+C asks the job to stop.
+fm::JobContext progress() {
+  std::signal(SIGINT, onInterrupt);
+  auto last = std::make_shared<std::string>();
+  return fm::JobContext(
+      [last](double f, const std::string& what) {
+        if (what != *last) {
+          *last = what;
+          if (f >= 0) std::fprintf(stderr, "[%3.0f%%] %s\n", f * 100, what.c_str());
+          else std::fprintf(stderr, "%s\n", what.c_str());
+        }
+        return !g_stop.load();
+      },
+      [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); }, [] { return g_stop.load(); });
+}
+
+fs::path collectionDir(const Args& a, const char* sub) {
+  if (a.positional.size() < 2) throw fm::ConfigError(std::string("fmw collection ") + sub + ": DIR is missing");
+  return fm::pathOf(a.positional[1]);
+}
+
+std::shared_ptr<fm::LoadedModel> loadEmbedder(const Args& a, const fm::rag::CollectionStore& store) {
+  const std::string folder = a.get("--embedder", store.settings().embedder.folder);
+  if (folder.empty()) throw fm::ConfigError("the collection names no embedder; give one with --embedder MODEL_DIR");
+  if (!fs::is_directory(fm::pathOf(folder)))
+    throw fm::ConfigError("the collection's embedder " + folder +
+                          " is not there any more; give its new place with --embedder MODEL_DIR");
+  return fm::LoadedModel::load(fm::pathOf(folder), loadOptions(a));
+}
+
+void printReport(const fm::rag::IngestReport& r, bool asJson) {
+  if (asJson) {
+    json problems = json::array();
+    for (const auto& p : r.problems) problems.push_back({{"path", p.path}, {"status", p.status}, {"reason", p.reason}});
+    std::cout << json{{"added", r.added},         {"updated", r.updated}, {"unchanged", r.unchanged},
+                      {"removed", r.removed},     {"skipped", r.skipped}, {"failed", r.failed},
+                      {"chunks", r.chunks},       {"pages", r.pages},     {"seconds", r.seconds},
+                      {"embed_seconds", r.embedSeconds}, {"problems", problems}}
+                     .dump()
+              << "\n";
+    return;
+  }
+  for (const auto& p : r.problems) std::printf("%-16s %s: %s\n", p.status.c_str(), p.path.c_str(), p.reason.c_str());
+  std::printf("added %d, updated %d, unchanged %d, removed %d, skipped %d, failed %d; %lld chunks, %lld pages in %.1f s\n",
+              r.added, r.updated, r.unchanged, r.removed, r.skipped, r.failed, static_cast<long long>(r.chunks),
+              static_cast<long long>(r.pages), r.seconds);
+}
+
+fm::rag::IngestOptions ingestOptions(const Args& a) {
+  fm::rag::IngestOptions o;
+  o.job = progress();
+  o.read.ocr = !a.has("--no-ocr");
+  o.retryFailed = a.has("--retry-failed");
+  return o;
+}
+
+json scoreJson(const fm::rag::StageScore& s) {
+  return s.present ? json{{"score", s.score}, {"rank", s.rank}} : json(nullptr);
+}
+
+int cmdCollection(const Args& a) {
+  if (a.positional.empty())
+    throw fm::ConfigError("fmw collection: expected create, add, sync, remove, list, search, verify or rebuild");
+  const std::string sub = a.positional[0];
+  if (sub == "create") {
+    const fs::path dir = collectionDir(a, "create");
+    if (!a.has("--embedder")) throw fm::ConfigError("fmw collection create: --embedder MODEL_DIR is missing");
+    const fs::path embFolder = fm::pathOf(a.get("--embedder"));
+    auto embedder = fm::LoadedModel::load(embFolder, loadOptions(a));
+    fm::rag::CollectionSettings s;
+    s.embedder = fm::rag::stampOf(*embedder, fs::absolute(embFolder));
+    if (a.has("--reranker")) {
+      const fs::path rr = fs::absolute(fm::pathOf(a.get("--reranker")));
+      auto reranker = fm::LoadedModel::load(rr, loadOptions(a));
+      if (reranker->kind() != fm::ModelKind::SequenceClassifier)
+        throw fm::ConfigError(fm::utf8(rr) + " is not a reranker (a cross-encoder that scores a query and a passage)");
+      s.reranker = fm::utf8(rr);
+    }
+    s.chunkTokens = static_cast<int>(toInt("--chunk-tokens", a.get("--chunk-tokens", "256")));
+    s.overlapTokens = static_cast<int>(toInt("--overlap", a.get("--overlap", "32")));
+    s.maskPii = a.has("--mask-pii");
+    s.indexKind = a.get("--index", "flat");
+    auto store = fm::rag::CollectionStore::create(dir, s);
+    fm::rag::VectorIndex::rebuild(*store);
+    std::printf("created %s: embedder %s (%d numbers per vector), chunks of %d tokens with %d overlapping%s\n",
+                fm::utf8(dir).c_str(), s.embedder.name.c_str(), s.embedder.dimension, s.chunkTokens, s.overlapTokens,
+                s.maskPii ? ", personal data masked" : "");
+    return 0;
+  }
+  if (sub == "add" || sub == "sync") {
+    const fs::path dir = collectionDir(a, sub.c_str());
+    auto store = fm::rag::CollectionStore::open(dir);
+    auto embedder = loadEmbedder(a, *store);
+    fm::rag::IndexCheck check;
+    auto index = fm::rag::VectorIndex::open(*store, &check);
+    if (check.rebuilt && !check.reason.empty()) std::fprintf(stderr, "index rebuilt: %s\n", check.reason.c_str());
+    fm::rag::IngestReport r;
+    if (sub == "add") {
+      if (a.positional.size() < 3) throw fm::ConfigError("fmw collection add: give the files or folders to add");
+      std::vector<fs::path> paths;
+      for (size_t i = 2; i < a.positional.size(); ++i) paths.push_back(fm::pathOf(a.positional[i]));
+      r = fm::rag::addToCollection(*store, *index, *embedder, paths, ingestOptions(a));
+    } else {
+      r = fm::rag::syncCollection(*store, *index, *embedder, ingestOptions(a));
+    }
+    printReport(r, a.has("--json"));
+    return 0;
+  }
+  if (sub == "remove") {
+    const fs::path dir = collectionDir(a, "remove");
+    auto store = fm::rag::CollectionStore::open(dir);
+    auto index = fm::rag::VectorIndex::open(*store);
+    std::vector<fs::path> paths;
+    for (size_t i = 2; i < a.positional.size(); ++i) paths.push_back(fm::pathOf(a.positional[i]));
+    if (paths.empty()) throw fm::ConfigError("fmw collection remove: give the files or folders to remove");
+    std::printf("removed %d documents\n", fm::rag::removeFromCollection(*store, *index, paths));
+    return 0;
+  }
+  if (sub == "list") {
+    auto store = fm::rag::CollectionStore::open(collectionDir(a, "list"));
+    for (const auto& d : store->documents()) {
+      if (a.has("--json")) {
+        std::cout << json{{"document", d.path},          {"status", fm::rag::docStatusName(d.status)},
+                          {"reason", d.reason},          {"format", d.format},
+                          {"encoding", d.encoding},      {"pages", d.pages},
+                          {"chunks", d.chunks},          {"ocr_pages", d.ocrPages},
+                          {"pages_without_text", d.pagesWithoutText}, {"ingested_at", d.ingestedAt}}
+                         .dump()
+                  << "\n";
+      } else {
+        std::printf("%-16s %4d pages %5d chunks  %s%s%s\n", fm::rag::docStatusName(d.status), d.pages, d.chunks,
+                    d.path.c_str(), d.reason.empty() ? "" : "  — ", d.reason.c_str());
+      }
+    }
+    return 0;
+  }
+  if (sub == "search") {
+    const fs::path dir = collectionDir(a, "search");
+    if (!a.has("--query")) throw fm::ConfigError("fmw collection search: --query TEXT is missing");
+    auto store = fm::rag::CollectionStore::open(dir);
+    auto embedder = loadEmbedder(a, *store);
+    auto index = fm::rag::VectorIndex::open(*store);
+    fm::rag::SearchOptions o;
+    o.k = static_cast<int>(toInt("--k", a.get("--k", "5")));
+    o.mode = fm::rag::searchModeOf(a.get("--mode", "hybrid"));
+    o.rerank = a.has("--rerank");
+    std::shared_ptr<fm::LoadedModel> reranker;
+    if (o.rerank) {
+      const std::string rr = a.get("--reranker", store->settings().reranker);
+      if (rr.empty()) throw fm::ConfigError("--rerank: the collection has no reranker; give one with --reranker MODEL_DIR");
+      reranker = fm::LoadedModel::load(fm::pathOf(rr), loadOptions(a));
+    }
+    const auto r = fm::rag::searchCollection(*store, *index, *embedder, reranker.get(), a.get("--query"), o);
+    for (const auto& h : r.hits) {
+      if (a.has("--json")) {
+        std::cout << json{{"document", h.document},
+                          {"page", h.chunk.where.page > 0 ? json(h.chunk.where.page) : json(nullptr)},
+                          {"lines", {h.chunk.where.firstLine, h.chunk.where.lastLine}},
+                          {"section", h.chunk.where.section},
+                          {"chunk", h.chunk.id},
+                          {"text", h.chunk.text},
+                          {"flag", h.chunk.flag.empty() ? json(nullptr) : json(h.chunk.flag)},
+                          {"scores",
+                           {{"dense", scoreJson(h.dense)},
+                            {"keyword", scoreJson(h.keyword)},
+                            {"fused", scoreJson(h.fused)},
+                            {"rerank", scoreJson(h.rerank)}}}}
+                         .dump()
+                  << "\n";
+      } else {
+        std::string where = h.document;
+        if (h.chunk.where.page > 0) where += ", page " + std::to_string(h.chunk.where.page);
+        where += ", lines " + std::to_string(h.chunk.where.firstLine) + "-" + std::to_string(h.chunk.where.lastLine);
+        std::printf("%d. %s\n   fused %.4f", h.fused.rank, where.c_str(), h.fused.score);
+        if (h.dense.present) std::printf(" · dense %.3f (#%d)", h.dense.score, h.dense.rank);
+        if (h.keyword.present) std::printf(" · keyword %.2f (#%d)", h.keyword.score, h.keyword.rank);
+        if (h.rerank.present) std::printf(" · rerank %.3f (#%d)", h.rerank.score, h.rerank.rank);
+        std::string text = h.chunk.text.substr(0, 300);
+        std::printf("\n   %s%s\n", text.c_str(), h.chunk.text.size() > 300 ? "…" : "");
+      }
+    }
+    return 0;
+  }
+  if (sub == "verify" || sub == "rebuild") {
+    const fs::path dir = collectionDir(a, sub.c_str());
+    auto store = fm::rag::CollectionStore::open(dir);
+    if (sub == "rebuild") {
+      auto index = fm::rag::VectorIndex::rebuild(*store, progress());
+      std::printf("rebuilt the index: %lld vectors\n", static_cast<long long>(index->size()));
+      return 0;
+    }
+    fm::rag::IndexCheck check;
+    auto index = fm::rag::VectorIndex::open(*store, &check, progress());
+    if (check.rebuilt) std::printf("index: rebuilt from the stored vectors (%s)\n", check.reason.c_str());
+    else std::printf("index: sound, %lld vectors\n", static_cast<long long>(index->size()));
+    int changed = 0, missing = 0;
+    for (const auto& d : store->documents()) {
+      const fs::path p = fm::pathOf(d.path);
+      std::error_code ec;
+      if (!fs::is_regular_file(p, ec)) {
+        std::printf("missing          %s\n", d.path.c_str());
+        ++missing;
+      } else if (!d.hash.empty() && fm::rag::fileHash(p) != d.hash) {
+        std::printf("changed          %s\n", d.path.c_str());
+        ++changed;
+      }
+    }
+    std::printf("documents: %zu, changed since added %d, missing %d%s\n", store->documents().size(), changed, missing,
+                changed + missing ? " (run `fmw collection sync` to bring it up to date)" : "");
+    return 0;
+  }
+  throw fm::ConfigError("fmw collection: unknown step \"" + sub +
+                        "\" (create, add, sync, remove, list, search, verify, rebuild)");
+}
+
+}  // namespace
+
+const std::vector<Command>& collectionCommands() {
+  static const std::vector<Command> commands = {
+      {"collection", {"--json", "--mask-pii", "--rerank", "--no-ocr", "--retry-failed"},
+       {"--embedder", "--reranker", "--chunk-tokens", "--overlap", "--index", "--query", "--k", "--mode", "--dtype",
+        "--device"},
+       false, cmdCollection},
+  };
+  return commands;
+}
+
+}  // namespace fmw

@@ -123,7 +123,7 @@ std::string maskPersonalData(const std::string& text, MaskCounts* counts) {
   static const Pattern iban(R"((?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9]))");
   static const Pattern card(R"((?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-]))");
   static const Pattern phone(
-      R"((?<![\w+])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,4}\)[ .\-]?|\d{2,4}[ .\-])\d{3,4}[ .\-]\d{4}(?![\w-]))");
+      R"((?<![\w+])(?<!\d[ .\-])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,4}\)[ .\-]?|\d{2,4}[ .\-])\d{3,4}[ .\-]\d{4}(?![\w-])(?![ .]\d))");
   MaskCounts local;
   MaskCounts& c = counts ? *counts : local;
   std::string s = email.replace(text, "[email]", c.email);

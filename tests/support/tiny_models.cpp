@@ -34,7 +34,23 @@ float formulaValue(const std::string& name, int64_t i) {
   return static_cast<float>(norm ? 1.0 + 0.2 * v : 0.08 * v);
 }
 
+namespace {
+void writeModel(const json& fixture, const fs::path& dir, int shards, const std::string& keyPrefix,
+                const std::function<float(const std::string&, int64_t)>& value);
+}
+
 void writeReferenceModel(const json& fixture, const fs::path& dir, int shards, const std::string& keyPrefix) {
+  writeModel(fixture, dir, shards, keyPrefix, formulaValue);
+}
+
+void writeDesignedModel(const json& fixture, const fs::path& dir,
+                        const std::function<float(const std::string&, int64_t)>& value) {
+  writeModel(fixture, dir, 1, "", value);
+}
+
+namespace {
+void writeModel(const json& fixture, const fs::path& dir, int shards, const std::string& keyPrefix,
+                const std::function<float(const std::string&, int64_t)>& value) {
   fs::create_directories(dir);
   if (fixture.contains("files")) {
     for (const auto& [name, content] : fixture["files"].items()) {
@@ -53,7 +69,7 @@ void writeReferenceModel(const json& fixture, const fs::path& dir, int shards, c
     for (int64_t d : shape) n *= d;
     std::vector<float> data(static_cast<size_t>(n));
     const std::string name = t["name"].get<std::string>();
-    for (int64_t i = 0; i < n; ++i) data[static_cast<size_t>(i)] = formulaValue(name, i);
+    for (int64_t i = 0; i < n; ++i) data[static_cast<size_t>(i)] = value(name, i);
     buffers.push_back(std::move(data));
     views.push_back({keyPrefix + name, DType::F32, shape, nullptr});
   }
@@ -75,5 +91,6 @@ void writeReferenceModel(const json& fixture, const fs::path& dir, int shards, c
   }
   writeFileAtomic(dir / "model.safetensors.index.json", index.dump(2));
 }
+}  // namespace
 
 }  // namespace fm::test

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -23,5 +24,10 @@ float formulaValue(const std::string& name, int64_t i);
 // a model.safetensors.index.json. `keyPrefix` is put before every tensor name.
 void writeReferenceModel(const nlohmann::json& fixture, const std::filesystem::path& dir,
                          int shards = 1, const std::string& keyPrefix = "");
+
+// The fixture's files and tensor shapes with values of the caller's choosing (a model whose
+// behaviour a test designs, such as an embedder that knows which words mean the same).
+void writeDesignedModel(const nlohmann::json& fixture, const std::filesystem::path& dir,
+                        const std::function<float(const std::string& tensor, int64_t index)>& value);
 
 }  // namespace fm::test

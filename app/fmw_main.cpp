@@ -55,6 +55,9 @@ usage:
   fmw collection remove DIR PATH...
   fmw collection list DIR [--json]             every document with its status and the reason
   fmw collection search DIR --query TEXT [--k N] [--mode hybrid|dense|keyword] [--rerank] [--json]
+  fmw collection ask DIR --model MODEL_DIR --query TEXT [--adapter DIR] [--k N] [--rerank] [--json]
+                 a grounded answer, streamed, with its numbered sources
+  fmw collection eval DIR --questions FILE [--k N]   Recall@k and MRR: dense, keyword, hybrid (+ rerank)
   fmw collection verify DIR                    checks the index against the database (rebuilds it
                                                when damaged or stale) and the files against the collection
   fmw collection rebuild DIR                   the vector index again from the stored vectors

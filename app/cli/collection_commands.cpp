@@ -1,4 +1,5 @@
 // fmw collection: Collections on the command line, every job the panel runs.
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -8,6 +9,8 @@
 
 #include "arch/loaded_model.h"
 #include "cli/cli.h"
+#include "rag/answer.h"
+#include "rag/evaluate.h"
 #include "rag/ingest.h"
 #include "rag/retrieve.h"
 #include "rag/store.h"
@@ -86,7 +89,7 @@ json scoreJson(const fm::rag::StageScore& s) {
 
 int cmdCollection(const Args& a) {
   if (a.positional.empty())
-    throw fm::ConfigError("fmw collection: expected create, add, sync, remove, list, search, verify or rebuild");
+    throw fm::ConfigError("fmw collection: expected create, add, sync, remove, list, search, ask, eval, verify or rebuild");
   const std::string sub = a.positional[0];
   if (sub == "create") {
     const fs::path dir = collectionDir(a, "create");
@@ -207,6 +210,100 @@ int cmdCollection(const Args& a) {
     }
     return 0;
   }
+  if (sub == "ask") {
+    const fs::path dir = collectionDir(a, "ask");
+    if (!a.has("--query")) throw fm::ConfigError("fmw collection ask: --query TEXT is missing");
+    if (!a.has("--model")) throw fm::ConfigError("fmw collection ask: --model MODEL_DIR (the language model) is missing");
+    auto store = fm::rag::CollectionStore::open(dir);
+    auto embedder = loadEmbedder(a, *store);
+    auto index = fm::rag::VectorIndex::open(*store);
+    auto llm = fm::LoadedModel::load(fm::pathOf(a.get("--model")), loadOptions(a));
+    if (llm->kind() != fm::ModelKind::CausalLM)
+      throw fm::ConfigError(a.get("--model") + " is not a language model (one that writes text)");
+    fm::rag::AnswerOptions o;
+    o.search.k = static_cast<int>(toInt("--k", a.get("--k", "4")));
+    o.search.mode = fm::rag::searchModeOf(a.get("--mode", "hybrid"));
+    o.search.rerank = a.has("--rerank");
+    if (a.has("--min-score")) o.minDense = toNum("--min-score", a.get("--min-score"));
+    if (a.has("--max-new-tokens")) o.generate.maxNewTokens = static_cast<int>(toInt("--max-new-tokens", a.get("--max-new-tokens")));
+    o.adapterDir = a.get("--adapter");
+    std::shared_ptr<fm::LoadedModel> reranker;
+    if (o.search.rerank) {
+      const std::string rr = a.get("--reranker", store->settings().reranker);
+      if (rr.empty()) throw fm::ConfigError("--rerank: the collection has no reranker; give one with --reranker MODEL_DIR");
+      reranker = fm::LoadedModel::load(fm::pathOf(rr), loadOptions(a));
+    }
+    const bool asJson = a.has("--json");
+    const auto r = fm::rag::answerQuestion(*store, *index, *embedder, reranker.get(), *llm, a.get("--query"), o,
+                                           [asJson](const std::string& piece) {
+                                             if (!asJson) {
+                                               std::fputs(piece.c_str(), stdout);
+                                               std::fflush(stdout);
+                                             }
+                                             return !g_stop.load();
+                                           },
+                                           progress());
+    auto sourceJson = [](int n, const fm::rag::SearchHit& h) {
+      return json{{"n", n},
+                  {"document", h.document},
+                  {"page", h.chunk.where.page > 0 ? json(h.chunk.where.page) : json(nullptr)},
+                  {"lines", {h.chunk.where.firstLine, h.chunk.where.lastLine}},
+                  {"section", h.chunk.where.section},
+                  {"chunk", h.chunk.id},
+                  {"text", h.chunk.text}};
+    };
+    if (asJson) {
+      json sources = json::array(), cited = json::array();
+      for (size_t i = 0; i < r.sources.size(); ++i) sources.push_back(sourceJson(static_cast<int>(i) + 1, r.sources[i]));
+      for (const auto& c : r.citations) cited.push_back(c.number);
+      std::cout << json{{"question", r.question},     {"answer", r.answer},
+                        {"grounded", r.grounded},     {"sources", sources},
+                        {"cited", cited},             {"unknown_citations", r.unknownCitations},
+                        {"flagged", r.flagged},       {"prompt_fingerprint", r.promptFingerprint},
+                        {"retrieve_ms", r.retrieveMs}, {"generate_seconds", r.generateSeconds}}
+                       .dump()
+                << "\n";
+      return 0;
+    }
+    std::printf("\n\n");
+    for (const auto& f : r.flagged) std::printf("warning: %s\n", f.c_str());
+    for (size_t i = 0; i < r.sources.size(); ++i) {
+      const auto& h = r.sources[i];
+      const bool cited = std::any_of(r.citations.begin(), r.citations.end(),
+                                     [&](const fm::rag::Citation& c) { return c.number == static_cast<int>(i) + 1; });
+      std::printf("[%zu]%s %s%s, lines %d-%d\n", i + 1, cited ? "*" : " ", h.document.c_str(),
+                  h.chunk.where.page > 0 ? (", page " + std::to_string(h.chunk.where.page)).c_str() : "",
+                  h.chunk.where.firstLine, h.chunk.where.lastLine);
+    }
+    for (int n : r.unknownCitations) std::printf("warning: the answer cites [%d], which is not one of its sources\n", n);
+    return 0;
+  }
+  if (sub == "eval") {
+    const fs::path dir = collectionDir(a, "eval");
+    if (!a.has("--questions")) throw fm::ConfigError("fmw collection eval: --questions FILE is missing");
+    const auto questions = fm::rag::readQuestions(fm::pathOf(a.get("--questions")));
+    auto store = fm::rag::CollectionStore::open(dir);
+    auto embedder = loadEmbedder(a, *store);
+    auto index = fm::rag::VectorIndex::open(*store);
+    std::shared_ptr<fm::LoadedModel> reranker;
+    const std::string rr = a.get("--reranker", store->settings().reranker);
+    if (!rr.empty() && !a.has("--no-rerank")) reranker = fm::LoadedModel::load(fm::pathOf(rr), loadOptions(a));
+    const int k = static_cast<int>(toInt("--k", a.get("--k", "3")));
+    const auto rows = fm::rag::evaluateRetrieval(*store, *index, *embedder, reranker.get(), questions, k, progress());
+    for (const auto& row : rows) {
+      if (a.has("--json")) {
+        std::cout << json{{"setting", row.setting}, {"k", row.k},         {"questions", row.questions},
+                          {"found", row.found},     {"recall", row.recall}, {"mrr", row.mrr},
+                          {"ms_per_question", row.msPerQuestion}, {"ranks", row.ranks}}
+                         .dump()
+                  << "\n";
+      } else {
+        std::printf("%-16s Recall@%d %5.1f%%  MRR %.3f  (%d of %d found, %.0f ms a question)\n", row.setting.c_str(),
+                    row.k, row.recall * 100, row.mrr, row.found, row.questions, row.msPerQuestion);
+      }
+    }
+    return 0;
+  }
   if (sub == "verify" || sub == "rebuild") {
     const fs::path dir = collectionDir(a, sub.c_str());
     auto store = fm::rag::CollectionStore::open(dir);
@@ -236,16 +333,16 @@ int cmdCollection(const Args& a) {
     return 0;
   }
   throw fm::ConfigError("fmw collection: unknown step \"" + sub +
-                        "\" (create, add, sync, remove, list, search, verify, rebuild)");
+                        "\" (create, add, sync, remove, list, search, ask, eval, verify, rebuild)");
 }
 
 }  // namespace
 
 const std::vector<Command>& collectionCommands() {
   static const std::vector<Command> commands = {
-      {"collection", {"--json", "--mask-pii", "--rerank", "--no-ocr", "--retry-failed"},
-       {"--embedder", "--reranker", "--chunk-tokens", "--overlap", "--index", "--query", "--k", "--mode", "--dtype",
-        "--device"},
+      {"collection", {"--json", "--mask-pii", "--rerank", "--no-rerank", "--no-ocr", "--retry-failed"},
+       {"--embedder", "--reranker", "--chunk-tokens", "--overlap", "--index", "--query", "--k", "--mode", "--model",
+        "--adapter", "--questions", "--min-score", "--max-new-tokens", "--dtype", "--device"},
        false, cmdCollection},
   };
   return commands;

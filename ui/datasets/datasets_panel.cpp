@@ -1,4 +1,5 @@
 #include "datasets/datasets_panel.h"
+#include "widgets/fixed_lines_area.h"
 #include "bridge/paths.h"
 #include "util/json_text.h"
 
@@ -169,9 +170,11 @@ DatasetsPanel::DatasetsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), 
   m_warnings = new QLabel(tr("Analyze to see lengths, labels, duplicates and leakage."), statBox);
   m_warnings->setWordWrap(true);
   m_warnings->setTextFormat(Qt::RichText);
+  m_warnings->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  m_warnings->setObjectName(QStringLiteral("findings"));
   sl->addWidget(m_lengthChart, 1);
   sl->addWidget(m_labelChart, 1);
-  sl->addWidget(m_warnings);
+  sl->addWidget(new FixedLinesArea(m_warnings, 4, statBox));
   bl->addWidget(statBox, 3);
   split->addWidget(m_table);
   split->addWidget(bottom);

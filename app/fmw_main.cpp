@@ -30,8 +30,11 @@ usage:
                                        (passages on stdin, one JSON string per line)
   fmw similarity MODEL_DIR TEXT TEXT... [--query | --passage | --prompt TEXT] [--json]
   fmw bench generate MODEL_DIR [--prompt-tokens N] [--new-tokens N] [--skip-no-cache]
-  fmw bench embed MODEL_DIR [--texts N]
+  fmw bench embed MODEL_DIR [--texts N] [--length L]   (--length: every text L tokens, chunk-shaped)
   fmw bench train --spec SPEC.json [--method lora|full|both]
+  fmw bench search [--chunks N] [--dimension D] [--queries Q] [--ef-search E]
+                   search latency (exact, HNSW, keyword, hybrid), HNSW recall, memory
+  fmw bench ingest MODEL_DIR [--documents N]   pages/s and chunks/s on a generated handbook
   fmw create-model --preset tiny|demo|llama-40m|minilm-l6 --out DIR [--seed S]
 
   fmw demo [--workspace DIR] [--fresh]          pre-train -> LoRA fine-tune -> compare

@@ -20,7 +20,7 @@ PKGS=(
   libfaiss-dev libopencv-dev
   libsentencepiece-dev sentencepiece libprotobuf-dev
   libsqlite3-dev nlohmann-json3-dev libpcre2-dev libutf8proc-dev libpoppler-cpp-dev
-  libicu-dev libzip-dev libpugixml-dev libgumbo-dev libmd4c-dev
+  libicu-dev libzip-dev libpugixml-dev libgumbo-dev libmd4c-dev libhpdf-dev
   libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr-kor
   xvfb xauth fonts-noto-cjk
 )

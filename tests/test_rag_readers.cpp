@@ -5,10 +5,12 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <map>
 
 #include "io/atomic_file.h"
 #include "jobs/cancelled.h"
 #include "rag/document.h"
+#include "rag/handbook.h"
 
 namespace fs = std::filesystem;
 using fm::rag::Block;
@@ -216,6 +218,38 @@ class TestRagReaders : public QObject {
     QVERIFY2(m.contains("handbook.txt") && m.contains("PDF"), qPrintable(m));
     m = thrown<fm::IoError>(root / "absent.md");
     QVERIFY2(m.contains("absent.md"), qPrintable(m));
+  }
+
+  // The generated handbook (benchmarks, the demo): every format reads back, and every fact a
+  // question asks about is in its document, on the page the question says.
+  void theGeneratedHandbookReadsBack() {
+    const fs::path dir = fs::path(m_dir.path().toStdString()) / "handbook";
+    fm::rag::HandbookOptions o;
+    o.documents = 6;
+    o.sectionsPerDocument = 4;
+    const auto questions = fm::rag::writeHandbook(dir, o);
+    QCOMPARE(questions.size(), size_t{24});
+    std::map<std::string, Document> docs;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      Document d = fm::rag::readDocument(entry.path());
+      checkSpans(d);
+      QVERIFY2(d.notes.empty(), entry.path().c_str());
+      docs[entry.path().filename().string()] = std::move(d);
+    }
+    QCOMPARE(docs.size(), size_t{6});
+    for (const auto& q : questions) {
+      const Document& d = docs.at(q.document);
+      bool found = false;
+      for (const Block& b : d.blocks)
+        if (b.text.find(q.phrase) != std::string::npos) {
+          found = true;
+          if (q.page) QCOMPARE(b.where.page, q.page);
+          if (!q.page) QVERIFY2(!b.where.section.empty(), b.text.c_str());  // PDFs carry no heading markup
+        }
+      QVERIFY2(found, (q.document + ": " + q.phrase).c_str());
+    }
+    QCOMPARE(docs.begin()->second.format, std::string("pdf"));
+    QCOMPARE(docs.begin()->second.pages, 2);
   }
 
   void readingStopsWhenAsked() {

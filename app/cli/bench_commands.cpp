@@ -9,7 +9,9 @@
 #include "embed/bench_embed.h"
 #include "generate/bench.h"
 #include "io/model_folder.h"
+#include "rag/bench_rag.h"
 #include "train/bench_train.h"
+#include "util/paths.h"
 #include "util/error.h"
 
 namespace fmw {
@@ -19,12 +21,47 @@ using nlohmann::json;
 
 int cmdBenchTrain(const Args& a);
 
+std::filesystem::path benchWork(const Args& a, const char* what) {
+  if (a.has("--work")) return fm::pathOf(a.get("--work"));
+  return std::filesystem::temp_directory_path() / (std::string("fmw-bench-") + what);
+}
+
+fm::JobContext benchProgress() {
+  auto last = std::make_shared<std::string>();
+  return fm::JobContext([last](double, const std::string& what) {
+    if (what != *last) std::fprintf(stderr, "bench: %s\n", (*last = what).c_str());
+    return true;
+  }, {});
+}
+
 int cmdBench(const Args& a) {
   if (!a.positional.empty() && a.positional[0] == "train") return cmdBenchTrain(a);
+  if (!a.positional.empty() && a.positional[0] == "search") {
+    fm::rag::SearchBenchOptions o;
+    o.chunks = toInt("--chunks", a.get("--chunks", "10000"));
+    o.dimension = static_cast<int>(toInt("--dimension", a.get("--dimension", "384")));
+    o.queries = static_cast<int>(toInt("--queries", a.get("--queries", "200")));
+    o.efSearch = static_cast<int>(toInt("--ef-search", a.get("--ef-search", "64")));
+    const auto work = benchWork(a, "search");
+    std::cout << fm::rag::benchSearch(work, o, benchProgress()).dump() << "\n";
+    if (!a.has("--work")) std::filesystem::remove_all(work);
+    return 0;
+  }
+  if (!a.positional.empty() && a.positional[0] == "ingest") {
+    if (a.positional.size() < 2) throw fm::ConfigError("fmw bench ingest: MODEL_DIR (an embedder) is missing");
+    auto model = fm::LoadedModel::load(a.positional[1], loadOptions(a));
+    const auto work = benchWork(a, "ingest");
+    json j = fm::rag::benchIngest(work, *model, static_cast<int>(toInt("--documents", a.get("--documents", "50"))),
+                                  benchProgress());
+    j["model"] = a.positional[1];
+    std::cout << j.dump() << "\n";
+    if (!a.has("--work")) std::filesystem::remove_all(work);
+    return 0;
+  }
   if (!a.positional.empty() && a.positional[0] == "embed") {
     if (a.positional.size() < 2) throw fm::ConfigError("fmw bench embed: MODEL_DIR is missing");
     auto model = fm::LoadedModel::load(a.positional[1], loadOptions(a));
-    auto r = fm::benchEmbed(*model, toInt("--texts", a.get("--texts", "512")));
+    auto r = fm::benchEmbed(*model, toInt("--texts", a.get("--texts", "512")), toInt("--length", a.get("--length", "0")));
     json j = r.toJson();
     j["model"] = a.positional[1];
     std::cout << j.dump() << "\n";
@@ -32,7 +69,8 @@ int cmdBench(const Args& a) {
   }
   if (a.positional.empty() || a.positional[0] != "generate")
     throw fm::ConfigError(
-        "fmw bench: expected `fmw bench generate MODEL_DIR`, `fmw bench embed MODEL_DIR` or `fmw bench train --spec SPEC.json`");
+        "fmw bench: expected `fmw bench generate MODEL_DIR`, `fmw bench embed MODEL_DIR`, `fmw bench train --spec "
+        "SPEC.json`, `fmw bench search` or `fmw bench ingest MODEL_DIR`");
   if (a.positional.size() < 2) throw fm::ConfigError("fmw bench generate: MODEL_DIR is missing");
   auto model = fm::LoadedModel::load(a.positional[1], loadOptions(a));
   const int promptTokens = static_cast<int>(toInt("--prompt-tokens", a.get("--prompt-tokens", "128")));
@@ -80,7 +118,9 @@ int cmdBenchTrain(const Args& a) {
 const std::vector<Command>& benchCommands() {
   static const std::vector<Command> commands = {
       {"bench", {"--skip-no-cache"},
-       {"--prompt-tokens", "--new-tokens", "--texts", "--spec", "--method", "--dtype", "--device"}, false,
+       {"--prompt-tokens", "--new-tokens", "--texts", "--spec", "--method", "--dtype", "--device", "--chunks",
+        "--dimension", "--queries", "--ef-search", "--documents", "--work", "--length"},
+       false,
        cmdBench},
   };
   return commands;

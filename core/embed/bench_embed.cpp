@@ -19,13 +19,14 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-std::vector<std::vector<int32_t>> benchEmbedIds(int64_t texts, int64_t maxLength) {
+std::vector<std::vector<int32_t>> benchEmbedIds(int64_t texts, int64_t maxLength, int64_t fixedLength) {
   std::vector<std::vector<int32_t>> out;
   for (int64_t i = 0; i < texts; ++i) {
     double u = std::fmod(static_cast<double>(i) * 0.6180339887498949 + 0.5, 1.0);
     u = std::min(std::max(u, 1e-6), 1 - 1e-6);
     const double x = 40.0 * std::exp(0.45 * std::log(u / (1 - u)));
     int64_t len = std::min<int64_t>(256, std::max<int64_t>(8, static_cast<int64_t>(std::floor(x + 0.5))));
+    if (fixedLength > 0) len = fixedLength;
     len = std::min(len, maxLength);
     std::vector<int32_t> ids(static_cast<size_t>(len));
     for (int64_t j = 0; j < len; ++j) ids[static_cast<size_t>(j)] = static_cast<int32_t>(1000 + (i * 7919 + j * 104729) % 28000);
@@ -43,7 +44,7 @@ json EmbedBenchResult::toJson() const {
           {"threads", threads}};
 }
 
-EmbedBenchResult benchEmbed(const LoadedModel& model, int64_t texts) {
+EmbedBenchResult benchEmbed(const LoadedModel& model, int64_t texts, int64_t fixedLength) {
   if (texts <= 0) throw ConfigError("bench embed: --texts must be positive");
   const ModelInfo& info = model.info();
   model.encoder();
@@ -52,7 +53,7 @@ EmbedBenchResult benchEmbed(const LoadedModel& model, int64_t texts) {
     if (id >= info.vocabSize)
       throw ConfigError("bench embed needs a vocabulary of at least 29000 tokens (BERT-sized); this one has " +
                         std::to_string(info.vocabSize));
-  const auto ids = benchEmbedIds(texts, maxLen);
+  const auto ids = benchEmbedIds(texts, maxLen, fixedLength);
   EmbedOptions o;
   // Warm-up on the longest texts, as the peer does.
   std::vector<std::vector<int32_t>> warm(ids);

@@ -16,7 +16,8 @@ namespace fm {
 
 class LoadedModel;
 
-std::vector<std::vector<int32_t>> benchEmbedIds(int64_t texts, int64_t maxLength);
+// fixedLength > 0: every text that many tokens (chunk-shaped input, as a collection embeds).
+std::vector<std::vector<int32_t>> benchEmbedIds(int64_t texts, int64_t maxLength, int64_t fixedLength = 0);
 
 struct EmbedBenchResult {
   int64_t texts = 0, realTokens = 0, paddedTokens = 0;
@@ -26,7 +27,7 @@ struct EmbedBenchResult {
   nlohmann::json toJson() const;
 };
 
-EmbedBenchResult benchEmbed(const LoadedModel& model, int64_t texts);
+EmbedBenchResult benchEmbed(const LoadedModel& model, int64_t texts, int64_t fixedLength = 0);
 
 // A random-weight text encoder folder for benchmarks: BERT shapes as `preset` says
 // ("minilm-l6": 6 layers, hidden 384, 12 heads, ffn 1536, vocabulary 30522), mean pooling.

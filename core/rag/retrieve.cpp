@@ -72,6 +72,21 @@ std::vector<float> embedQuery(const LoadedModel& embedder, const std::string& qu
 SearchResult searchCollection(const CollectionStore& store, const VectorIndex& index, const LoadedModel& embedder,
                               const LoadedModel* reranker, const std::string& query, const SearchOptions& o,
                               const JobContext& job) {
+  std::vector<float> q;
+  double embedMs = 0;
+  if (o.mode != SearchMode::Keyword && o.k > 0) {
+    const auto t = std::chrono::steady_clock::now();
+    q = embedQuery(embedder, query);
+    embedMs = ms(t);
+  }
+  SearchResult r = searchWithVector(store, index, q, reranker, query, o, job);
+  r.denseMs += embedMs;
+  return r;
+}
+
+SearchResult searchWithVector(const CollectionStore& store, const VectorIndex& index, const std::vector<float>& q,
+                              const LoadedModel* reranker, const std::string& query, const SearchOptions& o,
+                              const JobContext& job) {
   SearchResult result;
   if (o.k <= 0) return result;
   if (o.rerank && !reranker) throw ConfigError("reranking needs a reranker (a cross-encoder model)");
@@ -79,7 +94,6 @@ SearchResult searchCollection(const CollectionStore& store, const VectorIndex& i
   std::map<int64_t, SearchHit> hits;
   if (o.mode != SearchMode::Keyword) {
     const auto t = std::chrono::steady_clock::now();
-    const std::vector<float> q = embedQuery(embedder, query);
     const std::vector<VectorHit> dense = o.documents.empty() ? index.search(q, pool) : denseWithin(store, q, o.documents, pool);
     for (size_t i = 0; i < dense.size(); ++i) {
       SearchHit& h = hits[dense[i].chunkId];
@@ -141,14 +155,15 @@ SearchResult searchCollection(const CollectionStore& store, const VectorIndex& i
   std::map<int64_t, StoredChunk> stored;
   for (StoredChunk& c : store.chunks(ids)) stored[c.id] = std::move(c);
   std::map<int64_t, std::string> docPaths;
-  for (const DocumentRecord& d : store.documents()) docPaths[d.id] = d.path;
   for (SearchHit* h : order) {
     if (static_cast<int>(result.hits.size()) == o.k) break;
     auto it = stored.find(h->chunk.id);
     if (it == stored.end()) continue;  // an index entry the store no longer has
     SearchHit out = *h;
     out.chunk = it->second;
-    out.document = docPaths[out.chunk.documentId];
+    auto path = docPaths.find(out.chunk.documentId);
+    if (path == docPaths.end()) path = docPaths.emplace(out.chunk.documentId, store.documentPath(out.chunk.documentId)).first;
+    out.document = path->second;
     result.hits.push_back(std::move(out));
   }
   return result;

@@ -53,6 +53,11 @@ SearchResult searchCollection(const CollectionStore& store, const VectorIndex& i
                               const LoadedModel* reranker, const std::string& query, const SearchOptions& options,
                               const JobContext& job = {});
 
+// The same with the query's vector already made (benchmarks; several searches of one query).
+SearchResult searchWithVector(const CollectionStore& store, const VectorIndex& index, const std::vector<float>& queryVector,
+                              const LoadedModel* reranker, const std::string& query, const SearchOptions& options,
+                              const JobContext& job = {});
+
 // The embedder's vector for a query (with its query prompt).
 std::vector<float> embedQuery(const LoadedModel& embedder, const std::string& query);
 

@@ -384,6 +384,12 @@ std::string CollectionStore::documentText(int64_t documentId) const {
   return q.step() ? q.text(0) : std::string();
 }
 
+std::string CollectionStore::documentPath(int64_t documentId) const {
+  sql::Statement q(*m_db, "SELECT path FROM documents WHERE id = ?1");
+  q.bind(1, documentId);
+  return q.step() ? q.text(0) : std::string();
+}
+
 namespace {
 
 // The keyword index keeps no copy of the text: a row is removed by giving its text again.

@@ -93,6 +93,7 @@ class CollectionStore {
   std::vector<DocumentRecord> documents() const;
   std::optional<DocumentRecord> document(const std::string& path) const;
   std::string documentText(int64_t documentId) const;
+  std::string documentPath(int64_t documentId) const;
 
   // Replaces the document at rec.path (record, chunks, vectors, keyword index) in one
   // transaction. `vectors` has one entry per chunk (or is empty for a document without chunks).

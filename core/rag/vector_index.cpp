@@ -40,6 +40,11 @@ VectorIndex::VectorIndex(int dim, std::string kind) : m_index(makeIndex(dim, kin
 
 VectorIndex::~VectorIndex() = default;
 
+std::unique_ptr<VectorIndex> VectorIndex::inMemory(int dimension, const std::string& kind) {
+  if (kind != "flat" && kind != "hnsw") throw ConfigError("index must be flat or hnsw, not " + kind);
+  return std::unique_ptr<VectorIndex>(new VectorIndex(dimension, kind));
+}
+
 int64_t VectorIndex::size() const { return m_index->ntotal; }
 
 void VectorIndex::setSearchBreadth(int efSearch) {

@@ -42,6 +42,8 @@ class VectorIndex {
                                            const JobContext& job = {});
   // A new index from every embedding in the store, saved.
   static std::unique_ptr<VectorIndex> rebuild(CollectionStore& store, const JobContext& job = {});
+  // An empty index kept in memory only (benchmarks, comparisons of kinds).
+  static std::unique_ptr<VectorIndex> inMemory(int dimension, const std::string& kind);
   ~VectorIndex();
 
   int dimension() const { return m_dim; }

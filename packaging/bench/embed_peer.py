@@ -80,7 +80,12 @@ CLS_ID, SEP_ID, PAD_ID = 101, 102, 0
 # Inputs (closed formulas; see the README above)
 # --------------------------------------------------------------------------
 
+FIXED_LENGTH = 0  # --length: every text this many tokens (chunk-shaped input)
+
+
 def text_length(i):
+    if FIXED_LENGTH > 0:
+        return FIXED_LENGTH
     u = math.fmod(i * 0.6180339887498949 + 0.5, 1.0)
     u = min(max(u, 1e-6), 1.0 - 1e-6)
     x = 40.0 * math.exp(0.45 * math.log(u / (1.0 - u)))
@@ -190,7 +195,11 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--length", type=int, default=0,
+                    help="every text this many tokens, [CLS] and [SEP] included (fmw bench embed --length)")
     args = ap.parse_args(argv)
+    global FIXED_LENGTH
+    FIXED_LENGTH = max(0, args.length)
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)

@@ -32,6 +32,9 @@ pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 pkg_check_modules(GUMBO REQUIRED IMPORTED_TARGET gumbo)
 pkg_check_modules(MD4C REQUIRED IMPORTED_TARGET md4c)
 find_package(pugixml REQUIRED)
+# libharu writes the generated handbook's PDFs; it ships no pkg-config or CMake package.
+find_path(HPDF_INCLUDE_DIR hpdf.h REQUIRED)
+find_library(HPDF_LIBRARY NAMES hpdf libhpdf REQUIRED)
 find_package(SQLite3 REQUIRED)
 # FAISS's CMake config needs OpenMP's targets found first.
 find_package(OpenMP REQUIRED)

@@ -1,0 +1,39 @@
+// A generated handbook: documents in several formats about made-up departments, each holding
+// facts with values drawn from a fixed seed, and the questions those facts answer (with the
+// document, page and phrase where the answer is). The same seed gives the same files on every
+// machine. Used by `fmw bench ingest` (scaled up) and the Collections demo.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace fm::rag {
+
+struct HandbookQuestion {
+  std::string question, document, phrase;
+  int page = 0;  // for PDFs
+};
+
+struct HandbookOptions {
+  int documents = 5;
+  int sectionsPerDocument = 3;
+  uint64_t seed = 11;
+};
+
+// Writes the documents into `dir` (made if missing): PDF, Word (.docx), HTML, Markdown and text
+// in turn. Returns the questions, one per fact.
+std::vector<HandbookQuestion> writeHandbook(const std::filesystem::path& dir, const HandbookOptions& options);
+
+// Writers the handbook uses, for any text: a PDF of pages of paragraphs (Latin-1 text, wrapped),
+// and a Word document of headings (level 1..3) and paragraphs.
+struct WordParagraph {
+  std::string text;
+  int headingLevel = 0;
+};
+void writeSimplePdf(const std::filesystem::path& file, const std::vector<std::vector<std::string>>& pages,
+                    const std::string& title = {});
+void writeSimpleDocx(const std::filesystem::path& file, const std::vector<WordParagraph>& paragraphs);
+
+}  // namespace fm::rag

@@ -15,9 +15,20 @@ namespace fm::rag {
 
 namespace {
 
-std::string folded(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+// Lower case, and every run of white space one space: a phrase matches across a line break.
+std::string folded(const std::string& s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
 }
 
 std::string field(const nlohmann::json& row, std::initializer_list<const char*> names) {

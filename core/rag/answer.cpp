@@ -25,6 +25,8 @@ using nlohmann::json;
 
 namespace {
 
+constexpr int64_t kShortestAnswer = 32;  // tokens an answer needs at least
+
 bool hasHangul(const std::string& s) {
   for (size_t i = 0; i + 2 < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
@@ -176,16 +178,21 @@ AnswerResult answerQuestion(const CollectionStore& store, const VectorIndex& ind
       built.ids = tok->encode(built.text, true);
       built.stopStrings = {"\nQuestion:", "\nSources:"};
     }
-    if (static_cast<int64_t>(built.ids.size()) + options.generate.maxNewTokens <= context || r.sources.size() == 1) break;
+    // Sources go while the answer would have less than its budget (or 128 tokens, if less):
+    // a short answer from more sources serves better than a long one from none.
+    const int64_t room = context - static_cast<int64_t>(built.ids.size());
+    if (room >= std::min<int64_t>(options.generate.maxNewTokens, 128) || r.sources.size() == 1) break;
     r.sources.pop_back();
   }
-  if (static_cast<int64_t>(built.ids.size()) + options.generate.maxNewTokens > context)
+  const int64_t room = context - static_cast<int64_t>(built.ids.size());
+  if (room < std::min<int64_t>(kShortestAnswer, options.generate.maxNewTokens))
     throw ResourceError("the question and its best source take " + std::to_string(built.ids.size()) +
                         " tokens; the model reads at most " + std::to_string(context) +
                         " (use smaller chunks, or a model with a longer context)");
   r.prompt = built.text;
   r.promptFingerprint = contentHash(built.text);
   GenerateOptions go = options.generate;
+  go.maxNewTokens = static_cast<int>(std::min<int64_t>(go.maxNewTokens, room));
   go.stopStrings.insert(go.stopStrings.end(), built.stopStrings.begin(), built.stopStrings.end());
   if (!options.adapterDir.empty()) go.adapter = loadAdapterFor(llm, pathOf(options.adapterDir));
   job.report(0.2, "answering");

@@ -93,6 +93,688 @@
         <source>RoPE theta=%1</source>
         <translation>RoPE theta=%1</translation>
     </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="34"/>
+        <source>skipped</source>
+        <translation>건너뜀</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="35"/>
+        <source>failed</source>
+        <translation>실패</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="36"/>
+        <source>partial</source>
+        <translation>일부만</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="37"/>
+        <source>flagged</source>
+        <translation>경고 표시</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="38"/>
+        <source>needs a password</source>
+        <translation>암호 필요</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="39"/>
+        <source>no text found</source>
+        <translation>텍스트를 찾지 못함</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="40"/>
+        <source>the PDF is protected with a password; save a copy without it to add it</source>
+        <translation>PDF가 암호로 보호되어 있습니다. 암호 없이 사본을 저장해 추가하세요</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="41"/>
+        <source>the PDF is damaged and cannot be read</source>
+        <translation>PDF가 손상되어 읽을 수 없습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="42"/>
+        <source>not a PDF file (no %PDF header)</source>
+        <translation>PDF 파일이 아닙니다(%PDF 머리글 없음)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="43"/>
+        <source>not a complete Word document (word/document.xml is missing)</source>
+        <translation>완전한 워드 문서가 아닙니다(word/document.xml 없음)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="44"/>
+        <source>not a Word .docx file (it is not a zip archive)</source>
+        <translation>워드 .docx 파일이 아닙니다(zip 압축 파일이 아님)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="45"/>
+        <source>the file is damaged or incomplete (its zip structure is inconsistent)</source>
+        <translation>파일이 손상되었거나 불완전합니다(zip 구조가 맞지 않음)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="46"/>
+        <source>not a kind of file Collections reads (PDF, Word .docx, HTML, Markdown, text, CSV)</source>
+        <translation>컬렉션이 읽는 파일 종류가 아닙니다(PDF, 워드 .docx, HTML, 마크다운, 텍스트, CSV)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="47"/>
+        <source>page %1: no text layer; OCR is not available (install Tesseract&apos;s language data, such as tesseract-ocr-eng)</source>
+        <translation>%1쪽: 텍스트 층이 없고 OCR을 쓸 수 없습니다(tesseract-ocr-eng 같은 Tesseract 언어 데이터를 설치하세요)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="48"/>
+        <source>page %1: no text layer; OCR is turned off</source>
+        <translation>%1쪽: 텍스트 층이 없고 OCR이 꺼져 있습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="49"/>
+        <source>page %1: no text layer, and OCR found no text on it</source>
+        <translation>%1쪽: 텍스트 층이 없고 OCR로도 텍스트를 찾지 못했습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="50"/>
+        <source>page %1: damaged, left out</source>
+        <translation>%1쪽: 손상되어 뺐습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="51"/>
+        <source>page %1 of %2</source>
+        <translation>%2쪽 중 %1쪽</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="52"/>
+        <source>reading page %1 of %2 with OCR</source>
+        <translation>%2쪽 중 %1쪽을 OCR로 읽는 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="53"/>
+        <source>read %1 pages</source>
+        <translation>%1쪽을 읽음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="54"/>
+        <source>searching the collection</source>
+        <translation>컬렉션 검색 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="55"/>
+        <source>answering</source>
+        <translation>답변 작성 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="56"/>
+        <source>indexing vectors: %1 of %2</source>
+        <translation>벡터 색인 중: %2개 중 %1개</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="57"/>
+        <source>loading the embedder</source>
+        <translation>임베딩 모델 불러오는 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="58"/>
+        <source>done</source>
+        <translation>완료</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="59"/>
+        <source>the index file is missing</source>
+        <translation>색인 파일이 없습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="60"/>
+        <source>the index file does not match its checksum (damaged, or from an interrupted save)</source>
+        <translation>색인 파일이 체크섬과 맞지 않습니다(손상되었거나 저장이 중단됨)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="61"/>
+        <source>the index holds %1 vectors; the collection has %2</source>
+        <translation>색인에는 벡터가 %1개 있지만 컬렉션에는 %2개가 있습니다</translation>
+    </message>
+</context>
+<context>
+    <name>fm::ui::CollectionsPanel</name>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="75"/>
+        <source>, page %1</source>
+        <translation>, %1쪽</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="76"/>
+        <source>, lines %1-%2</source>
+        <translation>, %1-%2행</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="86"/>
+        <source>ingested</source>
+        <translation>색인됨</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="87"/>
+        <source>pages without text</source>
+        <translation>텍스트 없는 쪽 있음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="88"/>
+        <source>skipped</source>
+        <translation>건너뜀</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="89"/>
+        <source>failed</source>
+        <translation>실패</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="90"/>
+        <source>needs a password</source>
+        <translation>암호 필요</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="114"/>
+        <source>Collections</source>
+        <translation>컬렉션</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="116"/>
+        <source>Each collection is a folder with its documents&apos; text, chunks and vectors</source>
+        <translation>컬렉션마다 문서의 텍스트, 청크, 벡터를 담은 폴더가 하나 있습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="118"/>
+        <source>New collection…</source>
+        <translation>새 컬렉션…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="119"/>
+        <source>Add files…</source>
+        <translation>파일 추가…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="120"/>
+        <source>Add a folder…</source>
+        <translation>폴더 추가…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="121"/>
+        <source>Sync</source>
+        <translation>동기화</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="122"/>
+        <source>Read changed files again and drop deleted ones</source>
+        <translation>바뀐 파일은 다시 읽고 삭제된 파일은 뺍니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="123"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="586"/>
+        <source>Remove document</source>
+        <translation>문서 제거</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="138"/>
+        <source>Create a collection, then drop documents here: PDF, Word, HTML, Markdown, text, CSV.</source>
+        <translation>컬렉션을 만든 뒤 문서를 여기에 끌어다 놓으세요: PDF, 워드, HTML, 마크다운, 텍스트, CSV.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="142"/>
+        <source>Document</source>
+        <translation>문서</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="142"/>
+        <source>Status</source>
+        <translation>상태</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="142"/>
+        <source>Pages</source>
+        <translation>쪽 수</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="142"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="209"/>
+        <source>Chunks</source>
+        <translation>청크</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="142"/>
+        <source>Notes</source>
+        <translation>메모</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="149"/>
+        <source>Double-click a document to see its chunks</source>
+        <translation>문서를 두 번 클릭하면 청크를 볼 수 있습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="158"/>
+        <source>Words or a question</source>
+        <translation>단어 또는 질문</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="160"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="879"/>
+        <source>hybrid</source>
+        <translation>하이브리드</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="161"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="877"/>
+        <source>dense</source>
+        <translation>밀집(벡터)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="162"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="878"/>
+        <source>keyword</source>
+        <translation>키워드</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="163"/>
+        <source>Dense: by meaning (vectors). Keyword: by words (BM25). Hybrid: both, fused by rank.</source>
+        <translation>밀집: 의미로 찾기(벡터). 키워드: 단어로 찾기(BM25). 하이브리드: 둘 다 찾아 순위로 합칩니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="164"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="178"/>
+        <source>Rerank</source>
+        <translation>재순위</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="165"/>
+        <source>Score the best candidates again with the collection&apos;s reranker (slower)</source>
+        <translation>상위 후보를 컬렉션의 재순위 모델로 다시 채점합니다(더 느림)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="169"/>
+        <source>How many results</source>
+        <translation>결과 개수</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="170"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="190"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="618"/>
+        <source>Search</source>
+        <translation>검색</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="178"/>
+        <source>Where</source>
+        <translation>위치</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="178"/>
+        <source>Dense</source>
+        <translation>밀집</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="178"/>
+        <source>Keyword</source>
+        <translation>키워드</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="178"/>
+        <source>Fused</source>
+        <translation>융합</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="178"/>
+        <source>Section</source>
+        <translation>절</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="182"/>
+        <source>Each stage&apos;s score and rank: why a chunk came up. Double-click to open it in place.</source>
+        <translation>단계별 점수와 순위: 청크가 검색된 이유입니다. 두 번 클릭하면 원래 자리에서 엽니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="196"/>
+        <source>A question about the documents</source>
+        <translation>문서에 관한 질문</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="197"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="205"/>
+        <source>Ask</source>
+        <translation>질문하기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="198"/>
+        <source>Answer with the language model in use, from the best passages, citing them as [n]</source>
+        <translation>사용 중인 언어 모델이 가장 알맞은 구절로 답하고 [n] 형태로 출처를 밝힙니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="208"/>
+        <source>Double-click a document to see how it was cut into chunks.</source>
+        <translation>문서를 두 번 클릭하면 청크로 나뉜 모습을 볼 수 있습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="215"/>
+        <source>A question set: CSV or JSONL with question, document, page, phrase</source>
+        <translation>질문 세트: question, document, page, phrase 열이 있는 CSV 또는 JSONL</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="216"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="407"/>
+        <source>Browse…</source>
+        <translation>찾아보기…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="217"/>
+        <source>Run</source>
+        <translation>실행</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="223"/>
+        <source>Setting</source>
+        <translation>설정</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="223"/>
+        <source>Recall@k</source>
+        <translation>Recall@k</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="223"/>
+        <source>MRR</source>
+        <translation>MRR</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="223"/>
+        <source>Time per question</source>
+        <translation>질문당 시간</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="228"/>
+        <source>Test bench</source>
+        <translation>검색 평가</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="267"/>
+        <source>Question set</source>
+        <translation>질문 세트</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="268"/>
+        <source>Question sets (*.csv *.jsonl *.json *.tsv)</source>
+        <translation>질문 세트 (*.csv *.jsonl *.json *.tsv)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="309"/>
+        <source>No collection yet. Press &quot;New collection…&quot; and choose an embedding model.</source>
+        <translation>아직 컬렉션이 없습니다. &quot;새 컬렉션…&quot;을 누르고 임베딩 모델을 고르세요.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="335"/>
+        <source>Open collection %1</source>
+        <translation>컬렉션 %1 열기</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/collections/collections_panel.cpp" line="374"/>
+        <source>%n page(s) read by OCR</source>
+        <translation>
+            <numerusform>OCR로 읽은 쪽 %n개</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="381"/>
+        <source>%1 — %2 documents, %3 chunks · embedder %4 (%5 numbers a vector)</source>
+        <translation>%1 — 문서 %2개, 청크 %3개 · 임베딩 모델 %4 (벡터당 숫자 %5개)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="388"/>
+        <source>The vector index was rebuilt from the stored vectors: %1</source>
+        <translation>저장된 벡터로 벡터 색인을 다시 만들었습니다: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="390"/>
+        <source>Drop files or folders here, or use &quot;Add files…&quot;.</source>
+        <translation>파일이나 폴더를 여기에 끌어다 놓거나 &quot;파일 추가…&quot;를 누르세요.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="398"/>
+        <source>New collection</source>
+        <translation>새 컬렉션</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="401"/>
+        <source>for example: handbook</source>
+        <translation>예: 사내 안내서</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="404"/>
+        <source>optional</source>
+        <translation>선택 사항</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="411"/>
+        <source>Model folder</source>
+        <translation>모델 폴더</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="421"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="425"/>
+        <source> tokens</source>
+        <translation> 토큰</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="426"/>
+        <source>Mask e-mail addresses, phone and card numbers in the indexed text</source>
+        <translation>색인되는 텍스트에서 이메일 주소, 전화번호, 카드 번호를 가립니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="427"/>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="428"/>
+        <source>Embedding model</source>
+        <translation>임베딩 모델</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="429"/>
+        <source>Reranker</source>
+        <translation>재순위 모델</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="430"/>
+        <source>Chunk size</source>
+        <translation>청크 크기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="431"/>
+        <source>Overlap</source>
+        <translation>겹침</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="445"/>
+        <source>Give the collection a name (letters, digits, spaces; no slashes).</source>
+        <translation>컬렉션 이름을 정하세요(문자, 숫자, 공백; 슬래시는 안 됩니다).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="449"/>
+        <source>Choose an embedding model folder (a sentence encoder such as MiniLM or E5).</source>
+        <translation>임베딩 모델 폴더를 고르세요(MiniLM이나 E5 같은 문장 인코더).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="454"/>
+        <source>A collection named %1 exists already.</source>
+        <translation>%1이라는 컬렉션이 이미 있습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="461"/>
+        <source>Create collection %1</source>
+        <translation>컬렉션 %1 만들기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="488"/>
+        <source>Collection ready. Drop files or folders here to add them.</source>
+        <translation>컬렉션이 준비되었습니다. 파일이나 폴더를 여기에 끌어다 놓아 추가하세요.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="490"/>
+        <source>Creating the collection…</source>
+        <translation>컬렉션을 만드는 중…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="496"/>
+        <source>Add a folder</source>
+        <translation>폴더 추가</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="500"/>
+        <source>Add files</source>
+        <translation>파일 추가</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="500"/>
+        <source>Documents (*.pdf *.docx *.html *.htm *.md *.markdown *.txt *.csv *.tsv);;All files (*)</source>
+        <translation>문서 (*.pdf *.docx *.html *.htm *.md *.markdown *.txt *.csv *.tsv);;모든 파일 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="507"/>
+        <source>Choose or create a collection first.</source>
+        <translation>먼저 컬렉션을 고르거나 만드세요.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="516"/>
+        <source>Add to %1</source>
+        <translation>%1에 추가</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="536"/>
+        <source>Added %1, updated %2, unchanged %3; %4 chunks in %5.</source>
+        <translation>추가 %1, 갱신 %2, 변경 없음 %3; 청크 %4개, %5 걸림.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="547"/>
+        <source>Stopped. What was added stays; adding the same files again continues where it stopped.</source>
+        <translation>중지했습니다. 추가된 것은 남아 있으며, 같은 파일을 다시 추가하면 멈춘 곳부터 이어집니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="551"/>
+        <source>Adding… (documents are committed one by one: stopping keeps what is done)</source>
+        <translation>추가하는 중… (문서마다 하나씩 저장되므로 중지해도 끝난 것은 남습니다)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="559"/>
+        <source>Sync %1</source>
+        <translation>%1 동기화</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="573"/>
+        <source>In sync: %1 read again, %2 removed, %3 unchanged.</source>
+        <translation>동기화됨: 다시 읽음 %1, 제거 %2, 변경 없음 %3.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="582"/>
+        <source>Select a document to remove.</source>
+        <translation>제거할 문서를 고르세요.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="587"/>
+        <source>Remove %1 from the collection? The file itself stays.</source>
+        <translation>%1을(를) 컬렉션에서 제거할까요? 파일 자체는 그대로 남습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="591"/>
+        <source>Remove a document</source>
+        <translation>문서 제거</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="605"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="673"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="853"/>
+        <source>The collection is still opening.</source>
+        <translation>컬렉션을 아직 여는 중입니다.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/collections/collections_panel.cpp" line="648"/>
+        <source>%n result(s). Dense %1 ms, keyword %2 ms%3.</source>
+        <translation>
+            <numerusform>결과 %n개. 밀집 %1 ms, 키워드 %2 ms%3.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="651"/>
+        <source>, rerank %1 ms</source>
+        <translation>, 재순위 %1 ms</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="669"/>
+        <source>Open a language model first (Models panel, or the demo model): it writes the answer.</source>
+        <translation>먼저 언어 모델을 여세요(모델 패널 또는 데모 모델). 답은 언어 모델이 씁니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="685"/>
+        <source>Answer</source>
+        <translation>답변</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="717"/>
+        <source>No passage was close enough to the question, so the model was not asked.</source>
+        <translation>질문과 충분히 가까운 구절이 없어 모델에게 묻지 않았습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="720"/>
+        <source>Sources</source>
+        <translation>출처</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="727"/>
+        <source> (cited)</source>
+        <translation> (인용됨)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="730"/>
+        <source>The answer cites [%1], which is not one of its sources.</source>
+        <translation>답변이 출처에 없는 [%1]을(를) 인용했습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="743"/>
+        <source>Open source</source>
+        <translation>출처 열기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="791"/>
+        <source>Show chunks</source>
+        <translation>청크 보기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="830"/>
+        <source>chunk %1 · %2/%3 tokens</source>
+        <translation>청크 %1 · %2/%3 토큰</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/collections/collections_panel.cpp" line="841"/>
+        <source>%n chunk(s); overlaps in orange.</source>
+        <translation>
+            <numerusform>청크 %n개; 겹치는 부분은 주황색입니다.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="849"/>
+        <source>Choose a question set first: a CSV or JSONL file with question and document columns.</source>
+        <translation>먼저 질문 세트를 고르세요: question과 document 열이 있는 CSV 또는 JSONL 파일.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="861"/>
+        <source>Retrieval test bench</source>
+        <translation>검색 평가</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="880"/>
+        <source>hybrid + rerank</source>
+        <translation>하이브리드 + 재순위</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="888"/>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
 </context>
 <context>
     <name>fm::ui::DatasetTableModel</name>
@@ -105,312 +787,312 @@
 <context>
     <name>fm::ui::DatasetsPanel</name>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="84"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="85"/>
         <source>No dataset yet: open a CSV, JSONL, Alpaca or ShareGPT file, or drop one on the window.</source>
         <translation>아직 데이터셋이 없습니다: CSV, JSONL, Alpaca 또는 ShareGPT 파일을 열거나 창에 끌어다 놓으세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="86"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="87"/>
         <source>Open a dataset…</source>
         <translation>데이터셋 열기…</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="87"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="88"/>
         <source>Demo reviews</source>
         <translation>데모 리뷰</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="88"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="89"/>
         <source>2,400 short product and movie reviews labelled positive or negative</source>
         <translation>긍정 또는 부정으로 레이블된 짧은 제품 및 영화 리뷰 2,400개</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="113"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="114"/>
         <source>Prompt template</source>
         <translation>프롬프트 템플릿</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="117"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="118"/>
         <source>The text the model reads. {column} is replaced by that column&apos;s value.</source>
         <translation>모델이 읽는 텍스트입니다. {column}은 해당 열의 값으로 바뀝니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="119"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="120"/>
         <source>The answer the model learns to write. Only these tokens carry the loss.</source>
         <translation>모델이 작성하도록 학습하는 답입니다. 이 토큰에만 손실이 계산됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="121"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="122"/>
         <source>Insert a column&apos;s placeholder into the prompt</source>
         <translation>열의 자리표시자를 프롬프트에 삽입합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="122"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="123"/>
         <source>Also train on the prompt</source>
         <translation>프롬프트도 학습</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="123"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="124"/>
         <source>Usually off: the model should learn to answer, not to repeat questions.</source>
         <translation>보통 꺼 둡니다: 모델은 질문을 반복하는 것이 아니라 답하는 법을 배워야 합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="124"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="125"/>
         <source>Skip bad rows (and count them)</source>
         <translation>잘못된 행 건너뛰기(개수 집계)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="128"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="129"/>
         <source>Longer rows are cut to this many tokens. Longer needs more memory and time.</source>
         <translation>더 긴 행은 이 토큰 수로 잘립니다. 길수록 메모리와 시간이 더 필요합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="133"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="134"/>
         <source>Share of rows held back to measure the model on text it never trained on.</source>
         <translation>모델이 학습하지 않은 텍스트로 측정하기 위해 따로 떼어 두는 행의 비율입니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="137"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="138"/>
         <source>The same seed gives the same split.</source>
         <translation>같은 시드면 같은 방식으로 나뉩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="138"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="139"/>
         <source>Prompt</source>
         <translation>프롬프트</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="139"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="140"/>
         <source>Completion</source>
         <translation>완성</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="140"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="141"/>
         <source>Insert column</source>
         <translation>열 삽입</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="143"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="144"/>
         <source>Max length (tokens)</source>
         <translation>최대 길이(토큰)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="144"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="145"/>
         <source>Validation share</source>
         <translation>검증 비율</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="145"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="146"/>
         <source>Split seed</source>
         <translation>분할 시드</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="147"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="148"/>
         <source>Analyze</source>
         <translation>분석</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="148"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="149"/>
         <source>Tokenize every row: lengths, labels, duplicates and leakage</source>
         <translation>모든 행을 토큰화합니다: 길이, 레이블, 중복 및 누출</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="149"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="150"/>
         <source>Use for fine-tuning</source>
         <translation>파인튜닝에 사용</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="155"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="156"/>
         <source>Example (selected row)</source>
         <translation>예시(선택한 행)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="464"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="467"/>
         <source>max length %1</source>
         <translation>최대 길이 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="165"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="166"/>
         <source>Before training</source>
         <translation>학습 전</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="167"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="168"/>
         <source>Tokens per row</source>
         <translation>행당 토큰 수</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="168"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="169"/>
         <source>Labels</source>
         <translation>레이블</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="169"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="170"/>
         <source>Analyze to see lengths, labels, duplicates and leakage.</source>
         <translation>분석하면 길이, 레이블, 중복 및 누출을 확인할 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="224"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="227"/>
         <source>Open a dataset</source>
         <translation>데이터셋 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="225"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="228"/>
         <source>Datasets (*.csv *.tsv *.jsonl *.json *.txt)</source>
         <translation>데이터셋 (*.csv *.tsv *.jsonl *.json *.txt)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="276"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="279"/>
         <source>%1 — %2 rows · %3 · columns: %4</source>
         <translation>%1 — %2행 · %3 · 열: %4</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="386"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="389"/>
         <source>reading and tokenizing rows</source>
         <translation>행을 읽고 토큰화하는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="201"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="204"/>
         <source>Open a dataset first.</source>
         <translation>먼저 데이터셋을 여세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="159"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="160"/>
         <source>&lt;span style=&apos;background:#b2f2bb;color:#111&apos;&gt;&amp;nbsp;trained tokens&amp;nbsp;&lt;/span&gt; &lt;span style=&apos;color:#868e96&apos;&gt;masked prompt tokens&lt;/span&gt;</source>
         <translation>&lt;span style=&apos;background:#b2f2bb;color:#111&apos;&gt;&amp;nbsp;학습되는 토큰&amp;nbsp;&lt;/span&gt; &lt;span style=&apos;color:#868e96&apos;&gt;마스킹된 프롬프트 토큰&lt;/span&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="250"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="253"/>
         <source>Opening %1…</source>
         <translation>%1 여는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="251"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="254"/>
         <source>Open %1</source>
         <translation>%1 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="253"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="256"/>
         <source>indexing rows</source>
         <translation>행 인덱싱 중</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="264"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="267"/>
         <source>Could not open %1</source>
         <translation>%1을(를) 열 수 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="281"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="284"/>
         <source>(choose)</source>
         <translation>(선택)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="311"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="314"/>
         <source>&lt;i&gt;Load a model to see how its tokenizer cuts this row.&lt;/i&gt;</source>
         <translation>&lt;i&gt;모델을 불러오면 토크나이저가 이 행을 어떻게 나누는지 볼 수 있습니다.&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="318"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="321"/>
         <source>&lt;p style=&apos;color:#c92a2a&apos;&gt;Line %1: %2&lt;/p&gt;</source>
         <translation>&lt;p style=&apos;color:#c92a2a&apos;&gt;%1행: %2&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="346"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="349"/>
         <source>&lt;p style=&apos;color:#c92a2a&apos;&gt;%1&lt;/p&gt;</source>
         <translation>&lt;p style=&apos;color:#c92a2a&apos;&gt;%1&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="347"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="350"/>
         <source>This row gives no example.</source>
         <translation>이 행으로는 예시를 만들 수 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="367"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="370"/>
         <source>%1 tokens, %2 trained on%3</source>
         <translation>토큰 %1개, 학습 대상 %2개%3</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="368"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="371"/>
         <source>, cut from %1</source>
         <translation>, 원래 %1개에서 잘림</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="379"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="382"/>
         <source>&lt;span style=&apos;color:#c92a2a&apos;&gt;Open a dataset and load a model (for its tokenizer) first.&lt;/span&gt;</source>
         <translation>&lt;span style=&apos;color:#c92a2a&apos;&gt;먼저 데이터셋을 열고 (토크나이저를 위해) 모델을 불러오세요.&lt;/span&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="384"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="387"/>
         <source>Analyze %1</source>
         <translation>%1 분석</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="423"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="426"/>
         <source>Analyze tokenizes every row: lengths, labels, duplicates and leakage.</source>
         <translation>분석은 모든 행을 토큰화하여 길이, 레이블, 중복, 유출을 보여 줍니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="456"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="459"/>
         <source>rows kept whole</source>
         <translation>잘리지 않은 행</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="460"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="463"/>
         <source>rows cut</source>
         <translation>잘린 행</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="493"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="496"/>
         <source>Tokens per row: mean %1, p95 %2, longest %3</source>
         <translation>행당 토큰: 평균 %1, p95 %2, 최장 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="499"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="502"/>
         <source>rows</source>
         <translation>행</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="523"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="526"/>
         <source>Labels (%1)</source>
         <translation>레이블 (%1)</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="525"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="528"/>
         <source>Labels: the completion is free text, not a label</source>
         <translation>레이블: 완성 부분이 레이블이 아닌 자유 텍스트입니다</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="529"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="532"/>
         <source>%1 rows: %2 for training, %3 for validation.</source>
         <translation>%1개 행: 학습용 %2개, 검증용 %3개.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="531"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="534"/>
         <source>%1 rows are longer than %2 tokens and will be cut.</source>
         <translation>%1개 행이 %2 토큰보다 길어 잘립니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="532"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="535"/>
         <source>%1 rows repeat an earlier row.</source>
         <translation>%1개 행이 앞의 행과 중복됩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="533"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="536"/>
         <source>%1 validation rows also appear in training: validation scores will look better than they are.</source>
         <translation>검증 행 %1개가 학습 데이터에도 있습니다: 검증 점수가 실제보다 좋게 보일 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="535"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="538"/>
         <source>%1 rows skipped:</source>
         <translation>건너뛴 행 %1개:</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="538"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="541"/>
         <source>line %1: %2</source>
         <translation>%1행: %2</translation>
     </message>
     <message>
-        <location filename="../../ui/datasets/datasets_panel.cpp" line="540"/>
+        <location filename="../../ui/datasets/datasets_panel.cpp" line="543"/>
         <source>No duplicates, no leakage, nothing cut.</source>
         <translation>중복, 누출, 잘린 행이 없습니다.</translation>
     </message>
@@ -1528,98 +2210,103 @@
 <context>
     <name>fm::ui::MainWindow</name>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="77"/>
+        <location filename="../../ui/shell/main_window.cpp" line="78"/>
         <source>FM Workbench</source>
         <translation>FM Workbench</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="93"/>
+        <location filename="../../ui/shell/main_window.cpp" line="94"/>
         <source>Models</source>
         <translation>모델</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="94"/>
+        <location filename="../../ui/shell/main_window.cpp" line="95"/>
         <source>Datasets</source>
         <translation>데이터셋</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="95"/>
+        <location filename="../../ui/shell/main_window.cpp" line="96"/>
         <source>Fine-tune</source>
         <translation>파인튜닝</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="96"/>
+        <location filename="../../ui/shell/main_window.cpp" line="97"/>
+        <source>Collections</source>
+        <translation>컬렉션</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shell/main_window.cpp" line="98"/>
         <source>Playground</source>
         <translation>플레이그라운드</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="128"/>
+        <location filename="../../ui/shell/main_window.cpp" line="131"/>
         <source>Jobs</source>
         <translation>작업</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="146"/>
+        <location filename="../../ui/shell/main_window.cpp" line="149"/>
         <source>Log</source>
         <translation>로그</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="159"/>
+        <location filename="../../ui/shell/main_window.cpp" line="162"/>
         <source>&amp;File</source>
         <translation>파일(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="160"/>
+        <location filename="../../ui/shell/main_window.cpp" line="163"/>
         <source>Import a model folder…</source>
         <translation>모델 폴더 가져오기…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="164"/>
+        <location filename="../../ui/shell/main_window.cpp" line="167"/>
         <source>Open a dataset…</source>
         <translation>데이터셋 열기…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="168"/>
+        <location filename="../../ui/shell/main_window.cpp" line="171"/>
         <source>Use the built-in demo</source>
         <translation>내장 데모 사용</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="170"/>
+        <location filename="../../ui/shell/main_window.cpp" line="173"/>
         <source>Settings…</source>
         <translation>설정…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="172"/>
+        <location filename="../../ui/shell/main_window.cpp" line="175"/>
         <source>Quit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="173"/>
+        <location filename="../../ui/shell/main_window.cpp" line="176"/>
         <source>&amp;View</source>
         <translation>보기(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="177"/>
+        <location filename="../../ui/shell/main_window.cpp" line="180"/>
         <source>Presentation mode</source>
         <translation>발표 모드</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="180"/>
+        <location filename="../../ui/shell/main_window.cpp" line="183"/>
         <source>Large text and thick chart lines, readable from the back of a room (F5)</source>
         <translation>큰 글씨와 굵은 차트 선, 강의실 뒤에서도 잘 보입니다(F5)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="181"/>
+        <location filename="../../ui/shell/main_window.cpp" line="184"/>
         <source>&amp;Help</source>
         <translation>도움말(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="182"/>
-        <location filename="../../ui/shell/main_window.cpp" line="183"/>
+        <location filename="../../ui/shell/main_window.cpp" line="185"/>
+        <location filename="../../ui/shell/main_window.cpp" line="186"/>
         <source>About FM Workbench</source>
         <translation>FM Workbench 정보</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="184"/>
+        <location filename="../../ui/shell/main_window.cpp" line="187"/>
         <source>FM Workbench: pre-train, adapt, ground and deploy foundation models on your own computer, offline.
 
 Workspace: %1</source>
@@ -1628,79 +2315,79 @@ Workspace: %1</source>
 워크스페이스: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/shell/main_window.cpp" line="193"/>
+        <location filename="../../ui/shell/main_window.cpp" line="196"/>
         <source>%n job(s) running</source>
         <translation>
             <numerusform>작업 %n개 실행 중</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="193"/>
+        <location filename="../../ui/shell/main_window.cpp" line="196"/>
         <source>Ready</source>
         <translation>준비됨</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="199"/>
+        <location filename="../../ui/shell/main_window.cpp" line="202"/>
         <source>Model ready: %1</source>
         <translation>모델 준비됨: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="201"/>
+        <location filename="../../ui/shell/main_window.cpp" line="204"/>
         <source>Model refused: %1 — %2</source>
         <translation>모델 거부됨: %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="242"/>
+        <location filename="../../ui/shell/main_window.cpp" line="245"/>
         <source>Nothing to import at %1</source>
         <translation>%1에 가져올 항목이 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="251"/>
+        <location filename="../../ui/shell/main_window.cpp" line="254"/>
         <source>Preparing the built-in demo: datasets and a tiny model trained from scratch.</source>
         <translation>내장 데모를 준비하는 중: 데이터셋과 처음부터 학습한 아주 작은 모델.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="259"/>
+        <location filename="../../ui/shell/main_window.cpp" line="262"/>
         <source>The demo could not be prepared: %1</source>
         <translation>데모를 준비할 수 없습니다: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="276"/>
+        <location filename="../../ui/shell/main_window.cpp" line="279"/>
         <source>Language</source>
         <translation>언어</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="277"/>
+        <location filename="../../ui/shell/main_window.cpp" line="280"/>
         <source>The new language is used from the next start. Restart FM Workbench now?</source>
         <translation>새 언어는 다음 실행부터 적용됩니다. 지금 FM Workbench를 다시 시작할까요?</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="279"/>
+        <location filename="../../ui/shell/main_window.cpp" line="282"/>
         <source>Restart now</source>
         <translation>지금 다시 시작</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="280"/>
+        <location filename="../../ui/shell/main_window.cpp" line="283"/>
         <source>Later</source>
         <translation>나중에</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="285"/>
+        <location filename="../../ui/shell/main_window.cpp" line="288"/>
         <source>Workspace: %1</source>
         <translation>워크스페이스: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="329"/>
+        <location filename="../../ui/shell/main_window.cpp" line="332"/>
         <source>Jobs are running</source>
         <translation>작업이 실행 중입니다</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="330"/>
+        <location filename="../../ui/shell/main_window.cpp" line="333"/>
         <source>Stop the running jobs and quit? A training run stops at its next step and keeps a checkpoint you can resume.</source>
         <translation>실행 중인 작업을 중지하고 종료할까요? 학습 실행은 다음 스텝에서 멈추고, 재개할 수 있는 체크포인트를 남깁니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="342"/>
+        <location filename="../../ui/shell/main_window.cpp" line="345"/>
         <source>Stopping the running jobs, then closing…</source>
         <translation>실행 중인 작업을 멈춘 뒤 닫습니다…</translation>
     </message>

@@ -35,6 +35,7 @@
 
 #include "arch/builtin_model.h"
 #include "data/demo_data.h"
+#include "collections/collections_panel.h"
 #include "datasets/dataset_table_model.h"
 #include "datasets/datasets_panel.h"
 #include "finetune/finetune_panel.h"
@@ -445,6 +446,56 @@ class TestGuiWorkbench : public QObject {
     QVERIFY(job->cancelRequested());
     QTRY_VERIFY_WITH_TIMEOUT(!w.isVisible(), 60000);
     QCOMPARE(m_wb->jobs()->model()->activeCount(), 0);
+  }
+
+  // Collections from the panel: create one with an embedder, add documents (an encrypted PDF
+  // among them is listed with its reason), search with every stage's score, ask with the
+  // language model in use and get numbered sources, and see a document's chunks.
+  void collectionsAddSearchAskAndCite() {
+    CollectionsPanel* cp = m_w->collectionsPanel();
+    QVERIFY(cp);
+    m_w->showPage(MainWindow::Collections);
+    const QString embedder = m_tmp.filePath("embedder");
+    fm::test::writeReferenceModel(fm::test::referenceFixture("tiny_bert_embedder"), embedder.toStdString());
+    QSignalSpy shown(cp, &CollectionsPanel::documentsShown);
+    QVERIFY(!cp->createCollection(QStringLiteral("a/b"), embedder, {}, 64, 8, false));  // refused: a slash
+    QVERIFY(cp->statusLabel()->text().contains("slash"));
+    Job* made = cp->createCollection(QStringLiteral("handbook"), embedder, {}, 64, 8, false);
+    QVERIFY(made);
+    QTRY_VERIFY2_WITH_TIMEOUT(shown.count() >= 1, qPrintable(cp->statusLabel()->text() + " / " + made->message()), 60000);
+    QCOMPARE(cp->currentCollection(), QDir(m_ws).filePath("collections/handbook"));
+    const QString docs = QStringLiteral(FM_TEST_FIXTURES "/documents/");
+    shown.clear();
+    Job* add = cp->addPaths({docs + "notes.md", docs + "handbook.pdf", docs + "encrypted.pdf"});
+    QVERIFY(add);
+    QTRY_VERIFY_WITH_TIMEOUT(!add->isActive() && shown.count() >= 1, 120000);
+    QCOMPARE(cp->documentsTable()->rowCount(), 3);
+    QStringList statuses;
+    for (int r = 0; r < 3; ++r) statuses << cp->documentsTable()->item(r, 1)->text();
+    QVERIFY2(statuses.contains("needs a password"), qPrintable(statuses.join(",")));
+    QVERIFY(cp->statusLabel()->text().contains("encrypted.pdf"));
+    QSignalSpy searched(cp, &CollectionsPanel::searchShown);
+    QVERIFY(cp->search(QStringLiteral("annual leave")));
+    QTRY_VERIFY_WITH_TIMEOUT(searched.count() == 1, 60000);
+    QVERIFY(cp->resultsTable()->rowCount() >= 1);
+    QVERIFY2(cp->resultsTable()->item(0, 0)->text().contains("handbook.pdf, page 2"),
+             qPrintable(cp->resultsTable()->item(0, 0)->text()));
+    QSignalSpy answered(cp, &CollectionsPanel::answerFinished);
+    if (!m_wb->model()) {
+      QSignalSpy loaded(m_wb.get(), &Workbench::modelLoaded);
+      m_wb->openModel(m_wb->demoModelDir());
+      QTRY_VERIFY_WITH_TIMEOUT(loaded.count() == 1, 60000);
+    }
+    Job* asked = cp->ask(QStringLiteral("How many days of annual leave?"));
+    QVERIFY(asked);
+    QTRY_VERIFY2_WITH_TIMEOUT(answered.count() == 1,
+                              qPrintable(cp->statusLabel()->text() + " / " + asked->message() + " / " + Job::stateName(asked->state())), 30000);
+    QVERIFY2(cp->answerView()->toHtml().contains("source:1"), qPrintable(cp->answerView()->toPlainText()));
+    QSignalSpy chunks(cp, &CollectionsPanel::chunksShown);
+    cp->showChunks(docs + "notes.md");
+    QTRY_VERIFY_WITH_TIMEOUT(chunks.count() == 1, 60000);
+    QVERIFY(chunks.at(0).at(0).toInt() >= 2);
+    QVERIFY(cp->chunkView()->toPlainText().contains("chunk 1"));
   }
 
   // In Korean at 1024x700, every panel: the window keeps that size, no visible text is left in

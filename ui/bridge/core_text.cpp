@@ -30,6 +30,35 @@ namespace {
     QT_TRANSLATE_NOOP("core", "learned"),
     QT_TRANSLATE_NOOP("core", "learned, counted from padding_idx + 1"),
     QT_TRANSLATE_NOOP("core", "RoPE theta=%1"),
+    // Collections: statuses, reasons and steps.
+    QT_TRANSLATE_NOOP("core", "skipped"),
+    QT_TRANSLATE_NOOP("core", "failed"),
+    QT_TRANSLATE_NOOP("core", "partial"),
+    QT_TRANSLATE_NOOP("core", "flagged"),
+    QT_TRANSLATE_NOOP("core", "needs a password"),
+    QT_TRANSLATE_NOOP("core", "no text found"),
+    QT_TRANSLATE_NOOP("core", "the PDF is protected with a password; save a copy without it to add it"),
+    QT_TRANSLATE_NOOP("core", "the PDF is damaged and cannot be read"),
+    QT_TRANSLATE_NOOP("core", "not a PDF file (no %PDF header)"),
+    QT_TRANSLATE_NOOP("core", "not a complete Word document (word/document.xml is missing)"),
+    QT_TRANSLATE_NOOP("core", "not a Word .docx file (it is not a zip archive)"),
+    QT_TRANSLATE_NOOP("core", "the file is damaged or incomplete (its zip structure is inconsistent)"),
+    QT_TRANSLATE_NOOP("core", "not a kind of file Collections reads (PDF, Word .docx, HTML, Markdown, text, CSV)"),
+    QT_TRANSLATE_NOOP("core", "page %1: no text layer; OCR is not available (install Tesseract's language data, such as tesseract-ocr-eng)"),
+    QT_TRANSLATE_NOOP("core", "page %1: no text layer; OCR is turned off"),
+    QT_TRANSLATE_NOOP("core", "page %1: no text layer, and OCR found no text on it"),
+    QT_TRANSLATE_NOOP("core", "page %1: damaged, left out"),
+    QT_TRANSLATE_NOOP("core", "page %1 of %2"),
+    QT_TRANSLATE_NOOP("core", "reading page %1 of %2 with OCR"),
+    QT_TRANSLATE_NOOP("core", "read %1 pages"),
+    QT_TRANSLATE_NOOP("core", "searching the collection"),
+    QT_TRANSLATE_NOOP("core", "answering"),
+    QT_TRANSLATE_NOOP("core", "indexing vectors: %1 of %2"),
+    QT_TRANSLATE_NOOP("core", "loading the embedder"),
+    QT_TRANSLATE_NOOP("core", "done"),
+    QT_TRANSLATE_NOOP("core", "the index file is missing"),
+    QT_TRANSLATE_NOOP("core", "the index file does not match its checksum (damaged, or from an interrupted save)"),
+    QT_TRANSLATE_NOOP("core", "the index holds %1 vectors; the collection has %2"),
 };
 
 const QRegularExpression& numbers() {
@@ -41,6 +70,18 @@ const QRegularExpression& numbers() {
 
 QString coreText(const QString& message) {
   if (message.isEmpty()) return message;
+  // Several findings joined by "; " are translated one by one.
+  if (message.contains(QStringLiteral("; ")) &&
+      QCoreApplication::translate("core", message.toUtf8().constData()) == message) {
+    const QStringList parts = message.split(QStringLiteral("; "));
+    QStringList out;
+    bool changed = false;
+    for (const QString& part : parts) {
+      out << coreText(part);
+      changed |= out.back() != part;
+    }
+    if (changed) return out.join(QStringLiteral("; "));
+  }
   const QString direct = QCoreApplication::translate("core", message.toUtf8().constData());
   if (direct != message) return direct;
   // Numbers become placeholders, the pattern is translated, and the numbers go back in.

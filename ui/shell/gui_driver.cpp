@@ -1,4 +1,9 @@
 #include "shell/gui_driver.h"
+
+#include <QTabWidget>
+
+#include "collections/collections_panel.h"
+#include "rag/handbook.h"
 #include "bridge/paths.h"
 #include "arch/loaded_model.h"
 
@@ -242,6 +247,52 @@ int runGuiBenchmark(Workbench& wb, MainWindow& w, const QString& what, int steps
   return 0;
 }
 
+// The Collections panel with a generated handbook in a collection made with `embedder`: a search
+// and an answer from the demo model.
+template <typename Shot>
+bool shootCollections(Workbench& wb, MainWindow& w, const QString& embedder, const Shot& shot) {
+  CollectionsPanel* cp = w.collectionsPanel();
+  w.showPage(MainWindow::Collections);
+  const QString docs = QDir(wb.workspace()).filePath(QStringLiteral("datasets/handbook"));
+  fm::rag::HandbookOptions ho;
+  ho.documents = 5;
+  fm::rag::writeHandbook(toPath(docs), ho);
+  const QString dir = QDir(cp->collectionsDir()).filePath(QStringLiteral("handbook"));
+  if (!QFileInfo::exists(dir)) {
+    bool made = false;
+    auto c = QObject::connect(cp, &CollectionsPanel::documentsShown, [&] { made = true; });
+    if (!cp->createCollection(QStringLiteral("handbook"), embedder, {}, 128, 16, false)) return false;
+    spinUntil([&] { return made; }, 120000);
+    QObject::disconnect(c);
+  } else {
+    cp->selectCollection(dir);
+  }
+  bool added = false;
+  auto c1 = QObject::connect(cp, &CollectionsPanel::documentsShown, [&] { added = true; });
+  // A damaged file among them, to show how one is reported.
+  QFile broken(QDir(docs).filePath(QStringLiteral("minutes-2019.pdf")));
+  if (broken.open(QIODevice::WriteOnly)) broken.write("%PDF-1.4\n1 0 obj << /Type /Catalog");
+  broken.close();
+  Job* job = cp->addPaths({docs});
+  if (!job) return false;
+  spinUntil([&] { return added && !job->isActive(); }, 10 * 60 * 1000);
+  QObject::disconnect(c1);
+  bool searched = false;
+  auto c2 = QObject::connect(cp, &CollectionsPanel::searchShown, [&] { searched = true; });
+  cp->search(QStringLiteral("Which floor is the Finance office on?"));
+  spinUntil([&] { return searched; }, 120000);
+  QObject::disconnect(c2);
+  shot(QStringLiteral("collections"));
+  bool answered = false;
+  auto c3 = QObject::connect(cp, &CollectionsPanel::answerFinished, [&] { answered = true; });
+  cp->findChild<QTabWidget*>()->setCurrentIndex(1);
+  cp->ask(QStringLiteral("Which floor is the Finance office on?"));
+  spinUntil([&] { return answered; }, 120000);
+  QObject::disconnect(c3);
+  shot(QStringLiteral("collections-ask"));
+  return true;
+}
+
 int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStringList& extraModels) {
   QDir().mkpath(dir);
   if (!prepareDemo(wb) || !loadDemo(wb, w)) return 1;
@@ -314,6 +365,7 @@ int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStr
     shot(kind == fm::ModelKind::TextEncoder ? QStringLiteral("models-embedder")
          : kind == fm::ModelKind::SequenceClassifier ? QStringLiteral("models-reranker")
                                                      : QStringLiteral("models-") + QFileInfo(extra).fileName());
+    if (kind == fm::ModelKind::TextEncoder && !shootCollections(wb, w, extra, shot)) return 1;
   }
   return 0;
 }

@@ -33,6 +33,7 @@
 #include "finetune/loss_chart.h"
 #include "models/models_panel.h"
 #include "playground/playground_panel.h"
+#include "collections/collections_panel.h"
 #include "shell/settings_dialog.h"
 #include "shell/workbench.h"
 
@@ -93,6 +94,7 @@ MainWindow::MainWindow(Workbench* wb, QWidget* parent) : QMainWindow(parent), m_
       {QT_TR_NOOP("Models"), [](Workbench* w, QWidget* p) -> QWidget* { return new ModelsPanel(w, p); }},
       {QT_TR_NOOP("Datasets"), [](Workbench* w, QWidget* p) -> QWidget* { return new DatasetsPanel(w, p); }},
       {QT_TR_NOOP("Fine-tune"), [](Workbench* w, QWidget* p) -> QWidget* { return new FinetunePanel(w, p); }},
+      {QT_TR_NOOP("Collections"), [](Workbench* w, QWidget* p) -> QWidget* { return new CollectionsPanel(w, p); }},
       {QT_TR_NOOP("Playground"), [](Workbench* w, QWidget* p) -> QWidget* { return new PlaygroundPanel(w, p); }},
   };
   static_assert(sizeof(kPages) / sizeof(kPages[0]) == PageCount, "one entry per MainWindow::Page");
@@ -107,6 +109,7 @@ MainWindow::MainWindow(Workbench* wb, QWidget* parent) : QMainWindow(parent), m_
   m_datasets = qobject_cast<DatasetsPanel*>(m_stack->widget(Datasets));
   m_finetune = qobject_cast<FinetunePanel*>(m_stack->widget(Finetune));
   m_playground = qobject_cast<PlaygroundPanel*>(m_stack->widget(Playground));
+  m_collections = qobject_cast<CollectionsPanel*>(m_stack->widget(Collections));
   split->setStretchFactor(0, 0);
   split->setStretchFactor(1, 1);
   split->setSizes({170, 1110});

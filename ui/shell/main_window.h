@@ -21,11 +21,12 @@ class ModelsPanel;
 class DatasetsPanel;
 class FinetunePanel;
 class PlaygroundPanel;
+class CollectionsPanel;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  enum Page { Models, Datasets, Finetune, Playground, PageCount };
+  enum Page { Models, Datasets, Finetune, Collections, Playground, PageCount };
   explicit MainWindow(Workbench* wb, QWidget* parent = nullptr);
 
   void showPage(Page p);
@@ -36,6 +37,7 @@ class MainWindow : public QMainWindow {
   DatasetsPanel* datasetsPanel() const { return m_datasets; }
   FinetunePanel* finetunePanel() const { return m_finetune; }
   PlaygroundPanel* playgroundPanel() const { return m_playground; }
+  CollectionsPanel* collectionsPanel() const { return m_collections; }
   QTableView* jobsView() const { return m_jobsView; }
   QPlainTextEdit* logView() const { return m_log; }
   DemoBanner* demoBanner() const { return m_banner; }
@@ -68,6 +70,7 @@ class MainWindow : public QMainWindow {
   DatasetsPanel* m_datasets;
   FinetunePanel* m_finetune;
   PlaygroundPanel* m_playground;
+  CollectionsPanel* m_collections;
   bool m_closing = false;
   bool m_restart = false;
   QAction* m_presentation = nullptr;

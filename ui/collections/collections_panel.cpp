@@ -1,0 +1,909 @@
+#include "collections/collections_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QTextBrowser>
+#include <QTextCursor>
+#include <QUrl>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "arch/model_pool.h"
+#include "bridge/core_text.h"
+#include "bridge/job.h"
+#include "bridge/paths.h"
+#include "rag/answer.h"
+#include "rag/evaluate.h"
+#include "rag/ingest.h"
+#include "rag/retrieve.h"
+#include "rag/store.h"
+#include "rag/vector_index.h"
+#include "shell/workbench.h"
+#include "util/error.h"
+#include "util/paths.h"
+#include "widgets/fixed_lines_area.h"
+#include "widgets/steady_tabs.h"
+
+namespace fm::ui {
+
+namespace {
+
+struct Opened {
+  fm::rag::CollectionSettings settings;
+  std::vector<fm::rag::DocumentRecord> docs;
+  std::shared_ptr<fm::rag::VectorIndex> index;
+  fm::rag::IndexCheck check;
+  int64_t chunks = 0;
+};
+
+struct ChunkView {
+  std::string text;
+  std::vector<fm::rag::StoredChunk> chunks;
+  int limit = 0;
+};
+
+struct SourceText {
+  std::string text;
+  std::string format;
+};
+
+QString where(const fm::rag::SearchHit& h) {
+  QString w = QFileInfo(QString::fromStdString(h.document)).fileName();
+  if (h.chunk.where.page > 0) w += CollectionsPanel::tr(", page %1").arg(h.chunk.where.page);
+  w += CollectionsPanel::tr(", lines %1-%2").arg(h.chunk.where.firstLine).arg(h.chunk.where.lastLine);
+  return w;
+}
+
+QString stage(const fm::rag::StageScore& s, int decimals) {
+  return s.present ? QStringLiteral("%1 (#%2)").arg(s.score, 0, 'f', decimals).arg(s.rank) : QStringLiteral("—");
+}
+
+QString statusText(fm::rag::DocStatus s) {
+  switch (s) {
+    case fm::rag::DocStatus::Ingested: return CollectionsPanel::tr("ingested");
+    case fm::rag::DocStatus::Partial: return CollectionsPanel::tr("pages without text");
+    case fm::rag::DocStatus::Skipped: return CollectionsPanel::tr("skipped");
+    case fm::rag::DocStatus::Failed: return CollectionsPanel::tr("failed");
+    case fm::rag::DocStatus::NeedsPassword: return CollectionsPanel::tr("needs a password");
+  }
+  return {};
+}
+
+// Bytes of UTF-8 -> UTF-16 positions (QTextCursor counts UTF-16 units).
+int utf16At(const std::string& text, uint64_t byte) {
+  return static_cast<int>(QString::fromUtf8(text.data(), static_cast<int>(std::min<uint64_t>(byte, text.size()))).size());
+}
+
+QString htmlText(const std::string& s) {
+  return QString::fromStdString(s).toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>"));
+}
+
+}  // namespace
+
+CollectionsPanel::CollectionsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), m_wb(wb) {
+  setAcceptDrops(true);
+  auto* split = new QSplitter(Qt::Horizontal, this);
+
+  // Left: the collections and what to do with them.
+  auto* left = new QWidget(split);
+  auto* lv = new QVBoxLayout(left);
+  lv->setContentsMargins(0, 0, 0, 0);
+  lv->addWidget(new QLabel(tr("Collections"), left));
+  m_list = new QListWidget(left);
+  m_list->setToolTip(tr("Each collection is a folder with its documents' text, chunks and vectors"));
+  lv->addWidget(m_list, 1);
+  m_new = new QPushButton(tr("New collection…"), left);
+  m_addFiles = new QPushButton(tr("Add files…"), left);
+  m_addFolder = new QPushButton(tr("Add a folder…"), left);
+  m_sync = new QPushButton(tr("Sync"), left);
+  m_sync->setToolTip(tr("Read changed files again and drop deleted ones"));
+  m_remove = new QPushButton(tr("Remove document"), left);
+  for (QPushButton* b : {m_new, m_addFiles, m_addFolder, m_sync, m_remove}) lv->addWidget(b);
+  m_status = new QLabel(left);
+  m_status->setWordWrap(true);
+  m_status->setObjectName(QStringLiteral("findings"));
+  m_status->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  lv->addWidget(new FixedLinesArea(m_status, 5, left));
+  left->setMinimumWidth(190);
+
+  // Right: documents above, the tabs below.
+  auto* right = new QSplitter(Qt::Vertical, split);
+  auto* top = new QWidget(right);
+  auto* tv = new QVBoxLayout(top);
+  tv->setContentsMargins(0, 0, 0, 0);
+  m_title = new QLabel(tr("Create a collection, then drop documents here: PDF, Word, HTML, Markdown, text, CSV."), top);
+  m_title->setWordWrap(true);
+  tv->addWidget(m_title);
+  m_docs = new QTableWidget(0, 5, top);
+  m_docs->setHorizontalHeaderLabels({tr("Document"), tr("Status"), tr("Pages"), tr("Chunks"), tr("Notes")});
+  m_docs->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Interactive);
+  m_docs->horizontalHeader()->setSectionResizeMode(4, QHeaderView::Stretch);
+  m_docs->setColumnWidth(0, 220);
+  m_docs->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_docs->setSelectionBehavior(QAbstractItemView::SelectRows);
+  m_docs->verticalHeader()->hide();
+  m_docs->setToolTip(tr("Double-click a document to see its chunks"));
+  tv->addWidget(m_docs, 1);
+
+  m_tabs = new SteadyTabs(right);
+  // Search.
+  auto* searchPage = new QWidget(m_tabs);
+  auto* sv = new QVBoxLayout(searchPage);
+  auto* srow = new QHBoxLayout;
+  m_query = new QLineEdit(searchPage);
+  m_query->setPlaceholderText(tr("Words or a question"));
+  m_mode = new QComboBox(searchPage);
+  m_mode->addItem(tr("hybrid"), QStringLiteral("hybrid"));
+  m_mode->addItem(tr("dense"), QStringLiteral("dense"));
+  m_mode->addItem(tr("keyword"), QStringLiteral("keyword"));
+  m_mode->setToolTip(tr("Dense: by meaning (vectors). Keyword: by words (BM25). Hybrid: both, fused by rank."));
+  m_rerank = new QCheckBox(tr("Rerank"), searchPage);
+  m_rerank->setToolTip(tr("Score the best candidates again with the collection's reranker (slower)"));
+  m_k = new QSpinBox(searchPage);
+  m_k->setRange(1, 50);
+  m_k->setValue(5);
+  m_k->setToolTip(tr("How many results"));
+  m_searchButton = new QPushButton(tr("Search"), searchPage);
+  srow->addWidget(m_query, 1);
+  srow->addWidget(m_mode);
+  srow->addWidget(m_rerank);
+  srow->addWidget(m_k);
+  srow->addWidget(m_searchButton);
+  sv->addLayout(srow);
+  m_results = new QTableWidget(0, 6, searchPage);
+  m_results->setHorizontalHeaderLabels({tr("Where"), tr("Dense"), tr("Keyword"), tr("Fused"), tr("Rerank"), tr("Section")});
+  m_results->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+  m_results->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_results->setSelectionBehavior(QAbstractItemView::SelectRows);
+  m_results->setToolTip(tr("Each stage's score and rank: why a chunk came up. Double-click to open it in place."));
+  m_hitText = new QTextBrowser(searchPage);
+  auto* resultsSplit = new QSplitter(Qt::Horizontal, searchPage);
+  resultsSplit->addWidget(m_results);
+  resultsSplit->addWidget(m_hitText);
+  resultsSplit->setStretchFactor(0, 3);
+  resultsSplit->setStretchFactor(1, 2);
+  sv->addWidget(resultsSplit, 1);
+  m_tabs->addTab(searchPage, tr("Search"));
+  // Ask.
+  auto* askPage = new QWidget(m_tabs);
+  auto* av = new QVBoxLayout(askPage);
+  auto* arow = new QHBoxLayout;
+  m_question = new QLineEdit(askPage);
+  m_question->setPlaceholderText(tr("A question about the documents"));
+  m_askButton = new QPushButton(tr("Ask"), askPage);
+  m_askButton->setToolTip(tr("Answer with the language model in use, from the best passages, citing them as [n]"));
+  arow->addWidget(m_question, 1);
+  arow->addWidget(m_askButton);
+  av->addLayout(arow);
+  m_answer = new QTextBrowser(askPage);
+  m_answer->setOpenLinks(false);
+  av->addWidget(m_answer, 1);
+  m_tabs->addTab(askPage, tr("Ask"));
+  // Chunks.
+  m_chunks = new QTextBrowser(m_tabs);
+  m_chunks->setPlaceholderText(tr("Double-click a document to see how it was cut into chunks."));
+  m_tabs->addTab(m_chunks, tr("Chunks"));
+  // Test bench.
+  auto* benchPage = new QWidget(m_tabs);
+  auto* bv = new QVBoxLayout(benchPage);
+  auto* brow = new QHBoxLayout;
+  m_questions = new QLineEdit(benchPage);
+  m_questions->setPlaceholderText(tr("A question set: CSV or JSONL with question, document, page, phrase"));
+  auto* browse = new QPushButton(tr("Browse…"), benchPage);
+  m_benchButton = new QPushButton(tr("Run"), benchPage);
+  brow->addWidget(m_questions, 1);
+  brow->addWidget(browse);
+  brow->addWidget(m_benchButton);
+  bv->addLayout(brow);
+  m_bench = new QTableWidget(0, 4, benchPage);
+  m_bench->setHorizontalHeaderLabels({tr("Setting"), tr("Recall@k"), tr("MRR"), tr("Time per question")});
+  m_bench->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  m_bench->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_bench->verticalHeader()->hide();
+  bv->addWidget(m_bench, 1);
+  m_tabs->addTab(benchPage, tr("Test bench"));
+  right->addWidget(top);
+  right->addWidget(m_tabs);
+  right->setStretchFactor(0, 2);
+  right->setStretchFactor(1, 3);
+  split->addWidget(left);
+  split->addWidget(right);
+  split->setStretchFactor(0, 1);
+  split->setStretchFactor(1, 4);
+  auto* outer = new QVBoxLayout(this);
+  outer->addWidget(split);
+
+  connect(m_list, &QListWidget::currentRowChanged, this, [this](int row) {
+    if (row >= 0) selectCollection(m_list->item(row)->data(Qt::UserRole).toString());
+  });
+  connect(m_new, &QPushButton::clicked, this, &CollectionsPanel::newCollectionDialog);
+  connect(m_addFiles, &QPushButton::clicked, this, [this] { chooseAndAdd(false); });
+  connect(m_addFolder, &QPushButton::clicked, this, [this] { chooseAndAdd(true); });
+  connect(m_sync, &QPushButton::clicked, this, [this] { sync(); });
+  connect(m_remove, &QPushButton::clicked, this, &CollectionsPanel::removeSelected);
+  connect(m_docs, &QTableWidget::cellDoubleClicked, this, [this](int row, int) {
+    if (QTableWidgetItem* it = m_docs->item(row, 0)) showChunks(it->data(Qt::UserRole).toString());
+  });
+  connect(m_searchButton, &QPushButton::clicked, this, [this] { search(m_query->text()); });
+  connect(m_query, &QLineEdit::returnPressed, this, [this] { search(m_query->text()); });
+  connect(m_results, &QTableWidget::currentCellChanged, this, [this](int row) {
+    if (row >= 0 && row < static_cast<int>(m_hits.size())) showHit(*m_hits[static_cast<size_t>(row)]);
+  });
+  connect(m_results, &QTableWidget::cellDoubleClicked, this, [this](int row) {
+    if (row < 0 || row >= static_cast<int>(m_hits.size())) return;
+    m_sources = m_hits;
+    showSource(row);
+  });
+  connect(m_askButton, &QPushButton::clicked, this, [this] { ask(m_question->text()); });
+  connect(m_question, &QLineEdit::returnPressed, this, [this] { ask(m_question->text()); });
+  connect(m_answer, &QTextBrowser::anchorClicked, this, [this](const QUrl& url) {
+    if (url.scheme() == QStringLiteral("source")) showSource(url.path().toInt() - 1);
+  });
+  connect(browse, &QPushButton::clicked, this, [this] {
+    const QString f = QFileDialog::getOpenFileName(this, tr("Question set"), QString(),
+                                                   tr("Question sets (*.csv *.jsonl *.json *.tsv)"));
+    if (!f.isEmpty()) m_questions->setText(f);
+  });
+  connect(m_benchButton, &QPushButton::clicked, this, [this] { runTestBench(m_questions->text()); });
+  refreshList();
+  updateButtons();
+}
+
+CollectionsPanel::~CollectionsPanel() = default;
+
+QString CollectionsPanel::collectionsDir() const { return QDir(m_wb->workspace()).filePath(QStringLiteral("collections")); }
+
+void CollectionsPanel::say(const QString& text, bool error) {
+  m_status->setText(error ? QStringLiteral("<span style='color:#c92a2a'>%1</span>").arg(text.toHtmlEscaped())
+                          : text.toHtmlEscaped());
+}
+
+void CollectionsPanel::updateButtons() {
+  const bool open = !m_current.isEmpty();
+  const bool busy = m_ingest && m_ingest->isActive();
+  for (QWidget* w : std::initializer_list<QWidget*>{m_addFiles, m_addFolder, m_sync, m_remove, m_searchButton,
+                                                    m_askButton, m_benchButton})
+    w->setEnabled(open);
+  m_sync->setEnabled(open && !busy);
+  m_remove->setEnabled(open && !busy);
+  m_rerank->setEnabled(open && !m_rerankerFolder.isEmpty());
+  if (m_rerankerFolder.isEmpty()) m_rerank->setChecked(false);
+}
+
+void CollectionsPanel::refreshList() {
+  const QString keep = m_current;
+  QSignalBlocker block(m_list);
+  m_list->clear();
+  const QDir dir(collectionsDir());
+  for (const QFileInfo& fi : dir.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+    if (!QFileInfo::exists(QDir(fi.absoluteFilePath()).filePath(QString::fromLatin1(fm::rag::CollectionStore::kDatabaseName))))
+      continue;
+    auto* item = new QListWidgetItem(fi.fileName(), m_list);
+    item->setData(Qt::UserRole, fi.absoluteFilePath());
+    if (fi.absoluteFilePath() == keep) m_list->setCurrentItem(item);
+  }
+  if (m_list->count() == 0) say(tr("No collection yet. Press \"New collection…\" and choose an embedding model."));
+  Q_EMIT collectionsChanged();
+}
+
+void CollectionsPanel::selectCollection(const QString& dir) {
+  const QString abs = QFileInfo(dir).absoluteFilePath();
+  for (int i = 0; i < m_list->count(); ++i)
+    if (m_list->item(i)->data(Qt::UserRole).toString() == abs && m_list->currentRow() != i) {
+      QSignalBlocker block(m_list);
+      m_list->setCurrentRow(i);
+    }
+  m_current = abs;
+  m_index.reset();
+  m_docs->setRowCount(0);
+  m_results->setRowCount(0);
+  m_hits.clear();
+  m_sources.clear();
+  m_title->setText(QFileInfo(abs).fileName());
+  openCollection();
+}
+
+// Reads the collection's documents and loads (or repairs) its vector index.
+void CollectionsPanel::openCollection() {
+  if (m_current.isEmpty()) return;
+  const std::filesystem::path dir = toPath(m_current);
+  if (m_open) m_open->supersede();
+  Job* job = m_wb->jobs()->start(tr("Open collection %1").arg(QFileInfo(m_current).fileName()), JobRunner::Light,
+                                 [dir](Job& job) {
+                                   Opened o;
+                                   auto store = fm::rag::CollectionStore::open(dir);
+                                   o.settings = store->settings();
+                                   o.docs = store->documents();
+                                   o.chunks = store->chunkCount();
+                                   o.index = fm::rag::VectorIndex::open(*store, &o.check, job.context());
+                                   return o;
+                                 });
+  job->setRoutine(true);
+  m_open = job;
+  const QString current = m_current;
+  connect(job, &Job::finished, this, [this, job, current](Job::State s, const QString& message) {
+    if (current != m_current) return;
+    if (s == Job::State::Failed) {
+      say(message, true);
+      return;
+    }
+    const Opened* o = job->result<Opened>();
+    if (!o) return;
+    m_index = o->index;
+    m_embedderFolder = QString::fromStdString(o->settings.embedder.folder);
+    m_rerankerFolder = QString::fromStdString(o->settings.reranker);
+    m_docs->setRowCount(static_cast<int>(o->docs.size()));
+    int pages = 0;
+    for (size_t i = 0; i < o->docs.size(); ++i) {
+      const auto& d = o->docs[i];
+      const int row = static_cast<int>(i);
+      auto* name = new QTableWidgetItem(QFileInfo(QString::fromStdString(d.path)).fileName());
+      name->setData(Qt::UserRole, QString::fromStdString(d.path));
+      name->setToolTip(QString::fromStdString(d.path));
+      m_docs->setItem(row, 0, name);
+      auto* st = new QTableWidgetItem(statusText(d.status));
+      if (d.status != fm::rag::DocStatus::Ingested) st->setForeground(QColor(0xe8, 0x59, 0x0c));
+      m_docs->setItem(row, 1, st);
+      m_docs->setItem(row, 2, new QTableWidgetItem(d.pages ? QString::number(d.pages) : QStringLiteral("—")));
+      m_docs->setItem(row, 3, new QTableWidgetItem(QString::number(d.chunks)));
+      QString notes = coreText(d.reason);
+      if (!d.ocrPages.empty()) notes = tr("%n page(s) read by OCR", "", static_cast<int>(d.ocrPages.size())) +
+                                       (notes.isEmpty() ? QString() : QStringLiteral("; ") + notes);
+      auto* n = new QTableWidgetItem(notes);
+      n->setToolTip(notes);
+      m_docs->setItem(row, 4, n);
+      pages += d.pages;
+    }
+    m_title->setText(tr("%1 — %2 documents, %3 chunks · embedder %4 (%5 numbers a vector)")
+                         .arg(QFileInfo(m_current).fileName())
+                         .arg(o->docs.size())
+                         .arg(o->chunks)
+                         .arg(QString::fromStdString(o->settings.embedder.name))
+                         .arg(o->settings.embedder.dimension));
+    if (o->check.rebuilt && !o->check.reason.empty())
+      say(tr("The vector index was rebuilt from the stored vectors: %1").arg(coreText(o->check.reason)));
+    else if (o->docs.empty())
+      say(tr("Drop files or folders here, or use \"Add files…\"."));
+    updateButtons();
+    Q_EMIT documentsShown(static_cast<int>(o->docs.size()));
+  });
+}
+
+void CollectionsPanel::newCollectionDialog() {
+  QDialog d(this);
+  d.setWindowTitle(tr("New collection"));
+  auto* form = new QFormLayout(&d);
+  auto* name = new QLineEdit(&d);
+  name->setPlaceholderText(tr("for example: handbook"));
+  auto* embedder = new QLineEdit(&d);
+  auto* reranker = new QLineEdit(&d);
+  reranker->setPlaceholderText(tr("optional"));
+  auto browseRow = [&](QLineEdit* edit) {
+    auto* row = new QHBoxLayout;
+    auto* b = new QPushButton(tr("Browse…"), &d);
+    row->addWidget(edit, 1);
+    row->addWidget(b);
+    connect(b, &QPushButton::clicked, &d, [&d, edit] {
+      const QString dir = QFileDialog::getExistingDirectory(&d, tr("Model folder"));
+      if (!dir.isEmpty()) edit->setText(dir);
+    });
+    return row;
+  };
+  // The embedder opened last in Models, when it is one.
+  if (auto m = m_wb->openedModel(); m && m->kind() == fm::ModelKind::TextEncoder) embedder->setText(m_wb->openedDir());
+  auto* chunk = new QSpinBox(&d);
+  chunk->setRange(32, 2048);
+  chunk->setValue(256);
+  chunk->setSuffix(tr(" tokens"));
+  auto* overlap = new QSpinBox(&d);
+  overlap->setRange(0, 512);
+  overlap->setValue(32);
+  overlap->setSuffix(tr(" tokens"));
+  auto* mask = new QCheckBox(tr("Mask e-mail addresses, phone and card numbers in the indexed text"), &d);
+  form->addRow(tr("Name"), name);
+  form->addRow(tr("Embedding model"), browseRow(embedder));
+  form->addRow(tr("Reranker"), browseRow(reranker));
+  form->addRow(tr("Chunk size"), chunk);
+  form->addRow(tr("Overlap"), overlap);
+  form->addRow(QString(), mask);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &d);
+  form->addRow(buttons);
+  connect(buttons, &QDialogButtonBox::accepted, &d, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, &d, &QDialog::reject);
+  if (d.exec() != QDialog::Accepted) return;
+  createCollection(name->text(), embedder->text(), reranker->text(), chunk->value(), overlap->value(), mask->isChecked());
+}
+
+Job* CollectionsPanel::createCollection(const QString& nameIn, const QString& embedder, const QString& reranker,
+                                        int chunkTokens, int overlapTokens, bool maskPii) {
+  const QString name = nameIn.trimmed();
+  if (name.isEmpty() || name.contains(QLatin1Char('/')) || name.contains(QLatin1Char('\\')) || name.startsWith('.')) {
+    say(tr("Give the collection a name (letters, digits, spaces; no slashes)."), true);
+    return nullptr;
+  }
+  if (embedder.trimmed().isEmpty()) {
+    say(tr("Choose an embedding model folder (a sentence encoder such as MiniLM or E5)."), true);
+    return nullptr;
+  }
+  const QString dir = QDir(collectionsDir()).filePath(name);
+  if (QFileInfo::exists(QDir(dir).filePath(QString::fromLatin1(fm::rag::CollectionStore::kDatabaseName)))) {
+    say(tr("A collection named %1 exists already.").arg(name), true);
+    return nullptr;
+  }
+  auto* pool = &m_wb->pool();
+  const auto embPath = toPath(QFileInfo(embedder.trimmed()).absoluteFilePath());
+  const auto rrPath = reranker.trimmed().isEmpty() ? std::filesystem::path() : toPath(QFileInfo(reranker.trimmed()).absoluteFilePath());
+  const auto target = toPath(dir);
+  Job* job = m_wb->jobs()->start(tr("Create collection %1").arg(name), JobRunner::Light, [=](Job& job) {
+    fm::LoadOptions lo;
+    lo.job = job.context().part(0, 0.8, "loading the embedder");
+    auto model = pool->acquire(embPath, lo);
+    fm::rag::CollectionSettings s;
+    s.embedder = fm::rag::stampOf(*model, embPath);
+    if (!rrPath.empty()) {
+      auto rr = pool->acquire(rrPath);
+      if (rr->kind() != fm::ModelKind::SequenceClassifier)
+        throw fm::ConfigError(fm::utf8(rrPath) + " is not a reranker (a cross-encoder that scores a query and a passage)");
+      s.reranker = fm::utf8(rrPath);
+    }
+    s.chunkTokens = chunkTokens;
+    s.overlapTokens = overlapTokens;
+    s.maskPii = maskPii;
+    auto store = fm::rag::CollectionStore::create(target, s);
+    fm::rag::VectorIndex::rebuild(*store);
+    return true;
+  });
+  connect(job, &Job::finished, this, [this, job, dir](Job::State s, const QString& message) {
+    if (s == Job::State::Failed) {
+      say(message, true);
+      return;
+    }
+    if (!job->result<bool>()) return;
+    refreshList();
+    selectCollection(dir);
+    say(tr("Collection ready. Drop files or folders here to add them."));
+  });
+  say(tr("Creating the collection…"));
+  return job;
+}
+
+void CollectionsPanel::chooseAndAdd(bool folders) {
+  if (folders) {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Add a folder"));
+    if (!dir.isEmpty()) addPaths({dir});
+  } else {
+    const QStringList files = QFileDialog::getOpenFileNames(
+        this, tr("Add files"), QString(), tr("Documents (*.pdf *.docx *.html *.htm *.md *.markdown *.txt *.csv *.tsv);;All files (*)"));
+    if (!files.isEmpty()) addPaths(files);
+  }
+}
+
+Job* CollectionsPanel::addPaths(const QStringList& paths) {
+  if (m_current.isEmpty()) {
+    say(tr("Choose or create a collection first."), true);
+    return nullptr;
+  }
+  if (paths.isEmpty()) return nullptr;
+  std::vector<std::filesystem::path> ps;
+  for (const QString& p : paths) ps.push_back(toPath(p));
+  const auto dir = toPath(m_current);
+  auto* pool = &m_wb->pool();
+  const QString embedderFolder = m_embedderFolder;
+  Job* job = m_wb->jobs()->start(tr("Add to %1").arg(QFileInfo(m_current).fileName()), JobRunner::Heavy,
+                                 [dir, ps, pool, embedderFolder](Job& job) {
+                                   auto store = fm::rag::CollectionStore::open(dir);
+                                   const std::string folder = store->settings().embedder.folder;
+                                   if (!std::filesystem::is_directory(fm::pathOf(folder)))
+                                     throw fm::ConfigError("the collection's embedder " + folder + " is not there any more");
+                                   fm::LoadOptions lo;
+                                   lo.job = job.context().part(0, 0.05, "loading the embedder");
+                                   auto model = pool->acquire(fm::pathOf(folder), lo);
+                                   auto index = fm::rag::VectorIndex::open(*store);
+                                   fm::rag::IngestOptions o;
+                                   o.job = job.context().part(0.05, 1, "adding");
+                                   return fm::rag::addToCollection(*store, *index, *model, ps, o);
+                                 });
+  m_ingest = job;
+  updateButtons();
+  connect(job, &Job::finished, this, [this, job](Job::State s, const QString& message) {
+    updateButtons();
+    if (s == Job::State::Failed) say(message, true);
+    if (const auto* r = job->result<fm::rag::IngestReport>()) {
+      QString text = tr("Added %1, updated %2, unchanged %3; %4 chunks in %5.")
+                         .arg(r->added)
+                         .arg(r->updated)
+                         .arg(r->unchanged)
+                         .arg(r->chunks)
+                         .arg(Job::formatDuration(r->seconds));
+      for (const auto& p : r->problems)
+        text += QStringLiteral("\n%1 — %2: %3")
+                    .arg(QFileInfo(QString::fromStdString(p.path)).fileName(), coreText(p.status), coreText(p.reason));
+      say(text);
+    } else if (s == Job::State::Cancelled) {
+      say(tr("Stopped. What was added stays; adding the same files again continues where it stopped."));
+    }
+    openCollection();
+  });
+  say(tr("Adding… (documents are committed one by one: stopping keeps what is done)"));
+  return job;
+}
+
+Job* CollectionsPanel::sync() {
+  if (m_current.isEmpty()) return nullptr;
+  const auto dir = toPath(m_current);
+  auto* pool = &m_wb->pool();
+  Job* job = m_wb->jobs()->start(tr("Sync %1").arg(QFileInfo(m_current).fileName()), JobRunner::Heavy, [dir, pool](Job& job) {
+    auto store = fm::rag::CollectionStore::open(dir);
+    auto model = pool->acquire(fm::pathOf(store->settings().embedder.folder));
+    auto index = fm::rag::VectorIndex::open(*store);
+    fm::rag::IngestOptions o;
+    o.job = job.context();
+    return fm::rag::syncCollection(*store, *index, *model, o);
+  });
+  m_ingest = job;
+  updateButtons();
+  connect(job, &Job::finished, this, [this, job](Job::State s, const QString& message) {
+    updateButtons();
+    if (s == Job::State::Failed) say(message, true);
+    if (const auto* r = job->result<fm::rag::IngestReport>())
+      say(tr("In sync: %1 read again, %2 removed, %3 unchanged.").arg(r->updated).arg(r->removed).arg(r->unchanged));
+    openCollection();
+  });
+  return job;
+}
+
+void CollectionsPanel::removeSelected() {
+  const int row = m_docs->currentRow();
+  if (row < 0 || m_current.isEmpty()) {
+    say(tr("Select a document to remove."), true);
+    return;
+  }
+  const QString path = m_docs->item(row, 0)->data(Qt::UserRole).toString();
+  if (QMessageBox::question(this, tr("Remove document"),
+                            tr("Remove %1 from the collection? The file itself stays.").arg(QFileInfo(path).fileName())) !=
+      QMessageBox::Yes)
+    return;
+  const auto dir = toPath(m_current);
+  Job* job = m_wb->jobs()->start(tr("Remove a document"), JobRunner::Light, [dir, path](Job&) {
+    auto store = fm::rag::CollectionStore::open(dir);
+    auto index = fm::rag::VectorIndex::open(*store);
+    return fm::rag::removeFromCollection(*store, *index, {toPath(path)});
+  });
+  connect(job, &Job::finished, this, [this](Job::State s, const QString& message) {
+    if (s == Job::State::Failed) say(message, true);
+    openCollection();
+  });
+}
+
+Job* CollectionsPanel::search(const QString& query) {
+  if (m_current.isEmpty() || query.trimmed().isEmpty()) return nullptr;
+  if (!m_index) {
+    say(tr("The collection is still opening."), true);
+    return nullptr;
+  }
+  const auto dir = toPath(m_current);
+  auto index = m_index;
+  auto* pool = &m_wb->pool();
+  const std::string embedder = m_embedderFolder.toStdString();
+  const std::string reranker = m_rerank->isChecked() ? m_rerankerFolder.toStdString() : std::string();
+  fm::rag::SearchOptions o;
+  o.k = m_k->value();
+  o.mode = fm::rag::searchModeOf(m_mode->currentData().toString().toStdString());
+  o.rerank = !reranker.empty();
+  const std::string q = query.toStdString();
+  Job* job = m_wb->jobs()->start(tr("Search"), JobRunner::Light, [=](Job& job) {
+    auto store = fm::rag::CollectionStore::open(dir);
+    auto model = pool->acquire(fm::pathOf(embedder));
+    std::shared_ptr<fm::LoadedModel> rr;
+    if (!reranker.empty()) rr = pool->acquire(fm::pathOf(reranker));
+    return fm::rag::searchCollection(*store, *index, *model, rr.get(), q, o, job.context());
+  });
+  job->setRoutine(true);
+  m_searchButton->setEnabled(false);
+  connect(job, &Job::finished, this, [this, job](Job::State s, const QString& message) {
+    m_searchButton->setEnabled(!m_current.isEmpty());
+    if (s == Job::State::Failed) say(message, true);
+    const auto* r = job->result<fm::rag::SearchResult>();
+    if (!r) return;
+    m_hits.clear();
+    m_results->setRowCount(static_cast<int>(r->hits.size()));
+    for (size_t i = 0; i < r->hits.size(); ++i) {
+      const auto& h = r->hits[i];
+      m_hits.push_back(std::make_shared<fm::rag::SearchHit>(h));
+      const int row = static_cast<int>(i);
+      m_results->setItem(row, 0, new QTableWidgetItem(QStringLiteral("%1. %2").arg(i + 1).arg(where(h))));
+      m_results->setItem(row, 1, new QTableWidgetItem(stage(h.dense, 3)));
+      m_results->setItem(row, 2, new QTableWidgetItem(stage(h.keyword, 2)));
+      m_results->setItem(row, 3, new QTableWidgetItem(stage(h.fused, 4)));
+      m_results->setItem(row, 4, new QTableWidgetItem(stage(h.rerank, 3)));
+      QStringList section;
+      for (const auto& s : h.chunk.where.section) section << QString::fromStdString(s);
+      m_results->setItem(row, 5, new QTableWidgetItem(section.join(QStringLiteral(" › "))));
+    }
+    if (!r->hits.empty()) m_results->selectRow(0);
+    say(tr("%n result(s). Dense %1 ms, keyword %2 ms%3.", "", static_cast<int>(r->hits.size()))
+            .arg(r->denseMs, 0, 'f', 0)
+            .arg(r->keywordMs, 0, 'f', 0)
+            .arg(r->rerankMs > 0 ? tr(", rerank %1 ms").arg(r->rerankMs, 0, 'f', 0) : QString()));
+    Q_EMIT searchShown(static_cast<int>(r->hits.size()));
+  });
+  return job;
+}
+
+void CollectionsPanel::showHit(const fm::rag::SearchHit& h) {
+  QString html = QStringLiteral("<p><b>%1</b></p>").arg(where(h).toHtmlEscaped());
+  if (!h.chunk.flag.empty())
+    html += QStringLiteral("<p style='color:#e8590c'>⚠ %1</p>").arg(coreText(h.chunk.flag).toHtmlEscaped());
+  html += QStringLiteral("<p>%1</p>").arg(htmlText(h.chunk.text));
+  m_hitText->setHtml(html);
+}
+
+Job* CollectionsPanel::ask(const QString& question) {
+  if (m_current.isEmpty() || question.trimmed().isEmpty()) return nullptr;
+  auto llm = m_wb->model();
+  if (!llm) {
+    say(tr("Open a language model first (Models panel, or the demo model): it writes the answer."), true);
+    return nullptr;
+  }
+  if (!m_index) {
+    say(tr("The collection is still opening."), true);
+    return nullptr;
+  }
+  if (m_answerJob) m_answerJob->supersede();
+  const auto dir = toPath(m_current);
+  auto index = m_index;
+  auto* pool = &m_wb->pool();
+  const std::string embedder = m_embedderFolder.toStdString();
+  const std::string q = question.toStdString();
+  m_answer->clear();
+  m_sources.clear();
+  QPointer<QTextBrowser> view = m_answer;
+  Job* job = m_wb->jobs()->start(tr("Answer"), JobRunner::Light, [=](Job& job) {
+    auto store = fm::rag::CollectionStore::open(dir);
+    auto model = pool->acquire(fm::pathOf(embedder));
+    fm::rag::AnswerOptions o;
+    return fm::rag::answerQuestion(*store, *index, *model, nullptr, *llm, q, o,
+                                   [&job, view](const std::string& piece) {
+                                     const QString text = QString::fromStdString(piece);
+                                     job.post([view, text] {
+                                       if (!view) return;
+                                       view->moveCursor(QTextCursor::End);
+                                       view->insertPlainText(text);
+                                     });
+                                     return !job.cancelRequested();
+                                   },
+                                   job.context());
+  });
+  job->setRoutine(true);
+  m_answerJob = job;
+  m_askButton->setEnabled(false);
+  connect(job, &Job::finished, this, [this, job](Job::State s, const QString& message) {
+    m_askButton->setEnabled(!m_current.isEmpty());
+    if (s == Job::State::Failed) say(message, true);
+    const auto* r = job->result<fm::rag::AnswerResult>();
+    if (!r) return;
+    m_sources.clear();
+    for (const auto& h : r->sources) m_sources.push_back(std::make_shared<fm::rag::SearchHit>(h));
+    // The answer again, with every [n] a link to its source.
+    QString answer = QString::fromStdString(r->answer).toHtmlEscaped();
+    static const QRegularExpression cite(QStringLiteral("\\[(\\d+)\\]"));
+    answer.replace(cite, QStringLiteral("<a href='source:\\1'>[\\1]</a>"));
+    answer.replace(QLatin1Char('\n'), QStringLiteral("<br>"));
+    QString html = QStringLiteral("<p>%1</p>").arg(answer);
+    if (!r->grounded) html += QStringLiteral("<p style='color:#868e96'>%1</p>").arg(tr("No passage was close enough to the question, so the model was not asked."));
+    for (const auto& f : r->flagged)
+      html += QStringLiteral("<p style='color:#e8590c'>⚠ %1</p>").arg(coreText(f).toHtmlEscaped());
+    if (!r->sources.empty()) html += QStringLiteral("<p><b>%1</b><br>").arg(tr("Sources"));
+    for (size_t i = 0; i < r->sources.size(); ++i) {
+      const bool cited = std::any_of(r->citations.begin(), r->citations.end(),
+                                     [&](const fm::rag::Citation& c) { return c.number == static_cast<int>(i) + 1; });
+      html += QStringLiteral("<a href='source:%1'>[%1]</a> %2%3<br>")
+                  .arg(i + 1)
+                  .arg(where(r->sources[i]).toHtmlEscaped())
+                  .arg(cited ? tr(" (cited)") : QString());
+    }
+    for (int n : r->unknownCitations)
+      html += QStringLiteral("<p style='color:#e8590c'>%1</p>").arg(tr("The answer cites [%1], which is not one of its sources.").arg(n));
+    m_answer->setHtml(html);
+    Q_EMIT answerFinished(r->grounded);
+  });
+  return job;
+}
+
+// The cited place: the document's text with the passage highlighted and scrolled into view.
+void CollectionsPanel::showSource(int sourceIndex) {
+  if (sourceIndex < 0 || sourceIndex >= static_cast<int>(m_sources.size()) || m_current.isEmpty()) return;
+  const fm::rag::SearchHit hit = *m_sources[static_cast<size_t>(sourceIndex)];
+  const auto dir = toPath(m_current);
+  const int64_t docId = hit.chunk.documentId;
+  Job* job = m_wb->jobs()->start(tr("Open source"), JobRunner::Light, [dir, docId](Job&) {
+    auto store = fm::rag::CollectionStore::open(dir);
+    return store->documentText(docId);
+  });
+  job->setRoutine(true);
+  connect(job, &Job::finished, this, [this, job, hit](Job::State s, const QString& message) {
+    if (s == Job::State::Failed) {
+      say(message, true);
+      return;
+    }
+    const auto* text = job->result<std::string>();
+    if (!text) return;
+    auto* d = new QDialog(this);
+    d->setAttribute(Qt::WA_DeleteOnClose);
+    d->setWindowTitle(QFileInfo(QString::fromStdString(hit.document)).fileName());
+    auto* v = new QVBoxLayout(d);
+    QStringList section;
+    for (const auto& part : hit.chunk.where.section) section << QString::fromStdString(part);
+    auto* label = new QLabel(where(hit) + (section.isEmpty() ? QString() : QStringLiteral(" · ") + section.join(QStringLiteral(" › "))), d);
+    label->setWordWrap(true);
+    v->addWidget(label);
+    auto* view = new QTextBrowser(d);
+    view->setPlainText(QString::fromStdString(*text));
+    QTextCursor c(view->document());
+    c.setPosition(utf16At(*text, hit.chunk.where.begin));
+    c.setPosition(utf16At(*text, hit.chunk.where.end), QTextCursor::KeepAnchor);
+    QTextEdit::ExtraSelection mark;
+    mark.cursor = c;
+    mark.format.setBackground(QColor(255, 236, 153));
+    mark.format.setForeground(QColor(33, 37, 41));
+    view->setExtraSelections({mark});
+    QTextCursor at(view->document());
+    at.setPosition(utf16At(*text, hit.chunk.where.end));
+    view->setTextCursor(at);
+    view->ensureCursorVisible();
+    at.setPosition(utf16At(*text, hit.chunk.where.begin));
+    view->setTextCursor(at);
+    view->ensureCursorVisible();
+    v->addWidget(view, 1);
+    d->resize(720, 520);
+    d->show();
+  });
+}
+
+void CollectionsPanel::showChunks(const QString& documentPath) {
+  if (m_current.isEmpty()) return;
+  const auto dir = toPath(m_current);
+  const std::string path = documentPath.toStdString();
+  Job* job = m_wb->jobs()->start(tr("Show chunks"), JobRunner::Light, [dir, path](Job&) {
+    auto store = fm::rag::CollectionStore::open(dir);
+    ChunkView v;
+    const auto rec = store->document(path);
+    if (!rec) throw fm::ConfigError(path + " is not in the collection");
+    v.text = store->documentText(rec->id);
+    v.chunks = store->documentChunks(rec->id);
+    v.limit = store->settings().chunkTokens;
+    return v;
+  });
+  job->setRoutine(true);
+  connect(job, &Job::finished, this, [this, job](Job::State s, const QString& message) {
+    if (s == Job::State::Failed) {
+      say(message, true);
+      return;
+    }
+    const auto* v = job->result<ChunkView>();
+    if (!v) return;
+    // Every stretch of text coloured by the chunks covering it: alternating colours, overlaps
+    // in a third; before each chunk its number and token count against the limit.
+    std::set<uint64_t> cuts{0, v->text.size()};
+    for (const auto& c : v->chunks) {
+      cuts.insert(std::min<uint64_t>(c.where.begin, v->text.size()));
+      cuts.insert(std::min<uint64_t>(c.where.end, v->text.size()));
+    }
+    const std::vector<uint64_t> at(cuts.begin(), cuts.end());
+    QString html = QStringLiteral("<div style='font-family:monospace'>");
+    for (size_t i = 0; i + 1 < at.size(); ++i) {
+      const uint64_t a = at[i], b = at[i + 1];
+      int covering = 0, first = -1;
+      for (size_t k = 0; k < v->chunks.size(); ++k)
+        if (v->chunks[k].where.begin <= a && v->chunks[k].where.end >= b) {
+          ++covering;
+          if (first < 0) first = static_cast<int>(k);
+        }
+      for (size_t k = 0; k < v->chunks.size(); ++k)
+        if (v->chunks[k].where.begin == a) {
+          const auto& c = v->chunks[k];
+          html += QStringLiteral("<span style='color:#fff;background:#495057'>&nbsp;%1&nbsp;</span> ")
+                      .arg(tr("chunk %1 · %2/%3 tokens").arg(k + 1).arg(c.tokens).arg(v->limit));
+        }
+      const QString piece = htmlText(v->text.substr(a, b - a));
+      if (covering == 0) html += QStringLiteral("<span style='color:#868e96'>%1</span>").arg(piece);
+      else if (covering > 1) html += QStringLiteral("<span style='background:#ffd8a8;color:#212529'>%1</span>").arg(piece);
+      else html += QStringLiteral("<span style='background:%1;color:#212529'>%2</span>")
+                       .arg(first % 2 ? QStringLiteral("#d0ebff") : QStringLiteral("#d3f9d8"), piece);
+    }
+    html += QStringLiteral("</div>");
+    m_chunks->setHtml(html);
+    m_tabs->setCurrentWidget(m_chunks);
+    say(tr("%n chunk(s); overlaps in orange.", "", static_cast<int>(v->chunks.size())));
+    Q_EMIT chunksShown(static_cast<int>(v->chunks.size()));
+  });
+}
+
+Job* CollectionsPanel::runTestBench(const QString& questionsFile) {
+  if (m_current.isEmpty()) return nullptr;
+  if (questionsFile.trimmed().isEmpty()) {
+    say(tr("Choose a question set first: a CSV or JSONL file with question and document columns."), true);
+    return nullptr;
+  }
+  if (!m_index) {
+    say(tr("The collection is still opening."), true);
+    return nullptr;
+  }
+  const auto dir = toPath(m_current);
+  const auto file = toPath(questionsFile.trimmed());
+  auto index = m_index;
+  auto* pool = &m_wb->pool();
+  const std::string embedder = m_embedderFolder.toStdString(), reranker = m_rerankerFolder.toStdString();
+  Job* job = m_wb->jobs()->start(tr("Retrieval test bench"), JobRunner::Heavy, [=](Job& job) {
+    const auto questions = fm::rag::readQuestions(file);
+    auto store = fm::rag::CollectionStore::open(dir);
+    auto model = pool->acquire(fm::pathOf(embedder));
+    std::shared_ptr<fm::LoadedModel> rr;
+    if (!reranker.empty()) rr = pool->acquire(fm::pathOf(reranker));
+    return fm::rag::evaluateRetrieval(*store, *index, *model, rr.get(), questions, 3, job.context());
+  });
+  connect(job, &Job::finished, this, [this, job](Job::State s, const QString& message) {
+    if (s == Job::State::Failed) say(message, true);
+    const auto* rows = job->result<std::vector<fm::rag::EvalRow>>();
+    if (!rows) return;
+    m_bench->setRowCount(static_cast<int>(rows->size()));
+    for (size_t i = 0; i < rows->size(); ++i) {
+      const auto& r = (*rows)[i];
+      const int row = static_cast<int>(i);
+      const QString setting = r.setting == "dense"     ? tr("dense")
+                              : r.setting == "keyword" ? tr("keyword")
+                              : r.setting == "hybrid"  ? tr("hybrid")
+                                                       : tr("hybrid + rerank");
+      m_bench->setItem(row, 0, new QTableWidgetItem(setting));
+      m_bench->setItem(row, 1, new QTableWidgetItem(QStringLiteral("%1% (%2/%3, k=%4)")
+                                                        .arg(r.recall * 100, 0, 'f', 1)
+                                                        .arg(r.found)
+                                                        .arg(r.questions)
+                                                        .arg(r.k)));
+      m_bench->setItem(row, 2, new QTableWidgetItem(QString::number(r.mrr, 'f', 3)));
+      m_bench->setItem(row, 3, new QTableWidgetItem(tr("%1 ms").arg(r.msPerQuestion, 0, 'f', 0)));
+    }
+    Q_EMIT testBenchShown();
+  });
+  return job;
+}
+
+void CollectionsPanel::dragEnterEvent(QDragEnterEvent* event) {
+  if (event->mimeData()->hasUrls() && !m_current.isEmpty()) event->acceptProposedAction();
+}
+
+void CollectionsPanel::dropEvent(QDropEvent* event) {
+  QStringList paths;
+  for (const QUrl& u : event->mimeData()->urls())
+    if (u.isLocalFile()) paths << u.toLocalFile();
+  if (!paths.isEmpty()) {
+    addPaths(paths);
+    event->acceptProposedAction();
+  }
+}
+
+}  // namespace fm::ui

@@ -1,0 +1,113 @@
+// The Collections panel: a user's own documents, searched and answered from with citations.
+// Collections (folders under the workspace's collections/) on the left; the chosen one's
+// documents with their status; tabs to search (every stage's score side by side), ask (a
+// streamed answer whose [n] open the cited place), look at a document's chunks, and run the
+// retrieval test bench. Files and folders dropped on the panel are added. All work runs in jobs.
+#pragma once
+
+#include <QPointer>
+#include <QWidget>
+
+#include <memory>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+class QTabWidget;
+class QTextBrowser;
+
+namespace fm::rag {
+class VectorIndex;
+struct SearchHit;
+}
+
+namespace fm::ui {
+
+class Job;
+class Workbench;
+
+class CollectionsPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit CollectionsPanel(Workbench* wb, QWidget* parent = nullptr);
+  ~CollectionsPanel() override;
+
+  QString collectionsDir() const;
+  QString currentCollection() const { return m_current; }
+  void selectCollection(const QString& dir);
+  // Each starts a job and returns it (null when the input is not usable; the panel says why).
+  Job* createCollection(const QString& name, const QString& embedder, const QString& reranker, int chunkTokens,
+                        int overlapTokens, bool maskPii);
+  Job* addPaths(const QStringList& paths);
+  Job* sync();
+  Job* search(const QString& query);
+  Job* ask(const QString& question);
+  Job* runTestBench(const QString& questionsFile);
+  void showChunks(const QString& documentPath);
+
+  QTableWidget* documentsTable() const { return m_docs; }
+  QTableWidget* resultsTable() const { return m_results; }
+  QTextBrowser* answerView() const { return m_answer; }
+  QTextBrowser* chunkView() const { return m_chunks; }
+  QTableWidget* benchTable() const { return m_bench; }
+  QLabel* statusLabel() const { return m_status; }
+
+ Q_SIGNALS:
+  void collectionsChanged();
+  void documentsShown(int documents);
+  void searchShown(int hits);
+  void answerFinished(bool grounded);
+  void chunksShown(int chunks);
+  void testBenchShown();
+
+ protected:
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+
+ private:
+  void refreshList();
+  void openCollection();
+  void newCollectionDialog();
+  void chooseAndAdd(bool folders);
+  void removeSelected();
+  void showSource(int sourceIndex);
+  void showHit(const fm::rag::SearchHit& hit);
+  void say(const QString& text, bool error = false);
+  void updateButtons();
+
+  Workbench* m_wb;
+  QString m_current;
+  std::shared_ptr<fm::rag::VectorIndex> m_index;  // read-only searches share it
+  QString m_embedderFolder, m_rerankerFolder;
+  std::vector<std::shared_ptr<fm::rag::SearchHit>> m_sources;  // the last answer's, numbered from 1
+  std::vector<std::shared_ptr<fm::rag::SearchHit>> m_hits;     // the last search's
+
+  QListWidget* m_list;
+  QPushButton *m_new, *m_addFiles, *m_addFolder, *m_sync, *m_remove;
+  QLabel* m_title;
+  QLabel* m_status;
+  QTableWidget* m_docs;
+  QTabWidget* m_tabs;
+  QLineEdit* m_query;
+  QComboBox* m_mode;
+  QCheckBox* m_rerank;
+  QSpinBox* m_k;
+  QPushButton* m_searchButton;
+  QTableWidget* m_results;
+  QTextBrowser* m_hitText;
+  QLineEdit* m_question;
+  QPushButton* m_askButton;
+  QTextBrowser* m_answer;
+  QTextBrowser* m_chunks;
+  QLineEdit* m_questions;
+  QPushButton* m_benchButton;
+  QTableWidget* m_bench;
+  QPointer<Job> m_ingest, m_open, m_answerJob;
+};
+
+}  // namespace fm::ui

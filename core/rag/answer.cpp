@@ -166,7 +166,7 @@ AnswerResult answerQuestion(const CollectionStore& store, const VectorIndex& ind
   const bool chat = llm.info().chatFormat != "none" && !llm.info().chatFormat.empty();
   const int64_t context = llm.info().maxPositions > 0 ? llm.info().maxPositions : 2048;
   BuiltPrompt built;
-  for (;;) {
+  auto build = [&] {
     const GroundedPrompt gp = groundedPrompt(question, r.sources);
     if (chat) {
       const ChatTemplate tmpl = ChatTemplate::forTokenizer(*tok);
@@ -178,13 +178,25 @@ AnswerResult answerQuestion(const CollectionStore& store, const VectorIndex& ind
       built.ids = tok->encode(built.text, true);
       built.stopStrings = {"\nQuestion:", "\nSources:"};
     }
-    // Sources go while the answer would have less than its budget (or 128 tokens, if less):
-    // a short answer from more sources serves better than a long one from none.
-    const int64_t room = context - static_cast<int64_t>(built.ids.size());
-    if (room >= std::min<int64_t>(options.generate.maxNewTokens, 128) || r.sources.size() == 1) break;
+    return context - static_cast<int64_t>(built.ids.size());
+  };
+  // The answer keeps its budget (or 128 tokens, if less): sources go from the last, and a
+  // single source too long for the model is shortened from its end.
+  const int64_t want = std::min<int64_t>(options.generate.maxNewTokens, 128);
+  int64_t room = build();
+  while (room < want && r.sources.size() > 1) {
     r.sources.pop_back();
+    room = build();
   }
-  const int64_t room = context - static_cast<int64_t>(built.ids.size());
+  while (room < want) {
+    std::string& text = r.sources.front().chunk.text;
+    const size_t keep = text.size() * 3 / 4;
+    if (keep < 40) break;
+    size_t cut = keep;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // a character boundary
+    text = text.substr(0, cut) + "…";
+    room = build();
+  }
   if (room < std::min<int64_t>(kShortestAnswer, options.generate.maxNewTokens))
     throw ResourceError("the question and its best source take " + std::to_string(built.ids.size()) +
                         " tokens; the model reads at most " + std::to_string(context) +

@@ -176,7 +176,11 @@ CollectionsPanel::CollectionsPanel(Workbench* wb, QWidget* parent) : QWidget(par
   sv->addLayout(srow);
   m_results = new QTableWidget(0, 6, searchPage);
   m_results->setHorizontalHeaderLabels({tr("Where"), tr("Dense"), tr("Keyword"), tr("Fused"), tr("Rerank"), tr("Section")});
+  m_results->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   m_results->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+  m_results->horizontalHeader()->setSectionResizeMode(5, QHeaderView::Interactive);
+  m_results->verticalHeader()->hide();
+  m_results->setWordWrap(false);
   m_results->setEditTriggers(QAbstractItemView::NoEditTriggers);
   m_results->setSelectionBehavior(QAbstractItemView::SelectRows);
   m_results->setToolTip(tr("Each stage's score and rank: why a chunk came up. Double-click to open it in place."));
@@ -601,6 +605,7 @@ void CollectionsPanel::removeSelected() {
 
 Job* CollectionsPanel::search(const QString& query) {
   if (m_current.isEmpty() || query.trimmed().isEmpty()) return nullptr;
+  if (m_query->text() != query) m_query->setText(query);
   if (!m_index) {
     say(tr("The collection is still opening."), true);
     return nullptr;
@@ -664,6 +669,7 @@ void CollectionsPanel::showHit(const fm::rag::SearchHit& h) {
 
 Job* CollectionsPanel::ask(const QString& question) {
   if (m_current.isEmpty() || question.trimmed().isEmpty()) return nullptr;
+  if (m_question->text() != question) m_question->setText(question);
   auto llm = m_wb->model();
   if (!llm) {
     say(tr("Open a language model first (Models panel, or the demo model): it writes the answer."), true);

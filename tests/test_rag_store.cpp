@@ -430,6 +430,29 @@ class TestRagStore : public QObject {
     QVERIFY2(m.contains("line 2") && m.contains("document"), qPrintable(m));
   }
 
+  // HNSW for large collections: its recall against exact search is measured and recorded, and
+  // removing documents (which HNSW cannot do in place) rebuilds it consistently.
+  void anApproximateIndexReportsItsRecall() {
+    CollectionSettings s;
+    s.embedder = stampOf(*m_embedder, m_embedderDir);
+    s.chunkTokens = 24;
+    s.overlapTokens = 0;
+    s.indexKind = "hnsw";
+    auto store = CollectionStore::create(make("c10"), s);
+    auto index = VectorIndex::open(*store);
+    QCOMPARE(index->kind(), std::string("hnsw"));
+    addToCollection(*store, *index, *m_embedder, {fixture("notes.md"), fixture("page.html"), fixture("handbook.pdf")}, {});
+    const std::string recall = store->meta("hnsw_recall_at_10");
+    QVERIFY2(!recall.empty() && std::stod(recall) >= 0.9, recall.c_str());
+    checkConsistent(*store, *index);
+    QCOMPARE(removeFromCollection(*store, *index, {fixture("page.html")}), 1);
+    checkConsistent(*store, *index);
+    IndexCheck check;
+    auto again = VectorIndex::open(*store, &check);
+    QVERIFY2(!check.rebuilt, check.reason.c_str());
+    QCOMPARE(again->kind(), std::string("hnsw"));
+  }
+
   void aFolderThatIsNotACollectionIsRefused() {
     const fs::path dir = make("plain");
     fs::create_directories(dir);

@@ -316,6 +316,8 @@ int cmdCollection(const Args& a) {
     auto index = fm::rag::VectorIndex::open(*store, &check, progress());
     if (check.rebuilt) std::printf("index: rebuilt from the stored vectors (%s)\n", check.reason.c_str());
     else std::printf("index: sound, %lld vectors\n", static_cast<long long>(index->size()));
+    if (index->kind() == "hnsw")
+      std::printf("index: approximate (HNSW), recall@10 %.3f against exact search\n", index->measureRecall(*store));
     int changed = 0, missing = 0;
     for (const auto& d : store->documents()) {
       const fs::path p = fm::pathOf(d.path);

@@ -259,7 +259,10 @@ struct Ingester {
         throw;
       }
     }
-    if (index.dirty()) index.save(store);
+    if (index.dirty()) {
+      index.save(store);
+      index.measureRecall(store);
+    }
     options.job.report(1, "done");
   }
 };

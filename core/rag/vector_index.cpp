@@ -9,6 +9,7 @@
 #include <faiss/impl/io.h>
 #include <faiss/index_io.h>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -136,7 +137,36 @@ std::unique_ptr<VectorIndex> VectorIndex::rebuild(CollectionStore& store, const 
   });
   flush();
   index->save(store);
+  if (index->kind() == "hnsw") index->measureRecall(store);
   return index;
+}
+
+
+double VectorIndex::measureRecall(CollectionStore& store) const {
+  if (m_kind != "hnsw" || size() == 0) return 1.0;
+  // Recall@10 against exact search, with stored vectors (a sample of up to 100) as queries.
+  auto exact = inMemory(m_dim, "flat");
+  std::vector<int64_t> allIds;
+  std::vector<std::vector<float>> all;
+  store.forEachEmbedding([&](int64_t id, const std::vector<float>& v) {
+    if (static_cast<int>(v.size()) != m_dim) return;
+    allIds.push_back(id);
+    all.push_back(v);
+  });
+  exact->add(allIds, all);
+  const size_t step = std::max<size_t>(1, all.size() / 100);
+  double recall = 0;
+  int queries = 0;
+  for (size_t i = 0; i < all.size(); i += step, ++queries) {
+    const auto truth = exact->search(all[i], 10), got = search(all[i], 10);
+    int hit = 0;
+    for (const auto& g : got)
+      for (const auto& t : truth) hit += g.chunkId == t.chunkId ? 1 : 0;
+    recall += truth.empty() ? 1.0 : static_cast<double>(hit) / static_cast<double>(truth.size());
+  }
+  const double r = queries ? recall / queries : 1.0;
+  store.setMeta("hnsw_recall_at_10", std::to_string(r));
+  return r;
 }
 
 std::unique_ptr<VectorIndex> VectorIndex::open(CollectionStore& store, IndexCheck* check, const JobContext& job) {

@@ -58,6 +58,10 @@ class VectorIndex {
   void save(CollectionStore& store);
   bool dirty() const { return m_dirty; }
 
+  // HNSW only: recall@10 against exact search, measured with stored vectors as queries and
+  // recorded in the store ("hnsw_recall_at_10"), so the user sees what the speed costs.
+  double measureRecall(CollectionStore& store) const;
+
   // HNSW's breadth of search (higher: better recall, slower).
   void setSearchBreadth(int efSearch);
 

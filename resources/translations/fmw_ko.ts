@@ -237,541 +237,561 @@
 <context>
     <name>fm::ui::CollectionsPanel</name>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="75"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="76"/>
         <source>, page %1</source>
         <translation>, %1쪽</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="76"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="77"/>
         <source>, lines %1-%2</source>
         <translation>, %1-%2행</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="86"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="87"/>
         <source>ingested</source>
         <translation>색인됨</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="87"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="88"/>
         <source>pages without text</source>
         <translation>텍스트 없는 쪽 있음</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="88"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="89"/>
         <source>skipped</source>
         <translation>건너뜀</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="89"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="90"/>
         <source>failed</source>
         <translation>실패</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="90"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="91"/>
         <source>needs a password</source>
         <translation>암호 필요</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="114"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="115"/>
         <source>Collections</source>
         <translation>컬렉션</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="116"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="117"/>
         <source>Each collection is a folder with its documents&apos; text, chunks and vectors</source>
         <translation>컬렉션마다 문서의 텍스트, 청크, 벡터를 담은 폴더가 하나 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="118"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="119"/>
         <source>New collection…</source>
         <translation>새 컬렉션…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="119"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="120"/>
         <source>Add files…</source>
         <translation>파일 추가…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="120"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="121"/>
         <source>Add a folder…</source>
         <translation>폴더 추가…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="121"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="122"/>
         <source>Sync</source>
         <translation>동기화</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="122"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="123"/>
         <source>Read changed files again and drop deleted ones</source>
         <translation>바뀐 파일은 다시 읽고 삭제된 파일은 뺍니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="123"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="586"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="124"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="610"/>
         <source>Remove document</source>
         <translation>문서 제거</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="138"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="139"/>
         <source>Create a collection, then drop documents here: PDF, Word, HTML, Markdown, text, CSV.</source>
         <translation>컬렉션을 만든 뒤 문서를 여기에 끌어다 놓으세요: PDF, 워드, HTML, 마크다운, 텍스트, CSV.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="142"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="143"/>
         <source>Document</source>
         <translation>문서</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="142"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="143"/>
         <source>Status</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="142"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="143"/>
         <source>Pages</source>
         <translation>쪽 수</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="142"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="209"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="143"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="214"/>
         <source>Chunks</source>
         <translation>청크</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="142"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="143"/>
         <source>Notes</source>
         <translation>메모</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="149"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="150"/>
         <source>Double-click a document to see its chunks</source>
         <translation>문서를 두 번 클릭하면 청크를 볼 수 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="158"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="159"/>
         <source>Words or a question</source>
         <translation>단어 또는 질문</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="160"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="879"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="161"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="905"/>
         <source>hybrid</source>
         <translation>하이브리드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="161"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="877"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="162"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="903"/>
         <source>dense</source>
         <translation>밀집(벡터)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="162"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="878"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="163"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="904"/>
         <source>keyword</source>
         <translation>키워드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="163"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="164"/>
         <source>Dense: by meaning (vectors). Keyword: by words (BM25). Hybrid: both, fused by rank.</source>
         <translation>밀집: 의미로 찾기(벡터). 키워드: 단어로 찾기(BM25). 하이브리드: 둘 다 찾아 순위로 합칩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="164"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="178"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="165"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="179"/>
         <source>Rerank</source>
         <translation>재순위</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="165"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="166"/>
         <source>Score the best candidates again with the collection&apos;s reranker (slower)</source>
         <translation>상위 후보를 컬렉션의 재순위 모델로 다시 채점합니다(더 느림)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="169"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="170"/>
         <source>How many results</source>
         <translation>결과 개수</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="170"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="190"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="618"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="171"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="195"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="643"/>
         <source>Search</source>
         <translation>검색</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="178"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="179"/>
         <source>Where</source>
         <translation>위치</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="178"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="179"/>
         <source>Dense</source>
         <translation>밀집</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="178"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="179"/>
         <source>Keyword</source>
         <translation>키워드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="178"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="179"/>
         <source>Fused</source>
         <translation>융합</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="178"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="179"/>
         <source>Section</source>
         <translation>절</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="182"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="187"/>
         <source>Each stage&apos;s score and rank: why a chunk came up. Double-click to open it in place.</source>
         <translation>단계별 점수와 순위: 청크가 검색된 이유입니다. 두 번 클릭하면 원래 자리에서 엽니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="196"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="201"/>
         <source>A question about the documents</source>
         <translation>문서에 관한 질문</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="197"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="205"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="202"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="210"/>
         <source>Ask</source>
         <translation>질문하기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="198"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="203"/>
         <source>Answer with the language model in use, from the best passages, citing them as [n]</source>
         <translation>사용 중인 언어 모델이 가장 알맞은 구절로 답하고 [n] 형태로 출처를 밝힙니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="208"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="213"/>
         <source>Double-click a document to see how it was cut into chunks.</source>
         <translation>문서를 두 번 클릭하면 청크로 나뉜 모습을 볼 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="215"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="220"/>
         <source>A question set: CSV or JSONL with question, document, page, phrase</source>
         <translation>질문 세트: question, document, page, phrase 열이 있는 CSV 또는 JSONL</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="216"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="407"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="221"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="424"/>
         <source>Browse…</source>
         <translation>찾아보기…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="217"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="222"/>
         <source>Run</source>
         <translation>실행</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="223"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="228"/>
         <source>Setting</source>
         <translation>설정</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="223"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="228"/>
         <source>Recall@k</source>
         <translation>Recall@k</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="223"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="228"/>
         <source>MRR</source>
         <translation>MRR</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="223"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="228"/>
         <source>Time per question</source>
         <translation>질문당 시간</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="228"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="233"/>
         <source>Test bench</source>
         <translation>검색 평가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="267"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="272"/>
         <source>Question set</source>
         <translation>질문 세트</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="268"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="273"/>
         <source>Question sets (*.csv *.jsonl *.json *.tsv)</source>
         <translation>질문 세트 (*.csv *.jsonl *.json *.tsv)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="309"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="314"/>
         <source>No collection yet. Press &quot;New collection…&quot; and choose an embedding model.</source>
         <translation>아직 컬렉션이 없습니다. &quot;새 컬렉션…&quot;을 누르고 임베딩 모델을 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="335"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="341"/>
         <source>Open collection %1</source>
         <translation>컬렉션 %1 열기</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="374"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="381"/>
         <source>%n page(s) read by OCR</source>
         <translation>
             <numerusform>OCR로 읽은 쪽 %n개</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="381"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="388"/>
         <source>%1 — %2 documents, %3 chunks · embedder %4 (%5 numbers a vector)</source>
         <translation>%1 — 문서 %2개, 청크 %3개 · 임베딩 모델 %4 (벡터당 숫자 %5개)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="388"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="395"/>
+        <source> · approximate index, recall@10 %1 against exact search</source>
+        <translation> · 근사 색인, 정확 검색 대비 recall@10 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="399"/>
         <source>The vector index was rebuilt from the stored vectors: %1</source>
         <translation>저장된 벡터로 벡터 색인을 다시 만들었습니다: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="390"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="401"/>
         <source>Drop files or folders here, or use &quot;Add files…&quot;.</source>
         <translation>파일이나 폴더를 여기에 끌어다 놓거나 &quot;파일 추가…&quot;를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="398"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="415"/>
         <source>New collection</source>
         <translation>새 컬렉션</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="401"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="418"/>
         <source>for example: handbook</source>
         <translation>예: 사내 안내서</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="404"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="421"/>
         <source>optional</source>
         <translation>선택 사항</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="411"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="428"/>
         <source>Model folder</source>
         <translation>모델 폴더</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="421"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="425"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="438"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="442"/>
         <source> tokens</source>
         <translation> 토큰</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="426"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="443"/>
         <source>Mask e-mail addresses, phone and card numbers in the indexed text</source>
         <translation>색인되는 텍스트에서 이메일 주소, 전화번호, 카드 번호를 가립니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="427"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="445"/>
+        <source>exact (best for up to about 100,000 chunks)</source>
+        <translation>정확 검색 (청크 약 10만 개까지 적합)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="446"/>
+        <source>approximate, HNSW (faster for large collections)</source>
+        <translation>근사 검색, HNSW (큰 컬렉션에서 더 빠름)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="447"/>
         <source>Name</source>
         <translation>이름</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="428"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="448"/>
         <source>Embedding model</source>
         <translation>임베딩 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="429"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="449"/>
         <source>Reranker</source>
         <translation>재순위 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="430"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="450"/>
         <source>Chunk size</source>
         <translation>청크 크기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="431"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="451"/>
         <source>Overlap</source>
         <translation>겹침</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="445"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="452"/>
+        <source>Vector index</source>
+        <translation>벡터 색인</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="467"/>
         <source>Give the collection a name (letters, digits, spaces; no slashes).</source>
         <translation>컬렉션 이름을 정하세요(문자, 숫자, 공백; 슬래시는 안 됩니다).</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="449"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="471"/>
         <source>Choose an embedding model folder (a sentence encoder such as MiniLM or E5).</source>
         <translation>임베딩 모델 폴더를 고르세요(MiniLM이나 E5 같은 문장 인코더).</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="454"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="476"/>
         <source>A collection named %1 exists already.</source>
         <translation>%1이라는 컬렉션이 이미 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="461"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="484"/>
         <source>Create collection %1</source>
         <translation>컬렉션 %1 만들기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="488"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="512"/>
         <source>Collection ready. Drop files or folders here to add them.</source>
         <translation>컬렉션이 준비되었습니다. 파일이나 폴더를 여기에 끌어다 놓아 추가하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="490"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="514"/>
         <source>Creating the collection…</source>
         <translation>컬렉션을 만드는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="496"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="520"/>
         <source>Add a folder</source>
         <translation>폴더 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="500"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="524"/>
         <source>Add files</source>
         <translation>파일 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="500"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="524"/>
         <source>Documents (*.pdf *.docx *.html *.htm *.md *.markdown *.txt *.csv *.tsv);;All files (*)</source>
         <translation>문서 (*.pdf *.docx *.html *.htm *.md *.markdown *.txt *.csv *.tsv);;모든 파일 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="507"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="531"/>
         <source>Choose or create a collection first.</source>
         <translation>먼저 컬렉션을 고르거나 만드세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="516"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="540"/>
         <source>Add to %1</source>
         <translation>%1에 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="536"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="560"/>
         <source>Added %1, updated %2, unchanged %3; %4 chunks in %5.</source>
         <translation>추가 %1, 갱신 %2, 변경 없음 %3; 청크 %4개, %5 걸림.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="547"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="571"/>
         <source>Stopped. What was added stays; adding the same files again continues where it stopped.</source>
         <translation>중지했습니다. 추가된 것은 남아 있으며, 같은 파일을 다시 추가하면 멈춘 곳부터 이어집니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="551"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="575"/>
         <source>Adding… (documents are committed one by one: stopping keeps what is done)</source>
         <translation>추가하는 중… (문서마다 하나씩 저장되므로 중지해도 끝난 것은 남습니다)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="559"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="583"/>
         <source>Sync %1</source>
         <translation>%1 동기화</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="573"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="597"/>
         <source>In sync: %1 read again, %2 removed, %3 unchanged.</source>
         <translation>동기화됨: 다시 읽음 %1, 제거 %2, 변경 없음 %3.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="582"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="606"/>
         <source>Select a document to remove.</source>
         <translation>제거할 문서를 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="587"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="611"/>
         <source>Remove %1 from the collection? The file itself stays.</source>
         <translation>%1을(를) 컬렉션에서 제거할까요? 파일 자체는 그대로 남습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="591"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="615"/>
         <source>Remove a document</source>
         <translation>문서 제거</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="605"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="673"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="853"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="630"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="699"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="879"/>
         <source>The collection is still opening.</source>
         <translation>컬렉션을 아직 여는 중입니다.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="648"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="673"/>
         <source>%n result(s). Dense %1 ms, keyword %2 ms%3.</source>
         <translation>
             <numerusform>결과 %n개. 밀집 %1 ms, 키워드 %2 ms%3.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="651"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="676"/>
         <source>, rerank %1 ms</source>
         <translation>, 재순위 %1 ms</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="669"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="695"/>
         <source>Open a language model first (Models panel, or the demo model): it writes the answer.</source>
         <translation>먼저 언어 모델을 여세요(모델 패널 또는 데모 모델). 답은 언어 모델이 씁니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="685"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="711"/>
         <source>Answer</source>
         <translation>답변</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="717"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="743"/>
         <source>No passage was close enough to the question, so the model was not asked.</source>
         <translation>질문과 충분히 가까운 구절이 없어 모델에게 묻지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="720"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="746"/>
         <source>Sources</source>
         <translation>출처</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="727"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="753"/>
         <source> (cited)</source>
         <translation> (인용됨)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="730"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="756"/>
         <source>The answer cites [%1], which is not one of its sources.</source>
         <translation>답변이 출처에 없는 [%1]을(를) 인용했습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="743"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="769"/>
         <source>Open source</source>
         <translation>출처 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="791"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="817"/>
         <source>Show chunks</source>
         <translation>청크 보기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="830"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="856"/>
         <source>chunk %1 · %2/%3 tokens</source>
         <translation>청크 %1 · %2/%3 토큰</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="841"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="867"/>
         <source>%n chunk(s); overlaps in orange.</source>
         <translation>
             <numerusform>청크 %n개; 겹치는 부분은 주황색입니다.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="849"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="875"/>
         <source>Choose a question set first: a CSV or JSONL file with question and document columns.</source>
         <translation>먼저 질문 세트를 고르세요: question과 document 열이 있는 CSV 또는 JSONL 파일.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="861"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="887"/>
         <source>Retrieval test bench</source>
         <translation>검색 평가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="880"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="906"/>
         <source>hybrid + rerank</source>
         <translation>하이브리드 + 재순위</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="888"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="914"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>

@@ -57,6 +57,7 @@ struct Opened {
   std::shared_ptr<fm::rag::VectorIndex> index;
   fm::rag::IndexCheck check;
   int64_t chunks = 0;
+  QString recall;  // the approximate index's recall@10 against exact search, when it is one
 };
 
 struct ChunkView {
@@ -328,6 +329,7 @@ void CollectionsPanel::selectCollection(const QString& dir) {
   m_hits.clear();
   m_sources.clear();
   m_title->setText(QFileInfo(abs).fileName());
+  m_syncOnOpen = true;
   openCollection();
 }
 
@@ -344,6 +346,7 @@ void CollectionsPanel::openCollection() {
                                    o.docs = store->documents();
                                    o.chunks = store->chunkCount();
                                    o.index = fm::rag::VectorIndex::open(*store, &o.check, job.context());
+                                   o.recall = QString::fromStdString(store->meta("hnsw_recall_at_10"));
                                    return o;
                                  });
   job->setRoutine(true);
@@ -382,18 +385,28 @@ void CollectionsPanel::openCollection() {
       m_docs->setItem(row, 4, n);
       pages += d.pages;
     }
-    m_title->setText(tr("%1 — %2 documents, %3 chunks · embedder %4 (%5 numbers a vector)")
-                         .arg(QFileInfo(m_current).fileName())
-                         .arg(o->docs.size())
-                         .arg(o->chunks)
-                         .arg(QString::fromStdString(o->settings.embedder.name))
-                         .arg(o->settings.embedder.dimension));
+    QString title = tr("%1 — %2 documents, %3 chunks · embedder %4 (%5 numbers a vector)")
+                        .arg(QFileInfo(m_current).fileName())
+                        .arg(o->docs.size())
+                        .arg(o->chunks)
+                        .arg(QString::fromStdString(o->settings.embedder.name))
+                        .arg(o->settings.embedder.dimension);
+    if (o->settings.indexKind == "hnsw")
+      title += tr(" · approximate index, recall@10 %1 against exact search")
+                   .arg(o->recall.isEmpty() ? QStringLiteral("?") : QString::number(o->recall.toDouble(), 'f', 3));
+    m_title->setText(title);
     if (o->check.rebuilt && !o->check.reason.empty())
       say(tr("The vector index was rebuilt from the stored vectors: %1").arg(coreText(o->check.reason)));
     else if (o->docs.empty())
       say(tr("Drop files or folders here, or use \"Add files…\"."));
     updateButtons();
     Q_EMIT documentsShown(static_cast<int>(o->docs.size()));
+    // A collection chosen in the list is brought up to date with its files.
+    if (m_syncOnOpen && !o->docs.empty() && !(m_ingest && m_ingest->isActive())) {
+      m_syncOnOpen = false;
+      sync();
+    }
+    m_syncOnOpen = false;
   });
 }
 
@@ -428,22 +441,27 @@ void CollectionsPanel::newCollectionDialog() {
   overlap->setValue(32);
   overlap->setSuffix(tr(" tokens"));
   auto* mask = new QCheckBox(tr("Mask e-mail addresses, phone and card numbers in the indexed text"), &d);
+  auto* kind = new QComboBox(&d);
+  kind->addItem(tr("exact (best for up to about 100,000 chunks)"), QStringLiteral("flat"));
+  kind->addItem(tr("approximate, HNSW (faster for large collections)"), QStringLiteral("hnsw"));
   form->addRow(tr("Name"), name);
   form->addRow(tr("Embedding model"), browseRow(embedder));
   form->addRow(tr("Reranker"), browseRow(reranker));
   form->addRow(tr("Chunk size"), chunk);
   form->addRow(tr("Overlap"), overlap);
+  form->addRow(tr("Vector index"), kind);
   form->addRow(QString(), mask);
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &d);
   form->addRow(buttons);
   connect(buttons, &QDialogButtonBox::accepted, &d, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, &d, &QDialog::reject);
   if (d.exec() != QDialog::Accepted) return;
-  createCollection(name->text(), embedder->text(), reranker->text(), chunk->value(), overlap->value(), mask->isChecked());
+  createCollection(name->text(), embedder->text(), reranker->text(), chunk->value(), overlap->value(), mask->isChecked(),
+                   kind->currentData().toString());
 }
 
 Job* CollectionsPanel::createCollection(const QString& nameIn, const QString& embedder, const QString& reranker,
-                                        int chunkTokens, int overlapTokens, bool maskPii) {
+                                        int chunkTokens, int overlapTokens, bool maskPii, const QString& indexKind) {
   const QString name = nameIn.trimmed();
   if (name.isEmpty() || name.contains(QLatin1Char('/')) || name.contains(QLatin1Char('\\')) || name.startsWith('.')) {
     say(tr("Give the collection a name (letters, digits, spaces; no slashes)."), true);
@@ -462,6 +480,7 @@ Job* CollectionsPanel::createCollection(const QString& nameIn, const QString& em
   const auto embPath = toPath(QFileInfo(embedder.trimmed()).absoluteFilePath());
   const auto rrPath = reranker.trimmed().isEmpty() ? std::filesystem::path() : toPath(QFileInfo(reranker.trimmed()).absoluteFilePath());
   const auto target = toPath(dir);
+  const std::string kindName = indexKind.toStdString();
   Job* job = m_wb->jobs()->start(tr("Create collection %1").arg(name), JobRunner::Light, [=](Job& job) {
     fm::LoadOptions lo;
     lo.job = job.context().part(0, 0.8, "loading the embedder");
@@ -477,6 +496,7 @@ Job* CollectionsPanel::createCollection(const QString& nameIn, const QString& em
     s.chunkTokens = chunkTokens;
     s.overlapTokens = overlapTokens;
     s.maskPii = maskPii;
+    s.indexKind = kindName;
     auto store = fm::rag::CollectionStore::create(target, s);
     fm::rag::VectorIndex::rebuild(*store);
     return true;

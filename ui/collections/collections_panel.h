@@ -42,7 +42,7 @@ class CollectionsPanel : public QWidget {
   void selectCollection(const QString& dir);
   // Each starts a job and returns it (null when the input is not usable; the panel says why).
   Job* createCollection(const QString& name, const QString& embedder, const QString& reranker, int chunkTokens,
-                        int overlapTokens, bool maskPii);
+                        int overlapTokens, bool maskPii, const QString& indexKind = QStringLiteral("flat"));
   Job* addPaths(const QStringList& paths);
   Job* sync();
   Job* search(const QString& query);
@@ -82,6 +82,7 @@ class CollectionsPanel : public QWidget {
 
   Workbench* m_wb;
   QString m_current;
+  bool m_syncOnOpen = false;
   std::shared_ptr<fm::rag::VectorIndex> m_index;  // read-only searches share it
   QString m_embedderFolder, m_rerankerFolder;
   std::vector<std::shared_ptr<fm::rag::SearchHit>> m_sources;  // the last answer's, numbered from 1

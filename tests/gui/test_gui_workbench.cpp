@@ -508,6 +508,13 @@ class TestGuiWorkbench : public QObject {
     korean.resize(1024, 700);
     korean.show();
     QVERIFY(QTest::qWaitForWindowExposed(&korean));
+    // The Models panel at its tallest: an embedder open, with its sentence comparison.
+    const QString embedder = m_tmp.filePath("korean-embedder");
+    fm::test::writeReferenceModel(fm::test::referenceFixture("tiny_bert_embedder"), embedder.toStdString());
+    QSignalSpy opened(m_wb.get(), &Workbench::modelOpened);
+    m_wb->openModel(embedder);
+    QTRY_VERIFY_WITH_TIMEOUT(opened.count() == 1, 60000);
+    QApplication::processEvents();
     QVERIFY2(korean.height() <= 700, qPrintable(QString::number(korean.height())));
     static const QRegularExpression english(QStringLiteral("\\b[A-Za-z]{3,}\\s+[a-z]{2,}\\b"));
     auto hasHangul = [](const QString& s) {

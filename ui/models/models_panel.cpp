@@ -115,6 +115,9 @@ ModelsPanel::ModelsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), m_wb
   m_details = new QTextBrowser(right);
   rv->addWidget(m_title);
   rv->addWidget(m_error);
+  // Everything here fits 1024x700 in Korean with an embedder's sentence comparison open: the
+  // text views may shrink to about two lines and scroll.
+  m_details->setMinimumHeight(48);
   rv->addWidget(m_details, 2);
   rv->addWidget(new QLabel(tr("Tokenizer: type text to see its tokens and their ids"), right));
   m_tokInput = new QPlainTextEdit(right);
@@ -122,6 +125,7 @@ ModelsPanel::ModelsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), m_wb
   m_tokInput->setMaximumHeight(60);
   m_tokOutput = new QTextBrowser(right);
   rv->addWidget(m_tokInput);
+  m_tokOutput->setMinimumHeight(48);
   rv->addWidget(m_tokOutput, 1);
 
   // What the model does, tried on the spot: an embedder compares sentences, a reranker scores
@@ -133,6 +137,7 @@ ModelsPanel::ModelsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), m_wb
   m_sentences = new QPlainTextEdit(simBox);
   m_sentences->setPlainText(tr("The weather is lovely today.\nIt is sunny and warm outside.\nThe stock market fell sharply.\n오늘은 날씨가 좋다."));
   m_sentences->setMaximumHeight(80);
+  m_sentences->setMinimumHeight(48);
   m_compare = new QPushButton(tr("Compare"), simBox);
   m_similarity = new QTableWidget(simBox);
   m_similarity->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -148,6 +153,7 @@ ModelsPanel::ModelsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), m_wb
   m_passages = new QPlainTextEdit(rankBox);
   m_passages->setPlainText(tr("Open Settings, choose Account, then Reset password.\nOur office is open from 9 to 5.\nPasswords must have at least 12 characters."));
   m_passages->setMaximumHeight(80);
+  m_passages->setMinimumHeight(48);
   m_score = new QPushButton(tr("Score"), rankBox);
   m_ranking = new QTableWidget(0, 3, rankBox);
   m_ranking->setHorizontalHeaderLabels({tr("Score"), tr("Probability"), tr("Passage")});
@@ -164,7 +170,7 @@ ModelsPanel::ModelsPanel(Workbench* wb, QWidget* parent) : QWidget(parent), m_wb
   rv->addWidget(m_tryStack, 4);
   for (QTableWidget* t : {m_similarity, m_ranking}) {
     t->verticalHeader()->setDefaultSectionSize(t->fontMetrics().height() + 6);
-    t->setMinimumHeight(5 * (t->fontMetrics().height() + 6));
+    t->setMinimumHeight(4 * (t->fontMetrics().height() + 6));
   }
   rv->addWidget(m_tryStatus);
   m_tryStack->hide();

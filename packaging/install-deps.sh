@@ -15,7 +15,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 PKGS=(
   build-essential cmake ninja-build ccache pkg-config git
-  qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-charts-dev libqt6opengl6-dev libgl-dev qt6-translations-l10n
+  qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-charts-dev qt6-pdf-dev libqt6opengl6-dev libgl-dev qt6-translations-l10n
   libtorch-dev libopenblas0-pthread
   libfaiss-dev libopencv-dev
   libsentencepiece-dev sentencepiece libprotobuf-dev

@@ -43,4 +43,7 @@ find_package(faiss REQUIRED)
 if(FM_BUILD_GUI OR FM_BUILD_TESTS)
   find_package(Qt6 REQUIRED COMPONENTS Core Widgets Concurrent Test)
   find_package(Qt6 REQUIRED COMPONENTS Charts LinguistTools)
+  # Qt PDF (part of Qt WebEngine's sources) shows a cited PDF page with the passage marked;
+  # without it, citations open the document's text instead.
+  find_package(Qt6 QUIET COMPONENTS Pdf)
 endif()

@@ -5,6 +5,7 @@
 // measured while training and generation run.
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
+#include <QDialog>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
@@ -480,6 +481,13 @@ class TestGuiWorkbench : public QObject {
     QVERIFY(cp->resultsTable()->rowCount() >= 1);
     QVERIFY2(cp->resultsTable()->item(0, 0)->text().contains("handbook.pdf, page 2"),
              qPrintable(cp->resultsTable()->item(0, 0)->text()));
+    // Opened in place: the PDF page as printed, with the passage marked (where Qt PDF is built in).
+    QSignalSpy opened(cp, &CollectionsPanel::sourceShown);
+    cp->openResult(0);
+    QTRY_VERIFY_WITH_TIMEOUT(opened.count() == 1, 60000);
+    QCOMPARE(opened.at(0).at(0).toBool(), CollectionsPanel::canShowPdfPages());
+    for (QWidget* top : QApplication::topLevelWidgets())
+      if (qobject_cast<QDialog*>(top)) top->close();
     QSignalSpy answered(cp, &CollectionsPanel::answerFinished);
     if (!m_wb->model()) {
       QSignalSpy loaded(m_wb.get(), &Workbench::modelLoaded);

@@ -25,6 +25,16 @@
 #include <QTextBrowser>
 #include <QTextCursor>
 #include <QUrl>
+#include <QImage>
+#include <QPainter>
+#include <QPixmap>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QTabWidget>
+#ifdef FM_HAVE_QTPDF
+#include <QPdfDocument>
+#include <QPdfSelection>
+#endif
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -66,10 +76,72 @@ struct ChunkView {
   int limit = 0;
 };
 
-struct SourceText {
-  std::string text;
-  std::string format;
+struct SourceView {
+  std::string text;  // the document's text as the collection keeps it
+  QImage page;       // a PDF's cited page with the passage marked (null when not a PDF or not found)
+  int markTop = -1;  // where the mark starts on the image
 };
+
+#ifdef FM_HAVE_QTPDF
+// The cited page of a PDF, rendered, with the passage's lines marked. The passage is found in
+// the page's text by its opening and closing words (white space folded, since the PDF engine
+// and the reader lay text out a little differently).
+void renderPdfPage(const QString& file, int page, const std::string& passage, SourceView& out) {
+  QPdfDocument doc;
+  if (doc.load(file) != QPdfDocument::Error::None || page < 0 || page >= doc.pageCount()) return;
+  const QString pageText = doc.getAllText(page).text();
+  QString folded;
+  std::vector<int> at;  // folded index -> page text index
+  bool space = true;
+  for (int i = 0; i < pageText.size(); ++i) {
+    if (pageText[i].isSpace()) {
+      if (!space) {
+        folded += QLatin1Char(' ');
+        at.push_back(i);
+      }
+      space = true;
+      continue;
+    }
+    folded += pageText[i];
+    at.push_back(i);
+    space = false;
+  }
+  const QString want = QString::fromStdString(passage).simplified();
+  int start = -1, end = -1;
+  for (int n : {60, 30, 15}) {
+    start = folded.indexOf(want.left(n));
+    if (start >= 0) break;
+  }
+  if (start < 0) return;
+  for (int n : {60, 30, 15}) {
+    const int e = folded.indexOf(want.right(n), start);
+    if (e >= 0) {
+      end = e + std::min<int>(n, want.size());
+      break;
+    }
+  }
+  if (end < 0) end = std::min<int>(folded.size(), start + want.size());
+  const int first = at[static_cast<size_t>(start)], last = at[static_cast<size_t>(std::max(start, end - 1))];
+  const QPdfSelection sel = doc.getSelectionAtIndex(page, first, last - first + 1);
+  const QSizeF points = doc.pagePointSize(page);
+  if (points.isEmpty()) return;
+  const int width = 900;
+  const double scale = width / points.width();
+  out.page = doc.render(page, QSize(width, static_cast<int>(points.height() * scale)));
+  if (out.page.isNull()) return;
+  out.page = out.page.convertToFormat(QImage::Format_ARGB32);
+  QPainter painter(&out.page);
+  painter.setPen(Qt::NoPen);
+  painter.setBrush(QColor(255, 212, 59, 110));
+  for (const QPolygonF& poly : sel.bounds()) {
+    QPolygonF scaled;
+    for (const QPointF& p : poly) scaled << p * scale;
+    painter.drawPolygon(scaled);
+    const int top = static_cast<int>(scaled.boundingRect().top());
+    if (out.markTop < 0 || top < out.markTop) out.markTop = top;
+  }
+}
+#endif
 
 QString where(const fm::rag::SearchHit& h) {
   QString w = QFileInfo(QString::fromStdString(h.document)).fileName();
@@ -258,11 +330,7 @@ CollectionsPanel::CollectionsPanel(Workbench* wb, QWidget* parent) : QWidget(par
   connect(m_results, &QTableWidget::currentCellChanged, this, [this](int row) {
     if (row >= 0 && row < static_cast<int>(m_hits.size())) showHit(*m_hits[static_cast<size_t>(row)]);
   });
-  connect(m_results, &QTableWidget::cellDoubleClicked, this, [this](int row) {
-    if (row < 0 || row >= static_cast<int>(m_hits.size())) return;
-    m_sources = m_hits;
-    showSource(row);
-  });
+  connect(m_results, &QTableWidget::cellDoubleClicked, this, [this](int row) { openResult(row); });
   connect(m_askButton, &QPushButton::clicked, this, [this] { ask(m_question->text()); });
   connect(m_question, &QLineEdit::returnPressed, this, [this] { ask(m_question->text()); });
   connect(m_answer, &QTextBrowser::anchorClicked, this, [this](const QUrl& url) {
@@ -279,6 +347,20 @@ CollectionsPanel::CollectionsPanel(Workbench* wb, QWidget* parent) : QWidget(par
 }
 
 CollectionsPanel::~CollectionsPanel() = default;
+
+bool CollectionsPanel::canShowPdfPages() {
+#ifdef FM_HAVE_QTPDF
+  return true;
+#else
+  return false;
+#endif
+}
+
+void CollectionsPanel::openResult(int row) {
+  if (row < 0 || row >= static_cast<int>(m_hits.size())) return;
+  m_sources = m_hits;
+  showSource(row);
+}
 
 QString CollectionsPanel::collectionsDir() const { return QDir(m_wb->workspace()).filePath(QStringLiteral("collections")); }
 
@@ -766,9 +848,16 @@ void CollectionsPanel::showSource(int sourceIndex) {
   const fm::rag::SearchHit hit = *m_sources[static_cast<size_t>(sourceIndex)];
   const auto dir = toPath(m_current);
   const int64_t docId = hit.chunk.documentId;
-  Job* job = m_wb->jobs()->start(tr("Open source"), JobRunner::Light, [dir, docId](Job&) {
+  const QString file = QString::fromStdString(hit.document);
+  Job* job = m_wb->jobs()->start(tr("Open source"), JobRunner::Light, [dir, docId, file, hit](Job&) {
     auto store = fm::rag::CollectionStore::open(dir);
-    return store->documentText(docId);
+    SourceView v;
+    v.text = store->documentText(docId);
+#ifdef FM_HAVE_QTPDF
+    if (hit.chunk.where.page > 0 && file.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive) && QFileInfo::exists(file))
+      renderPdfPage(file, hit.chunk.where.page - 1, hit.chunk.text, v);
+#endif
+    return v;
   });
   job->setRoutine(true);
   connect(job, &Job::finished, this, [this, job, hit](Job::State s, const QString& message) {
@@ -776,8 +865,9 @@ void CollectionsPanel::showSource(int sourceIndex) {
       say(message, true);
       return;
     }
-    const auto* text = job->result<std::string>();
-    if (!text) return;
+    const auto* source = job->result<SourceView>();
+    if (!source) return;
+    const std::string* text = &source->text;
     auto* d = new QDialog(this);
     d->setAttribute(Qt::WA_DeleteOnClose);
     d->setWindowTitle(QFileInfo(QString::fromStdString(hit.document)).fileName());
@@ -804,9 +894,26 @@ void CollectionsPanel::showSource(int sourceIndex) {
     at.setPosition(utf16At(*text, hit.chunk.where.begin));
     view->setTextCursor(at);
     view->ensureCursorVisible();
+    if (!source->page.isNull()) {
+      // The page as printed, the passage marked; its text below.
+      auto* tabs = new QTabWidget(d);
+      auto* scroll = new QScrollArea(tabs);
+      auto* image = new QLabel(scroll);
+      image->setPixmap(QPixmap::fromImage(source->page));
+      scroll->setWidget(image);
+      tabs->addTab(scroll, tr("Page %1").arg(hit.chunk.where.page));
+      tabs->addTab(view, tr("Text"));
+      v->addWidget(tabs, 1);
+      d->resize(960, 720);
+      d->show();
+      scroll->verticalScrollBar()->setValue(std::max(0, source->markTop - 80));
+      Q_EMIT sourceShown(true);
+      return;
+    }
     v->addWidget(view, 1);
     d->resize(720, 520);
     d->show();
+    Q_EMIT sourceShown(false);
   });
 }
 

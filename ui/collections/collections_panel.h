@@ -49,6 +49,10 @@ class CollectionsPanel : public QWidget {
   Job* ask(const QString& question);
   Job* runTestBench(const QString& questionsFile);
   void showChunks(const QString& documentPath);
+  // Opens a search result in place (as double-clicking it does).
+  void openResult(int row);
+  // Whether this build shows a cited PDF page as printed (Qt PDF), besides its text.
+  static bool canShowPdfPages();
 
   QTableWidget* documentsTable() const { return m_docs; }
   QTableWidget* resultsTable() const { return m_results; }
@@ -64,6 +68,7 @@ class CollectionsPanel : public QWidget {
   void answerFinished(bool grounded);
   void chunksShown(int chunks);
   void testBenchShown();
+  void sourceShown(bool pageShown);
 
  protected:
   void dragEnterEvent(QDragEnterEvent* event) override;

@@ -1,5 +1,6 @@
 #include "shell/gui_driver.h"
 
+#include <QDialog>
 #include <QTabWidget>
 
 #include "collections/collections_panel.h"
@@ -250,7 +251,7 @@ int runGuiBenchmark(Workbench& wb, MainWindow& w, const QString& what, int steps
 // The Collections panel with a generated handbook in a collection made with `embedder`: a search
 // and an answer from the demo model.
 template <typename Shot>
-bool shootCollections(Workbench& wb, MainWindow& w, const QString& embedder, const Shot& shot) {
+bool shootCollections(Workbench& wb, MainWindow& w, const QString& embedder, const QString& shotDir, const Shot& shot) {
   CollectionsPanel* cp = w.collectionsPanel();
   w.showPage(MainWindow::Collections);
   const QString docs = QDir(wb.workspace()).filePath(QStringLiteral("datasets/handbook"));
@@ -283,6 +284,19 @@ bool shootCollections(Workbench& wb, MainWindow& w, const QString& embedder, con
   spinUntil([&] { return searched; }, 120000);
   QObject::disconnect(c2);
   shot(QStringLiteral("collections"));
+  // The first result opened in place (for a PDF: its page with the passage marked).
+  bool opened = false;
+  auto c4 = QObject::connect(cp, &CollectionsPanel::sourceShown, [&] { opened = true; });
+  cp->openResult(0);
+  spinUntil([&] { return opened; }, 60000);
+  QObject::disconnect(c4);
+  for (QWidget* top : QApplication::topLevelWidgets())
+    if (auto* d = qobject_cast<QDialog*>(top); d && d->isVisible()) {
+      spinUntil([] { return false; }, 300);
+      const QString file = QDir(shotDir).filePath(QStringLiteral("collections-source.png"));
+      std::printf("%s %s\n", d->grab().save(file) ? "wrote" : "could not write", qPrintable(file));
+      d->close();
+    }
   bool answered = false;
   auto c3 = QObject::connect(cp, &CollectionsPanel::answerFinished, [&] { answered = true; });
   cp->findChild<QTabWidget*>()->setCurrentIndex(1);
@@ -365,7 +379,7 @@ int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStr
     shot(kind == fm::ModelKind::TextEncoder ? QStringLiteral("models-embedder")
          : kind == fm::ModelKind::SequenceClassifier ? QStringLiteral("models-reranker")
                                                      : QStringLiteral("models-") + QFileInfo(extra).fileName());
-    if (kind == fm::ModelKind::TextEncoder && !shootCollections(wb, w, extra, shot)) return 1;
+    if (kind == fm::ModelKind::TextEncoder && !shootCollections(wb, w, extra, dir, shot)) return 1;
   }
   return 0;
 }

@@ -65,16 +65,7 @@ void appendEvidence(const CollectionStore& store, const AnswerResult& r) {
   }
   json cited = json::array();
   for (const Citation& c : r.citations) cited.push_back(c.number);
-  char when[32];
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-#ifdef _WIN32
-  gmtime_s(&tm, &t);
-#else
-  gmtime_r(&t, &tm);
-#endif
-  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  const json line = {{"time", when},
+  const json line = {{"time", utcNow()},
                      {"question", maskPersonalData(r.question)},
                      {"grounded", r.grounded},
                      {"sources", sources},

@@ -31,16 +31,8 @@ json percentiles(std::vector<double> v) {
   return {{"p50_ms", at(0.5)}, {"p99_ms", at(0.99)}, {"max_ms", v.back()}};
 }
 
-// splitmix64, as the handbook uses: the same collection on every machine.
-struct Rng {
-  uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0); }
+// The handbook's generator: the same collection on every machine.
+struct Rng : SplitMix64 {
   double normal() {
     const double u = std::max(uniform(), 1e-300), v = uniform();
     return std::sqrt(-2 * std::log(u)) * std::cos(6.283185307179586 * v);
@@ -77,7 +69,8 @@ uint64_t residentBytes() {
 
 json benchSearch(const std::filesystem::path& work, const SearchBenchOptions& o, const JobContext& job) {
   std::filesystem::remove_all(work);
-  Rng rng{o.seed};
+  Rng rng;
+  rng.s = o.seed;
   CollectionSettings settings;
   settings.embedder = {"", "synthetic", o.dimension, "synthetic"};
   const uint64_t rssStart = residentBytes();

@@ -110,6 +110,9 @@ class DocumentBuilder {
 
 // CRLF and lone CR become LF, so that lines count as the file's editor shows them.
 std::string unixLines(std::string s);
+// Adds `text` as paragraphs (runs of lines between blank lines), lines counted from 1 in
+// `text`, trailing spaces of each line dropped; `page` for each block.
+void addParagraphs(DocumentBuilder& out, const std::string& text, int page, const JobContext& job);
 // "&amp;", "&#233;", "&#xAC00;" and the other entities of HTML and Markdown, decoded; an
 // entity it does not know stays as written.
 std::string decodeEntity(const std::string& entity);

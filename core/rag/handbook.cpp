@@ -14,16 +14,7 @@ namespace fm::rag {
 
 namespace {
 
-// splitmix64: the same numbers on every platform (std distributions are not).
-struct Rng {
-  uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  int below(int n) { return static_cast<int>(next() % static_cast<uint64_t>(n)); }
+struct Rng : SplitMix64 {
   template <typename T>
   const T& pick(const std::vector<T>& v) { return v[static_cast<size_t>(below(static_cast<int>(v.size())))]; }
 };
@@ -188,7 +179,8 @@ void writeSimpleDocx(const std::filesystem::path& file, const std::vector<WordPa
 
 std::vector<HandbookQuestion> writeHandbook(const std::filesystem::path& dir, const HandbookOptions& o) {
   makeFolder(dir);
-  Rng r{o.seed};
+  Rng r;
+  r.s = o.seed;
   std::vector<HandbookQuestion> questions;
   static const char* kinds[] = {"pdf", "docx", "html", "md", "txt"};
   for (int d = 0; d < o.documents; ++d) {

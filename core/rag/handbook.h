@@ -11,6 +11,20 @@
 
 namespace fm::rag {
 
+// splitmix64: the same numbers on every platform (std's distributions differ between
+// standard libraries), for generated documents and benchmark collections.
+struct SplitMix64 {
+  uint64_t s;
+  uint64_t next() {
+    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  int below(int n) { return static_cast<int>(next() % static_cast<uint64_t>(n)); }
+  double uniform() { return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0); }
+};
+
 struct HandbookQuestion {
   std::string question, document, phrase;
   int page = 0;  // for PDFs

@@ -38,30 +38,6 @@ bool hasText(const std::string& s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return !std::isspace(static_cast<unsigned char>(c)); });
 }
 
-// Adds a page's text as paragraphs (runs of lines between blank lines), lines counted on the page.
-void addPage(DocumentBuilder& out, const std::string& text, int page) {
-  std::string para;
-  int line = 0, first = 0;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    std::string l = text.substr(pos, nl - pos);
-    while (!l.empty() && (l.back() == ' ' || l.back() == '\t')) l.pop_back();
-    ++line;
-    if (!hasText(l)) {
-      out.add(para, first, line - 1, page);
-      para.clear();
-    } else {
-      if (para.empty()) first = line;
-      else para += '\n';
-      para += l;
-    }
-    pos = nl + 1;
-  }
-  out.add(para, first, line, page);
-}
-
 // A Tesseract engine for the languages installed among those wanted.
 class Ocr {
  public:
@@ -155,7 +131,7 @@ Document readPdf(const std::filesystem::path& path, const ReadOptions& options) 
     }
     std::string text = pageText(*page);
     if (hasText(text)) {
-      addPage(out, text, number);
+      addParagraphs(out, text, number, options.job);
       continue;
     }
     // No text layer: a scanned page, or a page with only pictures.
@@ -168,7 +144,7 @@ Document readPdf(const std::filesystem::path& path, const ReadOptions& options) 
                                                                   std::to_string(doc.pages) + " with OCR");
       text = ocr->read(*page, options.ocrDpi);
       if (hasText(text)) {
-        addPage(out, text, number);
+        addParagraphs(out, text, number, options.job);
         doc.ocrPages.push_back(number);
         continue;
       }

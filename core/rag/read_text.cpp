@@ -25,26 +25,23 @@ std::string unixLines(std::string s) {
 namespace {
 
 bool blank(const std::string& line) {
-  return std::all_of(line.begin(), line.end(), [](char c) { return c == ' ' || c == '\t' || c == '\f' || c == '\v'; });
+  return std::all_of(line.begin(), line.end(), [](char c) { return c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == '\r'; });
 }
 
 }  // namespace
 
-Document readPlainText(const std::filesystem::path& path, const std::string& bytes, const ReadOptions& options) {
-  Document doc;
-  const std::string text = unixLines(decodeText(bytes, doc.encoding));
-  DocumentBuilder out(doc);
-  // Paragraphs: runs of lines between blank lines.
+void addParagraphs(DocumentBuilder& out, const std::string& text, int page, const JobContext& job) {
   std::string para;
   int line = 0, first = 0;
   size_t pos = 0;
   while (pos <= text.size()) {
     size_t nl = text.find('\n', pos);
     if (nl == std::string::npos) nl = text.size();
-    const std::string l = text.substr(pos, nl - pos);
+    std::string l = text.substr(pos, nl - pos);
+    while (!l.empty() && (l.back() == ' ' || l.back() == '\t')) l.pop_back();
     ++line;
     if (blank(l)) {
-      out.add(para, first, line - 1);
+      out.add(para, first, line - 1, page);
       para.clear();
     } else {
       if (para.empty()) first = line;
@@ -52,9 +49,16 @@ Document readPlainText(const std::filesystem::path& path, const std::string& byt
       para += l;
     }
     pos = nl + 1;
-    if (line % 4096 == 0) options.job.checkCancel();
+    if (line % 4096 == 0) job.checkCancel();
   }
-  out.add(para, first, line);
+  out.add(para, first, line, page);
+}
+
+Document readPlainText(const std::filesystem::path& path, const std::string& bytes, const ReadOptions& options) {
+  Document doc;
+  const std::string text = unixLines(decodeText(bytes, doc.encoding));
+  DocumentBuilder out(doc);
+  addParagraphs(out, text, 0, options.job);
   if (doc.blocks.empty()) doc.notes.push_back(utf8(path) + ": the file holds no text");
   return doc;
 }

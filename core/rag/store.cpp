@@ -37,7 +37,9 @@ CREATE INDEX chunks_document ON chunks(document_id);
 CREATE VIRTUAL TABLE chunks_fts USING fts5(body, content='', tokenize='unicode61 remove_diacritics 2');
 )sql";
 
-std::string nowIso() {
+}  // namespace
+
+std::string utcNow() {
   const std::time_t t = std::time(nullptr);
   std::tm tm{};
 #ifdef _WIN32
@@ -49,6 +51,8 @@ std::string nowIso() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
+
+namespace {
 
 json settingsJson(const CollectionSettings& s) {
   return {{"embedder",
@@ -253,7 +257,7 @@ std::unique_ptr<CollectionStore> CollectionStore::create(const std::filesystem::
     sql::Statement put(db, "INSERT INTO meta(key, value) VALUES(?1, ?2)");
     put.bind(1, std::string("schema")).bind(2, std::to_string(kSchema)).run();
     put.bind(1, std::string("settings")).bind(2, settingsJson(settings).dump()).run();
-    put.bind(1, std::string("created")).bind(2, nowIso()).run();
+    put.bind(1, std::string("created")).bind(2, utcNow()).run();
     t.commit();
   }
   std::filesystem::rename(tmp, dir / kDatabaseName);
@@ -423,7 +427,7 @@ int64_t CollectionStore::putDocument(DocumentRecord rec, const std::string& text
   }
   if (id) deleteChunks(*m_db, id);
   const json ocr = rec.ocrPages, empty = rec.pagesWithoutText;
-  if (rec.ingestedAt.empty()) rec.ingestedAt = nowIso();
+  if (rec.ingestedAt.empty()) rec.ingestedAt = utcNow();
   sql::Statement put(*m_db, id ? "UPDATE documents SET format=?2, encoding=?3, hash=?4, mtime=?5, size=?6, status=?7, "
                                  "reason=?8, pages=?9, chunks=?10, ocr_pages=?11, pages_without_text=?12, "
                                  "ingested_at=?13, text=?14 WHERE path=?1"

@@ -132,6 +132,9 @@ std::string searchText(const std::string& text);
 // A user's words as an FTS5 query: every term (and its character pairs) quoted, joined by OR.
 std::string keywordQuery(const std::string& text);
 
+// The time now as ISO 8601 in UTC ("2026-11-26T04:10:00Z").
+std::string utcNow();
+
 // A 64-bit FNV-1a digest as 16 hex digits, and that of a file's bytes.
 std::string contentHash(const std::string& bytes);
 std::string fileHash(const std::filesystem::path& file);

@@ -233,565 +233,580 @@
         <source>the index holds %1 vectors; the collection has %2</source>
         <translation>색인에는 벡터가 %1개 있지만 컬렉션에는 %2개가 있습니다</translation>
     </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="62"/>
+        <source>the question and its best source take %1 tokens; the model reads at most %2 (use smaller chunks, or a model with a longer context)</source>
+        <translation>질문과 가장 알맞은 출처가 %1토큰인데 모델은 최대 %2토큰까지 읽습니다(청크를 더 작게 하거나 문맥이 더 긴 모델을 쓰세요)</translation>
+    </message>
 </context>
 <context>
     <name>fm::ui::CollectionsPanel</name>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="76"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="148"/>
         <source>, page %1</source>
         <translation>, %1쪽</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="77"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="149"/>
         <source>, lines %1-%2</source>
         <translation>, %1-%2행</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="87"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="159"/>
         <source>ingested</source>
         <translation>색인됨</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="88"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="160"/>
         <source>pages without text</source>
         <translation>텍스트 없는 쪽 있음</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="89"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="161"/>
         <source>skipped</source>
         <translation>건너뜀</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="90"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="162"/>
         <source>failed</source>
         <translation>실패</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="91"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="163"/>
         <source>needs a password</source>
         <translation>암호 필요</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="115"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="187"/>
         <source>Collections</source>
         <translation>컬렉션</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="117"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="189"/>
         <source>Each collection is a folder with its documents&apos; text, chunks and vectors</source>
         <translation>컬렉션마다 문서의 텍스트, 청크, 벡터를 담은 폴더가 하나 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="119"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="191"/>
         <source>New collection…</source>
         <translation>새 컬렉션…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="120"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="192"/>
         <source>Add files…</source>
         <translation>파일 추가…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="121"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="193"/>
         <source>Add a folder…</source>
         <translation>폴더 추가…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="122"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="194"/>
         <source>Sync</source>
         <translation>동기화</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="123"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="195"/>
         <source>Read changed files again and drop deleted ones</source>
         <translation>바뀐 파일은 다시 읽고 삭제된 파일은 뺍니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="124"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="610"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="196"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="692"/>
         <source>Remove document</source>
         <translation>문서 제거</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="139"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="211"/>
         <source>Create a collection, then drop documents here: PDF, Word, HTML, Markdown, text, CSV.</source>
         <translation>컬렉션을 만든 뒤 문서를 여기에 끌어다 놓으세요: PDF, 워드, HTML, 마크다운, 텍스트, CSV.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="143"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="215"/>
         <source>Document</source>
         <translation>문서</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="143"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="215"/>
         <source>Status</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="143"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="215"/>
         <source>Pages</source>
         <translation>쪽 수</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="143"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="214"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="215"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="286"/>
         <source>Chunks</source>
         <translation>청크</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="143"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="215"/>
         <source>Notes</source>
         <translation>메모</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="150"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="222"/>
         <source>Double-click a document to see its chunks</source>
         <translation>문서를 두 번 클릭하면 청크를 볼 수 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="159"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="231"/>
         <source>Words or a question</source>
         <translation>단어 또는 질문</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="161"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="905"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="233"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1012"/>
         <source>hybrid</source>
         <translation>하이브리드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="162"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="903"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="234"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1010"/>
         <source>dense</source>
         <translation>밀집(벡터)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="163"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="904"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="235"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1011"/>
         <source>keyword</source>
         <translation>키워드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="164"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="236"/>
         <source>Dense: by meaning (vectors). Keyword: by words (BM25). Hybrid: both, fused by rank.</source>
         <translation>밀집: 의미로 찾기(벡터). 키워드: 단어로 찾기(BM25). 하이브리드: 둘 다 찾아 순위로 합칩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="165"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="179"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="237"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="251"/>
         <source>Rerank</source>
         <translation>재순위</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="166"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="238"/>
         <source>Score the best candidates again with the collection&apos;s reranker (slower)</source>
         <translation>상위 후보를 컬렉션의 재순위 모델로 다시 채점합니다(더 느림)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="170"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="242"/>
         <source>How many results</source>
         <translation>결과 개수</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="171"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="195"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="643"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="243"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="267"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="725"/>
         <source>Search</source>
         <translation>검색</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="179"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="251"/>
         <source>Where</source>
         <translation>위치</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="179"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="251"/>
         <source>Dense</source>
         <translation>밀집</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="179"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="251"/>
         <source>Keyword</source>
         <translation>키워드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="179"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="251"/>
         <source>Fused</source>
         <translation>융합</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="179"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="251"/>
         <source>Section</source>
         <translation>절</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="187"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="259"/>
         <source>Each stage&apos;s score and rank: why a chunk came up. Double-click to open it in place.</source>
         <translation>단계별 점수와 순위: 청크가 검색된 이유입니다. 두 번 클릭하면 원래 자리에서 엽니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="201"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="273"/>
         <source>A question about the documents</source>
         <translation>문서에 관한 질문</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="202"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="210"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="274"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="282"/>
         <source>Ask</source>
         <translation>질문하기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="203"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="275"/>
         <source>Answer with the language model in use, from the best passages, citing them as [n]</source>
         <translation>사용 중인 언어 모델이 가장 알맞은 구절로 답하고 [n] 형태로 출처를 밝힙니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="213"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="285"/>
         <source>Double-click a document to see how it was cut into chunks.</source>
         <translation>문서를 두 번 클릭하면 청크로 나뉜 모습을 볼 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="220"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="292"/>
         <source>A question set: CSV or JSONL with question, document, page, phrase</source>
         <translation>질문 세트: question, document, page, phrase 열이 있는 CSV 또는 JSONL</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="221"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="424"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="293"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="506"/>
         <source>Browse…</source>
         <translation>찾아보기…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="222"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="294"/>
         <source>Run</source>
         <translation>실행</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="228"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="300"/>
         <source>Setting</source>
         <translation>설정</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="228"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="300"/>
         <source>Recall@k</source>
         <translation>Recall@k</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="228"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="300"/>
         <source>MRR</source>
         <translation>MRR</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="228"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="300"/>
         <source>Time per question</source>
         <translation>질문당 시간</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="233"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="305"/>
         <source>Test bench</source>
         <translation>검색 평가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="272"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="340"/>
         <source>Question set</source>
         <translation>질문 세트</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="273"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="341"/>
         <source>Question sets (*.csv *.jsonl *.json *.tsv)</source>
         <translation>질문 세트 (*.csv *.jsonl *.json *.tsv)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="314"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="396"/>
         <source>No collection yet. Press &quot;New collection…&quot; and choose an embedding model.</source>
         <translation>아직 컬렉션이 없습니다. &quot;새 컬렉션…&quot;을 누르고 임베딩 모델을 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="341"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="423"/>
         <source>Open collection %1</source>
         <translation>컬렉션 %1 열기</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="381"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="463"/>
         <source>%n page(s) read by OCR</source>
         <translation>
             <numerusform>OCR로 읽은 쪽 %n개</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="388"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="470"/>
         <source>%1 — %2 documents, %3 chunks · embedder %4 (%5 numbers a vector)</source>
         <translation>%1 — 문서 %2개, 청크 %3개 · 임베딩 모델 %4 (벡터당 숫자 %5개)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="395"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="477"/>
         <source> · approximate index, recall@10 %1 against exact search</source>
         <translation> · 근사 색인, 정확 검색 대비 recall@10 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="399"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="481"/>
         <source>The vector index was rebuilt from the stored vectors: %1</source>
         <translation>저장된 벡터로 벡터 색인을 다시 만들었습니다: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="401"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="483"/>
         <source>Drop files or folders here, or use &quot;Add files…&quot;.</source>
         <translation>파일이나 폴더를 여기에 끌어다 놓거나 &quot;파일 추가…&quot;를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="415"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="497"/>
         <source>New collection</source>
         <translation>새 컬렉션</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="418"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="500"/>
         <source>for example: handbook</source>
         <translation>예: 사내 안내서</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="421"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="503"/>
         <source>optional</source>
         <translation>선택 사항</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="428"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="510"/>
         <source>Model folder</source>
         <translation>모델 폴더</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="438"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="442"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="520"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="524"/>
         <source> tokens</source>
         <translation> 토큰</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="443"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="525"/>
         <source>Mask e-mail addresses, phone and card numbers in the indexed text</source>
         <translation>색인되는 텍스트에서 이메일 주소, 전화번호, 카드 번호를 가립니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="445"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="527"/>
         <source>exact (best for up to about 100,000 chunks)</source>
         <translation>정확 검색 (청크 약 10만 개까지 적합)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="446"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="528"/>
         <source>approximate, HNSW (faster for large collections)</source>
         <translation>근사 검색, HNSW (큰 컬렉션에서 더 빠름)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="447"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="529"/>
         <source>Name</source>
         <translation>이름</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="448"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="530"/>
         <source>Embedding model</source>
         <translation>임베딩 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="449"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="531"/>
         <source>Reranker</source>
         <translation>재순위 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="450"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="532"/>
         <source>Chunk size</source>
         <translation>청크 크기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="451"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="533"/>
         <source>Overlap</source>
         <translation>겹침</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="452"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="534"/>
         <source>Vector index</source>
         <translation>벡터 색인</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="467"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="549"/>
         <source>Give the collection a name (letters, digits, spaces; no slashes).</source>
         <translation>컬렉션 이름을 정하세요(문자, 숫자, 공백; 슬래시는 안 됩니다).</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="471"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="553"/>
         <source>Choose an embedding model folder (a sentence encoder such as MiniLM or E5).</source>
         <translation>임베딩 모델 폴더를 고르세요(MiniLM이나 E5 같은 문장 인코더).</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="476"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="558"/>
         <source>A collection named %1 exists already.</source>
         <translation>%1이라는 컬렉션이 이미 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="484"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="566"/>
         <source>Create collection %1</source>
         <translation>컬렉션 %1 만들기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="512"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="594"/>
         <source>Collection ready. Drop files or folders here to add them.</source>
         <translation>컬렉션이 준비되었습니다. 파일이나 폴더를 여기에 끌어다 놓아 추가하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="514"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="596"/>
         <source>Creating the collection…</source>
         <translation>컬렉션을 만드는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="520"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="602"/>
         <source>Add a folder</source>
         <translation>폴더 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="524"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="606"/>
         <source>Add files</source>
         <translation>파일 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="524"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="606"/>
         <source>Documents (*.pdf *.docx *.html *.htm *.md *.markdown *.txt *.csv *.tsv);;All files (*)</source>
         <translation>문서 (*.pdf *.docx *.html *.htm *.md *.markdown *.txt *.csv *.tsv);;모든 파일 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="531"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="613"/>
         <source>Choose or create a collection first.</source>
         <translation>먼저 컬렉션을 고르거나 만드세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="540"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="622"/>
         <source>Add to %1</source>
         <translation>%1에 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="560"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="642"/>
         <source>Added %1, updated %2, unchanged %3; %4 chunks in %5.</source>
         <translation>추가 %1, 갱신 %2, 변경 없음 %3; 청크 %4개, %5 걸림.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="571"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="653"/>
         <source>Stopped. What was added stays; adding the same files again continues where it stopped.</source>
         <translation>중지했습니다. 추가된 것은 남아 있으며, 같은 파일을 다시 추가하면 멈춘 곳부터 이어집니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="575"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="657"/>
         <source>Adding… (documents are committed one by one: stopping keeps what is done)</source>
         <translation>추가하는 중… (문서마다 하나씩 저장되므로 중지해도 끝난 것은 남습니다)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="583"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="665"/>
         <source>Sync %1</source>
         <translation>%1 동기화</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="597"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="679"/>
         <source>In sync: %1 read again, %2 removed, %3 unchanged.</source>
         <translation>동기화됨: 다시 읽음 %1, 제거 %2, 변경 없음 %3.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="606"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="688"/>
         <source>Select a document to remove.</source>
         <translation>제거할 문서를 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="611"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="693"/>
         <source>Remove %1 from the collection? The file itself stays.</source>
         <translation>%1을(를) 컬렉션에서 제거할까요? 파일 자체는 그대로 남습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="615"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="697"/>
         <source>Remove a document</source>
         <translation>문서 제거</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="630"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="699"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="879"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="712"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="781"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="986"/>
         <source>The collection is still opening.</source>
         <translation>컬렉션을 아직 여는 중입니다.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="673"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="755"/>
         <source>%n result(s). Dense %1 ms, keyword %2 ms%3.</source>
         <translation>
             <numerusform>결과 %n개. 밀집 %1 ms, 키워드 %2 ms%3.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="676"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="758"/>
         <source>, rerank %1 ms</source>
         <translation>, 재순위 %1 ms</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="695"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="777"/>
         <source>Open a language model first (Models panel, or the demo model): it writes the answer.</source>
         <translation>먼저 언어 모델을 여세요(모델 패널 또는 데모 모델). 답은 언어 모델이 씁니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="711"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="793"/>
         <source>Answer</source>
         <translation>답변</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="743"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="825"/>
         <source>No passage was close enough to the question, so the model was not asked.</source>
         <translation>질문과 충분히 가까운 구절이 없어 모델에게 묻지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="746"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="828"/>
         <source>Sources</source>
         <translation>출처</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="753"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="835"/>
         <source> (cited)</source>
         <translation> (인용됨)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="756"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="838"/>
         <source>The answer cites [%1], which is not one of its sources.</source>
         <translation>답변이 출처에 없는 [%1]을(를) 인용했습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="769"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="852"/>
         <source>Open source</source>
         <translation>출처 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="817"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="904"/>
+        <source>Page %1</source>
+        <translation>%1쪽</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="905"/>
+        <source>Text</source>
+        <translation>텍스트</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="924"/>
         <source>Show chunks</source>
         <translation>청크 보기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="856"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="963"/>
         <source>chunk %1 · %2/%3 tokens</source>
         <translation>청크 %1 · %2/%3 토큰</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="867"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="974"/>
         <source>%n chunk(s); overlaps in orange.</source>
         <translation>
             <numerusform>청크 %n개; 겹치는 부분은 주황색입니다.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="875"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="982"/>
         <source>Choose a question set first: a CSV or JSONL file with question and document columns.</source>
         <translation>먼저 질문 세트를 고르세요: question과 document 열이 있는 CSV 또는 JSONL 파일.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="887"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="994"/>
         <source>Retrieval test bench</source>
         <translation>검색 평가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="906"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1013"/>
         <source>hybrid + rerank</source>
         <translation>하이브리드 + 재순위</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="914"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1021"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
@@ -2451,7 +2466,7 @@ Workspace: %1</source>
     </message>
     <message>
         <location filename="../../ui/models/models_panel.cpp" line="98"/>
-        <location filename="../../ui/models/models_panel.cpp" line="324"/>
+        <location filename="../../ui/models/models_panel.cpp" line="330"/>
         <source>Tokenizer</source>
         <translation>토크나이저</translation>
     </message>
@@ -2466,44 +2481,44 @@ Workspace: %1</source>
         <translation>아직 모델이 없습니다: 폴더를 가져오거나 창에 끌어다 놓거나 데모 모델을 사용하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="119"/>
+        <location filename="../../ui/models/models_panel.cpp" line="122"/>
         <source>Tokenizer: type text to see its tokens and their ids</source>
         <translation>토크나이저: 텍스트를 입력하면 토큰과 ID를 볼 수 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="121"/>
+        <location filename="../../ui/models/models_panel.cpp" line="124"/>
         <source>Type or paste text here</source>
         <translation>여기에 텍스트를 입력하거나 붙여 넣으세요</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="187"/>
+        <location filename="../../ui/models/models_panel.cpp" line="193"/>
         <source>model_type &quot;%1&quot;</source>
         <translation>model_type &quot;%1&quot;</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="190"/>
+        <location filename="../../ui/models/models_panel.cpp" line="196"/>
         <source>What a folder needs</source>
         <translation>폴더에 필요한 것</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="285"/>
+        <location filename="../../ui/models/models_panel.cpp" line="291"/>
         <source>Choose a Hugging Face model folder</source>
         <translation>Hugging Face 모델 폴더 선택</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="232"/>
+        <location filename="../../ui/models/models_panel.cpp" line="238"/>
         <source>Could not open %1:
 %2</source>
         <translation>%1을(를) 열 수 없습니다:
 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="131"/>
+        <location filename="../../ui/models/models_panel.cpp" line="135"/>
         <source>Compare sentences: one per line; the map shows how close their meanings are</source>
         <translation>문장 비교: 한 줄에 한 문장씩 입력하면, 표가 의미가 얼마나 가까운지 보여 줍니다</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="134"/>
+        <location filename="../../ui/models/models_panel.cpp" line="138"/>
         <source>The weather is lovely today.
 It is sunny and warm outside.
 The stock market fell sharply.
@@ -2514,27 +2529,27 @@ The stock market fell sharply.
 The weather is lovely today.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="136"/>
+        <location filename="../../ui/models/models_panel.cpp" line="141"/>
         <source>Compare</source>
         <translation>비교</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="143"/>
+        <location filename="../../ui/models/models_panel.cpp" line="148"/>
         <source>Score passages: how well each passage answers the query</source>
         <translation>단락 점수 매기기: 각 단락이 질문에 얼마나 잘 답하는지</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="146"/>
+        <location filename="../../ui/models/models_panel.cpp" line="151"/>
         <source>Query</source>
         <translation>질문</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="147"/>
+        <location filename="../../ui/models/models_panel.cpp" line="152"/>
         <source>How do I reset my password?</source>
         <translation>비밀번호는 어떻게 재설정하나요?</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="149"/>
+        <location filename="../../ui/models/models_panel.cpp" line="154"/>
         <source>Open Settings, choose Account, then Reset password.
 Our office is open from 9 to 5.
 Passwords must have at least 12 characters.</source>
@@ -2543,264 +2558,264 @@ Passwords must have at least 12 characters.</source>
 비밀번호는 12자 이상이어야 합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="151"/>
-        <location filename="../../ui/models/models_panel.cpp" line="153"/>
+        <location filename="../../ui/models/models_panel.cpp" line="157"/>
+        <location filename="../../ui/models/models_panel.cpp" line="159"/>
         <source>Score</source>
         <translation>점수</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="153"/>
+        <location filename="../../ui/models/models_panel.cpp" line="159"/>
         <source>Probability</source>
         <translation>확률</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="153"/>
+        <location filename="../../ui/models/models_panel.cpp" line="159"/>
         <source>Passage</source>
         <translation>단락</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="209"/>
+        <location filename="../../ui/models/models_panel.cpp" line="215"/>
         <source>1 token</source>
         <translation>토큰 1개</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="209"/>
+        <location filename="../../ui/models/models_panel.cpp" line="215"/>
         <source>%1 tokens</source>
         <translation>토큰 %1개</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="239"/>
+        <location filename="../../ui/models/models_panel.cpp" line="245"/>
         <source>Waiting for the built-in demo to be prepared</source>
         <translation>내장 데모가 준비되기를 기다리는 중</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="278"/>
+        <location filename="../../ui/models/models_panel.cpp" line="284"/>
         <source>In memory: %1 of %2 kept for models</source>
         <translation>메모리 사용: 모델용 %2 중 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="280"/>
+        <location filename="../../ui/models/models_panel.cpp" line="286"/>
         <source>Several models can be open at once. When a new one does not fit, models that no job is using are closed, least recently used first.</source>
         <translation>여러 모델을 동시에 열 수 있습니다. 새 모델이 들어갈 공간이 없으면, 어떤 작업도 사용하지 않는 모델부터 가장 오래전에 쓴 순서로 닫습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="291"/>
+        <location filename="../../ui/models/models_panel.cpp" line="297"/>
         <source>Opening %1…</source>
         <translation>%1 여는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="297"/>
+        <location filename="../../ui/models/models_panel.cpp" line="303"/>
         <source>language model: writes text (Playground, Fine-tune)</source>
         <translation>언어 모델: 텍스트를 씁니다(플레이그라운드, 파인튜닝)</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="298"/>
+        <location filename="../../ui/models/models_panel.cpp" line="304"/>
         <source>text encoder: turns text into vectors (search, similarity)</source>
         <translation>텍스트 인코더: 텍스트를 벡터로 바꿉니다(검색, 유사도)</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="299"/>
+        <location filename="../../ui/models/models_panel.cpp" line="305"/>
         <source>cross-encoder: scores how well a passage answers a query (reranking)</source>
         <translation>크로스 인코더: 단락이 질문에 얼마나 잘 답하는지 점수를 매깁니다(재순위화)</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="309"/>
+        <location filename="../../ui/models/models_panel.cpp" line="315"/>
         <source>%1 — %2 parameters</source>
         <translation>%1 — 파라미터 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="311"/>
+        <location filename="../../ui/models/models_panel.cpp" line="317"/>
         <source>Kind</source>
         <translation>종류</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="312"/>
+        <location filename="../../ui/models/models_panel.cpp" line="318"/>
         <source>Folder</source>
         <translation>폴더</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="313"/>
+        <location filename="../../ui/models/models_panel.cpp" line="319"/>
         <source>Architecture</source>
         <translation>아키텍처</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="314"/>
+        <location filename="../../ui/models/models_panel.cpp" line="320"/>
         <source>Parameters</source>
         <translation>파라미터</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="315"/>
+        <location filename="../../ui/models/models_panel.cpp" line="321"/>
         <source>Weights on disk</source>
         <translation>디스크상 가중치</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="317"/>
-        <location filename="../../ui/models/models_panel.cpp" line="320"/>
+        <location filename="../../ui/models/models_panel.cpp" line="323"/>
+        <location filename="../../ui/models/models_panel.cpp" line="326"/>
         <source>Memory needed</source>
         <translation>필요한 메모리</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="317"/>
+        <location filename="../../ui/models/models_panel.cpp" line="323"/>
         <source>%1 in float32, %2 in bfloat16, plus %3 per 1,000 tokens of context</source>
         <translation>float32에서 %1, bfloat16에서 %2, 컨텍스트 1,000 토큰당 %3 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="320"/>
+        <location filename="../../ui/models/models_panel.cpp" line="326"/>
         <source>%1 in float32, %2 in bfloat16</source>
         <translation>float32에서 %1, bfloat16에서 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="321"/>
+        <location filename="../../ui/models/models_panel.cpp" line="327"/>
         <source>Layers × hidden</source>
         <translation>레이어 × 히든</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="323"/>
+        <location filename="../../ui/models/models_panel.cpp" line="329"/>
         <source>Context</source>
         <translation>컨텍스트</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="323"/>
+        <location filename="../../ui/models/models_panel.cpp" line="329"/>
         <source>%1 tokens, %2</source>
         <translation>%1 토큰, %2</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="325"/>
+        <location filename="../../ui/models/models_panel.cpp" line="331"/>
         <source>none: %1</source>
         <translation>없음: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="328"/>
+        <location filename="../../ui/models/models_panel.cpp" line="334"/>
         <source>Chat template</source>
         <translation>채팅 템플릿</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="332"/>
+        <location filename="../../ui/models/models_panel.cpp" line="338"/>
         <source>Special tokens</source>
         <translation>특수 토큰</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="336"/>
+        <location filename="../../ui/models/models_panel.cpp" line="342"/>
         <source>Embedding</source>
         <translation>임베딩</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="336"/>
+        <location filename="../../ui/models/models_panel.cpp" line="342"/>
         <source>%1 dimensions, %2 pooling, %3</source>
         <translation>%1차원, %2 풀링, %3</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="337"/>
+        <location filename="../../ui/models/models_panel.cpp" line="343"/>
         <source>normalised</source>
         <translation>정규화됨</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="337"/>
+        <location filename="../../ui/models/models_panel.cpp" line="343"/>
         <source>not normalised</source>
         <translation>정규화 안 됨</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="338"/>
+        <location filename="../../ui/models/models_panel.cpp" line="344"/>
         <source>Longest text</source>
         <translation>최대 텍스트 길이</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="338"/>
+        <location filename="../../ui/models/models_panel.cpp" line="344"/>
         <source>%1 tokens (longer texts are cut)</source>
         <translation>%1 토큰(더 긴 텍스트는 잘립니다)</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="339"/>
+        <location filename="../../ui/models/models_panel.cpp" line="345"/>
         <source>Prompts</source>
         <translation>프롬프트</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="339"/>
+        <location filename="../../ui/models/models_panel.cpp" line="345"/>
         <source>none</source>
         <translation>없음</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="344"/>
+        <location filename="../../ui/models/models_panel.cpp" line="350"/>
         <source>Labels</source>
         <translation>레이블</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="345"/>
+        <location filename="../../ui/models/models_panel.cpp" line="351"/>
         <source>Longest pair</source>
         <translation>최대 쌍 길이</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="345"/>
+        <location filename="../../ui/models/models_panel.cpp" line="351"/>
         <source>%1 tokens (the passage is cut first)</source>
         <translation>%1 토큰(단락이 먼저 잘립니다)</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="347"/>
+        <location filename="../../ui/models/models_panel.cpp" line="353"/>
         <source>Note</source>
         <translation>참고</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="355"/>
+        <location filename="../../ui/models/models_panel.cpp" line="361"/>
         <source>The film was not great, but the soundtrack is wonderful.</source>
         <translation>영화는 별로였지만 사운드트랙은 훌륭합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="363"/>
+        <location filename="../../ui/models/models_panel.cpp" line="369"/>
         <source>&lt;i&gt;Load a model with a tokenizer first.&lt;/i&gt;</source>
         <translation>&lt;i&gt;먼저 토크나이저가 있는 모델을 불러오세요.&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="432"/>
+        <location filename="../../ui/models/models_panel.cpp" line="438"/>
         <source>Type at least two sentences, one per line.</source>
         <translation>한 줄에 하나씩 두 문장 이상 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="438"/>
+        <location filename="../../ui/models/models_panel.cpp" line="444"/>
         <source>Compare sentences</source>
         <translation>문장 비교</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/models/models_panel.cpp" line="443"/>
+        <location filename="../../ui/models/models_panel.cpp" line="449"/>
         <source>Embedding %n sentence(s)…</source>
         <translation>
             <numerusform>문장 %n개 임베딩 중…</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="450"/>
-        <location filename="../../ui/models/models_panel.cpp" line="504"/>
+        <location filename="../../ui/models/models_panel.cpp" line="456"/>
+        <location filename="../../ui/models/models_panel.cpp" line="510"/>
         <source>Cancelled.</source>
         <translation>취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="470"/>
+        <location filename="../../ui/models/models_panel.cpp" line="476"/>
         <source>“%1” and “%2”: cosine similarity %3</source>
         <translation>“%1”와(과) “%2”: 코사인 유사도 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="474"/>
+        <location filename="../../ui/models/models_panel.cpp" line="480"/>
         <source>1.00 = the same meaning; near 0 = unrelated.</source>
         <translation>1.00 = 같은 의미, 0에 가까우면 관련 없음.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="485"/>
+        <location filename="../../ui/models/models_panel.cpp" line="491"/>
         <source>Type a query and at least one passage.</source>
         <translation>질문과 단락을 하나 이상 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="492"/>
+        <location filename="../../ui/models/models_panel.cpp" line="498"/>
         <source>Score passages</source>
         <translation>단락 점수 매기기</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/models/models_panel.cpp" line="497"/>
+        <location filename="../../ui/models/models_panel.cpp" line="503"/>
         <source>Scoring %n passage(s)…</source>
         <translation>
             <numerusform>단락 %n개 점수 계산 중…</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="524"/>
+        <location filename="../../ui/models/models_panel.cpp" line="530"/>
         <source>Best first. The score is the model&apos;s raw output; the probability is its sigmoid (or softmax).</source>
         <translation>높은 순서입니다. 점수는 모델의 원래 출력이고, 확률은 그 시그모이드(또는 소프트맥스)입니다.</translation>
     </message>

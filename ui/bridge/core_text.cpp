@@ -59,6 +59,7 @@ namespace {
     QT_TRANSLATE_NOOP("core", "the index file is missing"),
     QT_TRANSLATE_NOOP("core", "the index file does not match its checksum (damaged, or from an interrupted save)"),
     QT_TRANSLATE_NOOP("core", "the index holds %1 vectors; the collection has %2"),
+    QT_TRANSLATE_NOOP("core", "the question and its best source take %1 tokens; the model reads at most %2 (use smaller chunks, or a model with a longer context)"),
 };
 
 const QRegularExpression& numbers() {

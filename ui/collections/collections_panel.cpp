@@ -365,7 +365,7 @@ void CollectionsPanel::openResult(int row) {
 QString CollectionsPanel::collectionsDir() const { return QDir(m_wb->workspace()).filePath(QStringLiteral("collections")); }
 
 void CollectionsPanel::say(const QString& text, bool error) {
-  m_status->setText(error ? QStringLiteral("<span style='color:#c92a2a'>%1</span>").arg(text.toHtmlEscaped())
+  m_status->setText(error ? QStringLiteral("<span style='color:#c92a2a'>%1</span>").arg(coreText(text).toHtmlEscaped())
                           : text.toHtmlEscaped());
 }
 

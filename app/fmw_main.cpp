@@ -63,6 +63,7 @@ usage:
   fmw collection eval DIR --questions FILE [--k N]   Recall@k and MRR: dense, keyword, hybrid (+ rerank)
   fmw collection verify DIR                    checks the index against the database (rebuilds it
                                                when damaged or stale) and the files against the collection
+  fmw collection reembed DIR --embedder MODEL_DIR   every document embedded again with another model
   fmw collection rebuild DIR                   the vector index again from the stored vectors
 
 Ctrl+C during training stops at the next step and saves a checkpoint that `fmw resume` continues.

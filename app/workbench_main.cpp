@@ -22,7 +22,11 @@ int main(int argc, char** argv) {
   cli.setApplicationDescription(QStringLiteral("FM Workbench: foundation models on your own computer, offline."));
   cli.addHelpOption();
   QCommandLineOption workspace(QStringLiteral("workspace"), QStringLiteral("Workspace folder for this session."), QStringLiteral("DIR"));
-  QCommandLineOption bench(QStringLiteral("bench"), QStringLiteral("gui | startup | first-loss"), QStringLiteral("WHAT"));
+  QCommandLineOption bench(QStringLiteral("bench"), QStringLiteral("gui | startup | first-loss | collections"),
+                           QStringLiteral("WHAT"));
+  QCommandLineOption benchModel(QStringLiteral("bench-model"),
+                                QStringLiteral("With --bench collections: the embedder to make the collection with."),
+                                QStringLiteral("DIR"));
   QCommandLineOption steps(QStringLiteral("steps"), QStringLiteral("Training steps for --bench gui."), QStringLiteral("N"), QStringLiteral("300"));
   QCommandLineOption shots(QStringLiteral("screenshots"), QStringLiteral("Write a PNG of each panel into DIR."), QStringLiteral("DIR"));
   QCommandLineOption shotModels(QStringLiteral("screenshot-model"),
@@ -33,7 +37,7 @@ int main(int argc, char** argv) {
   QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system, light or dark for this session."), QStringLiteral("THEME"));
   QCommandLineOption noDemo(QStringLiteral("no-demo"), QStringLiteral("Do not prepare the demo at start."));
   QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("CPU threads for model work."), QStringLiteral("N"));
-  cli.addOptions({workspace, bench, steps, shots, shotModels, windowSize, language, theme, noDemo, threads});
+  cli.addOptions({workspace, bench, benchModel, steps, shots, shotModels, windowSize, language, theme, noDemo, threads});
   cli.process(app);
 
   QSettings stored;
@@ -54,7 +58,7 @@ int main(int argc, char** argv) {
   }
   w.show();
   if (cli.isSet(bench))
-    return fm::ui::runGuiBenchmark(wb, w, cli.value(bench), cli.value(steps).toInt(), sinceMain);
+    return fm::ui::runGuiBenchmark(wb, w, cli.value(bench), cli.value(steps).toInt(), sinceMain, cli.value(benchModel));
   if (cli.isSet(shots)) return fm::ui::takeScreenshots(wb, w, cli.value(shots), cli.values(shotModels));
   // First launch: the built-in demo is made (with progress in the jobs area) and selected.
   if (!cli.isSet(noDemo)) QTimer::singleShot(0, &w, [&w] { w.startWithDemo(); });

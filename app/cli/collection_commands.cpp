@@ -304,6 +304,24 @@ int cmdCollection(const Args& a) {
     }
     return 0;
   }
+  if (sub == "reembed") {
+    // Another embedder for the whole collection: every document read and embedded again.
+    const fs::path dir = collectionDir(a, "reembed");
+    if (!a.has("--embedder")) throw fm::ConfigError("fmw collection reembed: --embedder MODEL_DIR (the new one) is missing");
+    auto store = fm::rag::CollectionStore::open(dir);
+    const fs::path folder = fs::absolute(fm::pathOf(a.get("--embedder")));
+    auto embedder = fm::LoadedModel::load(folder, loadOptions(a));
+    const auto stamp = fm::rag::stampOf(*embedder, folder);
+    if (stamp == store->settings().embedder) {
+      std::printf("the collection is already embedded with %s\n", stamp.name.c_str());
+      return 0;
+    }
+    std::unique_ptr<fm::rag::VectorIndex> index = fm::rag::VectorIndex::open(*store);
+    fm::rag::reembedCollection(*store, index, *embedder, stamp, progress());
+    std::printf("re-embedded with %s (%d numbers a vector): %lld chunks\n", stamp.name.c_str(), stamp.dimension,
+                static_cast<long long>(store->chunkCount()));
+    return 0;
+  }
   if (sub == "verify" || sub == "rebuild") {
     const fs::path dir = collectionDir(a, sub.c_str());
     auto store = fm::rag::CollectionStore::open(dir);
@@ -335,7 +353,7 @@ int cmdCollection(const Args& a) {
     return 0;
   }
   throw fm::ConfigError("fmw collection: unknown step \"" + sub +
-                        "\" (create, add, sync, remove, list, search, ask, eval, verify, rebuild)");
+                        "\" (create, add, sync, remove, list, search, ask, eval, reembed, verify, rebuild)");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "shell/gui_driver.h"
 
 #include <QDialog>
+#include <QLabel>
 #include <QTabWidget>
 
 #include "collections/collections_panel.h"
@@ -121,7 +122,69 @@ void print(const QJsonObject& o) {
 
 }  // namespace
 
-int runGuiBenchmark(Workbench& wb, MainWindow& w, const QString& what, int steps, const QElapsedTimer& sinceMain) {
+int runGuiBenchmark(Workbench& wb, MainWindow& w, const QString& what, int steps, const QElapsedTimer& sinceMain,
+                    const QString& model) {
+  if (what == "collections") {
+    // The GUI thread's longest stalls while a generated handbook is added to a collection and
+    // while it is searched and asked (with the demo language model).
+    if (model.isEmpty()) {
+      std::fprintf(stderr, "--bench collections needs --bench-model EMBEDDER_DIR\n");
+      return 2;
+    }
+    if (!prepareDemo(wb) || !loadDemo(wb, w)) return 1;
+    CollectionsPanel* cp = w.collectionsPanel();
+    w.showPage(MainWindow::Collections);
+    const QString docs = QDir(wb.workspace()).filePath(QStringLiteral("datasets/.bench-handbook"));
+    QDir(docs).removeRecursively();
+    fm::rag::HandbookOptions ho;
+    ho.documents = steps > 0 ? std::min(steps, 200) : 30;
+    ho.sectionsPerDocument = 4;
+    fm::rag::writeHandbook(toPath(docs), ho);
+    const QString dir = QDir(cp->collectionsDir()).filePath(QStringLiteral("bench-collection"));
+    QDir(dir).removeRecursively();
+    bool ready = false;
+    auto c = QObject::connect(cp, &CollectionsPanel::documentsShown, [&] { ready = true; });
+    if (!cp->createCollection(QStringLiteral("bench-collection"), model, {}, 128, 16, false)) return 1;
+    spinUntil([&] { return ready; }, 120000);
+    ready = false;
+    StallMeter ingest, query;
+    ingest.start();
+    Job* add = cp->addPaths({docs});
+    if (!add) return 1;
+    spinUntil([&] { return ready && !add->isActive(); }, 30 * 60 * 1000);
+    ingest.stop();
+    QObject::disconnect(c);
+    int searches = 0, answers = 0;
+    auto c1 = QObject::connect(cp, &CollectionsPanel::searchShown, [&] { ++searches; });
+    auto c2 = QObject::connect(cp, &CollectionsPanel::answerFinished, [&] { ++answers; });
+    auto errorShown = [&] { return cp->statusLabel()->text().contains(QStringLiteral("c92a2a")); };
+    query.start();
+    for (int i = 0; i < 10; ++i) {
+      const int before = searches;
+      cp->search(QStringLiteral("Which floor is the Finance office on? %1").arg(i));
+      spinUntil([&] { return searches > before; }, 60000);
+    }
+    for (int i = 0; i < 3; ++i) {
+      const int before = answers;
+      if (!cp->ask(QStringLiteral("How long does Payroll take to answer a request?"))) break;
+      spinUntil([&] { return answers > before || errorShown(); }, 120000);
+    }
+    query.stop();
+    QObject::disconnect(c1);
+    QObject::disconnect(c2);
+    print({{"bench", "collections"},
+           {"documents", ho.documents},
+           {"ingest_seconds", add->elapsedSeconds()},
+           {"stall_max_ms_while_ingesting", ingest.maxMs()},
+           {"stall_p99_ms_while_ingesting", ingest.percentileMs(99)},
+           {"searches", searches},
+           {"answers", answers},
+           {"stall_max_ms_while_searching_and_answering", query.maxMs()},
+           {"stall_p99_ms_while_searching_and_answering", query.percentileMs(99)}});
+    QDir(dir).removeRecursively();
+    QDir(docs).removeRecursively();
+    return 0;
+  }
   if (what == "startup") {
     // The window is shown by the caller; wait for its first paint.
     spinUntil([&] { return w.isVisible(); }, 10000);

@@ -40,7 +40,9 @@ class StallMeter {
   QVector<double> m_gaps;
 };
 
-int runGuiBenchmark(Workbench& wb, MainWindow& w, const QString& what, int steps, const QElapsedTimer& sinceMain);
+// `model`: for "collections", the embedder a benchmark collection is made with.
+int runGuiBenchmark(Workbench& wb, MainWindow& w, const QString& what, int steps, const QElapsedTimer& sinceMain,
+                    const QString& model = {});
 // `extraModels`: more model folders (an embedder, a reranker) to open in the Models panel and
 // try (compare sentences, score passages), one screenshot each.
 int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStringList& extraModels = {});

@@ -166,14 +166,9 @@ struct Ingester {
     }
     if (store.settings().maskPii) {
       // Masked before chunking: spans and lines then refer to the masked text the store keeps.
-      Document masked;
-      masked.path = doc.path;
-      masked.format = doc.format;
-      masked.encoding = doc.encoding;
-      masked.pages = doc.pages;
-      masked.ocrPages = doc.ocrPages;
-      masked.pagesWithoutText = doc.pagesWithoutText;
-      masked.notes = doc.notes;
+      Document masked = doc;
+      masked.text.clear();
+      masked.blocks.clear();
       DocumentBuilder b(masked);
       for (const Block& blk : doc.blocks)
         b.add(maskPersonalData(blk.text), blk.where.firstLine, blk.where.lastLine, blk.where.page, blk.headingLevel);

@@ -618,9 +618,8 @@ Job* CollectionsPanel::addPaths(const QStringList& paths) {
   for (const QString& p : paths) ps.push_back(toPath(p));
   const auto dir = toPath(m_current);
   auto* pool = &m_wb->pool();
-  const QString embedderFolder = m_embedderFolder;
   Job* job = m_wb->jobs()->start(tr("Add to %1").arg(QFileInfo(m_current).fileName()), JobRunner::Heavy,
-                                 [dir, ps, pool, embedderFolder](Job& job) {
+                                 [dir, ps, pool](Job& job) {
                                    auto store = fm::rag::CollectionStore::open(dir);
                                    const std::string folder = store->settings().embedder.folder;
                                    if (!std::filesystem::is_directory(fm::pathOf(folder)))

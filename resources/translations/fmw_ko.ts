@@ -242,573 +242,579 @@
 <context>
     <name>fm::ui::CollectionsPanel</name>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="148"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="154"/>
         <source>, page %1</source>
         <translation>, %1쪽</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="149"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="155"/>
         <source>, lines %1-%2</source>
         <translation>, %1-%2행</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="159"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="165"/>
         <source>ingested</source>
         <translation>색인됨</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="160"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="166"/>
         <source>pages without text</source>
         <translation>텍스트 없는 쪽 있음</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="161"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="167"/>
         <source>skipped</source>
         <translation>건너뜀</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="162"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="168"/>
         <source>failed</source>
         <translation>실패</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="163"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="169"/>
         <source>needs a password</source>
         <translation>암호 필요</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="187"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="193"/>
         <source>Collections</source>
         <translation>컬렉션</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="189"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="195"/>
         <source>Each collection is a folder with its documents&apos; text, chunks and vectors</source>
         <translation>컬렉션마다 문서의 텍스트, 청크, 벡터를 담은 폴더가 하나 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="191"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="197"/>
         <source>New collection…</source>
         <translation>새 컬렉션…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="192"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="198"/>
         <source>Add files…</source>
         <translation>파일 추가…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="193"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="199"/>
         <source>Add a folder…</source>
         <translation>폴더 추가…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="194"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="200"/>
         <source>Sync</source>
         <translation>동기화</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="195"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="201"/>
         <source>Read changed files again and drop deleted ones</source>
         <translation>바뀐 파일은 다시 읽고 삭제된 파일은 뺍니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="196"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="692"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="202"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="705"/>
         <source>Remove document</source>
         <translation>문서 제거</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="211"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="217"/>
         <source>Create a collection, then drop documents here: PDF, Word, HTML, Markdown, text, CSV.</source>
         <translation>컬렉션을 만든 뒤 문서를 여기에 끌어다 놓으세요: PDF, 워드, HTML, 마크다운, 텍스트, CSV.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="215"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="221"/>
         <source>Document</source>
         <translation>문서</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="215"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="221"/>
         <source>Status</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="215"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="221"/>
         <source>Pages</source>
         <translation>쪽 수</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="215"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="286"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="221"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="292"/>
         <source>Chunks</source>
         <translation>청크</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="215"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="221"/>
         <source>Notes</source>
         <translation>메모</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="222"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="228"/>
         <source>Double-click a document to see its chunks</source>
         <translation>문서를 두 번 클릭하면 청크를 볼 수 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="231"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="237"/>
         <source>Words or a question</source>
         <translation>단어 또는 질문</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="233"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1012"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="239"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1025"/>
         <source>hybrid</source>
         <translation>하이브리드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="234"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1010"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="240"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1023"/>
         <source>dense</source>
         <translation>밀집(벡터)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="235"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1011"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="241"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1024"/>
         <source>keyword</source>
         <translation>키워드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="236"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="242"/>
         <source>Dense: by meaning (vectors). Keyword: by words (BM25). Hybrid: both, fused by rank.</source>
         <translation>밀집: 의미로 찾기(벡터). 키워드: 단어로 찾기(BM25). 하이브리드: 둘 다 찾아 순위로 합칩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="237"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="251"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="243"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="257"/>
         <source>Rerank</source>
         <translation>재순위</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="238"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="244"/>
         <source>Score the best candidates again with the collection&apos;s reranker (slower)</source>
         <translation>상위 후보를 컬렉션의 재순위 모델로 다시 채점합니다(더 느림)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="242"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="248"/>
         <source>How many results</source>
         <translation>결과 개수</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="243"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="267"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="725"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="249"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="273"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="738"/>
         <source>Search</source>
         <translation>검색</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="251"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="257"/>
         <source>Where</source>
         <translation>위치</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="251"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="257"/>
         <source>Dense</source>
         <translation>밀집</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="251"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="257"/>
         <source>Keyword</source>
         <translation>키워드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="251"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="257"/>
         <source>Fused</source>
         <translation>융합</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="251"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="257"/>
         <source>Section</source>
         <translation>절</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="259"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="265"/>
         <source>Each stage&apos;s score and rank: why a chunk came up. Double-click to open it in place.</source>
         <translation>단계별 점수와 순위: 청크가 검색된 이유입니다. 두 번 클릭하면 원래 자리에서 엽니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="273"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="279"/>
         <source>A question about the documents</source>
         <translation>문서에 관한 질문</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="274"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="282"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="280"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="288"/>
         <source>Ask</source>
         <translation>질문하기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="275"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="281"/>
         <source>Answer with the language model in use, from the best passages, citing them as [n]</source>
         <translation>사용 중인 언어 모델이 가장 알맞은 구절로 답하고 [n] 형태로 출처를 밝힙니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="285"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="291"/>
         <source>Double-click a document to see how it was cut into chunks.</source>
         <translation>문서를 두 번 클릭하면 청크로 나뉜 모습을 볼 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="292"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="298"/>
         <source>A question set: CSV or JSONL with question, document, page, phrase</source>
         <translation>질문 세트: question, document, page, phrase 열이 있는 CSV 또는 JSONL</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="293"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="506"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="299"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="520"/>
         <source>Browse…</source>
         <translation>찾아보기…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="294"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="300"/>
         <source>Run</source>
         <translation>실행</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="300"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="306"/>
         <source>Setting</source>
         <translation>설정</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="300"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="306"/>
         <source>Recall@k</source>
         <translation>Recall@k</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="300"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="306"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1043"/>
         <source>MRR</source>
         <translation>MRR</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="300"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="306"/>
         <source>Time per question</source>
         <translation>질문당 시간</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="305"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="319"/>
         <source>Test bench</source>
         <translation>검색 평가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="340"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="354"/>
         <source>Question set</source>
         <translation>질문 세트</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="341"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="355"/>
         <source>Question sets (*.csv *.jsonl *.json *.tsv)</source>
         <translation>질문 세트 (*.csv *.jsonl *.json *.tsv)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="396"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="410"/>
         <source>No collection yet. Press &quot;New collection…&quot; and choose an embedding model.</source>
         <translation>아직 컬렉션이 없습니다. &quot;새 컬렉션…&quot;을 누르고 임베딩 모델을 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="423"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="437"/>
         <source>Open collection %1</source>
         <translation>컬렉션 %1 열기</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="463"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="477"/>
         <source>%n page(s) read by OCR</source>
         <translation>
             <numerusform>OCR로 읽은 쪽 %n개</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="470"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="484"/>
         <source>%1 — %2 documents, %3 chunks · embedder %4 (%5 numbers a vector)</source>
         <translation>%1 — 문서 %2개, 청크 %3개 · 임베딩 모델 %4 (벡터당 숫자 %5개)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="477"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="491"/>
         <source> · approximate index, recall@10 %1 against exact search</source>
         <translation> · 근사 색인, 정확 검색 대비 recall@10 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="481"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="495"/>
         <source>The vector index was rebuilt from the stored vectors: %1</source>
         <translation>저장된 벡터로 벡터 색인을 다시 만들었습니다: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="483"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="497"/>
         <source>Drop files or folders here, or use &quot;Add files…&quot;.</source>
         <translation>파일이나 폴더를 여기에 끌어다 놓거나 &quot;파일 추가…&quot;를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="497"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="511"/>
         <source>New collection</source>
         <translation>새 컬렉션</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="500"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="514"/>
         <source>for example: handbook</source>
         <translation>예: 사내 안내서</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="503"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="517"/>
         <source>optional</source>
         <translation>선택 사항</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="510"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="524"/>
         <source>Model folder</source>
         <translation>모델 폴더</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="520"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="524"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="534"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="538"/>
         <source> tokens</source>
         <translation> 토큰</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="525"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="539"/>
         <source>Mask e-mail addresses, phone and card numbers in the indexed text</source>
         <translation>색인되는 텍스트에서 이메일 주소, 전화번호, 카드 번호를 가립니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="527"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="541"/>
         <source>exact (best for up to about 100,000 chunks)</source>
         <translation>정확 검색 (청크 약 10만 개까지 적합)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="528"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="542"/>
         <source>approximate, HNSW (faster for large collections)</source>
         <translation>근사 검색, HNSW (큰 컬렉션에서 더 빠름)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="529"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="543"/>
         <source>Name</source>
         <translation>이름</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="530"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="544"/>
         <source>Embedding model</source>
         <translation>임베딩 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="531"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="545"/>
         <source>Reranker</source>
         <translation>재순위 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="532"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="546"/>
         <source>Chunk size</source>
         <translation>청크 크기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="533"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="547"/>
         <source>Overlap</source>
         <translation>겹침</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="534"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="548"/>
         <source>Vector index</source>
         <translation>벡터 색인</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="549"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="563"/>
         <source>Give the collection a name (letters, digits, spaces; no slashes).</source>
         <translation>컬렉션 이름을 정하세요(문자, 숫자, 공백; 슬래시는 안 됩니다).</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="553"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="567"/>
         <source>Choose an embedding model folder (a sentence encoder such as MiniLM or E5).</source>
         <translation>임베딩 모델 폴더를 고르세요(MiniLM이나 E5 같은 문장 인코더).</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="558"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="572"/>
         <source>A collection named %1 exists already.</source>
         <translation>%1이라는 컬렉션이 이미 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="566"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="580"/>
         <source>Create collection %1</source>
         <translation>컬렉션 %1 만들기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="594"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="608"/>
         <source>Collection ready. Drop files or folders here to add them.</source>
         <translation>컬렉션이 준비되었습니다. 파일이나 폴더를 여기에 끌어다 놓아 추가하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="596"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="610"/>
         <source>Creating the collection…</source>
         <translation>컬렉션을 만드는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="602"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="616"/>
         <source>Add a folder</source>
         <translation>폴더 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="606"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="620"/>
         <source>Add files</source>
         <translation>파일 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="606"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="620"/>
         <source>Documents (*.pdf *.docx *.html *.htm *.md *.markdown *.txt *.csv *.tsv);;All files (*)</source>
         <translation>문서 (*.pdf *.docx *.html *.htm *.md *.markdown *.txt *.csv *.tsv);;모든 파일 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="613"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="627"/>
         <source>Choose or create a collection first.</source>
         <translation>먼저 컬렉션을 고르거나 만드세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="622"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="635"/>
         <source>Add to %1</source>
         <translation>%1에 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="642"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="655"/>
         <source>Added %1, updated %2, unchanged %3; %4 chunks in %5.</source>
         <translation>추가 %1, 갱신 %2, 변경 없음 %3; 청크 %4개, %5 걸림.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="653"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="666"/>
         <source>Stopped. What was added stays; adding the same files again continues where it stopped.</source>
         <translation>중지했습니다. 추가된 것은 남아 있으며, 같은 파일을 다시 추가하면 멈춘 곳부터 이어집니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="657"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="670"/>
         <source>Adding… (documents are committed one by one: stopping keeps what is done)</source>
         <translation>추가하는 중… (문서마다 하나씩 저장되므로 중지해도 끝난 것은 남습니다)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="665"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="678"/>
         <source>Sync %1</source>
         <translation>%1 동기화</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="679"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="692"/>
         <source>In sync: %1 read again, %2 removed, %3 unchanged.</source>
         <translation>동기화됨: 다시 읽음 %1, 제거 %2, 변경 없음 %3.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="688"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="701"/>
         <source>Select a document to remove.</source>
         <translation>제거할 문서를 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="693"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="706"/>
         <source>Remove %1 from the collection? The file itself stays.</source>
         <translation>%1을(를) 컬렉션에서 제거할까요? 파일 자체는 그대로 남습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="697"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="710"/>
         <source>Remove a document</source>
         <translation>문서 제거</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="712"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="781"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="986"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="725"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="794"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="999"/>
         <source>The collection is still opening.</source>
         <translation>컬렉션을 아직 여는 중입니다.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="755"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="768"/>
         <source>%n result(s). Dense %1 ms, keyword %2 ms%3.</source>
         <translation>
             <numerusform>결과 %n개. 밀집 %1 ms, 키워드 %2 ms%3.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="758"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="771"/>
         <source>, rerank %1 ms</source>
         <translation>, 재순위 %1 ms</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="777"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="790"/>
         <source>Open a language model first (Models panel, or the demo model): it writes the answer.</source>
         <translation>먼저 언어 모델을 여세요(모델 패널 또는 데모 모델). 답은 언어 모델이 씁니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="793"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="806"/>
         <source>Answer</source>
         <translation>답변</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="825"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="838"/>
         <source>No passage was close enough to the question, so the model was not asked.</source>
         <translation>질문과 충분히 가까운 구절이 없어 모델에게 묻지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="828"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="841"/>
         <source>Sources</source>
         <translation>출처</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="835"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="848"/>
         <source> (cited)</source>
         <translation> (인용됨)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="838"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="851"/>
         <source>The answer cites [%1], which is not one of its sources.</source>
         <translation>답변이 출처에 없는 [%1]을(를) 인용했습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="852"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="865"/>
         <source>Open source</source>
         <translation>출처 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="904"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="917"/>
         <source>Page %1</source>
         <translation>%1쪽</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="905"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="918"/>
         <source>Text</source>
         <translation>텍스트</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="924"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="937"/>
         <source>Show chunks</source>
         <translation>청크 보기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="963"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="976"/>
         <source>chunk %1 · %2/%3 tokens</source>
         <translation>청크 %1 · %2/%3 토큰</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="974"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="987"/>
         <source>%n chunk(s); overlaps in orange.</source>
         <translation>
             <numerusform>청크 %n개; 겹치는 부분은 주황색입니다.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="982"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="995"/>
         <source>Choose a question set first: a CSV or JSONL file with question and document columns.</source>
         <translation>먼저 질문 세트를 고르세요: question과 document 열이 있는 CSV 또는 JSONL 파일.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="994"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1007"/>
         <source>Retrieval test bench</source>
         <translation>검색 평가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1013"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1026"/>
         <source>hybrid + rerank</source>
         <translation>하이브리드 + 재순위</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1021"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1034"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1042"/>
+        <source>Recall@%1</source>
+        <translation>Recall@%1</translation>
     </message>
 </context>
 <context>

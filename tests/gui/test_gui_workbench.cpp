@@ -504,6 +504,17 @@ class TestGuiWorkbench : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(chunks.count() == 1, 60000);
     QVERIFY(chunks.at(0).at(0).toInt() >= 2);
     QVERIFY(cp->chunkView()->toPlainText().contains("chunk 1"));
+    // The test bench: a question set in, Recall@k and MRR per setting out, as a table and bars.
+    const QString questions = m_tmp.filePath("questions.csv");
+    QFile qf(questions);
+    QVERIFY(qf.open(QIODevice::WriteOnly));
+    qf.write("question,document,page\nannual leave days,handbook.pdf,2\nequipment laptop,notes.md,\n");
+    qf.close();
+    QSignalSpy benched(cp, &CollectionsPanel::testBenchShown);
+    QVERIFY(cp->runTestBench(questions));
+    QTRY_VERIFY_WITH_TIMEOUT(benched.count() == 1, 120000);
+    QCOMPARE(cp->benchTable()->rowCount(), 3);  // dense, keyword, hybrid (no reranker)
+    QVERIFY2(cp->benchTable()->item(1, 1)->text().startsWith("100.0%"), qPrintable(cp->benchTable()->item(1, 1)->text()));
   }
 
   // In Korean at 1024x700, every panel: the window keeps that size, no visible text is left in

@@ -1,6 +1,12 @@
 #include "collections/collections_panel.h"
 
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
 #include <QCheckBox>
+#include <QValueAxis>
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -301,7 +307,15 @@ CollectionsPanel::CollectionsPanel(Workbench* wb, QWidget* parent) : QWidget(par
   m_bench->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
   m_bench->setEditTriggers(QAbstractItemView::NoEditTriggers);
   m_bench->verticalHeader()->hide();
-  bv->addWidget(m_bench, 1);
+  // Recall and MRR per setting as bars, beside the table: which settings serve these documents.
+  m_benchChart = new QChartView(new QChart(), benchPage);
+  m_benchChart->setRenderHint(QPainter::Antialiasing);
+  m_benchChart->chart()->legend()->setAlignment(Qt::AlignBottom);
+  m_benchChart->setMinimumHeight(120);
+  auto* benchSplit = new QSplitter(Qt::Horizontal, benchPage);
+  benchSplit->addWidget(m_bench);
+  benchSplit->addWidget(m_benchChart);
+  bv->addWidget(benchSplit, 1);
   m_tabs->addTab(benchPage, tr("Test bench"));
   right->addWidget(top);
   right->addWidget(m_tabs);
@@ -1019,6 +1033,32 @@ Job* CollectionsPanel::runTestBench(const QString& questionsFile) {
       m_bench->setItem(row, 2, new QTableWidgetItem(QString::number(r.mrr, 'f', 3)));
       m_bench->setItem(row, 3, new QTableWidgetItem(tr("%1 ms").arg(r.msPerQuestion, 0, 'f', 0)));
     }
+    QChart* chart = m_benchChart->chart();
+    chart->removeAllSeries();
+    for (QAbstractAxis* a : chart->axes()) {
+      chart->removeAxis(a);
+      delete a;
+    }
+    auto* recall = new QBarSet(tr("Recall@%1").arg(rows->empty() ? 3 : rows->front().k));
+    auto* mrr = new QBarSet(tr("MRR"));
+    QStringList names;
+    for (int i = 0; i < m_bench->rowCount(); ++i) names << m_bench->item(i, 0)->text();
+    for (const auto& r : *rows) {
+      *recall << r.recall;
+      *mrr << r.mrr;
+    }
+    auto* series = new QBarSeries(chart);
+    series->append(recall);
+    series->append(mrr);
+    chart->addSeries(series);
+    auto* x = new QBarCategoryAxis(chart);
+    x->append(names);
+    auto* y = new QValueAxis(chart);
+    y->setRange(0, 1);
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    series->attachAxis(x);
+    series->attachAxis(y);
     Q_EMIT testBenchShown();
   });
   return job;

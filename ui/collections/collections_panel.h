@@ -10,6 +10,7 @@
 
 #include <memory>
 
+class QChartView;
 class QCheckBox;
 class QComboBox;
 class QLabel;
@@ -113,6 +114,7 @@ class CollectionsPanel : public QWidget {
   QLineEdit* m_questions;
   QPushButton* m_benchButton;
   QTableWidget* m_bench;
+  QChartView* m_benchChart;
   QPointer<Job> m_ingest, m_open, m_answerJob;
 };
 

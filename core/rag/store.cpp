@@ -183,33 +183,39 @@ std::string keywordQuery(const std::string& text) {
   return q;
 }
 
-std::string contentHash(const std::string& bytes) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : bytes) {
-    h ^= c;
+namespace {
+
+// FNV-1a, 64 bits, fed piece by piece.
+constexpr uint64_t kFnvStart = 1469598103934665603ull;
+
+uint64_t fnv(uint64_t h, const char* data, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    h ^= static_cast<unsigned char>(data[i]);
     h *= 1099511628211ull;
   }
+  return h;
+}
+
+std::string hex(uint64_t h) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
 }
 
+}  // namespace
+
+std::string contentHash(const std::string& bytes) { return hex(fnv(kFnvStart, bytes.data(), bytes.size())); }
+
 std::string fileHash(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw IoError(utf8(file) + ": cannot be opened");
-  uint64_t h = 1469598103934665603ull;
+  uint64_t h = kFnvStart;
   std::vector<char> buf(1 << 20);
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    const auto n = static_cast<size_t>(in.gcount());
-    for (size_t i = 0; i < n; ++i) {
-      h ^= static_cast<unsigned char>(buf[i]);
-      h *= 1099511628211ull;
-    }
+    h = fnv(h, buf.data(), static_cast<size_t>(in.gcount()));
   }
-  char out[17];
-  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
-  return out;
+  return hex(h);
 }
 
 std::string embedderFingerprint(const std::filesystem::path& folder) {

@@ -264,7 +264,8 @@ CollectionsPanel::CollectionsPanel(Workbench* wb, QWidget* parent) : QWidget(par
   m_results->setSelectionBehavior(QAbstractItemView::SelectRows);
   m_results->setToolTip(tr("Each stage's score and rank: why a chunk came up. Double-click to open it in place."));
   m_hitText = new QTextBrowser(searchPage);
-  auto* resultsSplit = new QSplitter(Qt::Horizontal, searchPage);
+  // The passage under the results: the table keeps the width for where each hit is.
+  auto* resultsSplit = new QSplitter(Qt::Vertical, searchPage);
   resultsSplit->addWidget(m_results);
   resultsSplit->addWidget(m_hitText);
   resultsSplit->setStretchFactor(0, 3);

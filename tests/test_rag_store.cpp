@@ -10,11 +10,15 @@
 
 #include <fstream>
 #include <map>
+#include <set>
+#include <cmath>
 
 #include "arch/builtin_model.h"
 #include "arch/loaded_model.h"
 #include "rag/answer.h"
+#include "rag/chunk_map.h"
 #include "rag/evaluate.h"
+#include "rag/handbook.h"
 #include "io/atomic_file.h"
 #include "rag/ingest.h"
 #include "rag/retrieve.h"
@@ -451,6 +455,71 @@ class TestRagStore : public QObject {
     auto again = VectorIndex::open(*store, &check);
     QVERIFY2(!check.rebuilt, check.reason.c_str());
     QCOMPARE(again->kind(), std::string("hnsw"));
+  }
+
+  // The map's axes are the directions of most spread: on points drawn along known directions
+  // (spread 3 along one, 1 along another, little elsewhere) PCA finds them and their shares.
+  void theMapFindsTheDirectionsOfMostSpread() {
+    const size_t dim = 16;
+    std::vector<double> u(dim, 0.0), v(dim, 0.0);
+    for (size_t j = 0; j < dim; ++j) {  // two orthonormal directions, not along the coordinate axes
+      u[j] = (j % 2 ? 1.0 : -1.0) / std::sqrt(static_cast<double>(dim));
+      v[j] = (j < dim / 2 ? 1.0 : -1.0) / std::sqrt(static_cast<double>(dim));
+    }
+    fm::rag::SplitMix64 rng{7};
+    auto normal = [&] {  // Box-Muller
+      const double a = std::max(1e-12, rng.uniform()), b = rng.uniform();
+      return std::sqrt(-2 * std::log(a)) * std::cos(2 * M_PI * b);
+    };
+    std::vector<std::vector<float>> rows;
+    for (int i = 0; i < 3000; ++i) {
+      const double s = 3 * normal(), t = normal();
+      std::vector<float> r(dim);
+      for (size_t j = 0; j < dim; ++j) r[j] = static_cast<float>(0.5 + s * u[j] + t * v[j] + 0.05 * normal());
+      rows.push_back(r);
+    }
+    std::vector<double> mean, ax, ay;
+    double explained[2];
+    fm::rag::principalAxes(rows, mean, ax, ay, explained);
+    double dotU = 0, dotV = 0, dotXY = 0;
+    for (size_t j = 0; j < dim; ++j) {
+      dotU += ax[j] * u[j];
+      dotV += ay[j] * v[j];
+      dotXY += ax[j] * ay[j];
+      QVERIFY(std::abs(mean[j] - 0.5) < 0.3);
+    }
+    QVERIFY2(std::abs(dotU) > 0.999 && std::abs(dotV) > 0.999, qPrintable(QString("%1 %2").arg(dotU).arg(dotV)));
+    QVERIFY(std::abs(dotXY) < 1e-6);
+    // Variances 9 and 1 of 10 + 16 * 0.0025: 0.9 and 0.1 of the spread.
+    QVERIFY2(std::abs(explained[0] - 0.896) < 0.03 && std::abs(explained[1] - 0.0996) < 0.015,
+             qPrintable(QString("%1 %2").arg(explained[0]).arg(explained[1])));
+  }
+
+  // A collection's map holds every chunk, each where its own vector projects, with a preview.
+  void theMapPlacesEveryChunk() {
+    const fs::path docs = make("docs-map");
+    fs::create_directories(docs);
+    fs::copy_file(fixture("notes.md"), docs / "notes.md");
+    fs::copy_file(fixture("handbook.pdf"), docs / "handbook.pdf");
+    auto store = create(make("c-map"));
+    auto index = VectorIndex::open(*store);
+    addToCollection(*store, *index, *m_embedder, {docs}, {});
+    const fm::rag::ChunkMap map = fm::rag::mapCollection(*store);
+    QCOMPARE(static_cast<int64_t>(map.points.size()), store->chunkCount());
+    QVERIFY(map.explained[0] >= map.explained[1] && map.explained[1] > 0 && map.explained[0] + map.explained[1] <= 1.0001);
+    std::set<int64_t> documents;
+    for (const auto& p : map.points) {
+      const auto xy = map.project(store->embedding(p.chunk));
+      QCOMPARE(xy[0], p.x);
+      QCOMPARE(xy[1], p.y);
+      QVERIFY(!p.preview.empty());
+      documents.insert(p.document);
+    }
+    QCOMPARE(documents.size(), size_t(2));
+    // A sample of a larger collection keeps its spread over the whole of it.
+    const fm::rag::ChunkMap sample = fm::rag::mapCollection(*store, 3);
+    QVERIFY(sample.points.size() <= 3 && !sample.points.empty());
+    QCOMPARE(sample.chunks, store->chunkCount());
   }
 
   void aFolderThatIsNotACollectionIsRefused() {

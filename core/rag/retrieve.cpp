@@ -81,6 +81,7 @@ SearchResult searchCollection(const CollectionStore& store, const VectorIndex& i
   }
   SearchResult r = searchWithVector(store, index, q, reranker, query, o, job);
   r.denseMs += embedMs;
+  r.queryVector = std::move(q);
   return r;
 }
 

@@ -47,6 +47,7 @@ struct SearchHit {
 struct SearchResult {
   std::vector<SearchHit> hits;  // best first
   double denseMs = 0, keywordMs = 0, rerankMs = 0;
+  std::vector<float> queryVector;  // the query's embedding (searchCollection, when dense search ran)
 };
 
 SearchResult searchCollection(const CollectionStore& store, const VectorIndex& index, const LoadedModel& embedder,

@@ -215,604 +215,741 @@
     </message>
     <message>
         <location filename="../../ui/bridge/core_text.cpp" line="58"/>
+        <source>reading vectors</source>
+        <translation>벡터 읽는 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="59"/>
+        <source>finding the main directions</source>
+        <translation>주요 방향 찾는 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="60"/>
+        <source>placing the chunks</source>
+        <translation>청크 배치 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="61"/>
         <source>done</source>
         <translation>완료</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/core_text.cpp" line="59"/>
+        <location filename="../../ui/bridge/core_text.cpp" line="62"/>
         <source>the index file is missing</source>
         <translation>색인 파일이 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/core_text.cpp" line="60"/>
+        <location filename="../../ui/bridge/core_text.cpp" line="63"/>
         <source>the index file does not match its checksum (damaged, or from an interrupted save)</source>
         <translation>색인 파일이 체크섬과 맞지 않습니다(손상되었거나 저장이 중단됨)</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/core_text.cpp" line="61"/>
+        <location filename="../../ui/bridge/core_text.cpp" line="64"/>
         <source>the index holds %1 vectors; the collection has %2</source>
         <translation>색인에는 벡터가 %1개 있지만 컬렉션에는 %2개가 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/core_text.cpp" line="62"/>
+        <location filename="../../ui/bridge/core_text.cpp" line="65"/>
         <source>the question and its best source take %1 tokens; the model reads at most %2 (use smaller chunks, or a model with a longer context)</source>
         <translation>질문과 가장 알맞은 출처가 %1토큰인데 모델은 최대 %2토큰까지 읽습니다(청크를 더 작게 하거나 문맥이 더 긴 모델을 쓰세요)</translation>
     </message>
 </context>
 <context>
+    <name>fm::ui::ChunkMapView</name>
+    <message>
+        <location filename="../../ui/collections/chunk_map_view.cpp" line="137"/>
+        <source>The collection has no chunks yet.</source>
+        <translation>이 컬렉션에는 아직 청크가 없습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/chunk_map_view.cpp" line="137"/>
+        <source>The map is drawn when this tab is shown.</source>
+        <translation>이 탭을 열면 지도를 그립니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/chunk_map_view.cpp" line="195"/>
+        <source>%1 of %2 chunks</source>
+        <translation>청크 %2개 중 %1개</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/collections/chunk_map_view.cpp" line="196"/>
+        <source>%n chunk(s)</source>
+        <translation>
+            <numerusform>청크 %n개</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/chunk_map_view.cpp" line="198"/>
+        <source>%1 · across: %2% of the spread · up: %3% · ★ the question, ○ what it found</source>
+        <translation>%1 · 가로: 분산의 %2% · 세로: %3% · ★ 질문, ○ 찾은 청크</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/chunk_map_view.cpp" line="208"/>
+        <source>document %1</source>
+        <translation>문서 %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/collections/chunk_map_view.cpp" line="212"/>
+        <source>+%n more</source>
+        <translation>
+            <numerusform>외 %n개</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>fm::ui::CollectionsPanel</name>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="154"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="163"/>
         <source>, page %1</source>
         <translation>, %1쪽</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="155"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="164"/>
         <source>, lines %1-%2</source>
         <translation>, %1-%2행</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="165"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="174"/>
         <source>ingested</source>
         <translation>색인됨</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="166"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="175"/>
         <source>pages without text</source>
         <translation>텍스트 없는 쪽 있음</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="167"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="176"/>
         <source>skipped</source>
         <translation>건너뜀</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="168"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="177"/>
         <source>failed</source>
         <translation>실패</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="169"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="178"/>
         <source>needs a password</source>
         <translation>암호 필요</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="193"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="202"/>
         <source>Collections</source>
         <translation>컬렉션</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="195"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="204"/>
         <source>Each collection is a folder with its documents&apos; text, chunks and vectors</source>
         <translation>컬렉션마다 문서의 텍스트, 청크, 벡터를 담은 폴더가 하나 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="197"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="206"/>
         <source>New collection…</source>
         <translation>새 컬렉션…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="198"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="207"/>
         <source>Add files…</source>
         <translation>파일 추가…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="199"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="208"/>
         <source>Add a folder…</source>
         <translation>폴더 추가…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="200"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="209"/>
         <source>Sync</source>
         <translation>동기화</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="201"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="210"/>
         <source>Read changed files again and drop deleted ones</source>
         <translation>바뀐 파일은 다시 읽고 삭제된 파일은 뺍니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="202"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="705"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="211"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="764"/>
         <source>Remove document</source>
         <translation>문서 제거</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="217"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="212"/>
+        <source>Change embedder…</source>
+        <translation>임베더 바꾸기…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="213"/>
+        <source>Embed every document again with another embedder model</source>
+        <translation>모든 문서를 다른 임베더 모델로 다시 임베딩합니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="228"/>
         <source>Create a collection, then drop documents here: PDF, Word, HTML, Markdown, text, CSV.</source>
         <translation>컬렉션을 만든 뒤 문서를 여기에 끌어다 놓으세요: PDF, 워드, HTML, 마크다운, 텍스트, CSV.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="221"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="232"/>
         <source>Document</source>
         <translation>문서</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="221"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="232"/>
         <source>Status</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="221"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="232"/>
         <source>Pages</source>
         <translation>쪽 수</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="221"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="292"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="232"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="304"/>
         <source>Chunks</source>
         <translation>청크</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="221"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="232"/>
         <source>Notes</source>
         <translation>메모</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="228"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="239"/>
         <source>Double-click a document to see its chunks</source>
         <translation>문서를 두 번 클릭하면 청크를 볼 수 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="237"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="248"/>
         <source>Words or a question</source>
         <translation>단어 또는 질문</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="239"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1025"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="250"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1185"/>
         <source>hybrid</source>
         <translation>하이브리드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="240"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1023"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="251"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1183"/>
         <source>dense</source>
         <translation>밀집(벡터)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="241"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1024"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="252"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1184"/>
         <source>keyword</source>
         <translation>키워드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="242"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="253"/>
         <source>Dense: by meaning (vectors). Keyword: by words (BM25). Hybrid: both, fused by rank.</source>
         <translation>밀집: 의미로 찾기(벡터). 키워드: 단어로 찾기(BM25). 하이브리드: 둘 다 찾아 순위로 합칩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="243"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="257"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="254"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="268"/>
         <source>Rerank</source>
         <translation>재순위</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="244"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="255"/>
         <source>Score the best candidates again with the collection&apos;s reranker (slower)</source>
         <translation>상위 후보를 컬렉션의 재순위 모델로 다시 채점합니다(더 느림)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="248"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="259"/>
         <source>How many results</source>
         <translation>결과 개수</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="249"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="273"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="738"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="260"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="285"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="797"/>
         <source>Search</source>
         <translation>검색</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="257"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="268"/>
         <source>Where</source>
         <translation>위치</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="257"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="268"/>
         <source>Dense</source>
         <translation>밀집</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="257"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="268"/>
         <source>Keyword</source>
         <translation>키워드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="257"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="268"/>
         <source>Fused</source>
         <translation>융합</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="257"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="268"/>
         <source>Section</source>
         <translation>절</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="265"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="276"/>
         <source>Each stage&apos;s score and rank: why a chunk came up. Double-click to open it in place.</source>
         <translation>단계별 점수와 순위: 청크가 검색된 이유입니다. 두 번 클릭하면 원래 자리에서 엽니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="279"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="291"/>
         <source>A question about the documents</source>
         <translation>문서에 관한 질문</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="280"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="288"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="292"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="300"/>
         <source>Ask</source>
         <translation>질문하기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="281"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="293"/>
         <source>Answer with the language model in use, from the best passages, citing them as [n]</source>
         <translation>사용 중인 언어 모델이 가장 알맞은 구절로 답하고 [n] 형태로 출처를 밝힙니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="291"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="303"/>
         <source>Double-click a document to see how it was cut into chunks.</source>
         <translation>문서를 두 번 클릭하면 청크로 나뉜 모습을 볼 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="298"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="309"/>
+        <source>Each dot is a chunk, placed by its vector: near dots usually mean similar text. Search to see where a question lands.</source>
+        <translation>점 하나가 청크 하나이며 벡터에 따라 놓입니다. 가까운 점은 대개 비슷한 글입니다. 검색하면 질문이 어디에 놓이는지 보입니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="316"/>
+        <source>Two directions cannot hold a whole vector: dots far apart here are far apart, but some dots that look close are not. Ranks come from the full vectors. Click a dot to read it.</source>
+        <translation>두 방향으로는 벡터 전체를 담을 수 없습니다. 여기서 멀리 떨어진 점은 실제로도 멀지만, 가까워 보이는 점이 실제로는 멀 수도 있습니다. 순위는 전체 벡터로 정합니다. 점을 누르면 내용을 읽을 수 있습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="320"/>
+        <source>Map</source>
+        <translation>지도</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="326"/>
         <source>A question set: CSV or JSONL with question, document, page, phrase</source>
         <translation>질문 세트: question, document, page, phrase 열이 있는 CSV 또는 JSONL</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="299"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="520"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="327"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="579"/>
         <source>Browse…</source>
         <translation>찾아보기…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="300"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="328"/>
         <source>Run</source>
         <translation>실행</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="306"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="334"/>
         <source>Setting</source>
         <translation>설정</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="306"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="334"/>
         <source>Recall@k</source>
         <translation>Recall@k</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="306"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1043"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="334"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1203"/>
         <source>MRR</source>
         <translation>MRR</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="306"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="334"/>
         <source>Time per question</source>
         <translation>질문당 시간</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="319"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="347"/>
         <source>Test bench</source>
         <translation>검색 평가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="354"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="368"/>
+        <source>The new embedder&apos;s model folder</source>
+        <translation>새 임베더의 모델 폴더</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="397"/>
         <source>Question set</source>
         <translation>질문 세트</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="355"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="398"/>
         <source>Question sets (*.csv *.jsonl *.json *.tsv)</source>
         <translation>질문 세트 (*.csv *.jsonl *.json *.tsv)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="410"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="454"/>
         <source>No collection yet. Press &quot;New collection…&quot; and choose an embedding model.</source>
         <translation>아직 컬렉션이 없습니다. &quot;새 컬렉션…&quot;을 누르고 임베딩 모델을 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="437"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="484"/>
         <source>Open collection %1</source>
         <translation>컬렉션 %1 열기</translation>
     </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="518"/>
+        <source>This collection&apos;s embedder is not at %1 any more. Use &quot;Change embedder…&quot; to embed the documents again with another one; keyword search works meanwhile.</source>
+        <translation>이 컬렉션의 임베더가 더 이상 %1에 없습니다. &quot;임베더 바꾸기…&quot;로 다른 임베더를 골라 문서를 다시 임베딩하세요. 그동안 키워드 검색은 됩니다.</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="477"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="536"/>
         <source>%n page(s) read by OCR</source>
         <translation>
             <numerusform>OCR로 읽은 쪽 %n개</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="484"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="543"/>
         <source>%1 — %2 documents, %3 chunks · embedder %4 (%5 numbers a vector)</source>
         <translation>%1 — 문서 %2개, 청크 %3개 · 임베딩 모델 %4 (벡터당 숫자 %5개)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="491"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="550"/>
         <source> · approximate index, recall@10 %1 against exact search</source>
         <translation> · 근사 색인, 정확 검색 대비 recall@10 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="495"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="554"/>
         <source>The vector index was rebuilt from the stored vectors: %1</source>
         <translation>저장된 벡터로 벡터 색인을 다시 만들었습니다: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="497"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="556"/>
         <source>Drop files or folders here, or use &quot;Add files…&quot;.</source>
         <translation>파일이나 폴더를 여기에 끌어다 놓거나 &quot;파일 추가…&quot;를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="511"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="570"/>
         <source>New collection</source>
         <translation>새 컬렉션</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="514"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="573"/>
         <source>for example: handbook</source>
         <translation>예: 사내 안내서</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="517"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="576"/>
         <source>optional</source>
         <translation>선택 사항</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="524"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="583"/>
         <source>Model folder</source>
         <translation>모델 폴더</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="534"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="538"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="593"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="597"/>
         <source> tokens</source>
         <translation> 토큰</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="539"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="598"/>
         <source>Mask e-mail addresses, phone and card numbers in the indexed text</source>
         <translation>색인되는 텍스트에서 이메일 주소, 전화번호, 카드 번호를 가립니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="541"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="600"/>
         <source>exact (best for up to about 100,000 chunks)</source>
         <translation>정확 검색 (청크 약 10만 개까지 적합)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="542"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="601"/>
         <source>approximate, HNSW (faster for large collections)</source>
         <translation>근사 검색, HNSW (큰 컬렉션에서 더 빠름)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="543"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="602"/>
         <source>Name</source>
         <translation>이름</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="544"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="603"/>
         <source>Embedding model</source>
         <translation>임베딩 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="545"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="604"/>
         <source>Reranker</source>
         <translation>재순위 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="546"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="605"/>
         <source>Chunk size</source>
         <translation>청크 크기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="547"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="606"/>
         <source>Overlap</source>
         <translation>겹침</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="548"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="607"/>
         <source>Vector index</source>
         <translation>벡터 색인</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="563"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="622"/>
         <source>Give the collection a name (letters, digits, spaces; no slashes).</source>
         <translation>컬렉션 이름을 정하세요(문자, 숫자, 공백; 슬래시는 안 됩니다).</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="567"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="626"/>
         <source>Choose an embedding model folder (a sentence encoder such as MiniLM or E5).</source>
         <translation>임베딩 모델 폴더를 고르세요(MiniLM이나 E5 같은 문장 인코더).</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="572"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="631"/>
         <source>A collection named %1 exists already.</source>
         <translation>%1이라는 컬렉션이 이미 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="580"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="639"/>
         <source>Create collection %1</source>
         <translation>컬렉션 %1 만들기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="608"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="667"/>
         <source>Collection ready. Drop files or folders here to add them.</source>
         <translation>컬렉션이 준비되었습니다. 파일이나 폴더를 여기에 끌어다 놓아 추가하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="610"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="669"/>
         <source>Creating the collection…</source>
         <translation>컬렉션을 만드는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="616"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="675"/>
         <source>Add a folder</source>
         <translation>폴더 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="620"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="679"/>
         <source>Add files</source>
         <translation>파일 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="620"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="679"/>
         <source>Documents (*.pdf *.docx *.html *.htm *.md *.markdown *.txt *.csv *.tsv);;All files (*)</source>
         <translation>문서 (*.pdf *.docx *.html *.htm *.md *.markdown *.txt *.csv *.tsv);;모든 파일 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="627"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="686"/>
         <source>Choose or create a collection first.</source>
         <translation>먼저 컬렉션을 고르거나 만드세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="635"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="694"/>
         <source>Add to %1</source>
         <translation>%1에 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="655"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="714"/>
         <source>Added %1, updated %2, unchanged %3; %4 chunks in %5.</source>
         <translation>추가 %1, 갱신 %2, 변경 없음 %3; 청크 %4개, %5 걸림.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="666"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="725"/>
         <source>Stopped. What was added stays; adding the same files again continues where it stopped.</source>
         <translation>중지했습니다. 추가된 것은 남아 있으며, 같은 파일을 다시 추가하면 멈춘 곳부터 이어집니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="670"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="729"/>
         <source>Adding… (documents are committed one by one: stopping keeps what is done)</source>
         <translation>추가하는 중… (문서마다 하나씩 저장되므로 중지해도 끝난 것은 남습니다)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="678"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="737"/>
         <source>Sync %1</source>
         <translation>%1 동기화</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="692"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="751"/>
         <source>In sync: %1 read again, %2 removed, %3 unchanged.</source>
         <translation>동기화됨: 다시 읽음 %1, 제거 %2, 변경 없음 %3.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="701"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="760"/>
         <source>Select a document to remove.</source>
         <translation>제거할 문서를 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="706"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="765"/>
         <source>Remove %1 from the collection? The file itself stays.</source>
         <translation>%1을(를) 컬렉션에서 제거할까요? 파일 자체는 그대로 남습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="710"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="769"/>
         <source>Remove a document</source>
         <translation>문서 제거</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="725"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="794"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="999"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="784"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="954"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1159"/>
         <source>The collection is still opening.</source>
         <translation>컬렉션을 아직 여는 중입니다.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="768"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="830"/>
         <source>%n result(s). Dense %1 ms, keyword %2 ms%3.</source>
         <translation>
             <numerusform>결과 %n개. 밀집 %1 ms, 키워드 %2 ms%3.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="771"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="833"/>
         <source>, rerank %1 ms</source>
         <translation>, 재순위 %1 ms</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="790"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="847"/>
+        <source>Map of %1</source>
+        <translation>%1 지도</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="891"/>
+        <source>Wait for the documents being added to finish, or stop them, first.</source>
+        <translation>먼저 추가 중인 문서가 끝나기를 기다리거나 추가를 멈추세요.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="895"/>
+        <source>Change embedder</source>
+        <translation>임베더 바꾸기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="896"/>
+        <source>Every document in %1 will be read and embedded again with %2. Vectors of two embedders are never mixed, so until a document is done it is found by keywords only. Stopping keeps what is done; Sync finishes the rest.</source>
+        <translation>%1의 모든 문서를 다시 읽어 %2(으)로 임베딩합니다. 두 임베더의 벡터는 섞이지 않으므로, 문서가 끝나기 전까지는 키워드로만 찾을 수 있습니다. 멈춰도 끝난 부분은 남고, 동기화가 나머지를 마칩니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="905"/>
+        <source>Embed %1 again</source>
+        <translation>%1 다시 임베딩</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="927"/>
+        <source>Stopped. The documents done so far use the new embedder; Sync embeds the rest.</source>
+        <translation>멈췄습니다. 지금까지 끝난 문서는 새 임베더를 씁니다. 동기화하면 나머지를 임베딩합니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="929"/>
+        <source>This is the collection&apos;s embedder: its vectors stay, and the collection now uses it from here.</source>
+        <translation>이 컬렉션의 임베더와 같은 모델입니다. 벡터는 그대로 두고, 이제 이 위치의 모델을 씁니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="930"/>
+        <source>Every document is embedded with %1 now.</source>
+        <translation>이제 모든 문서가 %1(으)로 임베딩되어 있습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="933"/>
+        <source>Embedding every document again…</source>
+        <translation>모든 문서를 다시 임베딩하는 중…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="950"/>
         <source>Open a language model first (Models panel, or the demo model): it writes the answer.</source>
         <translation>먼저 언어 모델을 여세요(모델 패널 또는 데모 모델). 답은 언어 모델이 씁니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="806"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="966"/>
         <source>Answer</source>
         <translation>답변</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="838"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="998"/>
         <source>No passage was close enough to the question, so the model was not asked.</source>
         <translation>질문과 충분히 가까운 구절이 없어 모델에게 묻지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="841"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1001"/>
         <source>Sources</source>
         <translation>출처</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="848"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1008"/>
         <source> (cited)</source>
         <translation> (인용됨)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="851"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1011"/>
         <source>The answer cites [%1], which is not one of its sources.</source>
         <translation>답변이 출처에 없는 [%1]을(를) 인용했습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="865"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1025"/>
         <source>Open source</source>
         <translation>출처 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="917"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1077"/>
         <source>Page %1</source>
         <translation>%1쪽</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="918"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1078"/>
         <source>Text</source>
         <translation>텍스트</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="937"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1097"/>
         <source>Show chunks</source>
         <translation>청크 보기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="976"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1136"/>
         <source>chunk %1 · %2/%3 tokens</source>
         <translation>청크 %1 · %2/%3 토큰</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="987"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1147"/>
         <source>%n chunk(s); overlaps in orange.</source>
         <translation>
             <numerusform>청크 %n개; 겹치는 부분은 주황색입니다.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="995"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1155"/>
         <source>Choose a question set first: a CSV or JSONL file with question and document columns.</source>
         <translation>먼저 질문 세트를 고르세요: question과 document 열이 있는 CSV 또는 JSONL 파일.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1007"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1167"/>
         <source>Retrieval test bench</source>
         <translation>검색 평가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1026"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1186"/>
         <source>hybrid + rerank</source>
         <translation>하이브리드 + 재순위</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1034"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1194"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1042"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1202"/>
         <source>Recall@%1</source>
         <translation>Recall@%1</translation>
     </message>

@@ -36,6 +36,7 @@
 
 #include "arch/builtin_model.h"
 #include "data/demo_data.h"
+#include "collections/chunk_map_view.h"
 #include "collections/collections_panel.h"
 #include "datasets/dataset_table_model.h"
 #include "datasets/datasets_panel.h"
@@ -481,6 +482,34 @@ class TestGuiWorkbench : public QObject {
     QVERIFY(cp->resultsTable()->rowCount() >= 1);
     QVERIFY2(cp->resultsTable()->item(0, 0)->text().contains("handbook.pdf, page 2"),
              qPrintable(cp->resultsTable()->item(0, 0)->text()));
+    // The map: every chunk a dot, the question a star, the results ringed; a click names a chunk.
+    QSignalSpy mapped(cp, &CollectionsPanel::mapShown);
+    cp->tabs()->setCurrentWidget(cp->mapView()->parentWidget());
+    QTRY_VERIFY_WITH_TIMEOUT(mapped.count() == 1, 60000);
+    int chunksInAll = 0;
+    for (int r = 0; r < cp->documentsTable()->rowCount(); ++r) chunksInAll += cp->documentsTable()->item(r, 3)->text().toInt();
+    QCOMPARE(mapped.at(0).at(0).toInt(), chunksInAll);
+    QCOMPARE(mapped.at(0).at(1).toInt(), cp->resultsTable()->rowCount());
+    QVERIFY(cp->mapView()->hasQuery());
+    QApplication::processEvents();
+    {
+      ChunkMapView* mv = cp->mapView();
+      int hit = -1;
+      QPoint at;
+      for (int y = 0; y < mv->height() && hit < 0; y += 2)
+        for (int x = 0; x < mv->width() && hit < 0; x += 2)
+          if ((hit = mv->pointAt(QPointF(x, y), 2)) >= 0) at = QPoint(x, y);
+      QVERIFY(hit >= 0);
+      QTest::mouseClick(mv, Qt::LeftButton, {}, at);
+      const QString note = mv->parentWidget()->findChild<QLabel*>(QStringLiteral("findings"))->text();
+      QVERIFY2(note.contains(".md") || note.contains(".pdf"), qPrintable(note));
+    }
+    // A new search moves the marks without drawing the map again.
+    mapped.clear();
+    QVERIFY(cp->search(QStringLiteral("annual leave")));
+    QTRY_VERIFY_WITH_TIMEOUT(mapped.count() == 1, 60000);
+    QCOMPARE(mapped.at(0).at(1).toInt(), cp->resultsTable()->rowCount());
+    cp->tabs()->setCurrentIndex(0);
     // Opened in place: the PDF page as printed, with the passage marked (where Qt PDF is built in).
     QSignalSpy opened(cp, &CollectionsPanel::sourceShown);
     cp->openResult(0);
@@ -515,6 +544,28 @@ class TestGuiWorkbench : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(benched.count() == 1, 120000);
     QCOMPARE(cp->benchTable()->rowCount(), 3);  // dense, keyword, hybrid (no reranker)
     QVERIFY2(cp->benchTable()->item(1, 1)->text().startsWith("100.0%"), qPrintable(cp->benchTable()->item(1, 1)->text()));
+    // Another embedder: every document embedded again, none lost, and searching still works.
+    const QString other = m_tmp.filePath("other-embedder");
+    fm::test::writeReferenceModel(fm::test::referenceFixture("tiny_xlmr_embedder"), other.toStdString());
+    shown.clear();
+    Job* again = cp->changeEmbedder(other, false);
+    QVERIFY(again);
+    QTRY_VERIFY_WITH_TIMEOUT(!again->isActive() && shown.count() >= 1, 120000);
+    QVERIFY2(cp->statusLabel()->text().contains("other-embedder"), qPrintable(cp->statusLabel()->text()));
+    QCOMPARE(cp->documentsTable()->rowCount(), 3);
+    QCOMPARE(cp->documentsTable()->item(0, 1)->text() == "failed", false);
+    searched.clear();
+    QVERIFY(cp->search(QStringLiteral("annual leave")));
+    QTRY_VERIFY_WITH_TIMEOUT(searched.count() == 1, 60000);
+    QVERIFY(cp->resultsTable()->rowCount() >= 1);
+    // The same model from another folder keeps the vectors and only changes where it is.
+    const QString moved = m_tmp.filePath("moved/other-embedder");  // the same folder name
+    fm::test::writeReferenceModel(fm::test::referenceFixture("tiny_xlmr_embedder"), moved.toStdString());
+    shown.clear();
+    Job* same = cp->changeEmbedder(moved, false);
+    QVERIFY(same);
+    QTRY_VERIFY_WITH_TIMEOUT(!same->isActive() && shown.count() >= 1, 60000);
+    QVERIFY2(cp->statusLabel()->text().contains("vectors stay"), qPrintable(cp->statusLabel()->text()));
   }
 
   // In Korean at 1024x700, every panel: the window keeps that size, no visible text is left in

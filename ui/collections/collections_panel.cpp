@@ -49,9 +49,11 @@
 
 #include "arch/model_pool.h"
 #include "bridge/core_text.h"
+#include "collections/chunk_map_view.h"
 #include "bridge/job.h"
 #include "bridge/paths.h"
 #include "rag/answer.h"
+#include "rag/chunk_map.h"
 #include "rag/evaluate.h"
 #include "rag/ingest.h"
 #include "rag/retrieve.h"
@@ -74,6 +76,13 @@ struct Opened {
   fm::rag::IndexCheck check;
   int64_t chunks = 0;
   QString recall;  // the approximate index's recall@10 against exact search, when it is one
+};
+
+struct MapView {
+  std::shared_ptr<const fm::rag::ChunkMap> map;
+  bool hasQuery = false;
+  QPointF query;
+  QVector<ChunkMapView::Mark> hits;
 };
 
 struct ChunkView {
@@ -200,7 +209,9 @@ CollectionsPanel::CollectionsPanel(Workbench* wb, QWidget* parent) : QWidget(par
   m_sync = new QPushButton(tr("Sync"), left);
   m_sync->setToolTip(tr("Read changed files again and drop deleted ones"));
   m_remove = new QPushButton(tr("Remove document"), left);
-  for (QPushButton* b : {m_new, m_addFiles, m_addFolder, m_sync, m_remove}) lv->addWidget(b);
+  m_changeEmbedder = new QPushButton(tr("Change embedder…"), left);
+  m_changeEmbedder->setToolTip(tr("Embed every document again with another embedder model"));
+  for (QPushButton* b : {m_new, m_addFiles, m_addFolder, m_sync, m_remove, m_changeEmbedder}) lv->addWidget(b);
   m_status = new QLabel(left);
   m_status->setWordWrap(true);
   m_status->setObjectName(QStringLiteral("findings"));
@@ -291,6 +302,22 @@ CollectionsPanel::CollectionsPanel(Workbench* wb, QWidget* parent) : QWidget(par
   m_chunks = new QTextBrowser(m_tabs);
   m_chunks->setPlaceholderText(tr("Double-click a document to see how it was cut into chunks."));
   m_tabs->addTab(m_chunks, tr("Chunks"));
+  // Map.
+  auto* mapPage = new QWidget(m_tabs);
+  auto* mv = new QVBoxLayout(mapPage);
+  m_mapView = new ChunkMapView(mapPage);
+  m_mapView->setToolTip(tr("Each dot is a chunk, placed by its vector: near dots usually mean similar text. "
+                           "Search to see where a question lands."));
+  m_mapNote = new QLabel(mapPage);
+  m_mapNote->setObjectName(QStringLiteral("findings"));
+  m_mapNote->setWordWrap(true);
+  m_mapNote->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  m_mapNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_mapNote->setText(tr("Two directions cannot hold a whole vector: dots far apart here are far apart, but some "
+                        "dots that look close are not. Ranks come from the full vectors. Click a dot to read it."));
+  mv->addWidget(m_mapView, 1);
+  mv->addWidget(new FixedLinesArea(m_mapNote, 2, mapPage));
+  m_tabs->addTab(mapPage, tr("Map"));
   // Test bench.
   auto* benchPage = new QWidget(m_tabs);
   auto* bv = new QVBoxLayout(benchPage);
@@ -337,6 +364,21 @@ CollectionsPanel::CollectionsPanel(Workbench* wb, QWidget* parent) : QWidget(par
   connect(m_addFolder, &QPushButton::clicked, this, [this] { chooseAndAdd(true); });
   connect(m_sync, &QPushButton::clicked, this, [this] { sync(); });
   connect(m_remove, &QPushButton::clicked, this, &CollectionsPanel::removeSelected);
+  connect(m_changeEmbedder, &QPushButton::clicked, this, [this] {
+    const QString f = QFileDialog::getExistingDirectory(this, tr("The new embedder's model folder"), m_embedderFolder);
+    if (!f.isEmpty()) changeEmbedder(f);
+  });
+  connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+    if (m_tabs->currentWidget() == m_mapView->parentWidget() && (!m_map || m_marksStale)) refreshMap();
+  });
+  connect(m_mapView, &ChunkMapView::chunkClicked, this, [this](qint64 chunk, qint64 document) {
+    if (!m_map) return;
+    for (const auto& p : m_map->points)
+      if (p.chunk == chunk)
+        m_mapNote->setText(QStringLiteral("<b>%1</b> — %2")
+                               .arg(m_docNames.value(document).toHtmlEscaped(),
+                                    QString::fromStdString(p.preview).toHtmlEscaped()));
+  });
   connect(m_docs, &QTableWidget::cellDoubleClicked, this, [this](int row, int) {
     if (QTableWidgetItem* it = m_docs->item(row, 0)) showChunks(it->data(Qt::UserRole).toString());
   });
@@ -392,6 +434,7 @@ void CollectionsPanel::updateButtons() {
     w->setEnabled(open);
   m_sync->setEnabled(open && !busy);
   m_remove->setEnabled(open && !busy);
+  m_changeEmbedder->setEnabled(open && !busy);
   m_rerank->setEnabled(open && !m_rerankerFolder.isEmpty());
   if (m_rerankerFolder.isEmpty()) m_rerank->setChecked(false);
 }
@@ -421,6 +464,9 @@ void CollectionsPanel::selectCollection(const QString& dir) {
     }
   m_current = abs;
   m_index.reset();
+  m_map.reset();
+  m_queryVector.clear();
+  m_mapView->clear();
   m_docs->setRowCount(0);
   m_results->setRowCount(0);
   m_hits.clear();
@@ -461,6 +507,18 @@ void CollectionsPanel::openCollection() {
     m_embedderFolder = QString::fromStdString(o->settings.embedder.folder);
     m_rerankerFolder = QString::fromStdString(o->settings.reranker);
     m_docs->setRowCount(static_cast<int>(o->docs.size()));
+    m_docNames.clear();
+    for (const auto& d : o->docs)
+      m_docNames.insert(d.id, QFileInfo(QString::fromStdString(d.path)).fileName());
+    // Documents may have changed: the map is drawn again when it is looked at.
+    m_map.reset();
+    m_mapView->clear();
+    if (m_tabs->currentWidget() == m_mapView->parentWidget()) refreshMap();
+    if (!QFileInfo(m_embedderFolder).isDir())
+      say(tr("This collection's embedder is not at %1 any more. Use \"Change embedder…\" to embed the documents "
+             "again with another one; keyword search works meanwhile.")
+              .arg(m_embedderFolder),
+          true);
     int pages = 0;
     for (size_t i = 0; i < o->docs.size(); ++i) {
       const auto& d = o->docs[i];
@@ -766,12 +824,113 @@ Job* CollectionsPanel::search(const QString& query) {
       m_results->setItem(row, 5, new QTableWidgetItem(section.join(QStringLiteral(" › "))));
     }
     if (!r->hits.empty()) m_results->selectRow(0);
+    m_queryVector = r->queryVector;
+    m_marksStale = true;
+    if (m_tabs->currentWidget() == m_mapView->parentWidget()) refreshMap();
     say(tr("%n result(s). Dense %1 ms, keyword %2 ms%3.", "", static_cast<int>(r->hits.size()))
             .arg(r->denseMs, 0, 'f', 0)
             .arg(r->keywordMs, 0, 'f', 0)
             .arg(r->rerankMs > 0 ? tr(", rerank %1 ms").arg(r->rerankMs, 0, 'f', 0) : QString()));
     Q_EMIT searchShown(static_cast<int>(r->hits.size()));
   });
+  return job;
+}
+
+Job* CollectionsPanel::refreshMap() {
+  if (m_current.isEmpty() || !m_index) return nullptr;
+  const auto dir = toPath(m_current);
+  auto map = m_map;
+  const std::vector<float> query = m_queryVector;
+  std::vector<int64_t> hits;
+  for (const auto& h : m_hits) hits.push_back(h->chunk.id);
+  if (m_mapJob) m_mapJob->supersede();
+  Job* job = m_wb->jobs()->start(tr("Map of %1").arg(QFileInfo(m_current).fileName()), JobRunner::Light,
+                                 [dir, map, query, hits](Job& job) {
+                                   MapView v;
+                                   auto store = fm::rag::CollectionStore::open(dir);
+                                   v.map = map ? map : std::make_shared<const fm::rag::ChunkMap>(
+                                                           fm::rag::mapCollection(*store, 4000, job.context()));
+                                   if (v.map->mean.empty()) return v;
+                                   if (query.size() == v.map->mean.size()) {
+                                     const auto q = v.map->project(query);
+                                     v.hasQuery = true;
+                                     v.query = QPointF(q[0], q[1]);
+                                   }
+                                   int rank = 0;
+                                   for (int64_t id : hits) {
+                                     ++rank;
+                                     const std::vector<float> e = store->embedding(id);
+                                     if (e.size() != v.map->mean.size()) continue;
+                                     const auto xy = v.map->project(e);
+                                     v.hits.push_back({id, QPointF(xy[0], xy[1]), rank});
+                                   }
+                                   return v;
+                                 });
+  job->setRoutine(true);
+  m_mapJob = job;
+  m_marksStale = false;
+  const QString current = m_current;
+  connect(job, &Job::finished, this, [this, job, current](Job::State s, const QString& message) {
+    if (current != m_current) return;
+    if (s == Job::State::Failed) say(message, true);
+    const auto* v = job->result<MapView>();
+    if (!v) return;
+    if (v->map != m_map) {
+      m_map = v->map;
+      m_mapView->setMap(m_map, m_docNames);
+    }
+    m_mapView->setQuery(v->hasQuery, v->query, v->hits);
+    Q_EMIT mapShown(m_mapView->pointCount(), m_mapView->markCount());
+  });
+  return job;
+}
+
+Job* CollectionsPanel::changeEmbedder(const QString& folder, bool confirm) {
+  if (m_current.isEmpty() || folder.isEmpty()) return nullptr;
+  if (m_ingest && m_ingest->isActive()) {
+    say(tr("Wait for the documents being added to finish, or stop them, first."), true);
+    return nullptr;
+  }
+  if (confirm &&
+      QMessageBox::question(this, tr("Change embedder"),
+                            tr("Every document in %1 will be read and embedded again with %2. Vectors of two "
+                               "embedders are never mixed, so until a document is done it is found by keywords "
+                               "only. Stopping keeps what is done; Sync finishes the rest.")
+                                .arg(QFileInfo(m_current).fileName(), QFileInfo(folder).fileName())) !=
+          QMessageBox::Yes)
+    return nullptr;
+  const auto dir = toPath(m_current);
+  const auto newFolder = std::filesystem::absolute(toPath(folder));
+  auto* pool = &m_wb->pool();
+  Job* job = m_wb->jobs()->start(tr("Embed %1 again").arg(QFileInfo(m_current).fileName()), JobRunner::Heavy,
+                                 [dir, newFolder, pool](Job& job) {
+                                   auto store = fm::rag::CollectionStore::open(dir);
+                                   fm::LoadOptions lo;
+                                   lo.job = job.context().part(0, 0.05, "loading the embedder");
+                                   auto model = pool->acquire(newFolder, lo);
+                                   const auto stamp = fm::rag::stampOf(*model, newFolder);
+                                   std::unique_ptr<fm::rag::VectorIndex> index = fm::rag::VectorIndex::open(*store);
+                                   if (stamp == store->settings().embedder) {
+                                     // The same model (a moved folder, say): only where it is changes.
+                                     store->setEmbedder(stamp);
+                                     return QString();
+                                   }
+                                   fm::rag::reembedCollection(*store, index, *model, stamp, job.context().part(0.05, 1));
+                                   return QString::fromStdString(stamp.name);
+                                 });
+  m_ingest = job;
+  updateButtons();
+  connect(job, &Job::finished, this, [this, job](Job::State s, const QString& message) {
+    updateButtons();
+    if (s == Job::State::Failed) say(message, true);
+    else if (s == Job::State::Cancelled)
+      say(tr("Stopped. The documents done so far use the new embedder; Sync embeds the rest."));
+    else if (const auto* name = job->result<QString>())
+      say(name->isEmpty() ? tr("This is the collection's embedder: its vectors stay, and the collection now uses it from here.")
+                          : tr("Every document is embedded with %1 now.").arg(*name));
+    openCollection();
+  });
+  say(tr("Embedding every document again…"));
   return job;
 }
 

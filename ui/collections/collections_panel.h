@@ -1,10 +1,11 @@
 // The Collections panel: a user's own documents, searched and answered from with citations.
 // Collections (folders under the workspace's collections/) on the left; the chosen one's
 // documents with their status; tabs to search (every stage's score side by side), ask (a
-// streamed answer whose [n] open the cited place), look at a document's chunks, and run the
-// retrieval test bench. Files and folders dropped on the panel are added. All work runs in jobs.
+// streamed answer whose [n] open the cited place), look at a document's chunks, see the map of
+// all chunks with the last question on it, and run the retrieval test bench. Files and folders dropped on the panel are added. All work runs in jobs.
 #pragma once
 
+#include <QHash>
 #include <QPointer>
 #include <QWidget>
 
@@ -24,11 +25,13 @@ class QTextBrowser;
 
 namespace fm::rag {
 class VectorIndex;
+struct ChunkMap;
 struct SearchHit;
 }
 
 namespace fm::ui {
 
+class ChunkMapView;
 class Job;
 class Workbench;
 
@@ -50,6 +53,10 @@ class CollectionsPanel : public QWidget {
   Job* ask(const QString& question);
   Job* runTestBench(const QString& questionsFile);
   void showChunks(const QString& documentPath);
+  // Draws (or updates) the map of the collection's chunks, marking the last search.
+  Job* refreshMap();
+  // Embeds every document again with another embedder (asks first when `confirm`).
+  Job* changeEmbedder(const QString& folder, bool confirm = true);
   // Opens a search result in place (as double-clicking it does).
   void openResult(int row);
   // Whether this build shows a cited PDF page as printed (Qt PDF), besides its text.
@@ -60,6 +67,8 @@ class CollectionsPanel : public QWidget {
   QTextBrowser* answerView() const { return m_answer; }
   QTextBrowser* chunkView() const { return m_chunks; }
   QTableWidget* benchTable() const { return m_bench; }
+  ChunkMapView* mapView() const { return m_mapView; }
+  QTabWidget* tabs() const { return m_tabs; }
   QLabel* statusLabel() const { return m_status; }
 
  Q_SIGNALS:
@@ -70,6 +79,7 @@ class CollectionsPanel : public QWidget {
   void chunksShown(int chunks);
   void testBenchShown();
   void sourceShown(bool pageShown);
+  void mapShown(int points, int marks);
 
  protected:
   void dragEnterEvent(QDragEnterEvent* event) override;
@@ -115,7 +125,14 @@ class CollectionsPanel : public QWidget {
   QPushButton* m_benchButton;
   QTableWidget* m_bench;
   QChartView* m_benchChart;
-  QPointer<Job> m_ingest, m_open, m_answerJob;
+  ChunkMapView* m_mapView;
+  QLabel* m_mapNote;
+  QPushButton* m_changeEmbedder;
+  std::shared_ptr<const fm::rag::ChunkMap> m_map;
+  QHash<qint64, QString> m_docNames;
+  std::vector<float> m_queryVector;  // the last search's
+  bool m_marksStale = false;
+  QPointer<Job> m_ingest, m_open, m_answerJob, m_mapJob;
 };
 
 }  // namespace fm::ui

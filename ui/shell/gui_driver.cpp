@@ -4,6 +4,7 @@
 #include <QLabel>
 #include <QTabWidget>
 
+#include "collections/chunk_map_view.h"
 #include "collections/collections_panel.h"
 #include "rag/handbook.h"
 #include "bridge/paths.h"
@@ -367,6 +368,14 @@ bool shootCollections(Workbench& wb, MainWindow& w, const QString& embedder, con
   spinUntil([&] { return answered; }, 120000);
   QObject::disconnect(c3);
   shot(QStringLiteral("collections-ask"));
+  // The map with the question and what it found (after a search, the marks are its hits).
+  bool mapped = false;
+  auto c5 = QObject::connect(cp, &CollectionsPanel::mapShown, [&] { mapped = true; });
+  cp->search(QStringLiteral("Which floor is the Finance office on?"));
+  cp->tabs()->setCurrentWidget(cp->mapView()->parentWidget());
+  spinUntil([&] { return mapped && cp->mapView()->markCount() > 0; }, 120000);
+  QObject::disconnect(c5);
+  shot(QStringLiteral("collections-map"));
   return true;
 }
 

@@ -238,8 +238,22 @@ class TestRagReaders : public QObject {
     fm::rag::HandbookOptions o;
     o.documents = 6;
     o.sectionsPerDocument = 4;
+    o.koreanDocuments = 4;
     const auto questions = fm::rag::writeHandbook(dir, o);
-    QCOMPARE(questions.size(), size_t{24});
+    QCOMPARE(questions.size(), size_t{40});
+    // Korean questions ask in Korean, with the topic particle the noun takes (은 after a final
+    // consonant, 는 after a vowel).
+    int korean = 0;
+    for (const auto& q : questions)
+      if (q.document.find("-ko-") != std::string::npos) {
+        ++korean;
+        QVERIFY2(q.question.find("니까") != std::string::npos || q.question.find("나요") != std::string::npos ||
+                     q.question.find("가요") != std::string::npos,
+                 q.question.c_str());
+        QVERIFY2(q.question.find("팀는") == std::string::npos && q.question.find("데스크은") == std::string::npos,
+                 q.question.c_str());
+      }
+    QCOMPARE(korean, 16);
     std::map<std::string, Document> docs;
     for (const auto& entry : fs::directory_iterator(dir)) {
       Document d = fm::rag::readDocument(entry.path());
@@ -247,7 +261,7 @@ class TestRagReaders : public QObject {
       QVERIFY2(d.notes.empty(), entry.path().c_str());
       docs[entry.path().filename().string()] = std::move(d);
     }
-    QCOMPARE(docs.size(), size_t{6});
+    QCOMPARE(docs.size(), size_t{10});
     for (const auto& q : questions) {
       const Document& d = docs.at(q.document);
       bool found = false;

@@ -17,6 +17,9 @@
 #include "arch/loaded_model.h"
 #include "rag/answer.h"
 #include "rag/chunk_map.h"
+#include "rag/demo_collection.h"
+#include "embed/train_embedder.h"
+#include "embed/embedder.h"
 #include "rag/evaluate.h"
 #include "rag/handbook.h"
 #include "io/atomic_file.h"
@@ -520,6 +523,91 @@ class TestRagStore : public QObject {
     const fm::rag::ChunkMap sample = fm::rag::mapCollection(*store, 3);
     QVERIFY(sample.points.size() <= 3 && !sample.points.empty());
     QCOMPARE(sample.chunks, store->chunkCount());
+  }
+
+  // The demo reader's lessons: each is the grounded prompt answers use, and its answer is the
+  // fact's sentence citing the one source that holds it (or, now and then, "not in the
+  // documents" when none does).
+  void theDemoReaderLearnsFromRightAnswers() {
+    const auto rows = fm::rag::demoReaderRows(1, 5);
+    QVERIFY(rows.size() > 100);
+    int cited = 0, notFound = 0;
+    for (const auto& row : rows) {
+      QVERIFY(row.prompt.rfind("Answer the question using only the numbered sources.", 0) == 0);
+      QVERIFY(row.prompt.size() > 20 && row.prompt.compare(row.prompt.size() - 7, 7, "Answer:") == 0);
+      const std::vector<int> n = fm::rag::citedNumbers(row.answer);
+      if (n.empty()) {
+        QVERIFY2(row.answer.find("do not contain") != std::string::npos || row.answer.find("없습니다") != std::string::npos,
+                 row.answer.c_str());
+        ++notFound;
+        continue;
+      }
+      QCOMPARE(n.size(), size_t(1));
+      // The sentence (without its " [n]") is inside source n, and in no earlier source.
+      const std::string sentence = row.answer.substr(1, row.answer.rfind(" [") - 1);
+      const std::string open = "<source id=\"" + std::to_string(n[0]) + "\"";
+      const size_t at = row.prompt.find(open);
+      QVERIFY(at != std::string::npos);
+      const size_t body = row.prompt.find(">\n", at), end = row.prompt.find("\n</source>", at);
+      QVERIFY2(row.prompt.substr(body, end - body).find(sentence) != std::string::npos, row.answer.c_str());
+      QVERIFY(row.prompt.substr(0, at).find(sentence) == std::string::npos);
+      ++cited;
+    }
+    QVERIFY2(notFound > 0 && notFound < cited / 5, qPrintable(QString("%1 %2").arg(notFound).arg(cited)));
+    // The same seed, the same lessons.
+    const auto again = fm::rag::demoReaderRows(1, 5);
+    QCOMPARE(again.size(), rows.size());
+    QCOMPARE(again[17].prompt, rows[17].prompt);
+  }
+
+  // An embedder trained from random weights on question/passage pairs ranks held-out questions'
+  // own passages first far more often than before training.
+  void anEmbedderTrainedOnPairsFindsTheirPassages() {
+    const fs::path dir = make("trained-embedder");
+    const auto pairs = fm::rag::demoEmbedderPairs(1, 2000);
+    std::string text;
+    for (const auto& p : pairs) text += p.query + "\n" + p.passage + "\n";
+    fm::createEmbedderFolder(dir, text, {{"hidden_size", 64}, {"intermediate_size", 128}, {"num_hidden_layers", 1}}, 3, 600);
+    // Held out: questions of another seed's handbook, each against all of that handbook's passages.
+    std::vector<fm::TextPair> held;
+    for (const auto& p : fm::rag::demoEmbedderPairs(1, 3000))
+      if (p.query.back() == '?') held.push_back(p);
+    held.resize(60);
+    auto top1 = [&] {
+      auto model = fm::LoadedModel::load(dir, {});
+      std::vector<std::string> qs, ps;
+      for (const auto& p : held) {
+        qs.push_back(p.query);
+        ps.push_back(p.passage);
+      }
+      const auto q = fm::embedTexts(*model, qs, {}).vectors, v = fm::embedTexts(*model, ps, {}).vectors;
+      int right = 0;
+      for (size_t i = 0; i < q.size(); ++i) {
+        size_t best = 0;
+        double bestScore = -2;
+        for (size_t j = 0; j < v.size(); ++j) {
+          double d = 0;
+          for (size_t k = 0; k < q[i].size(); ++k) d += q[i][k] * v[j][k];
+          if (d > bestScore) {
+            bestScore = d;
+            best = j;
+          }
+        }
+        right += best == i;
+      }
+      return right;
+    };
+    const int before = top1();
+    fm::EmbedderTrainOptions o;
+    o.steps = 120;
+    o.batchSize = 32;
+    const auto r = fm::trainEmbedder(dir, pairs, o);
+    QCOMPARE(r.status, fm::JobStatus::Completed);
+    QVERIFY2(r.loss.back().second < r.loss.front().second * 0.6,
+             qPrintable(QString("%1 -> %2").arg(r.loss.front().second).arg(r.loss.back().second)));
+    const int after = top1();
+    // A random encoder already matches shared words (about a third right); training adds meaning.
+    QVERIFY2(after >= before + 8, qPrintable(QString("%1 -> %2 of 60").arg(before).arg(after)));
   }
 
   void aFolderThatIsNotACollectionIsRefused() {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <exception>
 
 #include "arch/loaded_model.h"
@@ -119,6 +120,16 @@ fm::LoadOptions loadOptions(const Args& a) {
   lo.dtype = a.get("--dtype", lo.dtype);
   lo.device = a.get("--device", lo.device);
   return lo;
+}
+
+// The workspace: --workspace, else $FMW_WORKSPACE, else ~/fm-workbench.
+std::filesystem::path workspace(const Args& a) {
+  if (a.has("--workspace")) return a.get("--workspace");
+  if (const char* w = std::getenv("FMW_WORKSPACE")) return w;
+  const char* home = std::getenv("HOME");
+  if (!home) home = std::getenv("USERPROFILE");
+  if (!home) throw fm::ConfigError("no home folder: pass --workspace DIR");
+  return std::filesystem::path(home) / "fm-workbench";
 }
 
 }  // namespace fmw

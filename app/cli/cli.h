@@ -3,6 +3,7 @@
 // repeated) it understands; anything else on its command line is an error naming the option.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -43,6 +44,7 @@ double toNum(const std::string& flag, const std::string& value);
 long long toInt(const std::string& flag, const std::string& value);
 std::string needDir(const Args& a, const char* cmd);
 fm::LoadOptions loadOptions(const Args& a);
+std::filesystem::path workspace(const Args& a);  // --workspace, $FMW_WORKSPACE or ~/fm-workbench
 std::string trainSettingFlag(const std::string& key);  // "lora_r" -> "--lora-r"
 
 }  // namespace fmw

@@ -158,15 +158,6 @@ int cmdMerge(const Args& a) {
   return 0;
 }
 
-std::filesystem::path workspace(const Args& a) {
-  if (a.has("--workspace")) return a.get("--workspace");
-  if (const char* w = std::getenv("FMW_WORKSPACE")) return w;
-  const char* home = std::getenv("HOME");
-  if (!home) home = std::getenv("USERPROFILE");
-  if (!home) throw fm::ConfigError("no home folder: pass --workspace DIR");
-  return std::filesystem::path(home) / "fm-workbench";
-}
-
 int cmdDemoData(const Args& a) {
   const std::filesystem::path out = a.has("--out") ? std::filesystem::path(a.get("--out")) : fm::DemoPaths(workspace(a)).data;
   fm::checkOutputFolder(out, "the demo data", a.has("--overwrite"));

@@ -16,7 +16,7 @@ namespace fm {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::vector<std::string> builtinPresets() { return {"tiny", "demo", "llama-40m"}; }
+std::vector<std::string> builtinPresets() { return {"tiny", "demo", "reader", "llama-40m"}; }
 
 json builtinConfig(const std::string& preset) {
   json c = {{"architectures", {"LlamaForCausalLM"}},
@@ -37,6 +37,11 @@ json builtinConfig(const std::string& preset) {
     c.update({{"vocab_size", 1024}, {"hidden_size", 128}, {"intermediate_size", 352},
               {"num_hidden_layers", 4}, {"num_attention_heads", 4}, {"num_key_value_heads", 2},
               {"max_position_embeddings", 256}, {"tie_word_embeddings", true}});
+  } else if (preset == "reader") {
+    // The Collections demo's reader: the demo model's shape with room for a grounded prompt.
+    c.update({{"vocab_size", 2048}, {"hidden_size", 128}, {"intermediate_size", 352},
+              {"num_hidden_layers", 4}, {"num_attention_heads", 4}, {"num_key_value_heads", 2},
+              {"max_position_embeddings", 512}, {"tie_word_embeddings", true}});
   } else if (preset == "llama-40m") {
     // The shape of the training benchmark's model: 8 layers, d=512, GQA 8/4.
     c.update({{"vocab_size", 16000}, {"hidden_size", 512}, {"intermediate_size", 1376},
@@ -112,7 +117,7 @@ void createBuiltinModel(const fs::path& dir, const std::string& preset, uint64_t
                         const std::string& tokenizerText) {
   json config = builtinConfig(preset);
   makeFolder(dir);
-  const int tokVocab = preset == "tiny" ? 512 : preset == "demo" ? 1024 : 1000;
+  const int tokVocab = preset == "tiny" ? 512 : preset == "demo" ? 1024 : preset == "reader" ? 2048 : 1000;
   trainSentencePiece(tokenizerText.empty() ? builtinCorpus(4000, seed) : tokenizerText, dir, tokVocab);
   if (preset != "llama-40m") config["vocab_size"] = tokVocab;
 

@@ -38,6 +38,61 @@ struct Fact {
   std::string sentence, question, phrase;
 };
 
+// The Korean handbook's departments (with the letters their form codes use) and filler.
+struct KoreanDepartment {
+  const char* name;
+  const char* code;
+};
+const std::vector<KoreanDepartment> kDepartmentsKo{
+    {"재무팀", "JM"},     {"시설관리팀", "SS"}, {"보안팀", "BA"},   {"출장지원팀", "CJ"}, {"교육팀", "GY"},
+    {"급여팀", "GP"},     {"법무팀", "BM"},     {"자료실", "JR"},   {"구내식당", "SD"},   {"안내데스크", "AN"},
+    {"기록보관실", "GR"}, {"차량지원팀", "CR"}, {"연구소", "YG"},   {"홍보팀", "HB"},     {"고객지원팀", "GG"}};
+const std::vector<std::string> kFillerKo{
+    "처음 출근하기 전에 이 부분을 꼭 읽어 주십시오.",
+    "이 쪽에 대한 문의는 위에 적힌 부서로 해 주십시오.",
+    "아래 규칙은 지난봄 노사협의회에서 정했습니다.",
+    "예외를 두려면 팀장의 서면 승인이 필요합니다.",
+    "이 내용은 해마다 10월에 다시 검토합니다.",
+    "방문객도 회사 안에서는 직원과 같은 규칙을 따릅니다.",
+    "여기에 나오는 서식은 안내데스크에서 받을 수 있습니다.",
+    "이전 판의 안내서는 더 이상 적용되지 않습니다.",
+    "따로 정하지 않은 한 계약직 직원도 같은 권리를 가집니다.",
+    "바뀐 내용은 2주 전에 전자우편으로 알립니다."};
+const char* kTitlesKo[] = {"찾아오는 길", "요청 처리", "운영 시간", "서식", "예산", "구성원"};
+
+// The topic particle a Korean noun takes: 은 after a final consonant, 는 after a vowel.
+std::string withTopic(const std::string& noun) {
+  if (noun.size() < 3) return noun + "은";
+  const auto* b = reinterpret_cast<const unsigned char*>(noun.data() + noun.size() - 3);
+  const unsigned cp = ((b[0] & 0x0Fu) << 12) | ((b[1] & 0x3Fu) << 6) | (b[2] & 0x3Fu);
+  const bool finalConsonant = cp >= 0xAC00 && cp <= 0xD7A3 && (cp - 0xAC00) % 28 != 0;
+  return noun + (finalConsonant ? "은" : "는");
+}
+
+Fact makeFactKo(SplitMix64& r, const KoreanDepartment& dept, int kind, int serial) {
+  const int n = 2 + r.below(40);
+  const std::string d = dept.name, num = std::to_string(n);
+  switch (kind % 6) {
+    case 0:
+      return {d + " 사무실은 " + std::to_string(serial % 7 + 1) + "동 " + num + "층에 있습니다.",
+              d + " 사무실은 몇 층에 있나요?", num + "층"};
+    case 1:
+      return {d + "에 보낸 요청은 영업일 기준 " + num + "일 안에 답변합니다.", withTopic(d) + " 요청에 며칠 안에 답하나요?",
+              num + "일"};
+    case 2:
+      return {d + " 창구는 오전 " + std::to_string(7 + n % 4) + "시에 문을 엽니다.", d + " 창구는 몇 시에 여나요?",
+              "오전 " + std::to_string(7 + n % 4) + "시"};
+    case 3:
+      return {d + " 신청에는 " + dept.code + "-" + std::to_string(100 + n) + " 서식이 필요합니다.",
+              d + " 신청에는 어떤 서식이 필요한가요?", std::string(dept.code) + "-" + std::to_string(100 + n)};
+    case 4:
+      return {d + "의 올해 예산은 " + std::to_string(n * 5) + "백만 원입니다.", d + "의 한 해 예산은 얼마인가요?",
+              std::to_string(n * 5) + "백만 원"};
+    default:
+      return {d + "에는 직원이 " + num + "명 있습니다.", d + "에는 직원이 몇 명인가요?", num + "명"};
+  }
+}
+
 Fact makeFact(Rng& r, const std::string& dept, int kind, int serial) {
   const int n = 2 + r.below(40);
   switch (kind % 6) {
@@ -177,84 +232,123 @@ void writeSimpleDocx(const std::filesystem::path& file, const std::vector<WordPa
   std::filesystem::rename(pathOf(tmp), file);
 }
 
-std::vector<HandbookQuestion> writeHandbook(const std::filesystem::path& dir, const HandbookOptions& o) {
-  makeFolder(dir);
+std::vector<HandbookDocument> makeHandbook(const HandbookOptions& o) {
   Rng r;
   r.s = o.seed;
-  std::vector<HandbookQuestion> questions;
+  std::vector<HandbookDocument> docs;
+  auto fileName = [](int number, const std::string& stem, const std::string& kind) {
+    char base[16];
+    std::snprintf(base, sizeof base, "%03d-", number);
+    std::string name = std::string(base) + stem + "." + kind;
+    for (char& c : name)
+      if (c == ' ') c = '-';
+    return name;
+  };
   static const char* kinds[] = {"pdf", "docx", "html", "md", "txt"};
+  static const char* titles[] = {"Where to find us", "How requests work", "Opening hours", "Forms", "Budget", "The team"};
   for (int d = 0; d < o.documents; ++d) {
     const std::string dept = kDepartments[static_cast<size_t>(d) % kDepartments.size()] +
                              (d >= static_cast<int>(kDepartments.size()) ? " " + std::to_string(d / kDepartments.size() + 1) : "");
-    const std::string kind = kinds[d % 5];
-    char base[64];
-    std::snprintf(base, sizeof base, "%03d-", d + 1);
-    std::string name = std::string(base) + dept + "." + kind;
-    for (char& c : name)
-      if (c == ' ') c = '-';
-    // Sections of paragraphs: filler with one fact in each section.
-    struct Section {
-      std::string title;
-      std::vector<std::string> paragraphs;
-      Fact fact;
-    };
-    std::vector<Section> sections;
-    static const char* titles[] = {"Where to find us", "How requests work", "Opening hours", "Forms", "Budget", "The team"};
+    HandbookDocument doc;
+    doc.kind = kinds[d % 5];
+    doc.name = fileName(d + 1, dept, doc.kind);
+    doc.heading = dept + " handbook";
     for (int s = 0; s < o.sectionsPerDocument; ++s) {
-      Section sec;
+      HandbookSection sec;
       const int kindIndex = (d + s) % 6;
       sec.title = titles[kindIndex];
-      sec.fact = makeFact(r, dept, kindIndex, d);
+      const Fact f = makeFact(r, dept, kindIndex, d);
+      sec.sentence = f.sentence;
+      sec.question = f.question;
+      sec.phrase = f.phrase;
       for (int p = 0; p < 3; ++p) {
         std::string para;
         for (int k = 0; k < 3; ++k) para += (para.empty() ? "" : " ") + r.pick(kFiller);
-        if (p == 1) para += " " + sec.fact.sentence;
+        if (p == 1) para += " " + sec.sentence;
         sec.paragraphs.push_back(para);
       }
-      sections.push_back(std::move(sec));
+      doc.sections.push_back(std::move(sec));
     }
-    const std::filesystem::path file = dir / pathOf(name);
-    const std::string heading = dept + " handbook";
-    if (kind == "pdf") {
+    docs.push_back(std::move(doc));
+  }
+  // Korean documents after the English ones (Word, Markdown, HTML and text in turn; the PDF
+  // writer's standard fonts have no Hangul).
+  static const char* kindsKo[] = {"docx", "md", "html", "txt"};
+  for (int d = 0; d < o.koreanDocuments; ++d) {
+    const KoreanDepartment& dept = kDepartmentsKo[static_cast<size_t>(d) % kDepartmentsKo.size()];
+    HandbookDocument doc;
+    doc.kind = kindsKo[d % 4];
+    doc.name = fileName(o.documents + d + 1, std::string("ko-") + dept.code, doc.kind);
+    doc.heading = std::string(dept.name) + " 안내서";
+    doc.korean = true;
+    for (int s = 0; s < o.sectionsPerDocument; ++s) {
+      HandbookSection sec;
+      const int kindIndex = (d + s + 3) % 6;
+      sec.title = kTitlesKo[kindIndex];
+      const Fact f = makeFactKo(r, dept, kindIndex, d);
+      sec.sentence = f.sentence;
+      sec.question = f.question;
+      sec.phrase = f.phrase;
+      for (int p = 0; p < 3; ++p) {
+        std::string para;
+        for (int k = 0; k < 3; ++k) para += (para.empty() ? "" : " ") + r.pick(kFillerKo);
+        if (p == 1) para += " " + sec.sentence;
+        sec.paragraphs.push_back(para);
+      }
+      doc.sections.push_back(std::move(sec));
+    }
+    docs.push_back(std::move(doc));
+  }
+  return docs;
+}
+
+std::vector<HandbookQuestion> writeHandbook(const std::filesystem::path& dir, const HandbookOptions& o) {
+  makeFolder(dir);
+  std::vector<HandbookQuestion> questions;
+  for (const HandbookDocument& doc : makeHandbook(o)) {
+    const std::filesystem::path file = dir / pathOf(doc.name);
+    const auto& sections = doc.sections;
+    const std::string& heading = doc.heading;
+    if (doc.kind == "pdf") {
       // Two sections a page.
       std::vector<std::vector<std::string>> pages;
       for (size_t s = 0; s < sections.size(); ++s) {
         if (s % 2 == 0) pages.push_back(s == 0 ? std::vector<std::string>{"# " + heading} : std::vector<std::string>{});
         pages.back().push_back("# " + sections[s].title);
         for (const std::string& p : sections[s].paragraphs) pages.back().push_back(p);
-        questions.push_back({sections[s].fact.question, name, sections[s].fact.phrase, static_cast<int>(s / 2) + 1});
+        questions.push_back({sections[s].question, doc.name, sections[s].phrase, static_cast<int>(s / 2) + 1});
       }
       writeSimplePdf(file, pages, heading);
       continue;
     }
-    for (const Section& s : sections) questions.push_back({s.fact.question, name, s.fact.phrase, 0});
-    if (kind == "docx") {
+    for (const HandbookSection& s : sections) questions.push_back({s.question, doc.name, s.phrase, 0});
+    if (doc.kind == "docx") {
       std::vector<WordParagraph> ps{{heading, 1}};
-      for (const Section& s : sections) {
+      for (const HandbookSection& s : sections) {
         ps.push_back({s.title, 2});
         for (const std::string& p : s.paragraphs) ps.push_back({p, 0});
       }
       writeSimpleDocx(file, ps);
-    } else if (kind == "html") {
+    } else if (doc.kind == "html") {
       std::string h = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + xmlEscape(heading) +
                       "</title></head>\n<body>\n<nav><a href=\"/\">Intranet home</a></nav>\n<main>\n<h1>" +
                       xmlEscape(heading) + "</h1>\n";
-      for (const Section& s : sections) {
+      for (const HandbookSection& s : sections) {
         h += "<h2>" + xmlEscape(s.title) + "</h2>\n";
         for (const std::string& p : s.paragraphs) h += "<p>" + xmlEscape(p) + "</p>\n";
       }
       h += "</main>\n<footer>Intranet, internal use only</footer>\n</body></html>\n";
       writeFileAtomic(file, h);
-    } else if (kind == "md") {
+    } else if (doc.kind == "md") {
       std::string m = "# " + heading + "\n\n";
-      for (const Section& s : sections) {
+      for (const HandbookSection& s : sections) {
         m += "## " + s.title + "\n\n";
         for (const std::string& p : s.paragraphs) m += p + "\n\n";
       }
       writeFileAtomic(file, m);
     } else {
       std::string t = heading + "\n\n";
-      for (const Section& s : sections) {
+      for (const HandbookSection& s : sections) {
         t += s.title + "\n\n";
         for (const std::string& p : s.paragraphs) t += p + "\n\n";
       }

@@ -1,5 +1,5 @@
-// A generated handbook: documents in several formats about made-up departments, each holding
-// facts with values drawn from a fixed seed, and the questions those facts answer (with the
+// A generated handbook: documents in several formats about made-up departments (in English,
+// and optionally in Korean), each holding facts with values drawn from a fixed seed, and the questions those facts answer (with the
 // document, page and phrase where the answer is). The same seed gives the same files on every
 // machine. Used by `fmw bench ingest` (scaled up) and the Collections demo.
 #pragma once
@@ -33,8 +33,24 @@ struct HandbookQuestion {
 struct HandbookOptions {
   int documents = 5;
   int sectionsPerDocument = 3;
+  int koreanDocuments = 0;  // written after the English ones, with Korean facts and questions
   uint64_t seed = 11;
 };
+
+// The documents as data: each section holds filler paragraphs and one fact (its sentence, the
+// question it answers and the phrase an answer must contain). Also the source of training text
+// for the Collections demo (with other seeds than the demo's handbook).
+struct HandbookSection {
+  std::string title;
+  std::vector<std::string> paragraphs;  // the second one ends with `sentence`
+  std::string sentence, question, phrase;
+};
+struct HandbookDocument {
+  std::string name, kind, heading;  // kind: pdf, docx, html, md or txt
+  bool korean = false;
+  std::vector<HandbookSection> sections;
+};
+std::vector<HandbookDocument> makeHandbook(const HandbookOptions& options);
 
 // Writes the documents into `dir` (made if missing): PDF, Word (.docx), HTML, Markdown and text
 // in turn. Returns the questions, one per fact.

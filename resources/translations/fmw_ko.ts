@@ -230,26 +230,81 @@
     </message>
     <message>
         <location filename="../../ui/bridge/core_text.cpp" line="61"/>
+        <source>writing the demo handbook</source>
+        <translation>데모 안내서 쓰는 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="62"/>
+        <source>training the demo embedder</source>
+        <translation>데모 임베더 학습 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="63"/>
+        <source>making the embedder&apos;s tokenizer</source>
+        <translation>임베더 토크나이저 만드는 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="64"/>
+        <source>training the embedder: step %1 of %2</source>
+        <translation>임베더 학습: %2단계 중 %1단계</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="65"/>
+        <source>adding the handbook</source>
+        <translation>안내서 추가 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="66"/>
+        <source>measuring retrieval</source>
+        <translation>검색 성능 측정 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="67"/>
+        <source>pretraining the demo reader</source>
+        <translation>데모 독해 모델 사전학습 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="68"/>
+        <source>writing reading-comprehension text</source>
+        <translation>독해 학습용 글 쓰는 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="69"/>
+        <source>making the reader&apos;s tokenizer</source>
+        <translation>독해 모델 토크나이저 만드는 중</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="70"/>
+        <source>pretraining the demo reader: step %1 of %2</source>
+        <translation>데모 독해 모델 사전학습: %2단계 중 %1단계</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="71"/>
+        <source>the demo was stopped</source>
+        <translation>데모를 멈췄습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="72"/>
         <source>done</source>
         <translation>완료</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/core_text.cpp" line="62"/>
+        <location filename="../../ui/bridge/core_text.cpp" line="73"/>
         <source>the index file is missing</source>
         <translation>색인 파일이 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/core_text.cpp" line="63"/>
+        <location filename="../../ui/bridge/core_text.cpp" line="74"/>
         <source>the index file does not match its checksum (damaged, or from an interrupted save)</source>
         <translation>색인 파일이 체크섬과 맞지 않습니다(손상되었거나 저장이 중단됨)</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/core_text.cpp" line="64"/>
+        <location filename="../../ui/bridge/core_text.cpp" line="75"/>
         <source>the index holds %1 vectors; the collection has %2</source>
         <translation>색인에는 벡터가 %1개 있지만 컬렉션에는 %2개가 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/bridge/core_text.cpp" line="65"/>
+        <location filename="../../ui/bridge/core_text.cpp" line="76"/>
         <source>the question and its best source take %1 tokens; the model reads at most %2 (use smaller chunks, or a model with a longer context)</source>
         <translation>질문과 가장 알맞은 출처가 %1토큰인데 모델은 최대 %2토큰까지 읽습니다(청크를 더 작게 하거나 문맥이 더 긴 모델을 쓰세요)</translation>
     </message>
@@ -299,657 +354,692 @@
 <context>
     <name>fm::ui::CollectionsPanel</name>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="163"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="165"/>
         <source>, page %1</source>
         <translation>, %1쪽</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="164"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="166"/>
         <source>, lines %1-%2</source>
         <translation>, %1-%2행</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="174"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="176"/>
         <source>ingested</source>
         <translation>색인됨</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="175"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="177"/>
         <source>pages without text</source>
         <translation>텍스트 없는 쪽 있음</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="176"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="178"/>
         <source>skipped</source>
         <translation>건너뜀</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="177"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="179"/>
         <source>failed</source>
         <translation>실패</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="178"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="180"/>
         <source>needs a password</source>
         <translation>암호 필요</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="202"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="204"/>
         <source>Collections</source>
         <translation>컬렉션</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="204"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="206"/>
         <source>Each collection is a folder with its documents&apos; text, chunks and vectors</source>
         <translation>컬렉션마다 문서의 텍스트, 청크, 벡터를 담은 폴더가 하나 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="206"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="208"/>
         <source>New collection…</source>
         <translation>새 컬렉션…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="207"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="209"/>
+        <source>Demo collection</source>
+        <translation>데모 컬렉션</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="210"/>
+        <source>A generated handbook in English and Korean, with an embedder and a reader model trained here from scratch: a few minutes, no download</source>
+        <translation>영어와 한국어로 만든 안내서에, 이 컴퓨터에서 처음부터 학습하는 임베더와 독해 모델: 몇 분이면 되고 내려받을 것이 없습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="212"/>
         <source>Add files…</source>
         <translation>파일 추가…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="208"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="213"/>
         <source>Add a folder…</source>
         <translation>폴더 추가…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="209"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="214"/>
         <source>Sync</source>
         <translation>동기화</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="210"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="215"/>
         <source>Read changed files again and drop deleted ones</source>
         <translation>바뀐 파일은 다시 읽고 삭제된 파일은 뺍니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="211"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="764"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="216"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="772"/>
         <source>Remove document</source>
         <translation>문서 제거</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="212"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="217"/>
         <source>Change embedder…</source>
         <translation>임베더 바꾸기…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="213"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="218"/>
         <source>Embed every document again with another embedder model</source>
         <translation>모든 문서를 다른 임베더 모델로 다시 임베딩합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="228"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="233"/>
         <source>Create a collection, then drop documents here: PDF, Word, HTML, Markdown, text, CSV.</source>
         <translation>컬렉션을 만든 뒤 문서를 여기에 끌어다 놓으세요: PDF, 워드, HTML, 마크다운, 텍스트, CSV.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="232"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="237"/>
         <source>Document</source>
         <translation>문서</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="232"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="237"/>
         <source>Status</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="232"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="237"/>
         <source>Pages</source>
         <translation>쪽 수</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="232"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="304"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="237"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="309"/>
         <source>Chunks</source>
         <translation>청크</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="232"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="237"/>
         <source>Notes</source>
         <translation>메모</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="239"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="244"/>
         <source>Double-click a document to see its chunks</source>
         <translation>문서를 두 번 클릭하면 청크를 볼 수 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="248"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="253"/>
         <source>Words or a question</source>
         <translation>단어 또는 질문</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="250"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1185"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="255"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1239"/>
         <source>hybrid</source>
         <translation>하이브리드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="251"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1183"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="256"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1237"/>
         <source>dense</source>
         <translation>밀집(벡터)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="252"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1184"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="257"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1238"/>
         <source>keyword</source>
         <translation>키워드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="253"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="258"/>
         <source>Dense: by meaning (vectors). Keyword: by words (BM25). Hybrid: both, fused by rank.</source>
         <translation>밀집: 의미로 찾기(벡터). 키워드: 단어로 찾기(BM25). 하이브리드: 둘 다 찾아 순위로 합칩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="254"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="268"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="259"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="273"/>
         <source>Rerank</source>
         <translation>재순위</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="255"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="260"/>
         <source>Score the best candidates again with the collection&apos;s reranker (slower)</source>
         <translation>상위 후보를 컬렉션의 재순위 모델로 다시 채점합니다(더 느림)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="259"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="264"/>
         <source>How many results</source>
         <translation>결과 개수</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="260"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="285"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="797"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="265"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="290"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="805"/>
         <source>Search</source>
         <translation>검색</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="268"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="273"/>
         <source>Where</source>
         <translation>위치</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="268"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="273"/>
         <source>Dense</source>
         <translation>밀집</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="268"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="273"/>
         <source>Keyword</source>
         <translation>키워드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="268"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="273"/>
         <source>Fused</source>
         <translation>융합</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="268"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="273"/>
         <source>Section</source>
         <translation>절</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="276"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="281"/>
         <source>Each stage&apos;s score and rank: why a chunk came up. Double-click to open it in place.</source>
         <translation>단계별 점수와 순위: 청크가 검색된 이유입니다. 두 번 클릭하면 원래 자리에서 엽니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="291"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="296"/>
         <source>A question about the documents</source>
         <translation>문서에 관한 질문</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="292"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="300"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="297"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="305"/>
         <source>Ask</source>
         <translation>질문하기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="293"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="298"/>
         <source>Answer with the language model in use, from the best passages, citing them as [n]</source>
         <translation>사용 중인 언어 모델이 가장 알맞은 구절로 답하고 [n] 형태로 출처를 밝힙니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="303"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="308"/>
         <source>Double-click a document to see how it was cut into chunks.</source>
         <translation>문서를 두 번 클릭하면 청크로 나뉜 모습을 볼 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="309"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="314"/>
         <source>Each dot is a chunk, placed by its vector: near dots usually mean similar text. Search to see where a question lands.</source>
         <translation>점 하나가 청크 하나이며 벡터에 따라 놓입니다. 가까운 점은 대개 비슷한 글입니다. 검색하면 질문이 어디에 놓이는지 보입니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="316"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="321"/>
         <source>Two directions cannot hold a whole vector: dots far apart here are far apart, but some dots that look close are not. Ranks come from the full vectors. Click a dot to read it.</source>
         <translation>두 방향으로는 벡터 전체를 담을 수 없습니다. 여기서 멀리 떨어진 점은 실제로도 멀지만, 가까워 보이는 점이 실제로는 멀 수도 있습니다. 순위는 전체 벡터로 정합니다. 점을 누르면 내용을 읽을 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="320"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="325"/>
         <source>Map</source>
         <translation>지도</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="326"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="331"/>
         <source>A question set: CSV or JSONL with question, document, page, phrase</source>
         <translation>질문 세트: question, document, page, phrase 열이 있는 CSV 또는 JSONL</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="327"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="579"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="332"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="587"/>
         <source>Browse…</source>
         <translation>찾아보기…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="328"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="333"/>
         <source>Run</source>
         <translation>실행</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="334"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="339"/>
         <source>Setting</source>
         <translation>설정</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="334"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="339"/>
         <source>Recall@k</source>
         <translation>Recall@k</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="334"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1203"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="339"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1257"/>
         <source>MRR</source>
         <translation>MRR</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="334"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="339"/>
         <source>Time per question</source>
         <translation>질문당 시간</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="347"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="352"/>
         <source>Test bench</source>
         <translation>검색 평가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="368"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="374"/>
         <source>The new embedder&apos;s model folder</source>
         <translation>새 임베더의 모델 폴더</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="397"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="403"/>
         <source>Question set</source>
         <translation>질문 세트</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="398"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="404"/>
         <source>Question sets (*.csv *.jsonl *.json *.tsv)</source>
         <translation>질문 세트 (*.csv *.jsonl *.json *.tsv)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="454"/>
-        <source>No collection yet. Press &quot;New collection…&quot; and choose an embedding model.</source>
-        <translation>아직 컬렉션이 없습니다. &quot;새 컬렉션…&quot;을 누르고 임베딩 모델을 고르세요.</translation>
+        <location filename="../../ui/collections/collections_panel.cpp" line="461"/>
+        <source>No collection yet. Press &quot;New collection…&quot; and choose an embedding model, or &quot;Demo collection&quot; to make one from a generated handbook.</source>
+        <translation>아직 컬렉션이 없습니다. &quot;새 컬렉션…&quot;을 누르고 임베딩 모델을 고르거나, &quot;데모 컬렉션&quot;을 눌러 생성된 안내서로 하나 만드세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="484"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="492"/>
         <source>Open collection %1</source>
         <translation>컬렉션 %1 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="518"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="526"/>
         <source>This collection&apos;s embedder is not at %1 any more. Use &quot;Change embedder…&quot; to embed the documents again with another one; keyword search works meanwhile.</source>
         <translation>이 컬렉션의 임베더가 더 이상 %1에 없습니다. &quot;임베더 바꾸기…&quot;로 다른 임베더를 골라 문서를 다시 임베딩하세요. 그동안 키워드 검색은 됩니다.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="536"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="544"/>
         <source>%n page(s) read by OCR</source>
         <translation>
             <numerusform>OCR로 읽은 쪽 %n개</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="543"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="551"/>
         <source>%1 — %2 documents, %3 chunks · embedder %4 (%5 numbers a vector)</source>
         <translation>%1 — 문서 %2개, 청크 %3개 · 임베딩 모델 %4 (벡터당 숫자 %5개)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="550"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="558"/>
         <source> · approximate index, recall@10 %1 against exact search</source>
         <translation> · 근사 색인, 정확 검색 대비 recall@10 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="554"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="562"/>
         <source>The vector index was rebuilt from the stored vectors: %1</source>
         <translation>저장된 벡터로 벡터 색인을 다시 만들었습니다: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="556"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="564"/>
         <source>Drop files or folders here, or use &quot;Add files…&quot;.</source>
         <translation>파일이나 폴더를 여기에 끌어다 놓거나 &quot;파일 추가…&quot;를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="570"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="578"/>
         <source>New collection</source>
         <translation>새 컬렉션</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="573"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="581"/>
         <source>for example: handbook</source>
         <translation>예: 사내 안내서</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="576"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="584"/>
         <source>optional</source>
         <translation>선택 사항</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="583"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="591"/>
         <source>Model folder</source>
         <translation>모델 폴더</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="593"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="597"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="601"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="605"/>
         <source> tokens</source>
         <translation> 토큰</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="598"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="606"/>
         <source>Mask e-mail addresses, phone and card numbers in the indexed text</source>
         <translation>색인되는 텍스트에서 이메일 주소, 전화번호, 카드 번호를 가립니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="600"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="608"/>
         <source>exact (best for up to about 100,000 chunks)</source>
         <translation>정확 검색 (청크 약 10만 개까지 적합)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="601"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="609"/>
         <source>approximate, HNSW (faster for large collections)</source>
         <translation>근사 검색, HNSW (큰 컬렉션에서 더 빠름)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="602"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="610"/>
         <source>Name</source>
         <translation>이름</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="603"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="611"/>
         <source>Embedding model</source>
         <translation>임베딩 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="604"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="612"/>
         <source>Reranker</source>
         <translation>재순위 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="605"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="613"/>
         <source>Chunk size</source>
         <translation>청크 크기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="606"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="614"/>
         <source>Overlap</source>
         <translation>겹침</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="607"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="615"/>
         <source>Vector index</source>
         <translation>벡터 색인</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="622"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="630"/>
         <source>Give the collection a name (letters, digits, spaces; no slashes).</source>
         <translation>컬렉션 이름을 정하세요(문자, 숫자, 공백; 슬래시는 안 됩니다).</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="626"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="634"/>
         <source>Choose an embedding model folder (a sentence encoder such as MiniLM or E5).</source>
         <translation>임베딩 모델 폴더를 고르세요(MiniLM이나 E5 같은 문장 인코더).</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="631"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="639"/>
         <source>A collection named %1 exists already.</source>
         <translation>%1이라는 컬렉션이 이미 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="639"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="647"/>
         <source>Create collection %1</source>
         <translation>컬렉션 %1 만들기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="667"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="675"/>
         <source>Collection ready. Drop files or folders here to add them.</source>
         <translation>컬렉션이 준비되었습니다. 파일이나 폴더를 여기에 끌어다 놓아 추가하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="669"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="677"/>
         <source>Creating the collection…</source>
         <translation>컬렉션을 만드는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="675"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="683"/>
         <source>Add a folder</source>
         <translation>폴더 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="679"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="687"/>
         <source>Add files</source>
         <translation>파일 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="679"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="687"/>
         <source>Documents (*.pdf *.docx *.html *.htm *.md *.markdown *.txt *.csv *.tsv);;All files (*)</source>
         <translation>문서 (*.pdf *.docx *.html *.htm *.md *.markdown *.txt *.csv *.tsv);;모든 파일 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="686"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="694"/>
         <source>Choose or create a collection first.</source>
         <translation>먼저 컬렉션을 고르거나 만드세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="694"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="702"/>
         <source>Add to %1</source>
         <translation>%1에 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="714"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="722"/>
         <source>Added %1, updated %2, unchanged %3; %4 chunks in %5.</source>
         <translation>추가 %1, 갱신 %2, 변경 없음 %3; 청크 %4개, %5 걸림.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="725"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="733"/>
         <source>Stopped. What was added stays; adding the same files again continues where it stopped.</source>
         <translation>중지했습니다. 추가된 것은 남아 있으며, 같은 파일을 다시 추가하면 멈춘 곳부터 이어집니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="729"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="737"/>
         <source>Adding… (documents are committed one by one: stopping keeps what is done)</source>
         <translation>추가하는 중… (문서마다 하나씩 저장되므로 중지해도 끝난 것은 남습니다)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="737"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="745"/>
         <source>Sync %1</source>
         <translation>%1 동기화</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="751"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="759"/>
         <source>In sync: %1 read again, %2 removed, %3 unchanged.</source>
         <translation>동기화됨: 다시 읽음 %1, 제거 %2, 변경 없음 %3.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="760"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="768"/>
         <source>Select a document to remove.</source>
         <translation>제거할 문서를 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="765"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="773"/>
         <source>Remove %1 from the collection? The file itself stays.</source>
         <translation>%1을(를) 컬렉션에서 제거할까요? 파일 자체는 그대로 남습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="769"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="777"/>
         <source>Remove a document</source>
         <translation>문서 제거</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="784"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="954"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1159"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="792"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1008"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1213"/>
         <source>The collection is still opening.</source>
         <translation>컬렉션을 아직 여는 중입니다.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="830"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="838"/>
         <source>%n result(s). Dense %1 ms, keyword %2 ms%3.</source>
         <translation>
             <numerusform>결과 %n개. 밀집 %1 ms, 키워드 %2 ms%3.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="833"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="841"/>
         <source>, rerank %1 ms</source>
         <translation>, 재순위 %1 ms</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="847"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="850"/>
+        <source>Prepare the demo collection</source>
+        <translation>데모 컬렉션 준비</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="860"/>
+        <source>Preparing the demo collection: a handbook is written, then an embedder and a reader are trained here (a few minutes; stopping keeps the parts that are done).</source>
+        <translation>데모 컬렉션을 준비합니다. 안내서를 만든 뒤 임베더와 독해 모델을 이 컴퓨터에서 학습합니다(몇 분 걸립니다. 멈춰도 끝난 부분은 남습니다).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="865"/>
+        <source>Stopped. The parts that were finished are kept; pressing again continues.</source>
+        <translation>멈췄습니다. 끝난 부분은 남아 있으며, 다시 누르면 이어서 합니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="872"/>
+        <source>For example: Which floor is the Finance office on? / 재무팀 사무실은 몇 층에 있나요?</source>
+        <translation>예: 재무팀 사무실은 몇 층에 있나요? / Which floor is the Finance office on?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="883"/>
+        <source>The demo collection is ready: %1 questions in the test bench; Recall@3 hybrid %2%, dense %3%, keyword %4%. Ask it something: the demo reader answers from the handbook.</source>
+        <translation>데모 컬렉션이 준비되었습니다. 테스트 벤치에 질문 %1개가 있으며 Recall@3은 하이브리드 %2%, 밀집 %3%, 키워드 %4%입니다. 질문해 보세요. 데모 독해 모델이 안내서를 근거로 답합니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="901"/>
         <source>Map of %1</source>
         <translation>%1 지도</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="891"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="945"/>
         <source>Wait for the documents being added to finish, or stop them, first.</source>
         <translation>먼저 추가 중인 문서가 끝나기를 기다리거나 추가를 멈추세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="895"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="949"/>
         <source>Change embedder</source>
         <translation>임베더 바꾸기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="896"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="950"/>
         <source>Every document in %1 will be read and embedded again with %2. Vectors of two embedders are never mixed, so until a document is done it is found by keywords only. Stopping keeps what is done; Sync finishes the rest.</source>
         <translation>%1의 모든 문서를 다시 읽어 %2(으)로 임베딩합니다. 두 임베더의 벡터는 섞이지 않으므로, 문서가 끝나기 전까지는 키워드로만 찾을 수 있습니다. 멈춰도 끝난 부분은 남고, 동기화가 나머지를 마칩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="905"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="959"/>
         <source>Embed %1 again</source>
         <translation>%1 다시 임베딩</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="927"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="981"/>
         <source>Stopped. The documents done so far use the new embedder; Sync embeds the rest.</source>
         <translation>멈췄습니다. 지금까지 끝난 문서는 새 임베더를 씁니다. 동기화하면 나머지를 임베딩합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="929"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="983"/>
         <source>This is the collection&apos;s embedder: its vectors stay, and the collection now uses it from here.</source>
         <translation>이 컬렉션의 임베더와 같은 모델입니다. 벡터는 그대로 두고, 이제 이 위치의 모델을 씁니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="930"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="984"/>
         <source>Every document is embedded with %1 now.</source>
         <translation>이제 모든 문서가 %1(으)로 임베딩되어 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="933"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="987"/>
         <source>Embedding every document again…</source>
         <translation>모든 문서를 다시 임베딩하는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="950"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1004"/>
         <source>Open a language model first (Models panel, or the demo model): it writes the answer.</source>
         <translation>먼저 언어 모델을 여세요(모델 패널 또는 데모 모델). 답은 언어 모델이 씁니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="966"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1020"/>
         <source>Answer</source>
         <translation>답변</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="998"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1052"/>
         <source>No passage was close enough to the question, so the model was not asked.</source>
         <translation>질문과 충분히 가까운 구절이 없어 모델에게 묻지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1001"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1055"/>
         <source>Sources</source>
         <translation>출처</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1008"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1062"/>
         <source> (cited)</source>
         <translation> (인용됨)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1011"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1065"/>
         <source>The answer cites [%1], which is not one of its sources.</source>
         <translation>답변이 출처에 없는 [%1]을(를) 인용했습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1025"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1079"/>
         <source>Open source</source>
         <translation>출처 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1077"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1131"/>
         <source>Page %1</source>
         <translation>%1쪽</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1078"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1132"/>
         <source>Text</source>
         <translation>텍스트</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1097"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1151"/>
         <source>Show chunks</source>
         <translation>청크 보기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1136"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1190"/>
         <source>chunk %1 · %2/%3 tokens</source>
         <translation>청크 %1 · %2/%3 토큰</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="1147"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1201"/>
         <source>%n chunk(s); overlaps in orange.</source>
         <translation>
             <numerusform>청크 %n개; 겹치는 부분은 주황색입니다.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1155"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1209"/>
         <source>Choose a question set first: a CSV or JSONL file with question and document columns.</source>
         <translation>먼저 질문 세트를 고르세요: question과 document 열이 있는 CSV 또는 JSONL 파일.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1167"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1221"/>
         <source>Retrieval test bench</source>
         <translation>검색 평가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1186"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1240"/>
         <source>hybrid + rerank</source>
         <translation>하이브리드 + 재순위</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1194"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1248"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1202"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1256"/>
         <source>Recall@%1</source>
         <translation>Recall@%1</translation>
     </message>

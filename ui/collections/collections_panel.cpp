@@ -54,12 +54,14 @@
 #include "bridge/paths.h"
 #include "rag/answer.h"
 #include "rag/chunk_map.h"
+#include "rag/demo_collection.h"
 #include "rag/evaluate.h"
 #include "rag/ingest.h"
 #include "rag/retrieve.h"
 #include "rag/store.h"
 #include "rag/vector_index.h"
 #include "shell/workbench.h"
+#include "jobs/cancelled.h"
 #include "util/error.h"
 #include "util/paths.h"
 #include "widgets/fixed_lines_area.h"
@@ -204,6 +206,9 @@ CollectionsPanel::CollectionsPanel(Workbench* wb, QWidget* parent) : QWidget(par
   m_list->setToolTip(tr("Each collection is a folder with its documents' text, chunks and vectors"));
   lv->addWidget(m_list, 1);
   m_new = new QPushButton(tr("New collection…"), left);
+  m_demo = new QPushButton(tr("Demo collection"), left);
+  m_demo->setToolTip(tr("A generated handbook in English and Korean, with an embedder and a reader model trained "
+                        "here from scratch: a few minutes, no download"));
   m_addFiles = new QPushButton(tr("Add files…"), left);
   m_addFolder = new QPushButton(tr("Add a folder…"), left);
   m_sync = new QPushButton(tr("Sync"), left);
@@ -211,7 +216,7 @@ CollectionsPanel::CollectionsPanel(Workbench* wb, QWidget* parent) : QWidget(par
   m_remove = new QPushButton(tr("Remove document"), left);
   m_changeEmbedder = new QPushButton(tr("Change embedder…"), left);
   m_changeEmbedder->setToolTip(tr("Embed every document again with another embedder model"));
-  for (QPushButton* b : {m_new, m_addFiles, m_addFolder, m_sync, m_remove, m_changeEmbedder}) lv->addWidget(b);
+  for (QPushButton* b : {m_new, m_demo, m_addFiles, m_addFolder, m_sync, m_remove, m_changeEmbedder}) lv->addWidget(b);
   m_status = new QLabel(left);
   m_status->setWordWrap(true);
   m_status->setObjectName(QStringLiteral("findings"));
@@ -360,6 +365,7 @@ CollectionsPanel::CollectionsPanel(Workbench* wb, QWidget* parent) : QWidget(par
     if (row >= 0) selectCollection(m_list->item(row)->data(Qt::UserRole).toString());
   });
   connect(m_new, &QPushButton::clicked, this, &CollectionsPanel::newCollectionDialog);
+  connect(m_demo, &QPushButton::clicked, this, [this] { prepareDemoCollection(); });
   connect(m_addFiles, &QPushButton::clicked, this, [this] { chooseAndAdd(false); });
   connect(m_addFolder, &QPushButton::clicked, this, [this] { chooseAndAdd(true); });
   connect(m_sync, &QPushButton::clicked, this, [this] { sync(); });
@@ -451,7 +457,9 @@ void CollectionsPanel::refreshList() {
     item->setData(Qt::UserRole, fi.absoluteFilePath());
     if (fi.absoluteFilePath() == keep) m_list->setCurrentItem(item);
   }
-  if (m_list->count() == 0) say(tr("No collection yet. Press \"New collection…\" and choose an embedding model."));
+  if (m_list->count() == 0)
+    say(tr("No collection yet. Press \"New collection…\" and choose an embedding model, or \"Demo collection\" to "
+           "make one from a generated handbook."));
   Q_EMIT collectionsChanged();
 }
 
@@ -832,6 +840,52 @@ Job* CollectionsPanel::search(const QString& query) {
             .arg(r->keywordMs, 0, 'f', 0)
             .arg(r->rerankMs > 0 ? tr(", rerank %1 ms").arg(r->rerankMs, 0, 'f', 0) : QString()));
     Q_EMIT searchShown(static_cast<int>(r->hits.size()));
+  });
+  return job;
+}
+
+Job* CollectionsPanel::prepareDemoCollection() {
+  if (m_demoJob && m_demoJob->isActive()) return m_demoJob;
+  const auto workspace = toPath(m_wb->workspace());
+  Job* job = m_wb->jobs()->start(tr("Prepare the demo collection"), JobRunner::Heavy, [workspace](Job& job) {
+    fm::rag::CollectionDemoOptions o;
+    o.workspace = workspace;
+    o.answers = 0;  // measured by `fmw collection demo`; here the class asks
+    fm::rag::CollectionDemoReport r = fm::rag::runCollectionDemo(o, job.context());
+    if (r.status == fm::JobStatus::Cancelled) throw fm::CancelledError("the demo was stopped");
+    return r;
+  });
+  m_demoJob = job;
+  m_demo->setEnabled(false);
+  say(tr("Preparing the demo collection: a handbook is written, then an embedder and a reader are trained here "
+         "(a few minutes; stopping keeps the parts that are done)."));
+  connect(job, &Job::finished, this, [this, job, workspace](Job::State s, const QString& message) {
+    m_demo->setEnabled(true);
+    if (s == Job::State::Failed) say(message, true);
+    if (s == Job::State::Cancelled) say(tr("Stopped. The parts that were finished are kept; pressing again continues."));
+    const auto* r = job->result<fm::rag::CollectionDemoReport>();
+    if (!r) return;
+    const fm::rag::CollectionDemoPaths paths(workspace);
+    refreshList();
+    selectCollection(QString::fromStdString(fm::utf8(paths.collection)));
+    m_questions->setText(QString::fromStdString(fm::utf8(paths.questions)));
+    m_question->setPlaceholderText(tr("For example: Which floor is the Finance office on? / 재무팀 사무실은 몇 층에 있나요?"));
+    // The reader answers in Ask, unless the user chose a language model of their own.
+    const QString reader = QString::fromStdString(fm::utf8(paths.reader));
+    auto llm = m_wb->model();
+    if (!llm || QFileInfo(QString::fromStdString(llm->info().dir)).canonicalFilePath() ==
+                    QFileInfo(m_wb->demoModelDir()).canonicalFilePath())
+      m_wb->openModel(reader);
+    auto pct = [&](const char* k) {
+      const auto it = r->recall.find(k);
+      return it == r->recall.end() ? QStringLiteral("—") : QString::number(it->second * 100, 'f', 0);
+    };
+    say(tr("The demo collection is ready: %1 questions in the test bench; Recall@3 hybrid %2%, dense %3%, keyword "
+           "%4%. Ask it something: the demo reader answers from the handbook.")
+            .arg(r->questions)
+            .arg(pct("hybrid"), pct("dense"), pct("keyword")));
+    const auto h = r->recall.find("hybrid");
+    Q_EMIT demoCollectionReady(h == r->recall.end() ? -1 : h->second);
   });
   return job;
 }

@@ -53,6 +53,9 @@ class CollectionsPanel : public QWidget {
   Job* ask(const QString& question);
   Job* runTestBench(const QString& questionsFile);
   void showChunks(const QString& documentPath);
+  // The demo: a generated handbook, an embedder and a reader trained here, the collection made
+  // and selected, its question set in the test bench, the reader in use for Ask.
+  Job* prepareDemoCollection();
   // Draws (or updates) the map of the collection's chunks, marking the last search.
   Job* refreshMap();
   // Embeds every document again with another embedder (asks first when `confirm`).
@@ -80,6 +83,7 @@ class CollectionsPanel : public QWidget {
   void testBenchShown();
   void sourceShown(bool pageShown);
   void mapShown(int points, int marks);
+  void demoCollectionReady(double hybridRecall);
 
  protected:
   void dragEnterEvent(QDragEnterEvent* event) override;
@@ -128,11 +132,12 @@ class CollectionsPanel : public QWidget {
   ChunkMapView* m_mapView;
   QLabel* m_mapNote;
   QPushButton* m_changeEmbedder;
+  QPushButton* m_demo;
   std::shared_ptr<const fm::rag::ChunkMap> m_map;
   QHash<qint64, QString> m_docNames;
   std::vector<float> m_queryVector;  // the last search's
   bool m_marksStale = false;
-  QPointer<Job> m_ingest, m_open, m_answerJob, m_mapJob;
+  QPointer<Job> m_ingest, m_open, m_answerJob, m_mapJob, m_demoJob;
 };
 
 }  // namespace fm::ui

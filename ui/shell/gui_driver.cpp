@@ -6,8 +6,12 @@
 
 #include "collections/chunk_map_view.h"
 #include "collections/collections_panel.h"
+#include "rag/demo_collection.h"
+#include "util/paths.h"
 #include "rag/handbook.h"
 #include "bridge/paths.h"
+#include <QLocale>
+
 #include "arch/loaded_model.h"
 
 #include <QFileInfo>
@@ -452,6 +456,28 @@ int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStr
          : kind == fm::ModelKind::SequenceClassifier ? QStringLiteral("models-reranker")
                                                      : QStringLiteral("models-") + QFileInfo(extra).fileName());
     if (kind == fm::ModelKind::TextEncoder && !shootCollections(wb, w, extra, dir, shot)) return 1;
+  }
+  // The demo collection, when this workspace has its models already (`fmw collection demo`):
+  // a question in each language answered by the demo reader, and the map.
+  const fm::rag::CollectionDemoPaths demo(toPath(wb.workspace()));
+  if (QFileInfo::exists(QString::fromStdString(fm::utf8(demo.reader / "config.json")))) {
+    CollectionsPanel* cp = w.collectionsPanel();
+    w.showPage(MainWindow::Collections);
+    bool ready = false, answered = false, loaded = false;
+    auto c1 = QObject::connect(cp, &CollectionsPanel::demoCollectionReady, [&] { ready = true; });
+    auto c2 = QObject::connect(cp, &CollectionsPanel::answerFinished, [&] { answered = true; });
+    auto c3 = QObject::connect(&wb, &Workbench::modelLoaded, [&] { loaded = true; });
+    cp->prepareDemoCollection();
+    spinUntil([&] { return ready; }, 10 * 60 * 1000);
+    spinUntil([&] { return loaded || (wb.model() && wb.model()->info().dir.find("demo-reader") != std::string::npos); }, 60000);
+    cp->tabs()->setCurrentIndex(1);
+    const bool korean = QLocale().language() == QLocale::Korean;
+    cp->ask(korean ? QStringLiteral("재무팀 사무실은 몇 층에 있나요?") : QStringLiteral("How many members does the Facilities team have?"));
+    spinUntil([&] { return answered; }, 120000);
+    shot(QStringLiteral("collections-demo-ask"));
+    QObject::disconnect(c1);
+    QObject::disconnect(c2);
+    QObject::disconnect(c3);
   }
   return 0;
 }

@@ -9,6 +9,7 @@
 #include "arch/encoder.h"
 #include "arch/loaded_model.h"
 #include "embed/embedder.h"
+#include "embed/train_embedder.h"
 #include "io/atomic_file.h"
 #include "nn/weights.h"
 #include "train/bench_train.h"
@@ -94,22 +95,7 @@ void createBenchEncoder(const std::string& dirStr, const std::string& preset, ui
                        {"hidden_size", 384}, {"num_hidden_layers", 6}, {"num_attention_heads", 12},
                        {"intermediate_size", 1536}, {"max_position_embeddings", 512}, {"type_vocab_size", 2},
                        {"layer_norm_eps", 1e-12}, {"hidden_act", "gelu"}, {"pad_token_id", 0}};
-  torch::manual_seed(seed);
-  auto net = createNetwork(config);
-  std::vector<std::pair<std::string, torch::Tensor>> named;
-  {
-    torch::NoGradGuard ng;
-    for (auto& p : net->named_parameters(true)) {
-      const std::string& n = p.key();
-      if (n.size() >= 16 && n.compare(n.size() - 16, 16, "LayerNorm.weight") == 0) p.value().fill_(1.0);
-      else if (n.size() >= 5 && n.compare(n.size() - 5, 5, ".bias") == 0) p.value().zero_();
-      else p.value().normal_(0.0, 0.02);
-      named.emplace_back(n, p.value());
-    }
-  }
-  makeFolder(dir);
-  writeTensorFile(dir / "model.safetensors", named);
-  writeFileAtomic(dir / "config.json", config.dump(2) + "\n");
+  writeRandomEncoder(dir, config, seed);
 }
 
 }  // namespace fm

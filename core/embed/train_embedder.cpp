@@ -24,6 +24,26 @@ namespace fm {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+void writeRandomEncoder(const fs::path& dir, const json& config, uint64_t seed) {
+  torch::manual_seed(seed);
+  auto net = createNetwork(config);
+  std::vector<std::pair<std::string, torch::Tensor>> named;
+  {
+    torch::NoGradGuard ng;
+    for (auto& p : net->named_parameters(true)) {
+      const std::string& n = p.key();
+      const bool norm = n.find("LayerNorm") != std::string::npos || n.find("layer_norm") != std::string::npos;
+      if (norm && n.size() >= 7 && n.compare(n.size() - 7, 7, ".weight") == 0) p.value().fill_(1.0);
+      else if (n.size() >= 5 && n.compare(n.size() - 5, 5, ".bias") == 0) p.value().zero_();
+      else p.value().normal_(0.0, 0.02);
+      named.emplace_back(n, p.value());
+    }
+  }
+  makeFolder(dir);
+  writeTensorFile(dir / "model.safetensors", named);
+  writeFileAtomic(dir / "config.json", config.dump(2) + "\n");
+}
+
 void createEmbedderFolder(const fs::path& dir, const std::string& tokenizerText, const json& overrides, uint64_t seed,
                           int vocabSize) {
   makeFolder(dir);
@@ -52,22 +72,7 @@ void createEmbedderFolder(const fs::path& dir, const std::string& tokenizerText,
   if (overrides.is_object()) config.update(overrides);
   tc["model_max_length"] = config["max_position_embeddings"];
   writeFileAtomic(dir / "tokenizer_config.json", tc.dump(2) + "\n");
-  torch::manual_seed(seed);
-  auto net = createNetwork(config);
-  std::vector<std::pair<std::string, torch::Tensor>> named;
-  {
-    torch::NoGradGuard ng;
-    for (auto& p : net->named_parameters(true)) {
-      const std::string& n = p.key();
-      const bool norm = n.find("LayerNorm") != std::string::npos || n.find("layer_norm") != std::string::npos;
-      if (norm && n.size() >= 7 && n.compare(n.size() - 7, 7, ".weight") == 0) p.value().fill_(1.0);
-      else if (n.size() >= 5 && n.compare(n.size() - 5, 5, ".bias") == 0) p.value().zero_();
-      else p.value().normal_(0.0, 0.02);
-      named.emplace_back(n, p.value());
-    }
-  }
-  writeTensorFile(dir / "model.safetensors", named);
-  writeFileAtomic(dir / "config.json", config.dump(2) + "\n");
+  writeRandomEncoder(dir, config, seed);
   // sentence-transformers: the transformer, mean pooling, then unit length.
   const json modules = json::array({{{"idx", 0}, {"name", "0"}, {"path", ""}, {"type", "sentence_transformers.models.Transformer"}},
                                     {{"idx", 1}, {"name", "1"}, {"path", "1_Pooling"}, {"type", "sentence_transformers.models.Pooling"}},

@@ -232,6 +232,22 @@ void writeSimpleDocx(const std::filesystem::path& file, const std::vector<WordPa
   std::filesystem::rename(pathOf(tmp), file);
 }
 
+// Three paragraphs of three filler sentences each; the second ends with the fact.
+static HandbookSection sectionOf(Rng& r, const std::string& title, const Fact& f, const std::vector<std::string>& filler) {
+  HandbookSection sec;
+  sec.title = title;
+  sec.sentence = f.sentence;
+  sec.question = f.question;
+  sec.phrase = f.phrase;
+  for (int p = 0; p < 3; ++p) {
+    std::string para;
+    for (int k = 0; k < 3; ++k) para += (para.empty() ? "" : " ") + r.pick(filler);
+    if (p == 1) para += " " + sec.sentence;
+    sec.paragraphs.push_back(para);
+  }
+  return sec;
+}
+
 std::vector<HandbookDocument> makeHandbook(const HandbookOptions& o) {
   Rng r;
   r.s = o.seed;
@@ -254,20 +270,8 @@ std::vector<HandbookDocument> makeHandbook(const HandbookOptions& o) {
     doc.name = fileName(d + 1, dept, doc.kind);
     doc.heading = dept + " handbook";
     for (int s = 0; s < o.sectionsPerDocument; ++s) {
-      HandbookSection sec;
       const int kindIndex = (d + s) % 6;
-      sec.title = titles[kindIndex];
-      const Fact f = makeFact(r, dept, kindIndex, d);
-      sec.sentence = f.sentence;
-      sec.question = f.question;
-      sec.phrase = f.phrase;
-      for (int p = 0; p < 3; ++p) {
-        std::string para;
-        for (int k = 0; k < 3; ++k) para += (para.empty() ? "" : " ") + r.pick(kFiller);
-        if (p == 1) para += " " + sec.sentence;
-        sec.paragraphs.push_back(para);
-      }
-      doc.sections.push_back(std::move(sec));
+      doc.sections.push_back(sectionOf(r, titles[kindIndex], makeFact(r, dept, kindIndex, d), kFiller));
     }
     docs.push_back(std::move(doc));
   }
@@ -282,20 +286,8 @@ std::vector<HandbookDocument> makeHandbook(const HandbookOptions& o) {
     doc.heading = std::string(dept.name) + " 안내서";
     doc.korean = true;
     for (int s = 0; s < o.sectionsPerDocument; ++s) {
-      HandbookSection sec;
       const int kindIndex = (d + s + 3) % 6;
-      sec.title = kTitlesKo[kindIndex];
-      const Fact f = makeFactKo(r, dept, kindIndex, d);
-      sec.sentence = f.sentence;
-      sec.question = f.question;
-      sec.phrase = f.phrase;
-      for (int p = 0; p < 3; ++p) {
-        std::string para;
-        for (int k = 0; k < 3; ++k) para += (para.empty() ? "" : " ") + r.pick(kFillerKo);
-        if (p == 1) para += " " + sec.sentence;
-        sec.paragraphs.push_back(para);
-      }
-      doc.sections.push_back(std::move(sec));
+      doc.sections.push_back(sectionOf(r, kTitlesKo[kindIndex], makeFactKo(r, dept, kindIndex, d), kFillerKo));
     }
     docs.push_back(std::move(doc));
   }

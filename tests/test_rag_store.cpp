@@ -526,12 +526,12 @@ class TestRagStore : public QObject {
   }
 
   // The demo reader's lessons: each is the grounded prompt answers use, and its answer is the
-  // fact's sentence citing the one source that holds it (or, now and then, "not in the
-  // documents" when none does).
+  // fact's sentence citing a source that holds it (or, now and then, "not in the documents"
+  // when none does), or a source quoted word for word when it is asked for.
   void theDemoReaderLearnsFromRightAnswers() {
     const auto rows = fm::rag::demoReaderRows(1, 5);
     QVERIFY(rows.size() > 100);
-    int cited = 0, notFound = 0;
+    int cited = 0, notFound = 0, quoted = 0;
     for (const auto& row : rows) {
       QVERIFY(row.prompt.rfind("Answer the question using only the numbered sources.", 0) == 0);
       QVERIFY(row.prompt.size() > 20 && row.prompt.compare(row.prompt.size() - 7, 7, "Answer:") == 0);
@@ -543,17 +543,25 @@ class TestRagStore : public QObject {
         continue;
       }
       QCOMPARE(n.size(), size_t(1));
-      // The sentence (without its " [n]") is inside source n, and in no earlier source.
-      const std::string sentence = row.answer.substr(1, row.answer.rfind(" [") - 1);
+      const std::string said = row.answer.substr(1, row.answer.rfind(" [") - 1);
       const std::string open = "<source id=\"" + std::to_string(n[0]) + "\"";
       const size_t at = row.prompt.find(open);
       QVERIFY(at != std::string::npos);
-      const size_t body = row.prompt.find(">\n", at), end = row.prompt.find("\n</source>", at);
-      QVERIFY2(row.prompt.substr(body, end - body).find(sentence) != std::string::npos, row.answer.c_str());
-      QVERIFY(row.prompt.substr(0, at).find(sentence) == std::string::npos);
+      const size_t body = row.prompt.find(">\n", at) + 2, end = row.prompt.find("\n</source>", at);
+      std::string source = row.prompt.substr(body, end - body);
+      if (row.prompt.find("What does source ") != std::string::npos || row.prompt.find("번 출처에는") != std::string::npos) {
+        // A quoting lesson: source n word for word (paragraph breaks as spaces).
+        for (size_t b = source.find("\n\n"); b != std::string::npos; b = source.find("\n\n", b)) source.replace(b, 2, " ");
+        QCOMPARE(said, source);
+        ++quoted;
+        continue;
+      }
+      // An answer: the fact's sentence is inside source n.
+      QVERIFY2(source.find(said) != std::string::npos, row.answer.c_str());
       ++cited;
     }
-    QVERIFY2(notFound > 0 && notFound < cited / 5, qPrintable(QString("%1 %2").arg(notFound).arg(cited)));
+    QVERIFY2(notFound > 0 && notFound < cited / 5 && quoted > cited / 5,
+             qPrintable(QString("%1 %2 %3").arg(notFound).arg(cited).arg(quoted)));
     // The same seed, the same lessons.
     const auto again = fm::rag::demoReaderRows(1, 5);
     QCOMPARE(again.size(), rows.size());

@@ -147,10 +147,13 @@ std::vector<ReaderRow> demoReaderRows(int handbooks, uint64_t seed) {
       const HandbookDocument& d = docs[di];
       for (size_t si = 0; si < d.sections.size(); ++si) {
         const HandbookSection& s = d.sections[si];
-        // Sources as retrieval gives them: the passage with the fact among 2 or 3 others (one from
-        // the same document, the rest mostly in the same language). Now and then none holds the
-        // fact, and the answer says so.
-        const int count = 3 + rng.below(2);
+        // Sources as retrieval gives them: the passage with the fact, and others (one from the
+        // same document, often a like fact about another department, the rest mostly in the
+        // same language). Now and then none holds the fact, and the answer says so.
+        // One source in four lessons, two in three, three or four in the rest: copying from a
+        // single source is learnt first, choosing among several after.
+        const int shape = rng.below(10);
+        const int count = shape < 4 ? 1 : shape < 7 ? 2 : 3 + rng.below(2);
         const bool answerable = rng.below(100) >= 5;
         std::vector<SearchHit> sources;
         auto add = [&](const HandbookDocument& from, const HandbookSection& sec, int must) {
@@ -163,13 +166,13 @@ std::vector<ReaderRow> demoReaderRows(int handbooks, uint64_t seed) {
           sources.push_back(std::move(hit));
         };
         if (answerable) add(d, s, factIndex(s));
-        {
+        if (static_cast<int>(sources.size()) < count) {
           size_t other = (si + 1 + static_cast<size_t>(rng.below(static_cast<int>(d.sections.size()) - 1))) % d.sections.size();
           add(d, d.sections[other], rng.below(2) ? factIndex(d.sections[other]) : -1);
         }
         // As retrieval does, often a like fact about another department (the same question
         // asked of it): the answer must come from the source about the department asked for.
-        if (rng.below(2)) {
+        if (static_cast<int>(sources.size()) < count && rng.below(2)) {
           for (int tries = 0; tries < 20; ++tries) {
             const size_t od = static_cast<size_t>(rng.below(static_cast<int>(docs.size())));
             if (od == di || docs[od].korean != d.korean) continue;
@@ -192,7 +195,7 @@ std::vector<ReaderRow> demoReaderRows(int handbooks, uint64_t seed) {
         // search: about 85%), so the lessons do too (70%); elsewhere it is anywhere.
         int right = 0;
         if (answerable) {
-          right = rng.below(10) < 7 ? 0 : 1 + rng.below(count - 1);
+          right = count == 1 || rng.below(10) < 7 ? 0 : 1 + rng.below(count - 1);
           std::swap(sources[0], sources[static_cast<size_t>(right)]);
         }
         ReaderRow row;
@@ -200,6 +203,20 @@ std::vector<ReaderRow> demoReaderRows(int handbooks, uint64_t seed) {
         row.answer = answerable ? " " + s.sentence + " [" + std::to_string(right + 1) + "]"
                                 : " " + notFoundAnswer(s.question, d.korean ? "ko" : "en");
         rows.push_back(std::move(row));
+        // A lesson in quoting: the same sources, and one of them asked for word for word. Long
+        // copies teach a small model to take its words from the context far sooner than short
+        // answers do; answering then builds on it.
+        if (rng.below(10) < 4) {
+          const int n = rng.below(static_cast<int>(sources.size()));
+          const std::string ask = d.korean ? std::to_string(n + 1) + "번 출처에는 무엇이 쓰여 있나요?"
+                                           : "What does source " + std::to_string(n + 1) + " say?";
+          ReaderRow quote;
+          quote.prompt = groundedPrompt(ask, sources).plain();
+          std::string text = sources[static_cast<size_t>(n)].chunk.text;
+          for (size_t at = text.find("\n\n"); at != std::string::npos; at = text.find("\n\n", at)) text.replace(at, 2, " ");
+          quote.answer = " " + text + " [" + std::to_string(n + 1) + "]";
+          rows.push_back(std::move(quote));
+        }
       }
     }
   }
@@ -295,9 +312,6 @@ CollectionDemoReport runCollectionDemo(const CollectionDemoOptions& o, const Job
       c.data = utf8(work / "reading.jsonl");
       c.tpl.prompt = "{prompt}";
       c.tpl.completion = "{answer}";
-      // Loss on the whole text, sources too: sentences that recur across sources teach the
-      // model to copy from its context sooner than the answers alone do.
-      c.tpl.trainOnPrompt = true;
       c.validationFraction = 0.02;
       c.maxLength = 512;
       c.batchSize = 16;

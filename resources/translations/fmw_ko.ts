@@ -492,19 +492,19 @@
     </message>
     <message>
         <location filename="../../ui/collections/collections_panel.cpp" line="255"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1239"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1240"/>
         <source>hybrid</source>
         <translation>하이브리드</translation>
     </message>
     <message>
         <location filename="../../ui/collections/collections_panel.cpp" line="256"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1237"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1238"/>
         <source>dense</source>
         <translation>밀집(벡터)</translation>
     </message>
     <message>
         <location filename="../../ui/collections/collections_panel.cpp" line="257"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1238"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1239"/>
         <source>keyword</source>
         <translation>키워드</translation>
     </message>
@@ -630,7 +630,7 @@
     </message>
     <message>
         <location filename="../../ui/collections/collections_panel.cpp" line="339"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1257"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1258"/>
         <source>MRR</source>
         <translation>MRR</translation>
     </message>
@@ -869,8 +869,8 @@
     </message>
     <message>
         <location filename="../../ui/collections/collections_panel.cpp" line="792"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1008"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1213"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1009"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1214"/>
         <source>The collection is still opening.</source>
         <translation>컬렉션을 아직 여는 중입니다.</translation>
     </message>
@@ -908,138 +908,138 @@
     </message>
     <message>
         <location filename="../../ui/collections/collections_panel.cpp" line="883"/>
-        <source>The demo collection is ready: %1 questions in the test bench; Recall@3 hybrid %2%, dense %3%, keyword %4%. Ask it something: the demo reader answers from the handbook.</source>
-        <translation>데모 컬렉션이 준비되었습니다. 테스트 벤치에 질문 %1개가 있으며 Recall@3은 하이브리드 %2%, 밀집 %3%, 키워드 %4%입니다. 질문해 보세요. 데모 독해 모델이 안내서를 근거로 답합니다.</translation>
+        <source>The demo collection is ready: %1 questions in the test bench; Recall@3 hybrid %2%, dense %3%, keyword %4%. In Ask, the demo reader answers citing its sources; it is a beginner, so check what it says against the [n] it cites.</source>
+        <translation>데모 컬렉션이 준비되었습니다. 테스트 벤치에 질문 %1개가 있으며 Recall@3은 하이브리드 %2%, 밀집 %3%, 키워드 %4%입니다. 질문하기 탭에서 데모 독해 모델이 출처를 달아 답합니다. 아직 초보 모델이니 답을 인용한 [n]과 맞춰 보세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="901"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="902"/>
         <source>Map of %1</source>
         <translation>%1 지도</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="945"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="946"/>
         <source>Wait for the documents being added to finish, or stop them, first.</source>
         <translation>먼저 추가 중인 문서가 끝나기를 기다리거나 추가를 멈추세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="949"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="950"/>
         <source>Change embedder</source>
         <translation>임베더 바꾸기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="950"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="951"/>
         <source>Every document in %1 will be read and embedded again with %2. Vectors of two embedders are never mixed, so until a document is done it is found by keywords only. Stopping keeps what is done; Sync finishes the rest.</source>
         <translation>%1의 모든 문서를 다시 읽어 %2(으)로 임베딩합니다. 두 임베더의 벡터는 섞이지 않으므로, 문서가 끝나기 전까지는 키워드로만 찾을 수 있습니다. 멈춰도 끝난 부분은 남고, 동기화가 나머지를 마칩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="959"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="960"/>
         <source>Embed %1 again</source>
         <translation>%1 다시 임베딩</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="981"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="982"/>
         <source>Stopped. The documents done so far use the new embedder; Sync embeds the rest.</source>
         <translation>멈췄습니다. 지금까지 끝난 문서는 새 임베더를 씁니다. 동기화하면 나머지를 임베딩합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="983"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="984"/>
         <source>This is the collection&apos;s embedder: its vectors stay, and the collection now uses it from here.</source>
         <translation>이 컬렉션의 임베더와 같은 모델입니다. 벡터는 그대로 두고, 이제 이 위치의 모델을 씁니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="984"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="985"/>
         <source>Every document is embedded with %1 now.</source>
         <translation>이제 모든 문서가 %1(으)로 임베딩되어 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="987"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="988"/>
         <source>Embedding every document again…</source>
         <translation>모든 문서를 다시 임베딩하는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1004"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1005"/>
         <source>Open a language model first (Models panel, or the demo model): it writes the answer.</source>
         <translation>먼저 언어 모델을 여세요(모델 패널 또는 데모 모델). 답은 언어 모델이 씁니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1020"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1021"/>
         <source>Answer</source>
         <translation>답변</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1052"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1053"/>
         <source>No passage was close enough to the question, so the model was not asked.</source>
         <translation>질문과 충분히 가까운 구절이 없어 모델에게 묻지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1055"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1056"/>
         <source>Sources</source>
         <translation>출처</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1062"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1063"/>
         <source> (cited)</source>
         <translation> (인용됨)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1065"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1066"/>
         <source>The answer cites [%1], which is not one of its sources.</source>
         <translation>답변이 출처에 없는 [%1]을(를) 인용했습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1079"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1080"/>
         <source>Open source</source>
         <translation>출처 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1131"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1132"/>
         <source>Page %1</source>
         <translation>%1쪽</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1132"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1133"/>
         <source>Text</source>
         <translation>텍스트</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1151"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1152"/>
         <source>Show chunks</source>
         <translation>청크 보기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1190"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1191"/>
         <source>chunk %1 · %2/%3 tokens</source>
         <translation>청크 %1 · %2/%3 토큰</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="1201"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1202"/>
         <source>%n chunk(s); overlaps in orange.</source>
         <translation>
             <numerusform>청크 %n개; 겹치는 부분은 주황색입니다.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1209"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1210"/>
         <source>Choose a question set first: a CSV or JSONL file with question and document columns.</source>
         <translation>먼저 질문 세트를 고르세요: question과 document 열이 있는 CSV 또는 JSONL 파일.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1221"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1222"/>
         <source>Retrieval test bench</source>
         <translation>검색 평가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1240"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1241"/>
         <source>hybrid + rerank</source>
         <translation>하이브리드 + 재순위</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1248"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1249"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1256"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1257"/>
         <source>Recall@%1</source>
         <translation>Recall@%1</translation>
     </message>

@@ -881,7 +881,8 @@ Job* CollectionsPanel::prepareDemoCollection() {
       return it == r->recall.end() ? QStringLiteral("—") : QString::number(it->second * 100, 'f', 0);
     };
     say(tr("The demo collection is ready: %1 questions in the test bench; Recall@3 hybrid %2%, dense %3%, keyword "
-           "%4%. Ask it something: the demo reader answers from the handbook.")
+           "%4%. In Ask, the demo reader answers citing its sources; it is a beginner, so check what it says "
+           "against the [n] it cites.")
             .arg(r->questions)
             .arg(pct("hybrid"), pct("dense"), pct("keyword")));
     const auto h = r->recall.find("hybrid");

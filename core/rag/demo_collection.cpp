@@ -293,19 +293,32 @@ CollectionDemoReport runCollectionDemo(const CollectionDemoOptions& o, const Job
     if (!fs::exists(p.reader / "config.json")) {
       const auto t2 = Clock::now();
       const fs::path work = p.reader.parent_path() / (p.reader.filename().u8string() + ".pretraining");
-      removeQuietly(work);
-      makeFolder(work);
       JobContext part = job.part(0.34, 0.92);
+      // A pretraining stopped earlier continues from its last checkpoint (the lessons are the
+      // same every time); otherwise it starts afresh.
+      const fs::path run = work / "run";
+      bool resumable = false;
+      std::error_code ec;
+      if (fs::exists(run / "config.json", ec))
+        for (const auto& e : fs::directory_iterator(run, ec))
+          if (e.path().filename().u8string().rfind("checkpoint-", 0) == 0 && fs::exists(e.path() / "COMPLETE", ec))
+            resumable = true;
+      if (!resumable) {
+        removeQuietly(work);
+        makeFolder(work);
+      }
       part.report(0, "writing reading-comprehension text");
-      const std::vector<ReaderRow> rows = demoReaderRows(24, kTrainingSeed);
+      const std::vector<ReaderRow> rows = resumable ? std::vector<ReaderRow>{} : demoReaderRows(24, kTrainingSeed);
       std::string jsonl, tokText;
       for (size_t i = 0; i < rows.size(); ++i) {
         jsonl += json{{"prompt", rows[i].prompt}, {"answer", rows[i].answer}}.dump() + "\n";
         if (i < 600) tokText += rows[i].prompt + rows[i].answer + "\n";
       }
-      writeFileAtomic(work / "reading.jsonl", jsonl);
-      part.report(0, "making the reader's tokenizer");
-      createBuiltinModel(work / "init", "reader", 1, tokText + demoText(1, kTrainingSeed + 900));
+      if (!resumable) {
+        writeFileAtomic(work / "reading.jsonl", jsonl);
+        part.report(0, "making the reader's tokenizer");
+        createBuiltinModel(work / "init", "reader", 1, tokText + demoText(1, kTrainingSeed + 900));
+      }
       TrainConfig c;
       c.model = utf8(work / "init");
       c.method = "full";
@@ -327,13 +340,14 @@ CollectionDemoReport runCollectionDemo(const CollectionDemoOptions& o, const Job
       c.outDir = utf8(work / "run");
       c.threads = o.threads;
       c.seed = 1;
-      const TrainResult r = train(c, [&](const TrainEvent& e) {
+      const auto onEvent = [&](const TrainEvent& e) {
         if (e.kind == TrainEvent::Kind::Log) rep.readerLoss.emplace_back(e.step, e.loss);
         if (e.totalSteps > 0)
           part.report(static_cast<double>(e.step) / static_cast<double>(e.totalSteps),
                       "pretraining the demo reader: step " + std::to_string(e.step) + " of " + std::to_string(e.totalSteps));
         return !job.stopAsked();
-      });
+      };
+      const TrainResult r = resumable ? resumeTraining(run, onEvent) : train(c, onEvent);
       if (r.status == JobStatus::Cancelled) throw CancelledError("the demo was stopped");
       if (r.status != JobStatus::Completed) throw ConfigError("the demo reader could not be trained: " + r.message);
       removeQuietly(p.reader);

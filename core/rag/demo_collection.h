@@ -10,7 +10,8 @@
 //   auto rep = fm::rag::runCollectionDemo(o, job);   // rep.recall["hybrid"], rep.factRate
 //
 // What exists is kept (delete a part, or pass fresh, to make it again). Cancelling keeps every
-// finished part; a part is published only when complete.
+// finished part, and the reader's pretraining continues from its last checkpoint; a part is
+// published only when complete.
 #pragma once
 
 #include <filesystem>
@@ -33,7 +34,7 @@ struct CollectionDemoOptions {
   int threads = 0;
   bool fresh = false;           // make every part again
   int64_t embedderSteps = 400;
-  int64_t readerSteps = 900;
+  int64_t readerSteps = 3000;  // copying from the sources sets in after about 1,500
   int answers = -1;             // demo questions answered to measure the reader (-1: all; 0: none)
 };
 

@@ -83,6 +83,13 @@ class TestRagReaders : public QObject {
     QVERIFY(leave);
     QCOMPARE(leave->where.page, 2);
     QVERIFY(leave->text.find("Unused leave expires") != std::string::npos);  // one paragraph
+    // Titles set larger than the body text are headings: a block of their own, and the section
+    // of what follows them.
+    const Block* title = find(d, "Staff Handbook");
+    QVERIFY(title && title->headingLevel > 0 && title->text == "Staff Handbook");
+    QCOMPARE(hours->where.section, std::vector<std::string>{"Staff Handbook"});
+    QCOMPARE(leave->where.section, std::vector<std::string>{"Leave"});
+    QVERIFY(!find(d, "Visitors sign in")->headingLevel);
     QCOMPARE(d.ocrPages, std::vector<int>{3});
     QVERIFY(d.pagesWithoutText.empty());
     const Block* parking = find(d, "Parking permits");
@@ -269,9 +276,10 @@ class TestRagReaders : public QObject {
         if (oneLine(b.text).find(q.phrase) != std::string::npos) {
           found = true;
           if (q.page) QCOMPARE(b.where.page, q.page);
-          // Headings are markup in Word, HTML and Markdown; PDFs and plain text carry none.
+          // Headings are markup in Word, HTML and Markdown, and larger type in a PDF; plain text
+          // carries none.
           const std::string ext = fs::path(q.document).extension().string();
-          if (ext == ".docx" || ext == ".html" || ext == ".md") QVERIFY2(!b.where.section.empty(), b.text.c_str());
+          if (ext == ".docx" || ext == ".html" || ext == ".md" || ext == ".pdf") QVERIFY2(!b.where.section.empty(), b.text.c_str());
         }
       QVERIFY2(found, (q.document + ": " + q.phrase).c_str());
     }

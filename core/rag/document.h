@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -111,8 +112,10 @@ class DocumentBuilder {
 // CRLF and lone CR become LF, so that lines count as the file's editor shows them.
 std::string unixLines(std::string s);
 // Adds `text` as paragraphs (runs of lines between blank lines), lines counted from 1 in
-// `text`, trailing spaces of each line dropped; `page` for each block.
-void addParagraphs(DocumentBuilder& out, const std::string& text, int page, const JobContext& job);
+// `text`, trailing spaces of each line dropped; `page` for each block. A line found in
+// `headings` (white space folded to single spaces) is a heading block of that level.
+void addParagraphs(DocumentBuilder& out, const std::string& text, int page, const JobContext& job,
+                   const std::map<std::string, int>* headings = nullptr);
 // "&amp;", "&#233;", "&#xAC00;" and the other entities of HTML and Markdown, decoded; an
 // entity it does not know stays as written.
 std::string decodeEntity(const std::string& entity);

@@ -30,7 +30,8 @@ bool blank(const std::string& line) {
 
 }  // namespace
 
-void addParagraphs(DocumentBuilder& out, const std::string& text, int page, const JobContext& job) {
+void addParagraphs(DocumentBuilder& out, const std::string& text, int page, const JobContext& job,
+                   const std::map<std::string, int>* headings) {
   std::string para;
   int line = 0, first = 0;
   size_t pos = 0;
@@ -40,7 +41,29 @@ void addParagraphs(DocumentBuilder& out, const std::string& text, int page, cons
     std::string l = text.substr(pos, nl - pos);
     while (!l.empty() && (l.back() == ' ' || l.back() == '\t')) l.pop_back();
     ++line;
-    if (blank(l)) {
+    int level = 0;
+    if (headings && !blank(l)) {
+      // Whitespace folded, as the heading lines were.
+      std::string f;
+      bool space = false;
+      for (char c : l) {
+        if (c == ' ' || c == '\t') {
+          space = !f.empty();
+          continue;
+        }
+        if (space) f += ' ';
+        space = false;
+        f += c;
+      }
+      const auto it = headings->find(f);
+      if (it != headings->end()) level = it->second;
+    }
+    if (level) {
+      // A heading line is a block of its own, whatever lines it is set between.
+      out.add(para, first, line - 1, page);
+      para.clear();
+      out.add(l, line, line, page, level);
+    } else if (blank(l)) {
       out.add(para, first, line - 1, page);
       para.clear();
     } else {

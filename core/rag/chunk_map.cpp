@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "rag/document.h"
 #include "rag/store.h"
 
 namespace fm::rag {
@@ -55,20 +56,9 @@ std::vector<double> leadingEigenvector(const std::vector<double>& c, size_t dim,
 
 std::string previewOf(const std::string& text) {
   constexpr size_t kBytes = 90;
-  std::string t;
-  t.reserve(std::min(text.size(), kBytes + 4));
-  bool space = false;
-  for (char ch : text) {
-    const bool ws = ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r';
-    if (ws) {
-      space = !t.empty();
-      continue;
-    }
-    if (space) t += ' ';
-    space = false;
-    t += ch;
-    if (t.size() >= kBytes) break;
-  }
+  // The opening bytes are enough: folding only shortens them.
+  std::string t = foldSpaces(text.substr(0, 4 * kBytes));
+  if (t.size() > kBytes) t.resize(kBytes);
   if (t.size() < kBytes) return t;
   size_t cut = t.rfind(' ');
   if (cut == std::string::npos || cut < kBytes / 2) {

@@ -111,6 +111,8 @@ class DocumentBuilder {
 
 // CRLF and lone CR become LF, so that lines count as the file's editor shows them.
 std::string unixLines(std::string s);
+// Runs of white space as one space, none at either end ("  a \n b " -> "a b").
+std::string foldSpaces(const std::string& s);
 // Adds `text` as paragraphs (runs of lines between blank lines), lines counted from 1 in
 // `text`, trailing spaces of each line dropped; `page` for each block. A line found in
 // `headings` (white space folded to single spaces) is a heading block of that level.

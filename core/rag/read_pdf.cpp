@@ -36,23 +36,6 @@ std::string pageText(const poppler::page& p) {
   return s;
 }
 
-// Whitespace runs folded to one space, ends trimmed: how a heading line is matched between the
-// page's laid-out text and its text boxes.
-std::string folded(const std::string& s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
-
 // The page's heading lines, by their font size against the body text's (the size most of the
 // page's characters have): 1.6 times or more is level 1, 1.3 level 2, 1.15 level 3. A PDF has
 // no heading markup; this is how readers and PDF-to-text tools tell titles apart. Lines longer
@@ -87,7 +70,7 @@ std::map<std::string, int> headingLines(const poppler::page& p) {
     }
   if (body <= 0) return out;
   for (const Line& l : lines) {
-    const std::string t = folded(l.text);
+    const std::string t = foldSpaces(l.text);
     const bool letter = std::any_of(t.begin(), t.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) || (c & 0x80); });
     if (!letter || t.size() > 120) continue;
     const double ratio = l.size / body;

@@ -1,5 +1,6 @@
 // Plain text and CSV: bytes in any common encoding, decoded with ICU (document.cpp).
 #include <algorithm>
+#include <cctype>
 
 #include "data/records.h"
 #include "rag/document.h"
@@ -18,6 +19,21 @@ std::string unixLines(std::string s) {
     } else {
       out += s[i];
     }
+  }
+  return out;
+}
+
+std::string foldSpaces(const std::string& s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
   }
   return out;
 }
@@ -43,19 +59,7 @@ void addParagraphs(DocumentBuilder& out, const std::string& text, int page, cons
     ++line;
     int level = 0;
     if (headings && !blank(l)) {
-      // Whitespace folded, as the heading lines were.
-      std::string f;
-      bool space = false;
-      for (char c : l) {
-        if (c == ' ' || c == '\t') {
-          space = !f.empty();
-          continue;
-        }
-        if (space) f += ' ';
-        space = false;
-        f += c;
-      }
-      const auto it = headings->find(f);
+      const auto it = headings->find(foldSpaces(l));  // folded, as the heading lines were
       if (it != headings->end()) level = it->second;
     }
     if (level) {

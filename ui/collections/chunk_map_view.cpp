@@ -207,9 +207,11 @@ void ChunkMapView::paintEvent(QPaintEvent*) {
   for (int i = 0; i < order.size(); ++i) {
     const QString name = m_names.value(order[i], tr("document %1").arg(order[i]));
     const double w = fontMetrics().horizontalAdvance(name) + line + 8;
-    if (x + w > r.right()) {
-      p.drawText(QRectF(x, y, r.right() - x, line), Qt::AlignLeft | Qt::AlignVCenter,
-                 tr("+%n more", "", static_cast<int>(order.size()) - i));
+    // Room is kept for saying how many more there are, unless this is the last name.
+    const QString more = tr("+%n more", "", static_cast<int>(order.size()) - i);
+    const double moreW = i + 1 < order.size() ? fontMetrics().horizontalAdvance(more) + 8 : 0;
+    if (x + w + moreW > r.right()) {
+      p.drawText(QRectF(x, y, r.right() - x, line), Qt::AlignLeft | Qt::AlignVCenter, more);
       break;
     }
     p.setPen(Qt::NoPen);

@@ -19,9 +19,11 @@ enum class ModelKind {
   CausalLM,            // generates text; LoRA, training
   TextEncoder,         // sentence embeddings
   SequenceClassifier,  // scores a text or a text pair (cross-encoder reranking)
+  VisionText,          // pictures and texts in one embedding space (CLIP)
 };
 
-// Stable identifiers for JSON and settings: "causal-lm", "text-encoder", "sequence-classifier".
+// Stable identifiers for JSON and settings: "causal-lm", "text-encoder", "sequence-classifier",
+// "vision-text".
 const char* modelKindId(ModelKind kind);
 // Plain words for people: "language model", "text encoder (embeddings)", ...
 const char* modelKindLabel(ModelKind kind);
@@ -36,6 +38,8 @@ struct ArchSummary {
   bool tiedEmbeddings = false;
   std::string positionEncoding;     // "RoPE theta=10000 (llama3 x8)", "learned", ...
   std::vector<std::string> labels;  // classifiers: id2label in id order
+  // Image towers (vision-text models): the sizes above are the text tower's.
+  int64_t imageSize = 0, patchSize = 0, visionHidden = 0, visionLayers = 0, projectionDim = 0;
 };
 
 // Throws UnsupportedError for unknown model types, naming the ones supported, and

@@ -5,6 +5,7 @@
 
 #include "arch/causal_lm.h"
 #include "arch/encoder.h"
+#include "arch/vision_text.h"
 #include "embed/sentence_config.h"
 #include "embed/sentence_head.h"
 #include "io/model_folder.h"
@@ -105,6 +106,12 @@ ModelInfo describe(const ModelFolder& folder, const WeightStore& store) {
   info.maxPositions = a.maxPositions;
   info.tiedEmbeddings = a.tiedEmbeddings;
   info.positionEncoding = a.positionEncoding;
+  info.imageSize = a.imageSize;
+  info.patchSize = a.patchSize;
+  info.visionHidden = a.visionHidden;
+  info.visionLayers = a.visionLayers;
+  info.projectionDim = a.projectionDim;
+  if (a.kind == ModelKind::VisionText) info.embeddingDim = a.projectionDim;
   std::set<std::string> dtypes;
   for (const auto& [name, e] : store.entries()) {
     info.parameters += e.info->numel();
@@ -184,7 +191,8 @@ ModelInfo inspectModel(const fs::path& dir) {
   checkWeights(*createNetwork(folder.config()), store);
   if (info.kind == ModelKind::TextEncoder)
     describeSentence(info, SentenceConfig::read(dir, info.hidden, info.maxPositions, folder.tokenizerConfig()));
-  if (info.kind == ModelKind::SequenceClassifier) info.maxLength = classifierMaxLength(folder, info);
+  if (info.kind == ModelKind::SequenceClassifier || info.kind == ModelKind::VisionText)
+    info.maxLength = classifierMaxLength(folder, info);
   std::unique_ptr<Tokenizer> tok;
   std::string err;
   try {
@@ -204,6 +212,7 @@ struct LoadedModel::Impl {
   std::unique_ptr<SentenceHead> head;
   uint64_t memoryBytes = 0;
   GenerationDefaults defaults;
+  json preprocessor = json::object();
 };
 
 LoadedModel::LoadedModel() : m(std::make_unique<Impl>()) {}
@@ -254,7 +263,9 @@ std::shared_ptr<LoadedModel> LoadedModel::load(const fs::path& dir, const LoadOp
     describeSentence(m.info, *m.sentence);
     m.head = std::make_unique<SentenceHead>(*m.sentence);
   }
-  if (m.info.kind == ModelKind::SequenceClassifier) m.info.maxLength = classifierMaxLength(folder, m.info);
+  if (m.info.kind == ModelKind::SequenceClassifier || m.info.kind == ModelKind::VisionText)
+    m.info.maxLength = classifierMaxLength(folder, m.info);
+  m.preprocessor = folder.preprocessorConfig();
 
   m.net = createNetwork(folder.config());
   options.job.report(0.0, "reading the weights");
@@ -298,6 +309,10 @@ TextEncoder& LoadedModel::encoder() const {
 SequenceClassifier& LoadedModel::classifier() const {
   return asKind<SequenceClassifier>(*m->net, m->info, "cross-encoder (a ...ForSequenceClassification reranker)");
 }
+VisionTextModel& LoadedModel::visionText() const {
+  return asKind<VisionTextModel>(*m->net, m->info, "image-text model (CLIP)");
+}
+const json& LoadedModel::preprocessorConfig() const { return m->preprocessor; }
 const SentenceConfig* LoadedModel::sentenceConfig() const { return m->sentence.get(); }
 const SentenceHead* LoadedModel::sentenceHead() const { return m->head.get(); }
 uint64_t LoadedModel::memoryBytes() const { return m->memoryBytes; }

@@ -27,6 +27,7 @@ class Network;
 class CausalLM;
 class TextEncoder;
 class SequenceClassifier;
+class VisionTextModel;
 struct SentenceConfig;
 class SentenceHead;
 
@@ -68,6 +69,8 @@ struct ModelInfo {
   int64_t maxLength = 0;                                      // tokens per text
   bool lowerCase = false;
   std::vector<std::pair<std::string, std::string>> prompts;  // name -> text
+  // Vision-text models: the image tower (the sizes above are the text tower's).
+  int64_t imageSize = 0, patchSize = 0, visionHidden = 0, visionLayers = 0, projectionDim = 0;
   // Classifiers: label names in id order.
   std::vector<std::string> labels;
   std::vector<std::string> notes;  // defaults chosen, things to know
@@ -95,6 +98,9 @@ class LoadedModel {
   CausalLM& lm() const;
   TextEncoder& encoder() const;
   SequenceClassifier& classifier() const;
+  VisionTextModel& visionText() const;
+  // preprocessor_config.json as the folder has it ({} when absent): vision/preprocess.h reads it.
+  const nlohmann::json& preprocessorConfig() const;
   // Text encoders only (null otherwise).
   const SentenceConfig* sentenceConfig() const;
   const SentenceHead* sentenceHead() const;

@@ -5,6 +5,7 @@
 
 #include "arch/bert.h"
 #include "arch/causal_lm.h"
+#include "arch/clip.h"
 #include "arch/encoder.h"
 #include "arch/gpt2.h"
 #include "arch/llama.h"
@@ -28,6 +29,7 @@ const std::map<std::string, Family>& registry() {
       {"qwen2", {llamaSummary, makeLlama}},
       {"gpt2", {gpt2Summary, makeGpt2}},
       {"bert", {bertSummary, makeBert}},
+      {"clip", {clipSummary, makeClip}},
       {"roberta", {bertSummary, makeBert}},
       {"xlm-roberta", {bertSummary, makeBert}},
   };
@@ -54,6 +56,7 @@ const char* modelKindId(ModelKind kind) {
     case ModelKind::CausalLM: return "causal-lm";
     case ModelKind::TextEncoder: return "text-encoder";
     case ModelKind::SequenceClassifier: return "sequence-classifier";
+    case ModelKind::VisionText: return "vision-text";
   }
   return "?";
 }
@@ -63,6 +66,7 @@ const char* modelKindLabel(ModelKind kind) {
     case ModelKind::CausalLM: return "language model (generates text)";
     case ModelKind::TextEncoder: return "text encoder (sentence embeddings)";
     case ModelKind::SequenceClassifier: return "cross-encoder (scores text pairs)";
+    case ModelKind::VisionText: return "image-text model (labels and searches pictures)";
   }
   return "?";
 }

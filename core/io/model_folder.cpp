@@ -88,6 +88,10 @@ ModelFolder ModelFolder::open(const fs::path& dirIn) {
     m.m_tokenizerConfig = readJsonFile(dirIn / "tokenizer_config.json");
   else
     m.m_tokenizerConfig = json::object();
+  if (fs::exists(dirIn / "preprocessor_config.json"))
+    m.m_preprocessorConfig = readJsonFile(dirIn / "preprocessor_config.json");
+  else
+    m.m_preprocessorConfig = json::object();
 
   const fs::path index = dirIn / "model.safetensors.index.json";
   if (fs::exists(index)) {

@@ -1,5 +1,5 @@
 // A Hugging Face model folder on disk: config.json, generation_config.json,
-// tokenizer_config.json and safetensors weights (single file or sharded with
+// tokenizer_config.json, preprocessor_config.json and safetensors weights (single file or sharded with
 // model.safetensors.index.json).
 //
 //   fm::ModelFolder m = fm::ModelFolder::open(dir);   // refuses pickle-only folders
@@ -48,13 +48,15 @@ class ModelFolder {
   const nlohmann::json& config() const { return m_config; }
   const nlohmann::json& generationConfig() const { return m_generationConfig; }  // {} if absent
   const nlohmann::json& tokenizerConfig() const { return m_tokenizerConfig; }    // {} if absent
+  // preprocessor_config.json: how pictures become pixel values (vision models); {} if absent.
+  const nlohmann::json& preprocessorConfig() const { return m_preprocessorConfig; }
   std::string modelType() const;
   const std::vector<std::filesystem::path>& weightFiles() const { return m_weightFiles; }
   WeightStore openWeights() const;
 
  private:
   std::filesystem::path m_dir;
-  nlohmann::json m_config, m_generationConfig, m_tokenizerConfig;
+  nlohmann::json m_config, m_generationConfig, m_tokenizerConfig, m_preprocessorConfig;
   std::vector<std::filesystem::path> m_weightFiles;
   std::map<std::string, std::string> m_indexMap;
 };

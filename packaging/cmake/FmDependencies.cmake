@@ -40,6 +40,10 @@ find_package(SQLite3 REQUIRED)
 find_package(OpenMP REQUIRED)
 find_package(faiss REQUIRED)
 
+# Image + Text (core/vision): OpenCV decodes and giflib reads GIF (OpenCV 4.6 has no GIF reader).
+find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)
+find_package(GIF REQUIRED)
+
 if(FM_BUILD_GUI OR FM_BUILD_TESTS)
   find_package(Qt6 REQUIRED COMPONENTS Core Widgets Concurrent Test)
   find_package(Qt6 REQUIRED COMPONENTS Charts LinguistTools)

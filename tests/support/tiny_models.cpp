@@ -30,7 +30,8 @@ float formulaValue(const std::string& name, int64_t i) {
   const double v = std::sin(0.7315 * x + phase) * std::cos(0.0131 * x + 0.5 * phase);
   const bool norm = endsWith(name, "norm.weight") || endsWith(name, "ln_1.weight") ||
                     endsWith(name, "ln_2.weight") || endsWith(name, "ln_f.weight") ||
-                    endsWith(name, "LayerNorm.weight");
+                    endsWith(name, "LayerNorm.weight") || endsWith(name, "norm1.weight") ||
+                    endsWith(name, "norm2.weight");
   return static_cast<float>(norm ? 1.0 + 0.2 * v : 0.08 * v);
 }
 

@@ -1,0 +1,330 @@
+// Image + Text: decoding against Pillow (tests/fixtures/vision/make_images.py), preprocessing
+// against Hugging Face's processors as restated there, every broken picture with its message,
+// and CLIP against an independent float64 implementation
+// (tests/fixtures/reference/make_reference_clip.py).
+#include <QTemporaryDir>
+#include <QtTest>
+#include <fstream>
+#include <torch/torch.h>
+
+#include "arch/loaded_model.h"
+#include "arch/vision_text.h"
+#include "io/model_folder.h"
+#include "io/safetensors.h"
+#include "support/tiny_models.h"
+#include "tokenize/tokenizer.h"
+#include "util/error.h"
+#include "vision/image.h"
+#include "vision/image_text.h"
+#include "vision/preprocess.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+fs::path visionFixture(const std::string& name) { return fs::path(FM_TEST_FIXTURES) / "vision" / name; }
+
+// A reference tensor of reference.safetensors as float32 (uint8 values kept as they are).
+torch::Tensor reference(const std::string& name) {
+  static const fm::SafetensorsFile file = fm::SafetensorsFile::open(visionFixture("reference.safetensors"));
+  const fm::TensorInfo* t = file.find(name);
+  if (!t) throw std::runtime_error("no reference tensor " + name);
+  const auto dtype = t->dtype == fm::DType::U8 ? torch::kUInt8 : torch::kFloat32;
+  return torch::from_blob(const_cast<uint8_t*>(file.data(*t)), t->shape, dtype).clone().to(torch::kFloat32);
+}
+
+torch::Tensor asTensor(const fm::Image& im) {
+  return torch::from_blob(const_cast<uint8_t*>(im.rgb.data()), {im.height, im.width, 3}, torch::kUInt8)
+      .clone()
+      .to(torch::kFloat32);
+}
+
+template <typename E>
+QString thrown(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return QString::fromStdString(e.what());
+  }
+  return QStringLiteral("(nothing thrown)");
+}
+
+// The tiny CLIP of a reference fixture: its weights (formula x weight_gain), config and the
+// CLIP tokenizer fixture.
+std::shared_ptr<fm::LoadedModel> loadTinyClip(const json& fx, const QTemporaryDir& dir) {
+  const double gain = fx["weight_gain"].get<double>();
+  fm::test::writeDesignedModel(fx, dir.path().toStdString(), [gain](const std::string& name, int64_t i) {
+    const float v = fm::test::formulaValue(name, i);
+    const bool norm = name.size() > 11 && (name.compare(name.size() - 11, 11, "norm.weight") == 0 ||
+                                           name.compare(name.size() - 12, 12, "norm1.weight") == 0 ||
+                                           name.compare(name.size() - 12, 12, "norm2.weight") == 0);
+    return norm ? v : static_cast<float>(static_cast<double>(v) * gain);
+  });
+  const fs::path tok = fs::path(FM_TEST_FIXTURES) / "tokenizers" / "clip_bpe";
+  for (const char* f : {"tokenizer.json", "tokenizer_config.json"})
+    fs::copy_file(tok / f, fs::path(dir.path().toStdString()) / f, fs::copy_options::overwrite_existing);
+  return fm::LoadedModel::load(dir.path().toStdString(), {});
+}
+
+torch::Tensor matrix(const json& rows) {
+  std::vector<float> flat;
+  for (const auto& r : rows)
+    for (const auto& v : r) flat.push_back(static_cast<float>(v.get<double>()));
+  return torch::tensor(flat).view({static_cast<int64_t>(rows.size()), -1});
+}
+
+torch::Tensor pixelValues(const json& px) {
+  std::vector<float> flat;
+  for (const auto& b : px)
+    for (const auto& c : b)
+      for (const auto& y : c)
+        for (const auto& x : y) flat.push_back(x.get<float>());
+  const int64_t n = static_cast<int64_t>(px.size()), s = static_cast<int64_t>(px[0][0].size());
+  return torch::tensor(flat).view({n, 3, s, s});
+}
+
+}  // namespace
+
+class TestVision : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  // Every format as Hugging Face's load_image gives it: EXIF orientation applied, alpha
+  // dropped (not composited), gray and palette expanded, 16 bits to their high byte.
+  void decodesLikePillow_data() {
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("format");
+    QTest::addColumn<int>("tolerance");
+    QTest::newRow("png") << "photo.png" << "PNG" << 0;
+    QTest::newRow("jpeg") << "photo.jpg" << "JPEG" << 1;
+    QTest::newRow("jpeg exif orientation 6") << "exif_rot6.jpg" << "JPEG" << 1;
+    QTest::newRow("webp lossless") << "photo.webp" << "WebP" << 0;
+    QTest::newRow("bmp") << "photo.bmp" << "BMP" << 0;
+    QTest::newRow("tiff") << "photo.tif" << "TIFF" << 0;
+    QTest::newRow("png with alpha") << "alpha.png" << "PNG" << 0;
+    QTest::newRow("gray png") << "gray.png" << "PNG" << 0;
+    QTest::newRow("palette png") << "palette.png" << "PNG" << 0;
+    QTest::newRow("16-bit rgb png") << "rgb16.png" << "PNG" << 0;
+    QTest::newRow("16-bit gray png") << "gray16.png" << "PNG" << 0;
+    QTest::newRow("gif first frame") << "anim.gif" << "GIF" << 0;
+  }
+  void decodesLikePillow() {
+    QFETCH(QString, file);
+    QFETCH(QString, format);
+    QFETCH(int, tolerance);
+    const fm::DecodedImage d = fm::decodeImageFile(visionFixture(file.toStdString()));
+    QCOMPARE(QString::fromStdString(d.format), format);
+    const torch::Tensor want = reference("decode/" + file.toStdString());
+    QCOMPARE(d.image.height, static_cast<int>(want.size(0)));
+    QCOMPARE(d.image.width, static_cast<int>(want.size(1)));
+    const double diff = (asTensor(d.image) - want).abs().max().item<double>();
+    QVERIFY2(diff <= tolerance, qPrintable(QString("max difference %1 levels").arg(diff)));
+  }
+
+  void brokenPicturesAreRefusedWithTheReason_data() {
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("empty") << "empty.png" << "the file is empty";
+    QTest::newRow("truncated jpeg") << "truncated.jpg" << "truncated";
+    QTest::newRow("truncated png") << "truncated.png" << "corrupt or truncated";
+    QTest::newRow("text named .jpg") << "not_an_image.jpg" << "not a picture this product reads";
+    QTest::newRow("header claims 50000 x 50000") << "bomb.png" << "50000 x 50000 pixels, more than the limit";
+  }
+  void brokenPicturesAreRefusedWithTheReason() {
+    QFETCH(QString, file);
+    QFETCH(QString, reason);
+    const QString msg = thrown<fm::FormatError>([&] { fm::decodeImageFile(visionFixture(file.toStdString())); });
+    QVERIFY2(msg.contains(reason), qPrintable(msg));
+    QVERIFY2(msg.contains(file), qPrintable(msg));  // names the file
+  }
+
+  void aMissingFileIsAnIoError() {
+    const QString msg = thrown<fm::IoError>([] { fm::decodeImageFile(visionFixture("no_such.png")); });
+    QVERIFY2(msg.contains("no_such.png"), qPrintable(msg));
+  }
+
+  void aLowerPixelLimitRefusesLargerPictures() {
+    fm::DecodeLimits tight;
+    tight.maxPixels = 61 * 47 - 1;
+    const QString msg = thrown<fm::FormatError>([&] { fm::decodeImageFile(visionFixture("photo.png"), tight); });
+    QVERIFY2(msg.contains("61 x 47"), qPrintable(msg));
+    tight.maxPixels = 61 * 47;
+    QCOMPARE(fm::decodeImageFile(visionFixture("photo.png"), tight).image.width, 61);
+  }
+
+  // pixel_values as the Hugging Face processor makes them. The resize is Pillow's own
+  // arithmetic, so the result is exact: the bound is a thousandth of an 8-bit step per pixel
+  // (compared before normalisation: difference x std), far inside the one step asked for.
+  void preprocessesLikeHuggingFace_data() {
+    QTest::addColumn<QString>("recipe");
+    QTest::addColumn<QString>("file");
+    for (const char* r : {"clip", "blip", "vit", "nearest"})
+      for (const char* f : {"photo.png", "photo.jpg", "alpha.png", "gray.png", "small.png", "exif_rot6.jpg"})
+        QTest::newRow(qPrintable(QString("%1 %2").arg(r, f))) << QString(r) << QString(f);
+  }
+  void preprocessesLikeHuggingFace() {
+    QFETCH(QString, recipe);
+    QFETCH(QString, file);
+    const fm::ImageProcessor proc =
+        fm::ImageProcessor::fromFile(visionFixture("preprocessors/" + recipe.toStdString() + ".json"));
+    const fm::Image img = fm::decodeImageFile(visionFixture(file.toStdString())).image;
+    const torch::Tensor got = proc.process(img);
+    const torch::Tensor want = reference("pre/" + recipe.toStdString() + "/" + file.toStdString());
+    QCOMPARE(got.sizes().vec(), want.sizes().vec());
+    const auto& sd = proc.config().std;
+    const torch::Tensor std = torch::tensor({sd[0], sd[1], sd[2]}, torch::kFloat32).view({3, 1, 1});
+    const double steps = ((got - want).abs() * std).max().item<double>() * 255.0;
+    QVERIFY2(steps <= 0.001, qPrintable(QString("max difference %1 8-bit steps").arg(steps)));
+  }
+
+  // Plain numbers for size and crop_size (older CLIP folders) mean the same as the objects.
+  void olderConfigLayoutsMeanTheSame() {
+    const auto a = fm::ImageProcessor::fromFile(visionFixture("preprocessors/clip.json")).config();
+    const auto b = fm::ImageProcessor::fromFile(visionFixture("preprocessors/clip_legacy.json")).config();
+    QCOMPARE(b.shortestEdge, a.shortestEdge);
+    QCOMPARE(b.cropHeight, a.cropHeight);
+    QCOMPARE(b.cropWidth, a.cropWidth);
+    QCOMPARE(b.resample, a.resample);
+    QCOMPARE(QString::fromStdString(a.describe()), QString("shortest side 24, bicubic, center crop 20 x 20, CLIP mean/std"));
+    // ViT's default filter is bilinear, BLIP squashes to a square.
+    const auto vit = fm::ImageProcessorConfig::fromJson(json{{"image_processor_type", "ViTImageProcessor"}}, "vit");
+    QCOMPARE(vit.resample, fm::Resample::Bilinear);
+    QCOMPARE(vit.outputSize(100, 300), std::make_pair(224, 224));
+    const auto clip = fm::ImageProcessorConfig::fromJson(json{{"image_processor_type", "CLIPImageProcessor"}}, "c");
+    QCOMPARE(clip.outputSize(100, 300), std::make_pair(224, 224));
+  }
+
+  void malformedPreprocessorConfigsAreRefused() {
+    QString m = thrown<fm::FormatError>(
+        [] { fm::ImageProcessorConfig::fromJson(json{{"image_processor_type", "CLIPImageProcessor"}, {"resample", 9}}, "p.json"); });
+    QVERIFY2(m.contains("p.json") && m.contains("resample"), qPrintable(m));
+    m = thrown<fm::FormatError>(
+        [] { fm::ImageProcessorConfig::fromJson(json{{"image_processor_type", "X"}, {"size", -3}}, "p.json"); });
+    QVERIFY2(m.contains("size"), qPrintable(m));
+    m = thrown<fm::FormatError>([] {
+      fm::ImageProcessorConfig::fromJson(json{{"size", {{"height", 8}, {"width", 8}}}, {"image_std", {0, 1, 1}}}, "p.json");
+    });
+    QVERIFY2(m.contains("image_std"), qPrintable(m));
+    m = thrown<fm::IoError>([] { fm::ImageProcessor::fromFolder(visionFixture("preprocessors")); });
+    QVERIFY2(m.contains("preprocessor_config.json"), qPrintable(m));
+  }
+
+  // Resizing to the same size changes nothing; every Pillow filter gives a picture of the asked
+  // size whose flat areas keep their colour.
+  void everyFilterKeepsFlatColours() {
+    fm::Image flat;
+    flat.width = 40;
+    flat.height = 30;
+    flat.rgb.assign(40 * 30 * 3, 0);
+    for (size_t i = 0; i < flat.rgb.size(); i += 3) {
+      flat.rgb[i] = 200;
+      flat.rgb[i + 1] = 100;
+      flat.rgb[i + 2] = 7;
+    }
+    for (int f = 0; f <= 5; ++f) {
+      const fm::Image r = fm::resizeImage(flat, 13, 57, static_cast<fm::Resample>(f));
+      QCOMPARE(r.width, 57);
+      QCOMPARE(r.height, 13);
+      QCOMPARE(asTensor(r).amax().item<double>(), 200.0);
+      QCOMPARE(asTensor(r).select(2, 2).amin().item<double>(), 7.0);
+    }
+  }
+
+  // CLIP's image and text towers, projections and logits against the float64 reference.
+  void clipMatchesTheReference_data() {
+    QTest::addColumn<QString>("name");
+    QTest::newRow("first eos, quick_gelu") << "tiny_clip";
+    QTest::newRow("legacy eos 2 (argmax), gelu") << "tiny_clip_legacy_eos";
+  }
+  void clipMatchesTheReference() {
+    QFETCH(QString, name);
+    const json fx = fm::test::referenceFixture(name.toStdString());
+    QTemporaryDir dir;
+    auto model = loadTinyClip(fx, dir);
+    QCOMPARE(model->kind(), fm::ModelKind::VisionText);
+    QCOMPARE(model->info().imageSize, int64_t{16});
+    QCOMPARE(model->info().projectionDim, int64_t{16});
+    fm::VisionTextModel& clip = model->visionText();
+    torch::InferenceMode guard;
+
+    const torch::Tensor img = clip.imageFeatures(pixelValues(fx["pixel_values"]));
+    double diff = (img - matrix(fx["image_features"])).abs().max().item<double>();
+    QVERIFY2(diff < 1e-4, qPrintable(QString("image features differ by %1").arg(diff)));
+
+    // Our tokenizer gives the reference ids; the texts go through as one padded batch.
+    const auto texts = fx["texts"].get<std::vector<std::string>>();
+    for (size_t i = 0; i < texts.size(); ++i) {
+      const auto ids = model->tokenizer()->encodeForModel(texts[i], 0).ids;
+      QCOMPARE(std::vector<int64_t>(ids.begin(), ids.end()), fx["input_ids"][i].get<std::vector<int64_t>>());
+    }
+    const fm::Vectors txt = fm::embedTextsForImages(*model, texts);
+    const torch::Tensor want = matrix(fx["text_features"]);
+    const torch::Tensor wantUnit = want / want.norm(2, -1, true);
+    for (size_t i = 0; i < txt.size(); ++i) {
+      diff = (torch::tensor(txt[i]) - wantUnit[static_cast<int64_t>(i)]).abs().max().item<double>();
+      QVERIFY2(diff < 1e-5, qPrintable(QString("text %1 differs by %2").arg(i).arg(diff)));
+    }
+
+    // Logits of the two pictures against the three texts.
+    const torch::Tensor imgUnit = img / img.norm(2, -1, true);
+    fm::Vectors imgVectors;
+    for (int64_t i = 0; i < imgUnit.size(0); ++i)
+      imgVectors.emplace_back(imgUnit[i].data_ptr<float>(), imgUnit[i].data_ptr<float>() + imgUnit.size(1));
+    const auto scores = fm::scoreLabels(imgVectors, txt, clip.logitScale());
+    const torch::Tensor logits = matrix(fx["logits_per_image"]);
+    for (size_t i = 0; i < scores.size(); ++i)
+      for (size_t j = 0; j < scores[i].logits.size(); ++j)
+        QVERIFY(std::abs(scores[i].logits[j] - logits[static_cast<int64_t>(i)][static_cast<int64_t>(j)].item<double>()) < 1e-4);
+  }
+
+  // The whole path from a picture file: decode, the folder's preprocessor, both towers,
+  // softmax over labels put in a template.
+  void zeroShotLabelsFromAFile() {
+    const json fx = fm::test::referenceFixture("tiny_clip");
+    QTemporaryDir dir;
+    {
+      json pre = fm::readJsonFile(visionFixture("preprocessors/clip.json"));
+      pre["size"] = {{"shortest_edge", 16}};
+      pre["crop_size"] = {{"height", 16}, {"width", 16}};
+      std::ofstream(fs::path(dir.path().toStdString()) / "preprocessor_config.json") << pre.dump();
+    }
+    auto model = loadTinyClip(fx, dir);
+    const fm::ImageProcessor proc = fm::ImageProcessor::fromFolder(dir.path().toStdString());
+    const fm::Image img = fm::decodeImageFile(visionFixture("photo.jpg")).image;
+    const auto scores = fm::zeroShotLabels(*model, proc, {&img, &img}, {"cat", "dog", "red circle"}, "a photo of a {}");
+    QCOMPARE(scores.size(), size_t{2});
+    double sum = 0;
+    for (double p : scores[0].probabilities) sum += p;
+    QVERIFY(std::abs(sum - 1.0) < 1e-9);
+    for (size_t j = 0; j < 3; ++j)  // same picture, same scores, batched
+      QVERIFY(std::abs(scores[0].logits[j] - scores[1].logits[j]) < 1e-5);
+    QVERIFY(scores[0].best >= 0 && scores[0].best < 3);
+    // The scores equal those of the embeddings made separately.
+    const fm::Vectors iv = fm::embedImages(*model, proc, {&img});
+    const fm::Vectors tv = fm::embedTextsForImages(*model, {"a photo of a cat", "a photo of a dog", "a photo of a red circle"});
+    const auto again = fm::scoreLabels(iv, tv, model->visionText().logitScale());
+    for (size_t j = 0; j < 3; ++j) QVERIFY(std::abs(again[0].logits[j] - scores[0].logits[j]) < 1e-5);
+
+    QString m = thrown<fm::ConfigError>([&] { fm::zeroShotLabels(*model, proc, {&img}, {"cat"}, "a photo"); });
+    QVERIFY2(m.contains("{}"), qPrintable(m));
+    m = thrown<fm::ConfigError>([&] { fm::zeroShotLabels(*model, proc, {&img}, {}, "a {}"); });
+    QVERIFY2(m.contains("at least one label"), qPrintable(m));
+    // A preprocessor that makes pictures of the wrong size is named, not a crash in the model.
+    const fm::ImageProcessor wrong = fm::ImageProcessor::fromFile(visionFixture("preprocessors/clip.json"));
+    m = thrown<fm::FormatError>([&] { fm::embedImages(*model, wrong, {&img}); });
+    QVERIFY2(m.contains("20 x 20") && m.contains("16 x 16"), qPrintable(m));
+  }
+
+  void listsPicturesInAFolder() {
+    const auto files = fm::listImages(visionFixture(""));
+    QVERIFY(files.size() >= 12);
+    QVERIFY(std::is_sorted(files.begin(), files.end()));
+    for (const auto& f : files) QVERIFY(fm::isImageFileName(f));
+    QVERIFY(fm::isImageFileName("A.JPEG"));
+    QVERIFY(!fm::isImageFileName("reference.safetensors"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestVision)
+#include "test_vision.moc"

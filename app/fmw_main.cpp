@@ -66,6 +66,15 @@ usage:
   fmw collection reembed DIR --embedder MODEL_DIR   every document embedded again with another model
   fmw collection rebuild DIR                   the vector index again from the stored vectors
 
+  fmw clip MODEL_DIR --image FILE... --labels "a,b,c" [--template "a photo of a {}"] [--json]
+                 zero-shot labels: probabilities and logits per picture
+  fmw image-embed MODEL_DIR FILE...            one JSON array per picture (unit length)
+  fmw zero-shot-eval MODEL_DIR --folder DIR [--labels "a,b"] [--template T] [--json]
+                 one subfolder per class: accuracy per class and the confusion matrix
+  fmw image-search MODEL_DIR --folder DIR (--query TEXT | --image FILE) [--k N] [--json]
+                 the folder is embedded once and kept up to date (new or changed files only)
+  fmw vision demo [--workspace DIR] [--fresh] [--steps N] [--json]
+                 pictures of shapes with captions, a tiny CLIP trained on them, its zero-shot accuracy
 Ctrl+C during training stops at the next step and saves a checkpoint that `fmw resume` continues.
 The demo workspace defaults to $FMW_WORKSPACE, else ~/fm-workbench.
 
@@ -74,7 +83,7 @@ global options: --threads N (default: all cores)
 
 const fmw::Command* findCommand(const std::string& name) {
   for (const auto* table : {&fmw::modelCommands(), &fmw::trainCommands(), &fmw::benchCommands(),
-                            &fmw::collectionCommands()})
+                            &fmw::collectionCommands(), &fmw::visionCommands()})
     for (const auto& c : *table)
       if (c.name == name) return &c;
   return nullptr;

@@ -36,6 +36,7 @@ const std::vector<Command>& modelCommands();
 const std::vector<Command>& trainCommands();
 const std::vector<Command>& benchCommands();
 const std::vector<Command>& collectionCommands();
+const std::vector<Command>& visionCommands();
 
 // Parses argv[from..] for `cmd`. --threads N and --help are understood everywhere.
 Args parseArgs(int argc, char** argv, int from, const Command& cmd);

@@ -70,6 +70,9 @@ int cmdInfo(const Args& a) {
       j["labels"] = i.labels;
       j["max_length"] = i.maxLength;
     }
+    if (i.kind == fm::ModelKind::VisionText)
+      j["vision"] = {{"image_size", i.imageSize}, {"patch_size", i.patchSize}, {"hidden_size", i.visionHidden},
+                     {"layers", i.visionLayers}, {"projection_dim", i.projectionDim}, {"max_text_tokens", i.maxLength}};
     if (!i.notes.empty()) j["notes"] = i.notes;
     if (!i.tokenizerError.empty()) j["tokenizer_error"] = i.tokenizerError;
     if (!i.chatMessage.empty()) j["chat_template_message"] = i.chatMessage;
@@ -97,6 +100,11 @@ int cmdInfo(const Args& a) {
                 i.labels.size() == 1 ? "score = logit, probability = sigmoid" : "probabilities = softmax",
                 (long long)i.maxLength);
   }
+  if (i.kind == fm::ModelKind::VisionText)
+    std::printf("pictures      %lld x %lld pixels, patches of %lld; image tower %lld layers x %lld; "
+                "embeddings of %lld dimensions; texts up to %lld tokens\n",
+                (long long)i.imageSize, (long long)i.imageSize, (long long)i.patchSize, (long long)i.visionLayers,
+                (long long)i.visionHidden, (long long)i.projectionDim, (long long)i.maxLength);
   for (const auto& n : i.notes) std::printf("note          %s\n", n.c_str());
   std::printf("parameters    %s (%lld)\n", humanCount(i.parameters).c_str(), static_cast<long long>(i.parameters));
   std::printf("dtype on disk %s, %s\n", i.dtypeOnDisk.c_str(), human(i.weightBytesOnDisk).c_str());

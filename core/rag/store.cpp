@@ -8,6 +8,7 @@
 
 #include "io/atomic_file.h"
 #include "rag/sqlite.h"
+#include "util/hash.h"
 #include "util/paths.h"
 
 namespace fm::rag {
@@ -183,28 +184,7 @@ std::string keywordQuery(const std::string& text) {
   return q;
 }
 
-namespace {
-
-// FNV-1a, 64 bits, fed piece by piece.
-constexpr uint64_t kFnvStart = 1469598103934665603ull;
-
-uint64_t fnv(uint64_t h, const char* data, size_t n) {
-  for (size_t i = 0; i < n; ++i) {
-    h ^= static_cast<unsigned char>(data[i]);
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-std::string hex(uint64_t h) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
-
-}  // namespace
-
-std::string contentHash(const std::string& bytes) { return hex(fnv(kFnvStart, bytes.data(), bytes.size())); }
+std::string contentHash(const std::string& bytes) { return fingerprint(bytes); }
 
 std::string fileHash(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -213,9 +193,9 @@ std::string fileHash(const std::filesystem::path& file) {
   std::vector<char> buf(1 << 20);
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    h = fnv(h, buf.data(), static_cast<size_t>(in.gcount()));
+    h = fnv1a64(h, buf.data(), static_cast<size_t>(in.gcount()));
   }
-  return hex(h);
+  return hex16(h);
 }
 
 std::string embedderFingerprint(const std::filesystem::path& folder) {

@@ -303,6 +303,7 @@ static QString kindText(fm::ModelKind k) {
     case fm::ModelKind::CausalLM: return ModelsPanel::tr("language model: writes text (Playground, Fine-tune)");
     case fm::ModelKind::TextEncoder: return ModelsPanel::tr("text encoder: turns text into vectors (search, similarity)");
     case fm::ModelKind::SequenceClassifier: return ModelsPanel::tr("cross-encoder: scores how well a passage answers a query (reranking)");
+    case fm::ModelKind::VisionText: return ModelsPanel::tr("image-text model: labels and searches pictures by words (Image + Text)");
   }
   return {};
 }
@@ -343,6 +344,12 @@ void ModelsPanel::showModel() {
                                                                              i.normalize ? tr("normalised") : tr("not normalised")));
     h += row(tr("Longest text"), tr("%1 tokens (longer texts are cut)").arg(i.maxLength));
     h += row(tr("Prompts"), prompts.isEmpty() ? tr("none") : prompts.join(QStringLiteral(", ")));
+  }
+  if (i.kind == fm::ModelKind::VisionText) {
+    h += row(tr("Pictures"), tr("%1 × %1 pixels in patches of %2; image tower %3 layers × %4")
+                                 .arg(i.imageSize).arg(i.patchSize).arg(i.visionLayers).arg(i.visionHidden));
+    h += row(tr("Embedding"), tr("%1 dimensions, shared by pictures and texts").arg(i.projectionDim));
+    h += row(tr("Longest text"), tr("%1 tokens (longer texts are cut)").arg(i.maxLength));
   }
   if (i.kind == fm::ModelKind::SequenceClassifier) {
     QStringList labels;

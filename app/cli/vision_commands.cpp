@@ -1,0 +1,257 @@
+// fmw clip, image-embed, zero-shot-eval, image-search: Image + Text on the command line.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "arch/loaded_model.h"
+#include "arch/vision_text.h"
+#include "cli/cli.h"
+#include "util/error.h"
+#include "util/paths.h"
+#include "vision/demo_shapes.h"
+#include "vision/image_folder.h"
+#include "vision/preprocess.h"
+
+namespace fmw {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+std::atomic<bool> g_stop{false};
+void onInterrupt(int) { g_stop = true; }
+
+// Progress on stderr at most every tenth of the job; Ctrl+C asks the job to stop.
+fm::JobContext progress() {
+  std::signal(SIGINT, onInterrupt);
+  auto shown = std::make_shared<int>(-1);
+  return fm::JobContext(
+      [shown](double f, const std::string& what) {
+        const int tenth = static_cast<int>(f * 10);
+        if (f >= 0 && tenth != *shown) {
+          *shown = tenth;
+          std::fprintf(stderr, "[%3.0f%%] %s\n", f * 100, what.c_str());
+        }
+        return !g_stop.load();
+      },
+      [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); }, [] { return g_stop.load(); });
+}
+
+struct VisionModel {
+  std::shared_ptr<fm::LoadedModel> model;
+  fm::ImageProcessor processor;
+};
+
+VisionModel loadVisionModel(const Args& a, const char* cmd) {
+  const std::string dir = needDir(a, cmd);
+  auto model = fm::LoadedModel::load(fm::pathOf(dir), loadOptions(a));
+  model->visionText();  // the kind check: names what the folder is instead
+  return {model, fm::ImageProcessor::fromFolder(fm::pathOf(dir))};
+}
+
+std::vector<std::string> splitLabels(const std::string& s) {
+  std::vector<std::string> out;
+  std::string cur;
+  auto flush = [&] {
+    const size_t b = cur.find_first_not_of(" \t"), e = cur.find_last_not_of(" \t");
+    if (b != std::string::npos) out.push_back(cur.substr(b, e - b + 1));
+    cur.clear();
+  };
+  for (char c : s) {
+    if (c == ',') flush();
+    else cur += c;
+  }
+  flush();
+  return out;
+}
+
+std::vector<std::string> filesAfterDir(const Args& a) {
+  std::vector<std::string> files(a.positional.begin() + std::min<size_t>(a.positional.size(), 1), a.positional.end());
+  return files;
+}
+
+int cmdClip(const Args& a) {
+  std::vector<std::string> images;
+  if (a.opts.count("--image")) images = a.opts.at("--image");
+  for (const auto& f : filesAfterDir(a)) images.push_back(f);
+  if (images.empty()) throw fm::ConfigError("fmw clip: give pictures with --image FILE (one or more)");
+  const std::vector<std::string> labels = splitLabels(a.get("--labels"));
+  if (labels.empty()) throw fm::ConfigError("fmw clip: give the labels with --labels \"cat,dog,car\"");
+  const std::string tmpl = a.get("--template", "a photo of a {}");
+  VisionModel vm = loadVisionModel(a, "clip");
+  std::vector<std::string> prompts;
+  for (const auto& l : labels) prompts.push_back(fm::fillLabelTemplate(tmpl, l));
+  const fm::Vectors text = fm::embedTextsForImages(*vm.model, prompts);
+  const double scale = vm.model->visionText().logitScale();
+  int failed = 0;
+  for (const auto& file : images) {
+    std::vector<fm::LabelScores> s;
+    try {
+      const fm::Image img = fm::decodeImageFile(fm::pathOf(file)).image;
+      s = fm::scoreLabels(fm::embedImages(*vm.model, vm.processor, {&img}), text, scale);
+    } catch (const fm::FormatError& e) {
+      ++failed;
+      if (a.has("--json")) std::cout << json{{"image", file}, {"error", e.what()}}.dump() << "\n";
+      else std::fprintf(stderr, "fmw clip: %s\n", e.what());
+      continue;
+    }
+    if (a.has("--json")) {
+      std::cout << json{{"image", file}, {"labels", labels}, {"probabilities", s[0].probabilities}, {"logits", s[0].logits}}.dump()
+                << "\n";
+      continue;
+    }
+    std::printf("%s\n", file.c_str());
+    std::vector<size_t> order(labels.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return s[0].probabilities[x] > s[0].probabilities[y]; });
+    for (size_t i : order)
+      std::printf("  %6.2f%%  %-24s logit %.3f\n", 100 * s[0].probabilities[i], labels[i].c_str(), s[0].logits[i]);
+  }
+  return failed ? 1 : 0;
+}
+
+int cmdImageEmbed(const Args& a) {
+  const std::vector<std::string> files = filesAfterDir(a);
+  if (files.empty()) throw fm::ConfigError("fmw image-embed: give one or more picture files after MODEL_DIR");
+  VisionModel vm = loadVisionModel(a, "image-embed");
+  std::vector<fs::path> paths;
+  for (const auto& f : files) paths.push_back(fm::pathOf(f));
+  const fm::EmbeddedFiles e = fm::embedImageFiles(*vm.model, vm.processor, paths);
+  for (const auto& f : e.failed) std::fprintf(stderr, "fmw image-embed: %s\n", f.reason.c_str());
+  if (!e.failed.empty()) return 1;  // one line per input or nothing: lines must match files
+  for (const auto& v : e.vectors) std::cout << json(v).dump() << "\n";
+  return 0;
+}
+
+void printZeroShot(const fm::ZeroShotReport& r) {
+  std::printf("%lld pictures, %zu classes: accuracy %.1f%% (chance %.1f%%)\n", static_cast<long long>(r.images),
+              r.classes.size(), 100 * r.accuracy, 100.0 / static_cast<double>(r.classes.size()));
+  std::printf("\n%-20s %9s   confusion (rows: true class, columns: predicted)\n", "class", "accuracy");
+  for (size_t c = 0; c < r.classes.size(); ++c) {
+    std::printf("%-20s %8.1f%%  ", r.classes[c].c_str(), 100 * r.classAccuracy[c]);
+    for (int64_t v : r.confusion[c]) std::printf(" %4lld", static_cast<long long>(v));
+    std::printf("\n");
+  }
+}
+
+int cmdZeroShotEval(const Args& a) {
+  if (!a.has("--folder")) throw fm::ConfigError("fmw zero-shot-eval: give --folder DIR (one subfolder per class)");
+  const fm::LabelledImages data = fm::readLabelledFolder(fm::pathOf(a.get("--folder")));
+  VisionModel vm = loadVisionModel(a, "zero-shot-eval");
+  const fm::ZeroShotReport r = fm::evaluateZeroShot(*vm.model, vm.processor, data, splitLabels(a.get("--labels")),
+                                                    a.get("--template", "a photo of a {}"), progress());
+  for (const auto& f : r.failed) std::fprintf(stderr, "skipped: %s\n", f.reason.c_str());
+  if (a.has("--json")) {
+    json per = json::array();
+    for (size_t c = 0; c < r.classes.size(); ++c)
+      per.push_back({{"class", r.classes[c]}, {"label", r.labels[c]},
+                     {"accuracy", std::isnan(r.classAccuracy[c]) ? json() : json(r.classAccuracy[c])}});
+    json skipped = json::array();
+    for (const auto& f : r.failed) skipped.push_back({{"file", f.file.u8string()}, {"reason", f.reason}});
+    std::cout << json{{"images", r.images}, {"accuracy", r.accuracy}, {"classes", per}, {"confusion", r.confusion},
+                      {"skipped", skipped}}
+                     .dump(1)
+              << "\n";
+    return 0;
+  }
+  printZeroShot(r);
+  return 0;
+}
+
+int cmdImageSearch(const Args& a) {
+  if (!a.has("--folder")) throw fm::ConfigError("fmw image-search: give --folder DIR");
+  if (a.has("--query") == a.has("--image"))
+    throw fm::ConfigError("fmw image-search: give either --query TEXT or --image FILE (search by an example)");
+  const fs::path folder = fm::pathOf(a.get("--folder"));
+  const long long k = a.has("--k") ? toInt("--k", a.get("--k")) : 10;
+  if (k < 1) throw fm::ConfigError("--k must be at least 1");
+  VisionModel vm = loadVisionModel(a, "image-search");
+  const fs::path modelDir = fm::pathOf(needDir(a, "image-search"));
+  fm::ImageIndex index(folder, modelDir, fm::ImageIndex::defaultLocation(workspace(a), folder, modelDir));
+  if (!index.restartReason().empty()) std::fprintf(stderr, "%s\n", index.restartReason().c_str());
+  const auto sync = index.sync(*vm.model, vm.processor, progress());
+  std::fprintf(stderr, "index: %lld pictures (%lld new, %lld changed, %lld unchanged, %lld removed, %zu unreadable)\n",
+               static_cast<long long>(index.size()), static_cast<long long>(sync.added),
+               static_cast<long long>(sync.updated), static_cast<long long>(sync.kept),
+               static_cast<long long>(sync.removed), sync.failed.size());
+  for (const auto& f : sync.failed) std::fprintf(stderr, "  skipped: %s\n", f.reason.c_str());
+  std::vector<float> query;
+  if (a.has("--query")) {
+    query = fm::embedTextsForImages(*vm.model, {a.get("--query")})[0];
+  } else {
+    const fm::Image img = fm::decodeImageFile(fm::pathOf(a.get("--image"))).image;
+    query = fm::embedImages(*vm.model, vm.processor, {&img})[0];
+  }
+  const auto hits = index.search(query, static_cast<size_t>(k));
+  for (size_t i = 0; i < hits.size(); ++i) {
+    if (a.has("--json"))
+      std::cout << json{{"rank", i + 1}, {"image", hits[i].file.u8string()}, {"score", hits[i].score}}.dump() << "\n";
+    else
+      std::printf("%2zu. %.4f  %s\n", i + 1, hits[i].score, hits[i].file.u8string().c_str());
+  }
+  return 0;
+}
+
+int cmdVision(const Args& a) {
+  if (a.positional.empty() || a.positional[0] != "demo")
+    throw fm::ConfigError("fmw vision: the sub-command is demo (fmw vision demo [--workspace DIR] [--fresh])");
+  fm::VisionDemoOptions o;
+  o.fresh = a.has("--fresh");
+  if (a.has("--steps")) o.steps = toInt("--steps", a.get("--steps"));
+  if (o.steps < 1) throw fm::ConfigError("--steps must be at least 1");
+  const fs::path ws = workspace(a);
+  const auto t0 = std::chrono::steady_clock::now();
+  const fm::VisionDemoResult r = fm::runVisionDemo(ws, o, progress());
+  if (r.status == fm::JobStatus::Cancelled) {
+    std::fprintf(stderr, "stopped; the pictures are kept, the model keeps its earlier weights\n");
+    return 130;
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const fm::VisionDemoPaths p = fm::visionDemoPaths(ws);
+  if (a.has("--json")) {
+    std::cout << json{{"pictures", p.data.u8string()}, {"model", p.model.u8string()}, {"train_seconds", r.trainSeconds},
+                      {"seconds", seconds}, {"zero_shot_accuracy", r.zeroShot.accuracy},
+                      {"chance", 1.0 / static_cast<double>(r.zeroShot.classes.size())},
+                      {"confusion", r.zeroShot.confusion}, {"classes", r.zeroShot.classes}}
+                     .dump(1)
+              << "\n";
+    return 0;
+  }
+  std::printf("pictures  %s (train/ with captions, test/ one folder per class)\n", p.data.u8string().c_str());
+  std::printf("model     %s (tiny CLIP trained from scratch%s)\n", p.model.u8string().c_str(),
+              r.trainSeconds > 0 ? (", " + std::to_string(static_cast<int>(r.trainSeconds)) + " s").c_str() : ", reused");
+  if (!r.loss.empty())
+    std::printf("loss      %.3f at step %lld -> %.3f at step %lld\n", r.loss.front().second,
+                static_cast<long long>(r.loss.front().first), r.loss.back().second,
+                static_cast<long long>(r.loss.back().first));
+  std::printf("\nzero-shot labels on held-out pictures (template \"a {}\"):\n");
+  printZeroShot(r.zeroShot);
+  std::printf("\ntry: fmw clip %s --image %s --labels \"red circle,blue square,green triangle\"\n",
+              p.model.u8string().c_str(), (p.data / "test" / "red_circle" / "0000.png").u8string().c_str());
+  return 0;
+}
+
+}  // namespace
+
+const std::vector<Command>& visionCommands() {
+  static const std::vector<Command> kCommands = {
+      {"clip", {"--json"}, {"--image", "--labels", "--template", "--dtype", "--device"}, false, cmdClip},
+      {"image-embed", {}, {"--dtype", "--device"}, false, cmdImageEmbed},
+      {"zero-shot-eval", {"--json"}, {"--folder", "--labels", "--template", "--dtype", "--device"}, false, cmdZeroShotEval},
+      {"image-search",
+       {"--json"},
+       {"--folder", "--query", "--image", "--k", "--workspace", "--dtype", "--device"},
+       false,
+       cmdImageSearch},
+      {"vision", {"--fresh", "--json"}, {"--workspace", "--steps"}, false, cmdVision},
+  };
+  return kCommands;
+}
+
+}  // namespace fmw

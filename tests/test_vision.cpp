@@ -2,6 +2,7 @@
 // against Hugging Face's processors as restated there, every broken picture with its message,
 // and CLIP against an independent float64 implementation
 // (tests/fixtures/reference/make_reference_clip.py).
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <fstream>
@@ -14,7 +15,9 @@
 #include "support/tiny_models.h"
 #include "tokenize/tokenizer.h"
 #include "util/error.h"
+#include "vision/demo_shapes.h"
 #include "vision/image.h"
+#include "vision/image_folder.h"
 #include "vision/image_text.h"
 #include "vision/preprocess.h"
 
@@ -82,6 +85,32 @@ torch::Tensor pixelValues(const json& px) {
         for (const auto& x : y) flat.push_back(x.get<float>());
   const int64_t n = static_cast<int64_t>(px.size()), s = static_cast<int64_t>(px[0][0].size());
   return torch::tensor(flat).view({n, 3, s, s});
+}
+
+// A preprocessor for the tiny reference CLIP (16 x 16 pictures) in its folder.
+void writeTinyPreprocessor(const QTemporaryDir& dir) {
+  json pre = fm::readJsonFile(visionFixture("preprocessors/clip.json"));
+  pre["size"] = {{"shortest_edge", 16}};
+  pre["crop_size"] = {{"height", 16}, {"width", 16}};
+  std::ofstream(fs::path(dir.path().toStdString()) / "preprocessor_config.json") << pre.dump();
+}
+
+struct Run {
+  int code;
+  QByteArray out, err;
+};
+Run fmw(const QStringList& args) {
+  QProcess p;
+  p.start(QStringLiteral(FM_BINARY_DIR "/app/fmw"), args);
+  if (!p.waitForStarted()) return {-1, {}, "could not start fmw"};
+  p.closeWriteChannel();
+  p.waitForFinished(300000);
+  return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+void copyPicture(const std::string& name, const fs::path& to) {
+  fs::create_directories(to.parent_path());
+  fs::copy_file(visionFixture(name), to, fs::copy_options::overwrite_existing);
 }
 
 }  // namespace
@@ -283,12 +312,7 @@ class TestVision : public QObject {
   void zeroShotLabelsFromAFile() {
     const json fx = fm::test::referenceFixture("tiny_clip");
     QTemporaryDir dir;
-    {
-      json pre = fm::readJsonFile(visionFixture("preprocessors/clip.json"));
-      pre["size"] = {{"shortest_edge", 16}};
-      pre["crop_size"] = {{"height", 16}, {"width", 16}};
-      std::ofstream(fs::path(dir.path().toStdString()) / "preprocessor_config.json") << pre.dump();
-    }
+    writeTinyPreprocessor(dir);
     auto model = loadTinyClip(fx, dir);
     const fm::ImageProcessor proc = fm::ImageProcessor::fromFolder(dir.path().toStdString());
     const fm::Image img = fm::decodeImageFile(visionFixture("photo.jpg")).image;
@@ -323,6 +347,207 @@ class TestVision : public QObject {
     for (const auto& f : files) QVERIFY(fm::isImageFileName(f));
     QVERIFY(fm::isImageFileName("A.JPEG"));
     QVERIFY(!fm::isImageFileName("reference.safetensors"));
+  }
+
+  // The search index embeds only what is new or changed, forgets deleted pictures, reports a
+  // broken one without stopping, survives reopening, and starts afresh for another model.
+  void theImageIndexIsIncremental() {
+    const json fx = fm::test::referenceFixture("tiny_clip");
+    QTemporaryDir modelDir, work;
+    writeTinyPreprocessor(modelDir);
+    auto model = loadTinyClip(fx, modelDir);
+    const fm::ImageProcessor proc = fm::ImageProcessor::fromFolder(modelDir.path().toStdString());
+    const fs::path photos = fs::path(work.path().toStdString()) / "photos", store = fs::path(work.path().toStdString()) / "index";
+    copyPicture("photo.png", photos / "a.png");
+    copyPicture("photo.jpg", photos / "sub" / "b.jpg");
+    copyPicture("truncated.jpg", photos / "broken.jpg");
+    copyPicture("small.png", photos / ".hidden" / "c.png");  // hidden folders are not read
+    {
+      fm::ImageIndex index(photos, modelDir.path().toStdString(), store);
+      const auto r = index.sync(*model, proc);
+      QCOMPARE(r.added, int64_t{2});
+      QCOMPARE(r.failed.size(), size_t{1});
+      QVERIFY(QString::fromStdString(r.failed[0].reason).contains("truncated"));
+      QCOMPARE(index.size(), size_t{2});
+      // Searching with a picture's own vector finds that picture first, with cosine 1.
+      const fm::Image img = fm::decodeImageFile(photos / "a.png").image;
+      const auto hits = index.search(fm::embedImages(*model, proc, {&img})[0], 5);
+      QCOMPARE(hits.size(), size_t{2});
+      QCOMPARE(hits[0].file.filename().string(), std::string("a.png"));
+      QVERIFY(std::abs(hits[0].score - 1.0) < 1e-5);
+    }
+    copyPicture("small.png", photos / "c.png");
+    fs::remove(photos / "sub" / "b.jpg");
+    fs::last_write_time(photos / "a.png", fs::last_write_time(photos / "a.png") + std::chrono::seconds(5));
+    {
+      fm::ImageIndex index(photos, modelDir.path().toStdString(), store);
+      QVERIFY(index.restartReason().empty());
+      QCOMPARE(index.size(), size_t{2});  // as saved
+      const auto r = index.sync(*model, proc);
+      QCOMPARE(r.added, int64_t{1});
+      QCOMPARE(r.updated, int64_t{1});
+      QCOMPARE(r.removed, int64_t{1});
+      QCOMPARE(r.kept, int64_t{0});
+      QCOMPARE(index.size(), size_t{2});
+      const auto again = index.sync(*model, proc);
+      QCOMPARE(again.kept, int64_t{2});
+      QCOMPARE(again.added + again.updated + again.removed, int64_t{0});
+    }
+    // Another model (here: other preprocessing) never mixes its vectors in.
+    {
+      json pre = fm::readJsonFile(fs::path(modelDir.path().toStdString()) / "preprocessor_config.json");
+      pre["resample"] = 2;
+      std::ofstream(fs::path(modelDir.path().toStdString()) / "preprocessor_config.json") << pre.dump();
+    }
+    fm::ImageIndex index(photos, modelDir.path().toStdString(), store);
+    QVERIFY(!index.restartReason().empty());
+    QCOMPARE(index.size(), size_t{0});
+    // A damaged vector file is detected, not trusted.
+    std::ofstream(store / "vectors.f32", std::ios::trunc) << "x";
+    json manifest = fm::readJsonFile(store / "index.json");
+    manifest["model_fingerprint"] = fm::visionModelFingerprint(modelDir.path().toStdString());
+    std::ofstream(store / "index.json", std::ios::trunc) << manifest.dump();
+    fm::ImageIndex damaged(photos, modelDir.path().toStdString(), store);
+    QVERIFY2(QString::fromStdString(damaged.restartReason()).contains("damaged"), damaged.restartReason().c_str());
+  }
+
+  // A folder with one subfolder per class gives a confusion matrix whose rows count each
+  // class's pictures, and the accuracy the matrix implies.
+  void zeroShotEvaluationOfALabelledFolder() {
+    const json fx = fm::test::referenceFixture("tiny_clip");
+    QTemporaryDir modelDir, work;
+    writeTinyPreprocessor(modelDir);
+    auto model = loadTinyClip(fx, modelDir);
+    const fm::ImageProcessor proc = fm::ImageProcessor::fromFolder(modelDir.path().toStdString());
+    const fs::path root = fs::path(work.path().toStdString());
+    copyPicture("photo.png", root / "red_circle" / "1.png");
+    copyPicture("photo.jpg", root / "red_circle" / "2.jpg");
+    copyPicture("small.png", root / "blue-square" / "1.png");
+    copyPicture("empty.png", root / "blue-square" / "2.png");
+    const fm::LabelledImages data = fm::readLabelledFolder(root);
+    QCOMPARE(data.classes, (std::vector<std::string>{"blue-square", "red_circle"}));
+    const auto r = fm::evaluateZeroShot(*model, proc, data, {}, "a photo of a {}");
+    QCOMPARE(r.labels, (std::vector<std::string>{"blue square", "red circle"}));
+    QCOMPARE(r.images, int64_t{3});
+    QCOMPARE(r.failed.size(), size_t{1});
+    QCOMPARE(r.confusion[0][0] + r.confusion[0][1], int64_t{1});
+    QCOMPARE(r.confusion[1][0] + r.confusion[1][1], int64_t{2});
+    QCOMPARE(r.accuracy, static_cast<double>(r.confusion[0][0] + r.confusion[1][1]) / 3.0);
+    QString m = thrown<fm::ConfigError>([&] { fm::evaluateZeroShot(*model, proc, data, {"only one"}, "a {}"); });
+    QVERIFY2(m.contains("one label per class"), qPrintable(m));
+    fs::remove_all(root / "blue-square");
+    m = thrown<fm::ConfigError>([&] { fm::readLabelledFolder(root); });
+    QVERIFY2(m.contains("at least two classes"), qPrintable(m));
+  }
+
+  void captionsSayWhereTheShapesAre() {
+    fm::ShapeItem red{0, 0, 20, 10, 6}, blue{1, 2, 22, 50, 6};
+    QCOMPARE(QString::fromStdString(fm::captionOf({red})), QString("a red circle"));
+    QCOMPARE(QString::fromStdString(fm::captionOf({red, blue})), QString("a red circle above a blue square"));
+    QCOMPARE(QString::fromStdString(fm::captionOf({blue, red})), QString("a blue square below a red circle"));
+    fm::ShapeItem green{2, 1, 50, 12, 6};
+    QCOMPARE(QString::fromStdString(fm::captionOf({red, green})), QString("a red circle left of a green triangle"));
+    // Drawn where it says: the red disc's centre is red, a far corner is background.
+    const fm::Image img = fm::drawShapes({red}, 64, 1);
+    QVERIFY(img.at(10, 20)[0] > 170 && img.at(10, 20)[2] < 90);
+    QVERIFY(img.at(60, 60)[0] > 190 && img.at(60, 60)[1] > 190);
+  }
+
+  // The generated CLIP tokenizer spells each caption word as one token and still reads any text.
+  void theGeneratedTokenizerSpellsWordsWhole() {
+    QTemporaryDir dir;
+    fm::writeClipTokenizer(dir.path().toStdString(), {"red", "circle", "above", "a"});
+    const auto tok = fm::Tokenizer::fromFolder(dir.path().toStdString());
+    const auto ids = tok->encodeForModel("A red  circle above", 0).ids;
+    QCOMPARE(ids.size(), size_t{6});  // <|startoftext|> a red circle above <|endoftext|>
+    QCOMPARE(QString::fromStdString(tok->idToPiece(ids[2])), QString("red</w>"));
+    QCOMPARE(QString::fromStdString(tok->decode(std::vector<int32_t>(ids.begin() + 1, ids.end() - 1), true)).trimmed(),
+             QString("a red circle above"));
+    QVERIFY(tok->encodeForModel("ünïcödé 123", 0).ids.size() > 5);
+  }
+
+  // A tiny CLIP trained on drawn shapes: the loss falls, the folder reloads as a CLIPModel
+  // and the trained weights are what it computes with.
+  void aTinyClipLearnsFromCaptions() {
+    QTemporaryDir work;
+    const fs::path root = fs::path(work.path().toStdString());
+    fm::ShapesDatasetOptions d;
+    d.size = 32;
+    d.trainPictures = 96;
+    d.testPerClass = 1;
+    fm::writeShapesDataset(root / "data", d);
+    std::vector<fs::path> images;
+    std::vector<std::string> captions;
+    fm::readCaptionedFolder(root / "data" / "train", images, captions);
+    QCOMPARE(images.size(), size_t{96});
+    fm::TinyClipOptions o;
+    o.imageSize = 32;
+    o.visionHidden = o.textHidden = 32;
+    o.visionLayers = o.textLayers = 1;
+    o.projection = 16;
+    std::vector<std::string> words = {"a", "above", "below", "left", "right", "of"};
+    for (const auto& w : fm::shapeNames()) words.push_back(w);
+    for (const auto& w : fm::colourNames()) words.push_back(w);
+    fm::createTinyClip(root / "clip", words, o);
+    fm::ClipTrainOptions t;
+    t.steps = 150;
+    t.batchSize = 32;
+    t.warmupSteps = 5;
+    t.lr = 2e-3;
+    const auto r = fm::trainClip(root / "clip", images, captions, t);
+    QCOMPARE(r.status, fm::JobStatus::Completed);
+    const double first = r.loss.front().second, last = r.loss.back().second;
+    QVERIFY2(last < 0.8 * first, qPrintable(QString("loss %1 -> %2").arg(first).arg(last)));
+    auto model = fm::LoadedModel::load(root / "clip", {});
+    QCOMPARE(model->info().architecture, std::string("CLIPModel"));
+    const auto report = fm::evaluateZeroShot(*model, fm::ImageProcessor::fromFolder(root / "clip"),
+                                             fm::readLabelledFolder(root / "data" / "test"), {}, "a {}");
+    QCOMPARE(report.images, int64_t{12});
+  }
+
+  // The commands: one JSON object per picture with the fields the scripts read; unit-length
+  // embeddings one per line; a broken picture named with its reason.
+  void commandLine() {
+    const json fx = fm::test::referenceFixture("tiny_clip");
+    QTemporaryDir modelDir;
+    writeTinyPreprocessor(modelDir);
+    loadTinyClip(fx, modelDir);
+    const QString png = QString::fromStdString(visionFixture("photo.png").string());
+    const QString gif = QString::fromStdString(visionFixture("anim.gif").string());
+    Run r = fmw({"clip", modelDir.path(), "--image", png, "--image", gif, "--labels", "cat, dog ,car", "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    const QList<QByteArray> lines = r.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 2);
+    const json first = json::parse(lines[0].toStdString());
+    QCOMPARE(first["image"].get<std::string>(), png.toStdString());
+    QCOMPARE(first["labels"].get<std::vector<std::string>>(), (std::vector<std::string>{"cat", "dog", "car"}));
+    QCOMPARE(first["probabilities"].size(), size_t{3});
+    QCOMPARE(first["logits"].size(), size_t{3});
+
+    r = fmw({"image-embed", modelDir.path(), png, gif});
+    QVERIFY2(r.code == 0, r.err.constData());
+    for (const auto& line : r.out.trimmed().split('\n')) {
+      const auto v = json::parse(line.toStdString()).get<std::vector<double>>();
+      QCOMPARE(v.size(), size_t{16});
+      double n = 0;
+      for (double x : v) n += x * x;
+      QVERIFY(std::abs(n - 1.0) < 1e-4);
+    }
+
+    r = fmw({"clip", modelDir.path(), "--image", QString::fromStdString(visionFixture("truncated.png").string()),
+             "--labels", "a,b"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("truncated.png") && r.err.contains("corrupt or truncated"), r.err.constData());
+
+    r = fmw({"clip", modelDir.path(), "--image", png, "--labels", "a,b", "--template", "no placeholder"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("{}"), r.err.constData());
+    QTemporaryDir ws;
+    r = fmw({"image-search", modelDir.path(), "--folder", QString::fromStdString(visionFixture("").string()), "--query",
+             "a red circle", "--k", "3", "--json", "--workspace", ws.path()});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QCOMPARE(r.out.trimmed().split('\n').size(), 3);
+    QVERIFY2(r.err.contains("unreadable"), r.err.constData());
   }
 };
 

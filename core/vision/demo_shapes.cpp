@@ -51,7 +51,7 @@ cv::Scalar jittered(int colour, std::mt19937_64& rng) {
 
 std::vector<ShapeItem> randomItems(int count, int size, std::mt19937_64& rng, int shape = -1, int colour = -1) {
   std::uniform_int_distribution<int> pickShape(0, 2), pickColour(0, 3);
-  std::uniform_int_distribution<int> radius(size * 12 / 100, size * 19 / 100);
+  std::uniform_int_distribution<int> radius(size * 14 / 100, size * 21 / 100);
   std::vector<ShapeItem> items;
   for (int tries = 0; static_cast<int>(items.size()) < count && tries < 1000; ++tries) {
     ShapeItem it;
@@ -113,7 +113,7 @@ Image drawShapes(const std::vector<ShapeItem>& items, int size, uint64_t seed) {
     if (it.shape == 0) {
       cv::circle(m, c, r, colour, cv::FILLED, cv::LINE_AA);
     } else if (it.shape == 1) {
-      const int h = static_cast<int>(std::lround(r * 0.85));
+      const int h = static_cast<int>(std::lround(r * 0.9));
       cv::rectangle(m, cv::Point(c.x - h, c.y - h), cv::Point(c.x + h, c.y + h), colour, cv::FILLED, cv::LINE_AA);
     } else {
       const cv::Point pts[3] = {{c.x, c.y - r}, {c.x - r * 87 / 100, c.y + r / 2}, {c.x + r * 87 / 100, c.y + r / 2}};

@@ -32,12 +32,15 @@ int main(int argc, char** argv) {
   QCommandLineOption shotModels(QStringLiteral("screenshot-model"),
                                 QStringLiteral("With --screenshots: also open and try this model folder (repeatable)."),
                                 QStringLiteral("DIR"));
+  QCommandLineOption shotPages(QStringLiteral("screenshot-pages"),
+                               QStringLiteral("With --screenshots: only these parts, e.g. image-text,collections."),
+                               QStringLiteral("LIST"));
   QCommandLineOption windowSize(QStringLiteral("window-size"), QStringLiteral("Window size, e.g. 1024x700."), QStringLiteral("WxH"));
   QCommandLineOption language(QStringLiteral("language"), QStringLiteral("en or ko for this session."), QStringLiteral("LANG"));
   QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system, light or dark for this session."), QStringLiteral("THEME"));
   QCommandLineOption noDemo(QStringLiteral("no-demo"), QStringLiteral("Do not prepare the demo at start."));
   QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("CPU threads for model work."), QStringLiteral("N"));
-  cli.addOptions({workspace, bench, benchModel, steps, shots, shotModels, windowSize, language, theme, noDemo, threads});
+  cli.addOptions({workspace, bench, benchModel, steps, shots, shotModels, shotPages, windowSize, language, theme, noDemo, threads});
   cli.process(app);
 
   QSettings stored;
@@ -59,7 +62,8 @@ int main(int argc, char** argv) {
   w.show();
   if (cli.isSet(bench))
     return fm::ui::runGuiBenchmark(wb, w, cli.value(bench), cli.value(steps).toInt(), sinceMain, cli.value(benchModel));
-  if (cli.isSet(shots)) return fm::ui::takeScreenshots(wb, w, cli.value(shots), cli.values(shotModels));
+  if (cli.isSet(shots)) return fm::ui::takeScreenshots(wb, w, cli.value(shots), cli.values(shotModels),
+                                                     cli.value(shotPages).split(QLatin1Char(','), Qt::SkipEmptyParts));
   // First launch: the built-in demo is made (with progress in the jobs area) and selected.
   if (!cli.isSet(noDemo)) QTimer::singleShot(0, &w, [&w] { w.startWithDemo(); });
   return app.exec();

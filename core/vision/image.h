@@ -52,6 +52,15 @@ struct ImageHeader {
 };
 ImageHeader readImageHeader(const std::string& bytes);
 
+// Pillow's resampling filters, numbered as PIL.Image.Resampling.
+enum class Resample { Nearest = 0, Lanczos = 1, Bilinear = 2, Bicubic = 3, Box = 4, Hamming = 5 };
+const char* resampleName(Resample r);
+// Pillow's Image.resize on 8-bit RGB, to the byte: its filters, its two passes with an 8-bit
+// picture between them, its fixed-point rounding (vision/preprocess.cpp).
+Image resizeImage(const Image& image, int height, int width, Resample filter);
+// A picture scaled down (never up) so that its longer side is at most `maxSide`, for display.
+Image thumbnailOf(const Image& image, int maxSide);
+
 // By extension: .jpg .jpeg .png .webp .bmp .tif .tiff .gif (any case).
 bool isImageFileName(const std::filesystem::path& path);
 // Every picture under `dir` (recursively), sorted by path: what folder jobs walk.

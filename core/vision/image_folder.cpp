@@ -74,6 +74,24 @@ EmbeddedFiles embedImageFiles(LoadedModel& model, const ImageProcessor& processo
   return out;
 }
 
+EmbeddedFiles embedImageFiles(LoadedModel& model, const std::vector<fs::path>& files, const JobContext& job) {
+  return embedImageFiles(model, ImageProcessor::forModel(model), files, job);
+}
+
+LabelledFiles labelImageFiles(LoadedModel& model, const std::vector<fs::path>& files,
+                              const std::vector<std::string>& labels, const std::string& tmpl, const JobContext& job) {
+  if (labels.empty()) throw ConfigError("zero-shot labelling needs at least one label");
+  std::vector<std::string> prompts;
+  for (const auto& l : labels) prompts.push_back(fillLabelTemplate(tmpl, l));
+  const Vectors text = embedTextsForImages(model, prompts);
+  EmbeddedFiles e = embedImageFiles(model, files, job);
+  LabelledFiles out;
+  out.scores = scoreLabels(e.vectors, text, model.visionText().logitScale());
+  out.files = std::move(e.files);
+  out.failed = std::move(e.failed);
+  return out;
+}
+
 // ------------------------------------------------------------------ zero-shot evaluation
 
 std::string labelOfFolderName(const std::string& name) {
@@ -140,6 +158,11 @@ ZeroShotReport evaluateZeroShot(LoadedModel& model, const ImageProcessor& proces
     r.classAccuracy.push_back(total ? static_cast<double>(r.confusion[c][c]) / static_cast<double>(total) : std::nan(""));
   }
   return r;
+}
+
+ZeroShotReport evaluateZeroShot(LoadedModel& model, const LabelledImages& data, std::vector<std::string> labels,
+                                const std::string& tmpl, const JobContext& job) {
+  return evaluateZeroShot(model, ImageProcessor::forModel(model), data, std::move(labels), tmpl, job);
 }
 
 // ------------------------------------------------------------------ search index
@@ -277,6 +300,10 @@ ImageIndex::SyncReport ImageIndex::sync(LoadedModel& model, const ImageProcessor
     throw;
   }
   return r;
+}
+
+ImageIndex::SyncReport ImageIndex::sync(LoadedModel& model, const JobContext& job) {
+  return sync(model, ImageProcessor::forModel(model), job);
 }
 
 std::vector<ImageIndex::Hit> ImageIndex::search(const std::vector<float>& query, size_t k) const {

@@ -30,9 +30,22 @@ struct EmbeddedFiles {
   Vectors vectors;                           // one unit vector each
   std::vector<FileFailure> failed;           // the ones that could not be read, with why
 };
-// Decodes and embeds `files` a batch at a time (only one batch of pictures in memory).
+// Decodes and embeds `files` a batch at a time (only one batch of pictures in memory). Without
+// a processor, the model's own preprocessor_config.json is used.
 EmbeddedFiles embedImageFiles(LoadedModel& model, const ImageProcessor& processor,
                               const std::vector<std::filesystem::path>& files, const JobContext& job = {});
+EmbeddedFiles embedImageFiles(LoadedModel& model, const std::vector<std::filesystem::path>& files,
+                              const JobContext& job = {});
+
+struct LabelledFiles {
+  std::vector<std::filesystem::path> files;  // the pictures read, in input order
+  std::vector<LabelScores> scores;           // one per picture read
+  std::vector<FileFailure> failed;
+};
+// Zero-shot labels for picture files (the model's own preprocessing).
+LabelledFiles labelImageFiles(LoadedModel& model, const std::vector<std::filesystem::path>& files,
+                              const std::vector<std::string>& labels, const std::string& tmpl,
+                              const JobContext& job = {});
 
 // ------------------------------------------------------------------ zero-shot evaluation
 
@@ -59,6 +72,8 @@ struct ZeroShotReport {
 // sorted order of the class folders.
 ZeroShotReport evaluateZeroShot(LoadedModel& model, const ImageProcessor& processor, const LabelledImages& data,
                                 std::vector<std::string> labels, const std::string& tmpl, const JobContext& job = {});
+ZeroShotReport evaluateZeroShot(LoadedModel& model, const LabelledImages& data, std::vector<std::string> labels,
+                                const std::string& tmpl, const JobContext& job = {});
 
 // ------------------------------------------------------------------ search index
 
@@ -89,6 +104,7 @@ class ImageIndex {
   // sync and forgets deleted ones. Saves every few batches, so a stop or a crash loses at most
   // the last batch; a stop asked through `job` saves and then throws CancelledError.
   SyncReport sync(LoadedModel& model, const ImageProcessor& processor, const JobContext& job = {});
+  SyncReport sync(LoadedModel& model, const JobContext& job = {});  // the model's own preprocessing
   // The k pictures most similar to a unit query vector, best first.
   std::vector<Hit> search(const std::vector<float>& query, size_t k) const;
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "arch/loaded_model.h"
 #include "io/model_folder.h"
 #include "util/error.h"
 
@@ -382,6 +383,22 @@ ImageProcessor ImageProcessor::fromFile(const fs::path& file) {
 }
 
 ImageProcessor ImageProcessor::fromFolder(const fs::path& dir) { return fromFile(dir / "preprocessor_config.json"); }
+
+ImageProcessor ImageProcessor::forModel(const LoadedModel& model) {
+  const fs::path file = fs::path(model.info().dir) / "preprocessor_config.json";
+  if (model.preprocessorConfig().empty())
+    throw IoError(file.string() + " is missing: the model folder has no image preprocessing settings");
+  return ImageProcessor(ImageProcessorConfig::fromJson(model.preprocessorConfig(), file.string()));
+}
+
+Image thumbnailOf(const Image& image, int maxSide) {
+  const int longer = std::max(image.width, image.height);
+  if (longer <= maxSide || image.empty()) return image;
+  const double s = static_cast<double>(maxSide) / longer;
+  const int w = std::max(1, static_cast<int>(std::lround(image.width * s)));
+  const int h = std::max(1, static_cast<int>(std::lround(image.height * s)));
+  return resizeImage(image, h, w, Resample::Bicubic);
+}
 
 torch::Tensor ImageProcessor::process(const Image& image) const {
   if (image.empty()) throw ConfigError("cannot preprocess an empty image");

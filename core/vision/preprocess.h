@@ -29,9 +29,7 @@
 
 namespace fm {
 
-// Pillow's resampling filters, numbered as PIL.Image.Resampling.
-enum class Resample { Nearest = 0, Lanczos = 1, Bilinear = 2, Bicubic = 3, Box = 4, Hamming = 5 };
-const char* resampleName(Resample r);
+class LoadedModel;
 
 struct ImageProcessorConfig {
   std::string processorClass;  // "CLIPImageProcessor", "BlipImageProcessor", ...
@@ -60,6 +58,8 @@ class ImageProcessor {
   // malformed, IoError when it is missing.
   static ImageProcessor fromFolder(const std::filesystem::path& modelDir);
   static ImageProcessor fromFile(const std::filesystem::path& file);
+  // The preprocessor_config.json a loaded model came with.
+  static ImageProcessor forModel(const LoadedModel& model);
 
   const ImageProcessorConfig& config() const { return m_config; }
   torch::Tensor process(const Image& image) const;                          // (3, H, W) float32
@@ -68,8 +68,5 @@ class ImageProcessor {
  private:
   ImageProcessorConfig m_config;
 };
-
-// The resize step alone, on 8-bit RGB: what Pillow's Image.resize gives (to within one step).
-Image resizeImage(const Image& image, int height, int width, Resample filter);
 
 }  // namespace fm

@@ -44,6 +44,10 @@
 #include "finetune/loss_chart.h"
 #include "io/atomic_file.h"
 #include "models/models_panel.h"
+#include "vision/demo_shapes.h"
+#include "vision/image_text_panel.h"
+#include "vision/label_bars.h"
+#include "vision/thumbnail_model.h"
 #include "playground/playground_panel.h"
 #include "shell/demo_banner.h"
 #include "shell/gui_driver.h"
@@ -629,6 +633,78 @@ class TestGuiWorkbench : public QObject {
   // At 1024x700 on every panel: widgets that share a layout never overlap (a progress bar over
   // the chart's legend, a button under a table), and switching a tab moves nothing outside the
   // tab widget (no layout jumps).
+  // Image + Text: a CLIP folder and a folder of pictures; thumbnails load lazily (a broken one
+  // says why), labels fill the bars and the captions, search finds a picture from its own
+  // example first, and a labelled folder gives a confusion matrix. A language model is refused.
+  void imageTextLabelsSearchesAndEvaluates() {
+    const fs::path ws = m_ws.toStdString();
+    fm::ShapesDatasetOptions d;
+    d.size = 32;
+    d.trainPictures = 2;
+    d.testPerClass = 2;
+    fm::writeShapesDataset(ws / "datasets" / "gui-shapes", d);
+    fm::TinyClipOptions o;
+    o.imageSize = 32;
+    o.visionHidden = o.textHidden = 32;
+    o.visionLayers = o.textLayers = 1;
+    o.projection = 16;
+    fm::createTinyClip(ws / "models" / "gui-clip", {"a", "red", "circle", "blue", "square"}, o);
+    const QString pictures = QString::fromStdString((ws / "datasets" / "gui-shapes" / "test").string());
+    QFile broken(pictures + "/red_circle/zz-broken.png");
+    QVERIFY(broken.open(QIODevice::WriteOnly));
+    broken.write("\x89PNG\r\n\x1a\n not really");
+    broken.close();
+
+    m_w->showPage(MainWindow::ImageText);
+    ImageTextPanel* ip = m_w->imageTextPanel();
+    QAbstractItemModelTester tester(ip->thumbnails(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    // A language model is not an image-text model.
+    QVERIFY(ip->openModel(QString::fromStdString((ws / "models" / "demo-tiny-llama").string())));
+    QTRY_VERIFY_WITH_TIMEOUT(ip->statusLabel()->text().contains("not an image-text model"), 60000);
+    QSignalSpy ready(ip, &ImageTextPanel::modelReady);
+    ip->openModel(QString::fromStdString((ws / "models" / "gui-clip").string()));
+    QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 60000);
+    ip->openFolder(pictures);
+    QCOMPARE(ip->thumbnails()->rowCount(), 25);
+    // Only what the grid shows is decoded; asking for a picture's thumbnail loads it.
+    QTRY_VERIFY_WITH_TIMEOUT(ip->thumbnails()->loadedCount() >= 1, 30000);
+    QVERIFY(ip->thumbnails()->loadedCount() < 25 || ip->grid()->viewport()->height() > 600);
+    const QModelIndex brokenIndex = ip->thumbnails()->index(ip->thumbnails()->files().indexOf(broken.fileName()));
+    brokenIndex.data(Qt::DecorationRole);
+    QTRY_VERIFY_WITH_TIMEOUT(!ip->thumbnails()->thumbnail(broken.fileName()).isNull(), 30000);
+    QVERIFY2(brokenIndex.data(Qt::ToolTipRole).toString().contains("truncated"),
+             qPrintable(brokenIndex.data(Qt::ToolTipRole).toString()));
+
+    QSignalSpy labelled(ip, &ImageTextPanel::labelsShown);
+    ip->setLabels(QStringLiteral("red circle, blue square, green triangle"), QStringLiteral("a {}"));
+    QVERIFY(ip->labelPictures());
+    QTRY_COMPARE_WITH_TIMEOUT(labelled.count(), 1, 60000);
+    QCOMPARE(labelled.at(0).at(0).toInt(), 24);
+    QVERIFY(ip->statusLabel()->text().contains("could not be read"));
+    ip->selectPicture(0);
+    QCOMPARE(ip->labelBars()->rows(), 3);
+    QVERIFY(ip->thumbnails()->index(0).data(Qt::DisplayRole).toString().contains('%'));
+
+    QSignalSpy found(ip, &ImageTextPanel::searchShown);
+    QVERIFY(ip->search(QStringLiteral("a red circle")));
+    QTRY_COMPARE_WITH_TIMEOUT(found.count(), 1, 60000);
+    QCOMPARE(ip->searchResults()->count(), 24);
+    const QString example = ip->thumbnails()->files().at(3);
+    QVERIFY(ip->findSimilar(example));
+    QTRY_COMPARE_WITH_TIMEOUT(found.count(), 2, 60000);
+    QCOMPARE(ip->searchResults()->item(0)->data(Qt::UserRole).toString(), example);
+
+    QSignalSpy evaluated(ip, &ImageTextPanel::evaluationShown);
+    QVERIFY(ip->evaluateFolder());
+    QTRY_COMPARE_WITH_TIMEOUT(evaluated.count(), 1, 60000);
+    QCOMPARE(ip->confusionTable()->rowCount(), 12);
+    QCOMPARE(ip->confusionTable()->columnCount(), 13);
+    int counted = 0;
+    for (int r = 0; r < 12; ++r)
+      for (int c = 0; c < 12; ++c) counted += ip->confusionTable()->item(r, c)->text().toInt();
+    QCOMPARE(counted, 24);
+  }
+
   void layoutHoldsStillAndNothingOverlaps() {
     MainWindow w(m_wb.get());
     w.confirmClose = false;

@@ -6,6 +6,8 @@
 
 #include "collections/chunk_map_view.h"
 #include "collections/collections_panel.h"
+#include "vision/image_text_panel.h"
+#include "vision/thumbnail_model.h"
 #include "rag/demo_collection.h"
 #include "util/paths.h"
 #include "rag/handbook.h"
@@ -383,9 +385,12 @@ bool shootCollections(Workbench& wb, MainWindow& w, const QString& embedder, con
   return true;
 }
 
-int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStringList& extraModels) {
+int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStringList& extraModels,
+                    const QStringList& pages) {
   QDir().mkpath(dir);
-  if (!prepareDemo(wb) || !loadDemo(wb, w)) return 1;
+  auto want = [&](const char* page) { return pages.isEmpty() || pages.contains(QLatin1String(page)); };
+  const bool languageModelPages = want("models") || want("datasets") || want("finetune") || want("playground");
+  if (languageModelPages && (!prepareDemo(wb) || !loadDemo(wb, w))) return 1;
   auto shot = [&](const QString& name) {
     spinUntil([] { return false; }, 300);
     const bool ok = w.grab().save(QDir(dir).filePath(name + QStringLiteral(".png")));
@@ -398,6 +403,34 @@ int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStr
         std::printf("  %s: smallest %dx%d\n", part->metaObject()->className(), part->minimumSizeHint().width(),
                     part->minimumSizeHint().height());
   };
+  // Image + Text with the demo: a tiny CLIP trained here on drawn shapes, its held-out pictures
+  // labelled, searched and evaluated.
+  if (want("image-text")) {
+    ImageTextPanel* ip = w.imageTextPanel();
+    w.showPage(MainWindow::ImageText);
+    bool ready = false, labelled = false, found = false, evaluated = false;
+    auto c1 = QObject::connect(ip, &ImageTextPanel::demoReady, [&] { ready = true; });
+    auto c2 = QObject::connect(ip, &ImageTextPanel::labelsShown, [&] { labelled = true; });
+    auto c3 = QObject::connect(ip, &ImageTextPanel::searchShown, [&] { found = true; });
+    auto c4 = QObject::connect(ip, &ImageTextPanel::evaluationShown, [&] { evaluated = true; });
+    ip->prepareDemo();
+    spinUntil([&] { return ready; }, 15 * 60 * 1000);
+    ip->labelPictures();
+    spinUntil([&] { return labelled; }, 120000);
+    ip->selectPicture(13);
+    spinUntil([&] { return ip->thumbnails()->loadedCount() >= 20; }, 20000);
+    shot(QStringLiteral("image-text-labels"));
+    ip->tabs()->setCurrentIndex(1);
+    ip->search(QStringLiteral("a yellow triangle"));
+    spinUntil([&] { return found; }, 120000);
+    shot(QStringLiteral("image-text-search"));
+    ip->evaluateFolder();
+    spinUntil([&] { return evaluated; }, 120000);
+    shot(QStringLiteral("image-text-evaluate"));
+    for (const auto& c : {c1, c2, c3, c4}) QObject::disconnect(c);
+  }
+  if (!languageModelPages && !want("collections")) return 0;
+
   ModelsPanel* mp = w.modelsPanel();
   mp->tokenizerInput()->setPlainText(QStringLiteral("Although the battery was hardly reliable, the camera is superb."));
   w.showPage(MainWindow::Models);

@@ -44,7 +44,9 @@ class StallMeter {
 int runGuiBenchmark(Workbench& wb, MainWindow& w, const QString& what, int steps, const QElapsedTimer& sinceMain,
                     const QString& model = {});
 // `extraModels`: more model folders (an embedder, a reranker) to open in the Models panel and
-// try (compare sentences, score passages), one screenshot each.
-int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStringList& extraModels = {});
+// try (compare sentences, score passages), one screenshot each. `pages`: only these parts
+// (models, datasets, finetune, playground, collections, image-text); empty: all.
+int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStringList& extraModels = {},
+                    const QStringList& pages = {});
 
 }  // namespace fm::ui

@@ -34,6 +34,7 @@
 #include "models/models_panel.h"
 #include "playground/playground_panel.h"
 #include "collections/collections_panel.h"
+#include "vision/image_text_panel.h"
 #include "shell/settings_dialog.h"
 #include "shell/workbench.h"
 
@@ -95,6 +96,7 @@ MainWindow::MainWindow(Workbench* wb, QWidget* parent) : QMainWindow(parent), m_
       {QT_TR_NOOP("Datasets"), [](Workbench* w, QWidget* p) -> QWidget* { return new DatasetsPanel(w, p); }},
       {QT_TR_NOOP("Fine-tune"), [](Workbench* w, QWidget* p) -> QWidget* { return new FinetunePanel(w, p); }},
       {QT_TR_NOOP("Collections"), [](Workbench* w, QWidget* p) -> QWidget* { return new CollectionsPanel(w, p); }},
+      {QT_TR_NOOP("Image + Text"), [](Workbench* w, QWidget* p) -> QWidget* { return new ImageTextPanel(w, p); }},
       {QT_TR_NOOP("Playground"), [](Workbench* w, QWidget* p) -> QWidget* { return new PlaygroundPanel(w, p); }},
   };
   static_assert(sizeof(kPages) / sizeof(kPages[0]) == PageCount, "one entry per MainWindow::Page");
@@ -110,6 +112,7 @@ MainWindow::MainWindow(Workbench* wb, QWidget* parent) : QMainWindow(parent), m_
   m_finetune = qobject_cast<FinetunePanel*>(m_stack->widget(Finetune));
   m_playground = qobject_cast<PlaygroundPanel*>(m_stack->widget(Playground));
   m_collections = qobject_cast<CollectionsPanel*>(m_stack->widget(Collections));
+  m_imageText = qobject_cast<ImageTextPanel*>(m_stack->widget(ImageText));
   split->setStretchFactor(0, 0);
   split->setStretchFactor(1, 1);
   split->setSizes({170, 1110});

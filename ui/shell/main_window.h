@@ -22,11 +22,12 @@ class DatasetsPanel;
 class FinetunePanel;
 class PlaygroundPanel;
 class CollectionsPanel;
+class ImageTextPanel;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  enum Page { Models, Datasets, Finetune, Collections, Playground, PageCount };
+  enum Page { Models, Datasets, Finetune, Collections, ImageText, Playground, PageCount };
   explicit MainWindow(Workbench* wb, QWidget* parent = nullptr);
 
   void showPage(Page p);
@@ -38,6 +39,7 @@ class MainWindow : public QMainWindow {
   FinetunePanel* finetunePanel() const { return m_finetune; }
   PlaygroundPanel* playgroundPanel() const { return m_playground; }
   CollectionsPanel* collectionsPanel() const { return m_collections; }
+  ImageTextPanel* imageTextPanel() const { return m_imageText; }
   QTableView* jobsView() const { return m_jobsView; }
   QPlainTextEdit* logView() const { return m_log; }
   DemoBanner* demoBanner() const { return m_banner; }
@@ -71,6 +73,7 @@ class MainWindow : public QMainWindow {
   FinetunePanel* m_finetune;
   PlaygroundPanel* m_playground;
   CollectionsPanel* m_collections;
+  ImageTextPanel* m_imageText;
   bool m_closing = false;
   bool m_restart = false;
   QAction* m_presentation = nullptr;

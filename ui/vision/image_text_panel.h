@@ -1,0 +1,93 @@
+// The Image + Text panel: a folder of pictures and a CLIP-style model. The pictures fill a
+// thumbnail grid that loads lazily; tabs label them zero-shot (labels typed by the user, put in
+// a prompt template, probabilities shown as bars for the chosen picture and the best label under
+// each thumbnail), search them by a description or by an example picture (the folder is
+// embedded once and kept up to date), and evaluate the model on a folder with one subfolder per
+// class (accuracy per class and the confusion matrix). "Demo model" trains a tiny CLIP on
+// generated shapes and opens its held-out pictures. All model work runs in jobs.
+#pragma once
+
+#include <QPointer>
+#include <QWidget>
+
+#include <memory>
+#include <vector>
+
+class QLabel;
+class QLineEdit;
+class QListView;
+class QListWidget;
+class QPushButton;
+class QTableWidget;
+class QTabWidget;
+
+namespace fm {
+class LoadedModel;
+}
+
+namespace fm::ui {
+
+class Job;
+class LabelBars;
+class ThumbnailModel;
+class Workbench;
+
+class ImageTextPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit ImageTextPanel(Workbench* wb, QWidget* parent = nullptr);
+  ~ImageTextPanel() override;
+
+  // Each starts a job and returns it (null when the input is not usable; the panel says why).
+  Job* openModel(const QString& dir);
+  void openFolder(const QString& dir);
+  Job* labelPictures();
+  Job* search(const QString& query);
+  Job* findSimilar(const QString& file);
+  Job* evaluateFolder();
+  Job* prepareDemo();
+  void setLabels(const QString& labels, const QString& tmpl = QString());
+  void selectPicture(int row);
+
+  QString modelDir() const { return m_modelDir; }
+  QString folder() const { return m_folder; }
+  ThumbnailModel* thumbnails() const { return m_thumbs; }
+  QListView* grid() const { return m_grid; }
+  QListWidget* searchResults() const { return m_results; }
+  QTableWidget* confusionTable() const { return m_confusion; }
+  QTabWidget* tabs() const { return m_tabs; }
+  QLabel* statusLabel() const { return m_status; }
+  LabelBars* labelBars() const { return m_bars; }
+
+ Q_SIGNALS:
+  void modelReady(const QString& dir);
+  void labelsShown(int pictures);
+  void searchShown(int hits);
+  void evaluationShown(double accuracy);
+  void demoReady();
+
+ private:
+  void say(const QString& text, bool error = false);
+  void updateButtons();
+  void showSelected();
+  void showHits(const std::vector<std::pair<QString, double>>& hits);
+  std::shared_ptr<fm::LoadedModel> model() const { return m_model; }
+
+  Workbench* m_wb;
+  QString m_modelDir, m_folder;
+  std::shared_ptr<fm::LoadedModel> m_model;
+  QLabel *m_modelLabel = nullptr, *m_folderLabel = nullptr, *m_status = nullptr, *m_accuracy = nullptr;
+  QLabel* m_selected = nullptr;
+  QPushButton *m_labelButton = nullptr, *m_searchButton = nullptr, *m_similarButton = nullptr,
+              *m_evalButton = nullptr, *m_demoButton = nullptr;
+  QLineEdit *m_labelsEdit = nullptr, *m_templateEdit = nullptr, *m_query = nullptr;
+  QListView* m_grid = nullptr;
+  ThumbnailModel* m_thumbs = nullptr;
+  QTabWidget* m_tabs = nullptr;
+  LabelBars* m_bars = nullptr;
+  QListWidget* m_results = nullptr;
+  QTableWidget* m_confusion = nullptr;
+  QPointer<Job> m_busy;
+};
+
+}  // namespace fm::ui

@@ -344,7 +344,7 @@
         <translation>문서 %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/chunk_map_view.cpp" line="212"/>
+        <location filename="../../ui/collections/chunk_map_view.cpp" line="211"/>
         <source>+%n more</source>
         <translation>
             <numerusform>외 %n개</numerusform>
@@ -2283,6 +2283,264 @@
     </message>
 </context>
 <context>
+    <name>fm::ui::ImageTextPanel</name>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="70"/>
+        <source>No model: choose a CLIP folder, or make the demo model.</source>
+        <translation>모델 없음: CLIP 폴더를 고르거나 데모 모델을 만드세요.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="72"/>
+        <source>Choose model…</source>
+        <translation>모델 선택…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="73"/>
+        <source>Demo model</source>
+        <translation>데모 모델</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="74"/>
+        <source>Draws pictures of coloured shapes with captions, trains a tiny CLIP on them here (a few minutes) and opens its held-out pictures</source>
+        <translation>색깔 도형 그림과 설명을 그리고, 그것으로 작은 CLIP을 여기서 학습한 뒤(몇 분) 학습에 쓰지 않은 그림을 엽니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="79"/>
+        <source>Model:</source>
+        <translation>모델:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="81"/>
+        <source>No folder</source>
+        <translation>폴더 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="83"/>
+        <source>Choose folder…</source>
+        <translation>폴더 선택…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="86"/>
+        <source>Pictures:</source>
+        <translation>그림:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="115"/>
+        <source>cat, dog, car</source>
+        <translation>고양이, 개, 자동차</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="117"/>
+        <source>Each label is put in place of {} before the model reads it</source>
+        <translation>모델이 읽기 전에 각 레이블이 {} 자리에 들어갑니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="118"/>
+        <source>Labels:</source>
+        <translation>레이블:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="119"/>
+        <source>Template:</source>
+        <translation>템플릿:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="121"/>
+        <source>Label the pictures</source>
+        <translation>그림에 레이블 달기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="123"/>
+        <source>Choose a picture to see how sure the model is of each label.</source>
+        <translation>그림을 고르면 모델이 각 레이블을 얼마나 확신하는지 보입니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="132"/>
+        <source>Labels</source>
+        <translation>레이블</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="139"/>
+        <source>Describe a picture, e.g. a red circle</source>
+        <translation>그림을 설명하세요. 예: a red circle</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="140"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="156"/>
+        <source>Search</source>
+        <translation>검색</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="144"/>
+        <source>Find pictures like the chosen one</source>
+        <translation>고른 그림과 비슷한 그림 찾기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="161"/>
+        <source>For a folder with one subfolder per class (the folder name is the label): how often the model&apos;s best label is the right one.</source>
+        <translation>클래스마다 하위 폴더가 하나씩 있는 폴더(폴더 이름이 레이블): 모델의 최고 레이블이 맞는 비율.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="166"/>
+        <source>Evaluate the folder</source>
+        <translation>폴더 평가</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="176"/>
+        <source>Evaluate</source>
+        <translation>평가</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="185"/>
+        <source>Choose a CLIP model folder</source>
+        <translation>CLIP 모델 폴더 선택</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="189"/>
+        <source>Choose a folder of pictures</source>
+        <translation>그림 폴더 선택</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="245"/>
+        <source>Opening %1…</source>
+        <translation>%1 여는 중…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="246"/>
+        <source>Open %1</source>
+        <translation>%1 열기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="257"/>
+        <source>No model</source>
+        <translation>모델 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="263"/>
+        <source>%1 — pictures of %2 px, %3-dimensional embeddings</source>
+        <translation>%1 — %2 px 그림, %3차원 임베딩</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/vision/image_text_panel.cpp" line="280"/>
+        <source>%1 — %n picture(s)</source>
+        <translation>
+            <numerusform>%1 — 그림 %n장</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="281"/>
+        <source>The folder holds no pictures this reads (JPEG, PNG, WebP, BMP, TIFF, GIF).</source>
+        <translation>폴더에 읽을 수 있는 그림(JPEG, PNG, WebP, BMP, TIFF, GIF)이 없습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="307"/>
+        <source>%1 could not be read.</source>
+        <translation>%1을(를) 읽을 수 없습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="318"/>
+        <source>Type the labels to choose from, separated by commas.</source>
+        <translation>고를 레이블을 쉼표로 구분해 입력하세요.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="322"/>
+        <source>The template needs {} where the label goes, for example &quot;a photo of a {}&quot;.</source>
+        <translation>템플릿에는 레이블이 들어갈 {}가 있어야 합니다. 예: &quot;a photo of a {}&quot;.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/vision/image_text_panel.cpp" line="330"/>
+        <source>Label %n picture(s)</source>
+        <translation>
+            <numerusform>그림 %n장에 레이블 달기</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/vision/image_text_panel.cpp" line="344"/>
+        <source>%n picture(s) labelled.</source>
+        <translation>
+            <numerusform>그림 %n장에 레이블을 달았습니다.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/vision/image_text_panel.cpp" line="345"/>
+        <source>%n picture(s) labelled; %1 could not be read (hover over them to see why).</source>
+        <translation>
+            <numerusform>그림 %n장에 레이블을 달았습니다. %1장은 읽을 수 없습니다(마우스를 올리면 이유가 보입니다).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="401"/>
+        <source>Search pictures</source>
+        <translation>그림 검색</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/vision/image_text_panel.cpp" line="411"/>
+        <source>%n picture(s), most similar first (cosine similarity).</source>
+        <translation>
+            <numerusform>그림 %n장, 가장 비슷한 것부터(코사인 유사도).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="422"/>
+        <source>Find similar pictures</source>
+        <translation>비슷한 그림 찾기</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/vision/image_text_panel.cpp" line="433"/>
+        <source>%n picture(s) like the chosen one, most similar first.</source>
+        <translation>
+            <numerusform>고른 그림과 비슷한 그림 %n장, 가장 비슷한 것부터.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="444"/>
+        <source>Evaluate %1</source>
+        <translation>%1 평가</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/vision/image_text_panel.cpp" line="460"/>
+        <source>Accuracy %1% on %n picture(s) (chance: %2%).</source>
+        <translation>
+            <numerusform>그림 %n장에서 정확도 %1% (무작위: %2%).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="463"/>
+        <source> %1 could not be read.</source>
+        <translation> %1장은 읽을 수 없습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="474"/>
+        <source>accuracy</source>
+        <translation>정확도</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="499"/>
+        <source>Rows: the true class. Columns: the model&apos;s best label.</source>
+        <translation>행: 실제 클래스. 열: 모델의 최고 레이블.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="507"/>
+        <source>Image demo: shapes and a tiny CLIP</source>
+        <translation>이미지 데모: 도형과 작은 CLIP</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="515"/>
+        <source>Making the demo: drawing pictures of shapes, then training a tiny CLIP on them (a few minutes)…</source>
+        <translation>데모를 만드는 중: 도형 그림을 그리고 그것으로 작은 CLIP을 학습합니다(몇 분)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="521"/>
+        <source>The demo was stopped; what was finished is kept.</source>
+        <translation>데모를 멈췄습니다. 끝난 부분은 남아 있습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="530"/>
+        <source>Demo ready: a tiny CLIP trained here labels held-out pictures with %1% accuracy (chance %2%). Press &quot;Label the pictures&quot;, search for &quot;a yellow triangle&quot;, or evaluate the folder.</source>
+        <translation>데모 준비 완료: 여기서 학습한 작은 CLIP이 학습에 쓰지 않은 그림에 %1% 정확도로 레이블을 답니다(무작위 %2%). &quot;그림에 레이블 달기&quot;를 누르거나, &quot;a yellow triangle&quot;을 검색하거나, 폴더를 평가해 보세요.</translation>
+    </message>
+</context>
+<context>
     <name>fm::ui::Job</name>
     <message>
         <location filename="../../ui/bridge/job.cpp" line="49"/>
@@ -2478,103 +2736,108 @@
 <context>
     <name>fm::ui::MainWindow</name>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="78"/>
+        <location filename="../../ui/shell/main_window.cpp" line="79"/>
         <source>FM Workbench</source>
         <translation>FM Workbench</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="94"/>
+        <location filename="../../ui/shell/main_window.cpp" line="95"/>
         <source>Models</source>
         <translation>모델</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="95"/>
+        <location filename="../../ui/shell/main_window.cpp" line="96"/>
         <source>Datasets</source>
         <translation>데이터셋</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="96"/>
+        <location filename="../../ui/shell/main_window.cpp" line="97"/>
         <source>Fine-tune</source>
         <translation>파인튜닝</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="97"/>
+        <location filename="../../ui/shell/main_window.cpp" line="98"/>
         <source>Collections</source>
         <translation>컬렉션</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="98"/>
+        <location filename="../../ui/shell/main_window.cpp" line="99"/>
+        <source>Image + Text</source>
+        <translation>이미지 + 텍스트</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shell/main_window.cpp" line="100"/>
         <source>Playground</source>
         <translation>플레이그라운드</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="131"/>
+        <location filename="../../ui/shell/main_window.cpp" line="134"/>
         <source>Jobs</source>
         <translation>작업</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="149"/>
+        <location filename="../../ui/shell/main_window.cpp" line="152"/>
         <source>Log</source>
         <translation>로그</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="162"/>
+        <location filename="../../ui/shell/main_window.cpp" line="165"/>
         <source>&amp;File</source>
         <translation>파일(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="163"/>
+        <location filename="../../ui/shell/main_window.cpp" line="166"/>
         <source>Import a model folder…</source>
         <translation>모델 폴더 가져오기…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="167"/>
+        <location filename="../../ui/shell/main_window.cpp" line="170"/>
         <source>Open a dataset…</source>
         <translation>데이터셋 열기…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="171"/>
+        <location filename="../../ui/shell/main_window.cpp" line="174"/>
         <source>Use the built-in demo</source>
         <translation>내장 데모 사용</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="173"/>
+        <location filename="../../ui/shell/main_window.cpp" line="176"/>
         <source>Settings…</source>
         <translation>설정…</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="175"/>
+        <location filename="../../ui/shell/main_window.cpp" line="178"/>
         <source>Quit</source>
         <translation>종료</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="176"/>
+        <location filename="../../ui/shell/main_window.cpp" line="179"/>
         <source>&amp;View</source>
         <translation>보기(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="180"/>
+        <location filename="../../ui/shell/main_window.cpp" line="183"/>
         <source>Presentation mode</source>
         <translation>발표 모드</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="183"/>
+        <location filename="../../ui/shell/main_window.cpp" line="186"/>
         <source>Large text and thick chart lines, readable from the back of a room (F5)</source>
         <translation>큰 글씨와 굵은 차트 선, 강의실 뒤에서도 잘 보입니다(F5)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="184"/>
+        <location filename="../../ui/shell/main_window.cpp" line="187"/>
         <source>&amp;Help</source>
         <translation>도움말(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="185"/>
-        <location filename="../../ui/shell/main_window.cpp" line="186"/>
+        <location filename="../../ui/shell/main_window.cpp" line="188"/>
+        <location filename="../../ui/shell/main_window.cpp" line="189"/>
         <source>About FM Workbench</source>
         <translation>FM Workbench 정보</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="187"/>
+        <location filename="../../ui/shell/main_window.cpp" line="190"/>
         <source>FM Workbench: pre-train, adapt, ground and deploy foundation models on your own computer, offline.
 
 Workspace: %1</source>
@@ -2583,79 +2846,79 @@ Workspace: %1</source>
 워크스페이스: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/shell/main_window.cpp" line="196"/>
+        <location filename="../../ui/shell/main_window.cpp" line="199"/>
         <source>%n job(s) running</source>
         <translation>
             <numerusform>작업 %n개 실행 중</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="196"/>
+        <location filename="../../ui/shell/main_window.cpp" line="199"/>
         <source>Ready</source>
         <translation>준비됨</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="202"/>
+        <location filename="../../ui/shell/main_window.cpp" line="205"/>
         <source>Model ready: %1</source>
         <translation>모델 준비됨: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="204"/>
+        <location filename="../../ui/shell/main_window.cpp" line="207"/>
         <source>Model refused: %1 — %2</source>
         <translation>모델 거부됨: %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="245"/>
+        <location filename="../../ui/shell/main_window.cpp" line="248"/>
         <source>Nothing to import at %1</source>
         <translation>%1에 가져올 항목이 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="254"/>
+        <location filename="../../ui/shell/main_window.cpp" line="257"/>
         <source>Preparing the built-in demo: datasets and a tiny model trained from scratch.</source>
         <translation>내장 데모를 준비하는 중: 데이터셋과 처음부터 학습한 아주 작은 모델.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="262"/>
+        <location filename="../../ui/shell/main_window.cpp" line="265"/>
         <source>The demo could not be prepared: %1</source>
         <translation>데모를 준비할 수 없습니다: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="279"/>
+        <location filename="../../ui/shell/main_window.cpp" line="282"/>
         <source>Language</source>
         <translation>언어</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="280"/>
+        <location filename="../../ui/shell/main_window.cpp" line="283"/>
         <source>The new language is used from the next start. Restart FM Workbench now?</source>
         <translation>새 언어는 다음 실행부터 적용됩니다. 지금 FM Workbench를 다시 시작할까요?</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="282"/>
+        <location filename="../../ui/shell/main_window.cpp" line="285"/>
         <source>Restart now</source>
         <translation>지금 다시 시작</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="283"/>
+        <location filename="../../ui/shell/main_window.cpp" line="286"/>
         <source>Later</source>
         <translation>나중에</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="288"/>
+        <location filename="../../ui/shell/main_window.cpp" line="291"/>
         <source>Workspace: %1</source>
         <translation>워크스페이스: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="332"/>
+        <location filename="../../ui/shell/main_window.cpp" line="335"/>
         <source>Jobs are running</source>
         <translation>작업이 실행 중입니다</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="333"/>
+        <location filename="../../ui/shell/main_window.cpp" line="336"/>
         <source>Stop the running jobs and quit? A training run stops at its next step and keeps a checkpoint you can resume.</source>
         <translation>실행 중인 작업을 중지하고 종료할까요? 학습 실행은 다음 스텝에서 멈추고, 재개할 수 있는 체크포인트를 남깁니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell/main_window.cpp" line="345"/>
+        <location filename="../../ui/shell/main_window.cpp" line="348"/>
         <source>Stopping the running jobs, then closing…</source>
         <translation>실행 중인 작업을 멈춘 뒤 닫습니다…</translation>
     </message>
@@ -2699,7 +2962,7 @@ Workspace: %1</source>
     </message>
     <message>
         <location filename="../../ui/models/models_panel.cpp" line="98"/>
-        <location filename="../../ui/models/models_panel.cpp" line="330"/>
+        <location filename="../../ui/models/models_panel.cpp" line="331"/>
         <source>Tokenizer</source>
         <translation>토크나이저</translation>
     </message>
@@ -2852,203 +3115,226 @@ Passwords must have at least 12 characters.</source>
         <translation>크로스 인코더: 단락이 질문에 얼마나 잘 답하는지 점수를 매깁니다(재순위화)</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="315"/>
+        <location filename="../../ui/models/models_panel.cpp" line="306"/>
+        <source>image-text model: labels and searches pictures by words (Image + Text)</source>
+        <translation>이미지-텍스트 모델: 말로 그림에 레이블을 달고 그림을 찾습니다(이미지 + 텍스트)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/models_panel.cpp" line="316"/>
         <source>%1 — %2 parameters</source>
         <translation>%1 — 파라미터 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="317"/>
+        <location filename="../../ui/models/models_panel.cpp" line="318"/>
         <source>Kind</source>
         <translation>종류</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="318"/>
+        <location filename="../../ui/models/models_panel.cpp" line="319"/>
         <source>Folder</source>
         <translation>폴더</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="319"/>
+        <location filename="../../ui/models/models_panel.cpp" line="320"/>
         <source>Architecture</source>
         <translation>아키텍처</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="320"/>
+        <location filename="../../ui/models/models_panel.cpp" line="321"/>
         <source>Parameters</source>
         <translation>파라미터</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="321"/>
+        <location filename="../../ui/models/models_panel.cpp" line="322"/>
         <source>Weights on disk</source>
         <translation>디스크상 가중치</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="323"/>
-        <location filename="../../ui/models/models_panel.cpp" line="326"/>
+        <location filename="../../ui/models/models_panel.cpp" line="324"/>
+        <location filename="../../ui/models/models_panel.cpp" line="327"/>
         <source>Memory needed</source>
         <translation>필요한 메모리</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="323"/>
+        <location filename="../../ui/models/models_panel.cpp" line="324"/>
         <source>%1 in float32, %2 in bfloat16, plus %3 per 1,000 tokens of context</source>
         <translation>float32에서 %1, bfloat16에서 %2, 컨텍스트 1,000 토큰당 %3 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="326"/>
+        <location filename="../../ui/models/models_panel.cpp" line="327"/>
         <source>%1 in float32, %2 in bfloat16</source>
         <translation>float32에서 %1, bfloat16에서 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="327"/>
+        <location filename="../../ui/models/models_panel.cpp" line="328"/>
         <source>Layers × hidden</source>
         <translation>레이어 × 히든</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="329"/>
+        <location filename="../../ui/models/models_panel.cpp" line="330"/>
         <source>Context</source>
         <translation>컨텍스트</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="329"/>
+        <location filename="../../ui/models/models_panel.cpp" line="330"/>
         <source>%1 tokens, %2</source>
         <translation>%1 토큰, %2</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="331"/>
+        <location filename="../../ui/models/models_panel.cpp" line="332"/>
         <source>none: %1</source>
         <translation>없음: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="334"/>
+        <location filename="../../ui/models/models_panel.cpp" line="335"/>
         <source>Chat template</source>
         <translation>채팅 템플릿</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="338"/>
+        <location filename="../../ui/models/models_panel.cpp" line="339"/>
         <source>Special tokens</source>
         <translation>특수 토큰</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="342"/>
+        <location filename="../../ui/models/models_panel.cpp" line="343"/>
+        <location filename="../../ui/models/models_panel.cpp" line="351"/>
         <source>Embedding</source>
         <translation>임베딩</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="342"/>
+        <location filename="../../ui/models/models_panel.cpp" line="343"/>
         <source>%1 dimensions, %2 pooling, %3</source>
         <translation>%1차원, %2 풀링, %3</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="343"/>
+        <location filename="../../ui/models/models_panel.cpp" line="344"/>
         <source>normalised</source>
         <translation>정규화됨</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="343"/>
+        <location filename="../../ui/models/models_panel.cpp" line="344"/>
         <source>not normalised</source>
         <translation>정규화 안 됨</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="344"/>
+        <location filename="../../ui/models/models_panel.cpp" line="345"/>
+        <location filename="../../ui/models/models_panel.cpp" line="352"/>
         <source>Longest text</source>
         <translation>최대 텍스트 길이</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="344"/>
+        <location filename="../../ui/models/models_panel.cpp" line="345"/>
+        <location filename="../../ui/models/models_panel.cpp" line="352"/>
         <source>%1 tokens (longer texts are cut)</source>
         <translation>%1 토큰(더 긴 텍스트는 잘립니다)</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="345"/>
+        <location filename="../../ui/models/models_panel.cpp" line="346"/>
         <source>Prompts</source>
         <translation>프롬프트</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="345"/>
+        <location filename="../../ui/models/models_panel.cpp" line="346"/>
         <source>none</source>
         <translation>없음</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="350"/>
+        <location filename="../../ui/models/models_panel.cpp" line="349"/>
+        <source>Pictures</source>
+        <translation>그림</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/models_panel.cpp" line="349"/>
+        <source>%1 × %1 pixels in patches of %2; image tower %3 layers × %4</source>
+        <translation>%1 × %1 픽셀, 패치 %2; 이미지 타워 %3층 × %4</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/models_panel.cpp" line="351"/>
+        <source>%1 dimensions, shared by pictures and texts</source>
+        <translation>%1차원, 그림과 텍스트가 함께 씀</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/models_panel.cpp" line="357"/>
         <source>Labels</source>
         <translation>레이블</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="351"/>
+        <location filename="../../ui/models/models_panel.cpp" line="358"/>
         <source>Longest pair</source>
         <translation>최대 쌍 길이</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="351"/>
+        <location filename="../../ui/models/models_panel.cpp" line="358"/>
         <source>%1 tokens (the passage is cut first)</source>
         <translation>%1 토큰(단락이 먼저 잘립니다)</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="353"/>
+        <location filename="../../ui/models/models_panel.cpp" line="360"/>
         <source>Note</source>
         <translation>참고</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="361"/>
+        <location filename="../../ui/models/models_panel.cpp" line="368"/>
         <source>The film was not great, but the soundtrack is wonderful.</source>
         <translation>영화는 별로였지만 사운드트랙은 훌륭합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="369"/>
+        <location filename="../../ui/models/models_panel.cpp" line="376"/>
         <source>&lt;i&gt;Load a model with a tokenizer first.&lt;/i&gt;</source>
         <translation>&lt;i&gt;먼저 토크나이저가 있는 모델을 불러오세요.&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="438"/>
+        <location filename="../../ui/models/models_panel.cpp" line="445"/>
         <source>Type at least two sentences, one per line.</source>
         <translation>한 줄에 하나씩 두 문장 이상 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="444"/>
+        <location filename="../../ui/models/models_panel.cpp" line="451"/>
         <source>Compare sentences</source>
         <translation>문장 비교</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/models/models_panel.cpp" line="449"/>
+        <location filename="../../ui/models/models_panel.cpp" line="456"/>
         <source>Embedding %n sentence(s)…</source>
         <translation>
             <numerusform>문장 %n개 임베딩 중…</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="456"/>
-        <location filename="../../ui/models/models_panel.cpp" line="510"/>
+        <location filename="../../ui/models/models_panel.cpp" line="463"/>
+        <location filename="../../ui/models/models_panel.cpp" line="517"/>
         <source>Cancelled.</source>
         <translation>취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="476"/>
+        <location filename="../../ui/models/models_panel.cpp" line="483"/>
         <source>“%1” and “%2”: cosine similarity %3</source>
         <translation>“%1”와(과) “%2”: 코사인 유사도 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="480"/>
+        <location filename="../../ui/models/models_panel.cpp" line="487"/>
         <source>1.00 = the same meaning; near 0 = unrelated.</source>
         <translation>1.00 = 같은 의미, 0에 가까우면 관련 없음.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="491"/>
+        <location filename="../../ui/models/models_panel.cpp" line="498"/>
         <source>Type a query and at least one passage.</source>
         <translation>질문과 단락을 하나 이상 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="498"/>
+        <location filename="../../ui/models/models_panel.cpp" line="505"/>
         <source>Score passages</source>
         <translation>단락 점수 매기기</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/models/models_panel.cpp" line="503"/>
+        <location filename="../../ui/models/models_panel.cpp" line="510"/>
         <source>Scoring %n passage(s)…</source>
         <translation>
             <numerusform>단락 %n개 점수 계산 중…</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="530"/>
+        <location filename="../../ui/models/models_panel.cpp" line="537"/>
         <source>Best first. The score is the model&apos;s raw output; the probability is its sigmoid (or softmax).</source>
         <translation>높은 순서입니다. 점수는 모델의 원래 출력이고, 확률은 그 시그모이드(또는 소프트맥스)입니다.</translation>
     </message>

@@ -98,7 +98,8 @@ ImageTextPanel::ImageTextPanel(Workbench* wb, QWidget* parent) : QWidget(parent)
   m_grid->setMovement(QListView::Static);
   m_grid->setUniformItemSizes(true);
   m_grid->setIconSize(QSize(ThumbnailModel::kSide, ThumbnailModel::kSide));
-  m_grid->setGridSize(QSize(ThumbnailModel::kSide + 24, ThumbnailModel::kSide + 2 * fontMetrics().height() + 14));
+  const QSize cell(ThumbnailModel::kSide + 44, ThumbnailModel::kSide + 3 * fontMetrics().height() + 16);
+  m_grid->setGridSize(cell);
   m_grid->setWordWrap(true);
   m_grid->setSpacing(4);
   m_grid->setModel(m_thumbs);
@@ -147,7 +148,8 @@ ImageTextPanel::ImageTextPanel(Workbench* wb, QWidget* parent) : QWidget(parent)
   m_results->setIconSize(QSize(ThumbnailModel::kSide, ThumbnailModel::kSide));
   m_results->setResizeMode(QListView::Adjust);
   m_results->setMovement(QListView::Static);
-  m_results->setGridSize(QSize(ThumbnailModel::kSide + 24, ThumbnailModel::kSide + 2 * fontMetrics().height() + 14));
+  m_results->setGridSize(cell);
+  m_results->setTextElideMode(Qt::ElideMiddle);
   m_results->setWordWrap(true);
   sv->addWidget(m_results, 1);
   m_tabs->addTab(searchPage, tr("Search"));
@@ -174,8 +176,8 @@ ImageTextPanel::ImageTextPanel(Workbench* wb, QWidget* parent) : QWidget(parent)
 
   split->addWidget(m_grid);
   split->addWidget(m_tabs);
-  split->setStretchFactor(0, 3);
-  split->setStretchFactor(1, 2);
+  split->setStretchFactor(0, 1);
+  split->setStretchFactor(1, 1);
   outer->addWidget(split, 1);
 
   connect(chooseModel, &QPushButton::clicked, this, [this] {
@@ -196,6 +198,11 @@ ImageTextPanel::ImageTextPanel(Workbench* wb, QWidget* parent) : QWidget(parent)
     if (i.isValid()) findSimilar(i.data(ThumbnailModel::PathRole).toString());
   });
   connect(m_evalButton, &QPushButton::clicked, this, [this] { evaluateFolder(); });
+  connect(m_thumbs, &ThumbnailModel::thumbnailReady, this, [this](const QString& file) {
+    for (int i = 0; i < m_results->count(); ++i)
+      if (m_results->item(i)->data(Qt::UserRole).toString() == file)
+        m_results->item(i)->setIcon(QPixmap::fromImage(m_thumbs->thumbnail(file)));
+  });
   connect(m_grid->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] { showSelected(); });
   connect(m_results, &QListWidget::itemDoubleClicked, this, [this](QListWidgetItem* item) {
     const int row = m_thumbs->files().indexOf(item->data(Qt::UserRole).toString());
@@ -355,12 +362,7 @@ void ImageTextPanel::showHits(const std::vector<std::pair<QString, double>>& hit
     if (!thumb.isNull()) item->setIcon(QPixmap::fromImage(thumb));
     m_results->addItem(item);
   }
-  // Thumbnails not loaded yet arrive later.
-  connect(m_thumbs, &ThumbnailModel::thumbnailReady, m_results, [this](const QString& file) {
-    for (int i = 0; i < m_results->count(); ++i)
-      if (m_results->item(i)->data(Qt::UserRole).toString() == file)
-        m_results->item(i)->setIcon(QPixmap::fromImage(m_thumbs->thumbnail(file)));
-  }, Qt::UniqueConnection);
+  // Thumbnails not loaded yet arrive later (thumbnailReady).
   for (const auto& h : hits) {
     const int row = m_thumbs->files().indexOf(h.first);
     if (row >= 0) m_thumbs->data(m_thumbs->index(row), Qt::DecorationRole);  // asks for the thumbnail
@@ -453,6 +455,7 @@ Job* ImageTextPanel::evaluateFolder() {
     const auto* r = job->result<fm::ZeroShotReport>();
     if (!r) return;
     const int n = static_cast<int>(r->classes.size());
+    say(QString());
     m_accuracy->setText(tr("Accuracy %1% on %n picture(s) (chance: %2%).", "", static_cast<int>(r->images))
                             .arg(r->accuracy * 100, 0, 'f', 1)
                             .arg(100.0 / std::max(1, n), 0, 'f', 1) +
@@ -460,10 +463,19 @@ Job* ImageTextPanel::evaluateFolder() {
     m_confusion->clear();
     m_confusion->setRowCount(n);
     m_confusion->setColumnCount(n + 1);
-    QStringList names;
-    for (const auto& l : r->labels) names << QString::fromStdString(l);
-    m_confusion->setVerticalHeaderLabels(names);
-    m_confusion->setHorizontalHeaderLabels(QStringList(names) << tr("accuracy"));
+    // Rows carry the names; columns are numbered the same way, so twelve classes fit.
+    QStringList rows, columns;
+    for (size_t c = 0; c < r->labels.size(); ++c) {
+      rows << QStringLiteral("%1  %2").arg(c + 1).arg(QString::fromStdString(r->labels[c]));
+      columns << QString::number(c + 1);
+    }
+    m_confusion->setVerticalHeaderLabels(rows);
+    m_confusion->setHorizontalHeaderLabels(QStringList(columns) << tr("accuracy"));
+    for (int c = 0; c < n; ++c) {
+      m_confusion->horizontalHeaderItem(c)->setToolTip(QString::fromStdString(r->labels[static_cast<size_t>(c)]));
+      m_confusion->horizontalHeader()->setSectionResizeMode(c, QHeaderView::Fixed);
+      m_confusion->setColumnWidth(c, std::max(24, fontMetrics().horizontalAdvance(QStringLiteral("00")) + 10));
+    }
     for (int t = 0; t < n; ++t) {
       int64_t total = 0;
       for (int64_t v : r->confusion[static_cast<size_t>(t)]) total += v;

@@ -86,7 +86,14 @@ void ThumbnailModel::request(const QString& file) const {
     QImage out;
     QString error;
     try {
-      const fm::Image img = fm::thumbnailOf(fm::decodeImageFile(toPath(file)).image, kSide);
+      fm::Image img = fm::thumbnailOf(fm::decodeImageFile(toPath(file)).image, kSide);
+      // Small pictures (icons, the demo's 64-pixel shapes) are shown larger.
+      const int longer = std::max(img.width, img.height);
+      if (longer < kSide) {
+        const double s = static_cast<double>(kSide) / longer;
+        img = fm::resizeImage(img, std::max(1, static_cast<int>(img.height * s)), std::max(1, static_cast<int>(img.width * s)),
+                              fm::Resample::Bicubic);
+      }
       out = QImage(img.rgb.data(), img.width, img.height, img.width * 3, QImage::Format_RGB888).copy();
     } catch (const std::exception& e) {
       error = QString::fromStdString(fm::errorMessage(e));
@@ -123,7 +130,9 @@ QVariant ThumbnailModel::data(const QModelIndex& idx, int role) const {
     case Qt::DisplayRole: {
       const QString name = QFileInfo(file).fileName();
       const auto* p = probabilitiesOf(file);
-      if (!p || p->empty() || m_labels.size() != static_cast<int>(p->size())) return name;
+      // Always two lines, so that the grid's cell size (measured once, from the first item)
+      // leaves room for the label that labelling adds.
+      if (!p || p->empty() || m_labels.size() != static_cast<int>(p->size())) return name + QStringLiteral("\n\u00a0");
       const auto best = std::max_element(p->begin(), p->end()) - p->begin();
       return QStringLiteral("%1\n%2 %3%").arg(name, m_labels[static_cast<int>(best)]).arg((*p)[static_cast<size_t>(best)] * 100, 0, 'f', 0);
     }

@@ -13,6 +13,7 @@
 #include "train/bench_train.h"
 #include "util/paths.h"
 #include "util/error.h"
+#include "vision/bench_vision.h"
 
 namespace fmw {
 namespace {
@@ -67,10 +68,22 @@ int cmdBench(const Args& a) {
     std::cout << j.dump() << "\n";
     return 0;
   }
+  if (!a.positional.empty() && a.positional[0] == "vision") {
+    if (a.positional.size() < 2) throw fm::ConfigError("fmw bench vision: MODEL_DIR (a CLIP folder) is missing");
+    auto model = fm::LoadedModel::load(fm::pathOf(a.positional[1]), loadOptions(a));
+    const auto work = benchWork(a, "vision");
+    json j = fm::benchVision(*model, work, static_cast<int>(toInt("--images", a.get("--images", "256"))), 16,
+                             benchProgress());
+    j["model"] = a.positional[1];
+    j["pictures"] = work.u8string();
+    std::cout << j.dump() << "\n";
+    if (!a.has("--work")) std::filesystem::remove_all(work);
+    return 0;
+  }
   if (a.positional.empty() || a.positional[0] != "generate")
     throw fm::ConfigError(
         "fmw bench: expected `fmw bench generate MODEL_DIR`, `fmw bench embed MODEL_DIR`, `fmw bench train --spec "
-        "SPEC.json`, `fmw bench search` or `fmw bench ingest MODEL_DIR`");
+        "SPEC.json`, `fmw bench search`, `fmw bench ingest MODEL_DIR` or `fmw bench vision MODEL_DIR`");
   if (a.positional.size() < 2) throw fm::ConfigError("fmw bench generate: MODEL_DIR is missing");
   auto model = fm::LoadedModel::load(a.positional[1], loadOptions(a));
   const int promptTokens = static_cast<int>(toInt("--prompt-tokens", a.get("--prompt-tokens", "128")));
@@ -119,7 +132,7 @@ const std::vector<Command>& benchCommands() {
   static const std::vector<Command> commands = {
       {"bench", {"--skip-no-cache"},
        {"--prompt-tokens", "--new-tokens", "--texts", "--spec", "--method", "--dtype", "--device", "--chunks",
-        "--dimension", "--queries", "--ef-search", "--documents", "--work", "--length"},
+        "--dimension", "--queries", "--ef-search", "--documents", "--work", "--length", "--images"},
        false,
        cmdBench},
   };

@@ -9,6 +9,8 @@
 #include "arch/builtin_model.h"
 #include "arch/loaded_model.h"
 #include "cli/cli.h"
+#include "util/paths.h"
+#include "vision/demo_shapes.h"
 #include "embed/bench_embed.h"
 #include "embed/embedder.h"
 #include "generate/generator.h"
@@ -306,6 +308,25 @@ int cmdCreateModel(const Args& a) {
     fm::createBenchEncoder(a.get("--out"), preset, static_cast<uint64_t>(toInt("--seed", a.get("--seed", "1"))));
     std::fprintf(stderr, "wrote a random-weight %s text encoder (no tokenizer: for fmw bench embed) to %s\n",
                  preset.c_str(), a.get("--out").c_str());
+    return 0;
+  }
+  if (preset == "clip-b32") {
+    // openai/clip-vit-base-patch32's shape (224 px, patches of 32, 768 x 12 image tower, 512 x 12
+    // text tower, 512-dimensional embeddings) with random weights and a small tokenizer.
+    fm::TinyClipOptions o;
+    o.imageSize = 224;
+    o.patchSize = 32;
+    o.visionHidden = 768;
+    o.visionLayers = 12;
+    o.heads = 12;
+    o.textHidden = 512;
+    o.textLayers = 12;
+    o.textHeads = 8;
+    o.projection = 512;
+    o.seed = static_cast<uint64_t>(toInt("--seed", a.get("--seed", "1")));
+    fm::createTinyClip(fm::pathOf(a.get("--out")), {"a", "photo", "of", "cat", "dog"}, o);
+    std::fprintf(stderr, "wrote a random-weight CLIP ViT-B/32-shaped model (for fmw bench vision) to %s\n",
+                 a.get("--out").c_str());
     return 0;
   }
   fm::createBuiltinModel(a.get("--out"), preset, static_cast<uint64_t>(toInt("--seed", a.get("--seed", "1"))));

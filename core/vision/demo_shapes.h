@@ -58,6 +58,7 @@ void writeClipTokenizer(const std::filesystem::path& dir, const std::vector<std:
 struct TinyClipOptions {
   int imageSize = 64, patchSize = 8;
   int visionHidden = 128, visionLayers = 4, textHidden = 128, textLayers = 2, heads = 4, projection = 64;
+  int textHeads = 0;  // 0: as many as the image tower
   uint64_t seed = 3;
 };
 // A CLIPModel folder with random weights: config.json, model.safetensors, the tokenizer and a

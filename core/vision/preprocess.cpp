@@ -126,11 +126,17 @@ Image resampleHorizontal(const Image& in, int row0, int rows, int outW, const Co
     for (int xx = 0; xx < outW; ++xx) {
       const int32_t* k = &c.weights[static_cast<size_t>(xx) * c.taps];
       const int xmin = c.first[static_cast<size_t>(xx)], n = c.count[static_cast<size_t>(xx)];
-      for (int ch = 0; ch < 3; ++ch) {
-        int64_t ss = int64_t{1} << (kPrecisionBits - 1);
-        for (int x = 0; x < n; ++x) ss += static_cast<int64_t>(src[(xmin + x) * 3 + ch]) * k[x];
-        dst[xx * 3 + ch] = clip8(ss);
+      // 32-bit sums, as Pillow: 255 x 2^22 and the filters' small negative lobes fit.
+      int32_t s0 = 1 << (kPrecisionBits - 1), s1 = s0, s2 = s0;
+      const uint8_t* p = src + xmin * 3;
+      for (int x = 0; x < n; ++x, p += 3) {
+        s0 += p[0] * k[x];
+        s1 += p[1] * k[x];
+        s2 += p[2] * k[x];
       }
+      dst[xx * 3] = clip8(s0);
+      dst[xx * 3 + 1] = clip8(s1);
+      dst[xx * 3 + 2] = clip8(s2);
     }
   }
   return out;
@@ -147,11 +153,13 @@ Image resampleVertical(const Image& in, int outH, const Coefficients& c, int row
     const int32_t* k = &c.weights[static_cast<size_t>(yy) * c.taps];
     const int ymin = c.first[static_cast<size_t>(yy)] - rowShift, n = c.count[static_cast<size_t>(yy)];
     uint8_t* dst = out.rgb.data() + static_cast<size_t>(yy) * stride;
-    for (size_t i = 0; i < stride; ++i) {
-      int64_t ss = int64_t{1} << (kPrecisionBits - 1);
-      for (int y = 0; y < n; ++y) ss += static_cast<int64_t>(in.rgb[static_cast<size_t>(ymin + y) * stride + i]) * k[y];
-      dst[i] = clip8(ss);
+    std::vector<int32_t> acc(stride, 1 << (kPrecisionBits - 1));
+    for (int y = 0; y < n; ++y) {
+      const uint8_t* row = in.rgb.data() + static_cast<size_t>(ymin + y) * stride;
+      const int32_t w = k[y];
+      for (size_t i = 0; i < stride; ++i) acc[i] += row[i] * w;
     }
+    for (size_t i = 0; i < stride; ++i) dst[i] = clip8(acc[i]);
   }
   return out;
 }

@@ -1,0 +1,163 @@
+#!/usr/bin/python3
+"""Python/PyTorch peer for `fmw bench vision`.
+
+README
+------
+Run with Debian's PyTorch and Pillow (apt-get install -y python3-torch python3-pil), never
+another interpreter on PATH, and without transformers:
+
+    fmw bench vision MODEL_DIR --images 256 --work /tmp/vision-bench      # writes the pictures
+    /usr/bin/python3 packaging/bench/vision_peer.py MODEL_DIR --folder /tmp/vision-bench \\
+        --images 256 --threads 2
+
+It prints one JSON line with the keys `fmw bench vision` prints:
+
+    {"images": N, "batch_size": 16, "threads": T, "image_size": S,
+     "decode_preprocess_images_per_s": ..., "forward_images_per_s": ...,
+     "embed_images_per_s": ...}
+
+What it measures, part by part, the work transformers' CLIPModel.get_image_features does after
+CLIPImageProcessor, written out with Pillow and plain torch (no transformers):
+
+  * decode_preprocess: PIL.Image.open, ImageOps.exif_transpose, convert("RGB"); resize with
+    the processor's filter so the shortest side is size["shortest_edge"] (the other side
+    int(s * long / short)); center crop (top = (H - h) // 2); x * rescale_factor;
+    (x - mean) / std; channels first; batches of --batch stacked into one tensor;
+  * forward: CLIP's vision tower on those batches (patch convolution, class token, positions,
+    pre_layrnorm, pre-LayerNorm blocks with quick_gelu or gelu, post_layernorm on the class
+    token, visual_projection), under torch.inference_mode();
+  * embed: both, file by file in batches, plus the L2 normalisation.
+
+Warm-up: one batch through everything before the timers start. Weights are read from the
+folder's model.safetensors with numpy (F32, F16 or BF16) and used in float32.
+"""
+
+import argparse
+import json
+import math
+import os
+import struct
+import time
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for name, t in header.items():
+        if name == "__metadata__":
+            continue
+        a, b = t["data_offsets"]
+        raw = data[a:b]
+        if t["dtype"] == "F32":
+            arr = np.frombuffer(raw, dtype="<f4")
+        elif t["dtype"] == "F16":
+            arr = np.frombuffer(raw, dtype="<f2").astype(np.float32)
+        elif t["dtype"] == "BF16":
+            arr = (np.frombuffer(raw, dtype="<u2").astype(np.uint32) << 16).view(np.float32)
+        else:
+            continue
+        out[name] = torch.from_numpy(arr.reshape(t["shape"]).copy())
+    return out
+
+
+def preprocess(path, cfg):
+    img = ImageOps.exif_transpose(Image.open(path)).convert("RGB")
+    w, h = img.size
+    size = cfg.get("size", {"shortest_edge": 224})
+    s = size["shortest_edge"] if isinstance(size, dict) else size
+    short, long = (w, h) if w <= h else (h, w)
+    nl = int(s * long / short)
+    nh, nw = (nl, s) if w <= h else (s, nl)
+    img = img.resize((nw, nh), resample=cfg.get("resample", 3))
+    a = np.asarray(img)
+    crop = cfg.get("crop_size", {"height": 224, "width": 224})
+    ch, cw = (crop["height"], crop["width"]) if isinstance(crop, dict) else (crop, crop)
+    top, left = (nh - ch) // 2, (nw - cw) // 2
+    a = a[top:top + ch, left:left + cw]
+    x = (a.astype(np.float64) * cfg.get("rescale_factor", 1 / 255)).astype(np.float32)
+    x = (x - np.asarray(cfg["image_mean"], np.float32)) / np.asarray(cfg["image_std"], np.float32)
+    return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))
+
+
+def vision_features(W, vc, pixels):
+    p = vc["patch_size"]
+    heads = vc["num_attention_heads"]
+    eps = vc.get("layer_norm_eps", 1e-5)
+    act = vc.get("hidden_act", "quick_gelu")
+    x = torch.nn.functional.conv2d(pixels, W["vision_model.embeddings.patch_embedding.weight"], stride=p)
+    x = x.flatten(2).transpose(1, 2)
+    B, _, H = x.shape
+    cls = W["vision_model.embeddings.class_embedding"].view(1, 1, H).expand(B, 1, H)
+    x = torch.cat([cls, x], 1) + W["vision_model.embeddings.position_embedding.weight"]
+    ln = torch.nn.functional.layer_norm
+    x = ln(x, (H,), W["vision_model.pre_layrnorm.weight"], W["vision_model.pre_layrnorm.bias"], eps)
+    hd = H // heads
+    for i in range(vc["num_hidden_layers"]):
+        pre = "vision_model.encoder.layers.%d." % i
+        h = ln(x, (H,), W[pre + "layer_norm1.weight"], W[pre + "layer_norm1.bias"], eps)
+        T = h.shape[1]
+
+        def proj(n, t):
+            return torch.nn.functional.linear(t, W[pre + "self_attn.%s.weight" % n], W[pre + "self_attn.%s.bias" % n])
+
+        q, k, v = (proj(n, h).view(B, T, heads, hd).transpose(1, 2) for n in ("q_proj", "k_proj", "v_proj"))
+        s = torch.softmax(q @ k.transpose(-1, -2) * hd ** -0.5, -1)
+        x = x + proj("out_proj", (s @ v).transpose(1, 2).reshape(B, T, H))
+        h = ln(x, (H,), W[pre + "layer_norm2.weight"], W[pre + "layer_norm2.bias"], eps)
+        h = torch.nn.functional.linear(h, W[pre + "mlp.fc1.weight"], W[pre + "mlp.fc1.bias"])
+        h = h * torch.sigmoid(1.702 * h) if act == "quick_gelu" else torch.nn.functional.gelu(h)
+        x = x + torch.nn.functional.linear(h, W[pre + "mlp.fc2.weight"], W[pre + "mlp.fc2.bias"])
+    pooled = ln(x[:, 0], (H,), W["vision_model.post_layernorm.weight"], W["vision_model.post_layernorm.bias"], eps)
+    return pooled @ W["visual_projection.weight"].t()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("model")
+    ap.add_argument("--folder", required=True)
+    ap.add_argument("--images", type=int, default=256)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    cfg = json.load(open(os.path.join(a.model, "config.json")))
+    vc = dict(cfg.get("vision_config", {}))
+    for k, v in {"patch_size": 32, "num_attention_heads": 12, "num_hidden_layers": 12}.items():
+        vc.setdefault(k, v)
+    pre = json.load(open(os.path.join(a.model, "preprocessor_config.json")))
+    W = read_safetensors(os.path.join(a.model, "model.safetensors"))
+    files = [os.path.join(a.folder, "bench-%05d.jpg" % i) for i in range(a.images)]
+    chunks = [files[i:i + a.batch] for i in range(0, len(files), a.batch)]
+    with torch.inference_mode():
+        warm = torch.stack([preprocess(f, pre) for f in chunks[0]])
+        vision_features(W, vc, warm)
+
+        t0 = time.perf_counter()
+        batches = [torch.stack([preprocess(f, pre) for f in c]) for c in chunks]
+        t_pre = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        for b in batches:
+            vision_features(W, vc, b)
+        t_fwd = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        for c in chunks:
+            e = vision_features(W, vc, torch.stack([preprocess(f, pre) for f in c]))
+            e = e / e.norm(dim=-1, keepdim=True)
+        t_all = time.perf_counter() - t0
+    n = float(a.images)
+    print(json.dumps({"images": a.images, "batch_size": a.batch, "threads": torch.get_num_threads(),
+                      "image_size": vc.get("image_size", 224), "decode_preprocess_images_per_s": n / t_pre,
+                      "forward_images_per_s": n / t_fwd, "embed_images_per_s": n / t_all}))
+
+
+if __name__ == "__main__":
+    main()

@@ -74,6 +74,9 @@ usage:
                  one subfolder per class: accuracy per class and the confusion matrix
   fmw image-search MODEL_DIR --folder DIR (--query TEXT | --image FILE) [--k N] [--json]
                  the folder is embedded once and kept up to date (new or changed files only)
+  fmw caption MODEL_DIR FILE_OR_FOLDER... [--beams N] [--max-new-tokens N] [--prompt T] [--json]
+              [--sidecar overwrite|append|skip] [--prefix T] [--suffix T] [--remove-words "a,b"]
+                 captions from an image-to-text model (ViT-GPT2); --sidecar writes NAME.txt beside each
   fmw vision demo [--workspace DIR] [--fresh] [--steps N] [--json]
                  pictures of shapes with captions, a tiny CLIP trained on them, its zero-shot accuracy
 Ctrl+C during training stops at the next step and saves a checkpoint that `fmw resume` continues.

@@ -8,13 +8,16 @@
 #include <fstream>
 #include <torch/torch.h>
 
+#include "arch/image_to_text.h"
 #include "arch/loaded_model.h"
 #include "arch/vision_text.h"
+#include "io/atomic_file.h"
 #include "io/model_folder.h"
 #include "io/safetensors.h"
 #include "support/tiny_models.h"
 #include "tokenize/tokenizer.h"
 #include "util/error.h"
+#include "vision/caption.h"
 #include "vision/demo_shapes.h"
 #include "vision/image.h"
 #include "vision/image_folder.h"
@@ -111,6 +114,35 @@ Run fmw(const QStringList& args) {
 void copyPicture(const std::string& name, const fs::path& to) {
   fs::create_directories(to.parent_path());
   fs::copy_file(visionFixture(name), to, fs::copy_options::overwrite_existing);
+}
+
+// The tiny ViT-GPT2 of make_reference_vit_gpt2.py: its weight rule, and optionally the GPT-2
+// tokenizer fixture (vocabulary 635, <|endoftext|> 632) with a ViT preprocessor for 16 x 16.
+std::shared_ptr<fm::LoadedModel> loadTinyCaptioner(json fx, const QTemporaryDir& dir, bool withTokenizer) {
+  const double gain = fx["weight_gain"].get<double>();
+  if (withTokenizer) {
+    fx["config"]["decoder"]["vocab_size"] = 635;
+    fx["config"]["decoder_start_token_id"] = fx["config"]["eos_token_id"] = fx["config"]["pad_token_id"] = 632;
+    fx["config"]["decoder"]["bos_token_id"] = fx["config"]["decoder"]["eos_token_id"] = 632;
+    for (auto& t : fx["tensors"])
+      if (t["name"] == "decoder.transformer.wte.weight" || t["name"] == "decoder.lm_head.weight") t["shape"][0] = 635;
+  }
+  fm::test::writeDesignedModel(fx, dir.path().toStdString(), [gain](const std::string& name, int64_t i) {
+    const double v = fm::test::formulaRaw(name, i);
+    const bool norm = name.size() > 7 && name.compare(name.size() - 7, 7, ".weight") == 0 &&
+                      (name.find("ln_") != std::string::npos || name.find("layernorm") != std::string::npos);
+    return static_cast<float>(norm ? 1.0 + 0.2 * v : gain * 0.08 * v);
+  });
+  const fs::path d = dir.path().toStdString();
+  if (withTokenizer) {
+    const fs::path tok = fs::path(FM_TEST_FIXTURES) / "tokenizers" / "gpt2_bytelevel";
+    for (const char* f : {"tokenizer.json", "tokenizer_config.json"})
+      fs::copy_file(tok / f, d / f, fs::copy_options::overwrite_existing);
+    json pre = fm::readJsonFile(visionFixture("preprocessors/vit.json"));
+    pre["size"] = {{"height", 16}, {"width", 16}};
+    std::ofstream(d / "preprocessor_config.json") << pre.dump();
+  }
+  return fm::LoadedModel::load(d, {});
 }
 
 }  // namespace
@@ -503,6 +535,109 @@ class TestVision : public QObject {
     const auto report = fm::evaluateZeroShot(*model, fm::ImageProcessor::fromFolder(root / "clip"),
                                              fm::readLabelledFolder(root / "data" / "test"), {}, "a {}");
     QCOMPARE(report.images, int64_t{12});
+  }
+
+  // ViT encoder, projection and GPT-2 with cross-attention against the float64 reference: the
+  // logits of the whole caption at once, and the greedy caption step by step with the cache
+  // (self-attention keys and the encoder's cross-attention keys kept), two pictures at once.
+  void vitGpt2MatchesTheReference() {
+    const json fx = fm::test::referenceFixture("tiny_vit_gpt2");
+    QTemporaryDir dir;
+    auto model = loadTinyCaptioner(fx, dir, false);
+    QCOMPARE(model->kind(), fm::ModelKind::ImageToText);
+    fm::ImageToTextModel& cap = model->imageToText();
+    QCOMPARE(cap.decoderStartId(), int64_t{95});
+    torch::InferenceMode guard;
+    const torch::Tensor states = cap.encodeImages(pixelValues(fx["pixel_values"]));  // (2, 5, 32)
+    QCOMPARE(states.size(2), int64_t{32});
+    for (int64_t b = 0; b < 2; ++b) {
+      const json& c = fx["cases"][static_cast<size_t>(b)];
+      std::vector<int64_t> ids = {95};
+      for (const auto& t : c["greedy"]) ids.push_back(t.get<int64_t>());
+      auto logits = cap.decode(torch::tensor(ids, torch::kLong).view({1, -1}), states.narrow(0, b, 1), nullptr)[0];
+      const double diff = (logits - matrix(c["logits"])).abs().max().item<double>();
+      QVERIFY2(diff < 1e-4, qPrintable(QString("picture %1: logits differ by %2").arg(b).arg(diff)));
+    }
+    fm::KVCache cache = cap.makeCache(2, 16);
+    torch::Tensor ids = torch::full({2, 1}, 95, torch::kLong);
+    std::vector<std::vector<int64_t>> got(2);
+    for (int step = 0; step < fx["max_new_tokens"].get<int>(); ++step) {
+      auto next = cap.decode(ids, step == 0 ? states : torch::Tensor(), &cache).select(1, -1).argmax(-1);
+      for (int64_t b = 0; b < 2; ++b) got[static_cast<size_t>(b)].push_back(next[b].item<int64_t>());
+      ids = next.view({2, 1});
+    }
+    for (size_t b = 0; b < 2; ++b) {
+      const auto want = fx["cases"][b]["greedy"].get<std::vector<int64_t>>();
+      QCOMPARE(std::vector<int64_t>(got[b].begin(), got[b].begin() + static_cast<std::ptrdiff_t>(want.size())), want);
+    }
+  }
+
+  // Captions from files: greedy and beam search agree where they must (one beam is greedy; more
+  // beams never find a less likely caption by the score they rank by), a prompt starts every
+  // caption, and sidecars are written, appended, skipped and styled as asked; a folder job
+  // started again skips what it finished.
+  void captionsAndSidecars() {
+    const json fx = fm::test::referenceFixture("tiny_vit_gpt2");
+    QTemporaryDir dir, work;
+    auto model = loadTinyCaptioner(fx, dir, true);
+    const fm::Image img = fm::decodeImageFile(visionFixture("photo.png")).image;
+    fm::CaptionOptions greedy;
+    greedy.maxNewTokens = 8;
+    const auto g = fm::captionImages(*model, {&img, &img}, greedy);
+    QCOMPARE(g.size(), size_t{2});
+    QCOMPARE(g[0].ids, g[1].ids);
+    QVERIFY(!g[0].ids.empty());
+    fm::CaptionOptions one = greedy;
+    one.beams = 1;
+    fm::CaptionOptions four = greedy;
+    four.beams = 4;
+    four.lengthPenalty = 0.0;  // scores are plain log-probability sums
+    const auto b4 = fm::captionImages(*model, {&img}, four);
+    if (b4[0].ids.size() == g[0].ids.size()) QVERIFY(b4[0].logProb >= g[0].logProb - 1e-6);
+    fm::CaptionOptions prompted = greedy;
+    prompted.prompt = "hello";
+    const auto p = fm::captionImages(*model, {&img}, prompted);
+    QVERIFY2(QString::fromStdString(p[0].text).startsWith("hello"), p[0].text.c_str());
+
+    fm::CaptionStyle style;
+    style.removeWords = {"THE", "of"};
+    style.prefix = "photo, ";
+    style.suffix = ", sharp";
+    QCOMPARE(QString::fromStdString(fm::styleCaption("the top of the hill , red", style)), QString("photo, top hill, red, sharp"));
+    const fs::path root = work.path().toStdString();
+    copyPicture("photo.png", root / "a.png");
+    copyPicture("photo.jpg", root / "b.jpg");
+    copyPicture("truncated.jpg", root / "c.jpg");
+    std::ofstream(root / "b.txt") << "an old caption\n";
+    fm::CaptionStyle skip;
+    skip.mode = fm::SidecarMode::Skip;
+    auto r = fm::captionFiles(*model, fm::listImages(root), greedy, skip);
+    QCOMPARE(r.written, int64_t{1});
+    QCOMPARE(r.skipped, int64_t{1});
+    QCOMPARE(r.failed.size(), size_t{1});
+    QVERIFY(fs::exists(root / "a.txt"));
+    QCOMPARE(fm::readFile(root / "b.txt"), std::string("an old caption\n"));
+    r = fm::captionFiles(*model, fm::listImages(root), greedy, skip);  // nothing left to do
+    QCOMPARE(r.written + r.appended, int64_t{0});
+    QCOMPARE(r.skipped, int64_t{2});
+    fm::CaptionStyle append;
+    append.mode = fm::SidecarMode::Append;
+    r = fm::captionFiles(*model, {root / "b.jpg"}, greedy, append);
+    QCOMPARE(r.appended, int64_t{1});
+    QVERIFY(QString::fromStdString(fm::readFile(root / "b.txt")).startsWith("an old caption, "));
+    fm::CaptionStyle overwrite;
+    overwrite.mode = fm::SidecarMode::Overwrite;
+    r = fm::captionFiles(*model, {root / "b.jpg"}, greedy, overwrite);
+    QCOMPARE(r.written, int64_t{1});
+    QVERIFY(!QString::fromStdString(fm::readFile(root / "b.txt")).startsWith("an old caption"));
+    QString m = thrown<fm::ConfigError>([] { fm::sidecarModeOf("sometimes"); });
+    QVERIFY2(m.contains("overwrite, append, skip"), qPrintable(m));
+
+    const Run run = fmw({"caption", dir.path(), QString::fromStdString((root / "a.png").string()), "--json", "--beams", "2"});
+    QVERIFY2(run.code == 0, run.err.constData());
+    const json line = json::parse(run.out.trimmed().toStdString());
+    QCOMPARE(line["image"].get<std::string>(), (root / "a.png").string());
+    QVERIFY(line.contains("caption"));
   }
 
   // The commands: one JSON object per picture with the fields the scripts read; unit-length

@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "util/error.h"
 #include "util/paths.h"
+#include "vision/caption.h"
 #include "vision/demo_shapes.h"
 #include "vision/image_folder.h"
 #include "vision/preprocess.h"
@@ -198,6 +199,57 @@ int cmdImageSearch(const Args& a) {
   return 0;
 }
 
+int cmdCaption(const Args& a) {
+  const std::vector<std::string> inputs = filesAfterDir(a);
+  if (inputs.empty()) throw fm::ConfigError("fmw caption: give picture files or folders after MODEL_DIR");
+  std::vector<fs::path> files;
+  for (const auto& in : inputs) {
+    const fs::path p = fm::pathOf(in);
+    if (fs::is_directory(p)) {
+      for (const auto& f : fm::listImages(p)) files.push_back(f);
+    } else {
+      files.push_back(p);
+    }
+  }
+  fm::CaptionOptions o;
+  if (a.has("--beams")) o.beams = static_cast<int>(toInt("--beams", a.get("--beams")));
+  if (a.has("--max-new-tokens")) o.maxNewTokens = static_cast<int>(toInt("--max-new-tokens", a.get("--max-new-tokens")));
+  o.prompt = a.get("--prompt");
+  fm::CaptionStyle style;
+  style.prefix = a.get("--prefix");
+  style.suffix = a.get("--suffix");
+  style.removeWords = splitLabels(a.get("--remove-words"));
+  const std::string dir = needDir(a, "caption");
+  auto model = fm::LoadedModel::load(fm::pathOf(dir), loadOptions(a));
+  model->imageToText();  // the kind check
+  if (a.has("--sidecar")) {
+    style.mode = fm::sidecarModeOf(a.get("--sidecar"));
+    const auto r = fm::captionFiles(*model, files, o, style, progress());
+    for (const auto& f : r.failed) std::fprintf(stderr, "skipped: %s\n", f.reason.c_str());
+    for (const auto& [file, text] : r.captions)
+      std::printf("%s\t%s\n", file.u8string().c_str(), fm::styleCaption(text, style).c_str());
+    std::fprintf(stderr, "%lld written, %lld appended, %lld left as they were (sidecar exists), %zu unreadable\n",
+                 static_cast<long long>(r.written), static_cast<long long>(r.appended),
+                 static_cast<long long>(r.skipped), r.failed.size());
+    return r.failed.empty() ? 0 : 1;
+  }
+  int failed = 0;
+  for (const auto& f : files) {
+    try {
+      const fm::Image img = fm::decodeImageFile(f).image;
+      const auto c = fm::captionImages(*model, {&img}, o);
+      const std::string text = fm::styleCaption(c[0].text, style);
+      if (a.has("--json")) std::cout << json{{"image", f.u8string()}, {"caption", text}, {"log_prob", c[0].logProb}}.dump() << "\n";
+      else std::printf("%s\t%s\n", f.u8string().c_str(), text.c_str());
+    } catch (const fm::FormatError& e) {
+      ++failed;
+      if (a.has("--json")) std::cout << json{{"image", f.u8string()}, {"error", e.what()}}.dump() << "\n";
+      else std::fprintf(stderr, "fmw caption: %s\n", e.what());
+    }
+  }
+  return failed ? 1 : 0;
+}
+
 int cmdVision(const Args& a) {
   if (a.positional.empty() || a.positional[0] != "demo")
     throw fm::ConfigError("fmw vision: the sub-command is demo (fmw vision demo [--workspace DIR] [--fresh])");
@@ -250,6 +302,11 @@ const std::vector<Command>& visionCommands() {
        false,
        cmdImageSearch},
       {"vision", {"--fresh", "--json"}, {"--workspace", "--steps"}, false, cmdVision},
+      {"caption",
+       {"--json"},
+       {"--sidecar", "--prefix", "--suffix", "--remove-words", "--beams", "--max-new-tokens", "--prompt", "--dtype", "--device"},
+       false,
+       cmdCaption},
   };
   return kCommands;
 }

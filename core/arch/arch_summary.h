@@ -20,10 +20,11 @@ enum class ModelKind {
   TextEncoder,         // sentence embeddings
   SequenceClassifier,  // scores a text or a text pair (cross-encoder reranking)
   VisionText,          // pictures and texts in one embedding space (CLIP)
+  ImageToText,         // describes a picture in words (captioners)
 };
 
 // Stable identifiers for JSON and settings: "causal-lm", "text-encoder", "sequence-classifier",
-// "vision-text".
+// "vision-text", "image-to-text".
 const char* modelKindId(ModelKind kind);
 // Plain words for people: "language model", "text encoder (embeddings)", ...
 const char* modelKindLabel(ModelKind kind);

@@ -35,6 +35,10 @@ struct ForwardArgs {
   // Optional int64 indices into the flattened (B*T) positions: only these rows go through the
   // LM head and forward() returns (N, vocab). Saves the head where no loss is taken.
   torch::Tensor outputRows;
+  // Decoders with cross-attention (the text half of an encoder-decoder captioner): the
+  // encoder's states (B, N, hidden) every block also attends to. With a cache, the keys and
+  // values made from them at the first step are kept in cache->crossK / crossV.
+  torch::Tensor encoderStates;
 };
 
 class CausalLM : public Network {

@@ -15,6 +15,7 @@ namespace {
 struct Gpt2Config {
   int64_t vocab = 50257, embd = 768, layers = 12, heads = 12, positions = 1024, inner = 0;
   double eps = 1e-5;
+  bool crossAttention = false;  // add_cross_attention: the decoder of an encoder-decoder model
 
   static Gpt2Config fromJson(const json& c) {
     Gpt2Config k;
@@ -26,6 +27,7 @@ struct Gpt2Config {
     k.positions = geti("n_positions", k.positions);
     k.inner = geti("n_inner", 4 * k.embd);
     k.eps = configNum(c, "layer_norm_epsilon", k.eps);
+    k.crossAttention = configBool(c, "add_cross_attention", false);
     if (k.vocab <= 0 || k.embd <= 0 || k.layers <= 0 || k.heads <= 0 || k.positions <= 0 || k.inner <= 0)
       throw FormatError("config.json: sizes (vocab_size, n_embd, n_layer, n_head, n_positions, n_inner) must be positive");
     if (k.embd % k.heads != 0)
@@ -65,6 +67,44 @@ struct Gpt2AttentionImpl : torch::nn::Module {
 };
 TORCH_MODULE(Gpt2Attention);
 
+// Cross-attention (is_cross_attention): queries from the text, keys and values from the
+// encoder's states; no mask.
+struct Gpt2CrossAttentionImpl : torch::nn::Module {
+  Gpt2CrossAttentionImpl(const Gpt2Config& c) : heads(c.heads), hd(c.embd / c.heads) {
+    c_attn = register_module("c_attn", Conv1D(c.embd, 2 * c.embd));
+    q_attn = register_module("q_attn", Conv1D(c.embd, c.embd));
+    c_proj = register_module("c_proj", Conv1D(c.embd, c.embd));
+  }
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& encoder, KVCache* cache, size_t layer) {
+    const int64_t B = x.size(0), T = x.size(1), E = x.size(2);
+    auto q = q_attn(x).view({B, T, heads, hd}).transpose(1, 2);  // (B, H, T, hd)
+    torch::Tensor k, v;
+    if (cache && cache->crossK.size() > layer && cache->crossK[layer].defined()) {
+      k = cache->crossK[layer];
+      v = cache->crossV[layer];
+    } else {
+      if (!encoder.defined()) throw ConfigError("this GPT-2 decoder needs the encoder's states (cross-attention)");
+      const int64_t N = encoder.size(1);
+      auto kv = c_attn(encoder).split(E, -1);
+      k = kv[0].view({B, N, heads, hd}).transpose(1, 2);  // (B, H, N, hd)
+      v = kv[1].view({B, N, heads, hd}).transpose(1, 2);
+      if (cache) {
+        if (cache->crossK.size() <= layer) {
+          cache->crossK.resize(layer + 1);
+          cache->crossV.resize(layer + 1);
+        }
+        cache->crossK[layer] = k;
+        cache->crossV[layer] = v;
+      }
+    }
+    auto y = attention(q, k, v, {}, 1.0 / std::sqrt(static_cast<double>(hd)));
+    return c_proj(y.transpose(1, 2).reshape({B, T, E}));
+  }
+  int64_t heads, hd;
+  Conv1D c_attn{nullptr}, q_attn{nullptr}, c_proj{nullptr};
+};
+TORCH_MODULE(Gpt2CrossAttention);
+
 struct Gpt2MlpImpl : torch::nn::Module {
   Gpt2MlpImpl(const Gpt2Config& c, bool tanhGelu) : tanh(tanhGelu) {
     c_fc = register_module("c_fc", Conv1D(c.embd, c.inner));
@@ -84,14 +124,20 @@ struct Gpt2BlockImpl : torch::nn::Module {
     attn = register_module("attn", Gpt2Attention(c));
     ln_2 = register_module("ln_2", LayerNorm(c.embd, c.eps));
     mlp = register_module("mlp", Gpt2Mlp(c, tanhGelu));
+    if (c.crossAttention) {
+      crossattention = register_module("crossattention", Gpt2CrossAttention(c));
+      ln_cross_attn = register_module("ln_cross_attn", LayerNorm(c.embd, c.eps));
+    }
   }
   torch::Tensor forward(torch::Tensor x, const torch::Tensor& mask, KVCache* cache, size_t layer,
-                        const std::vector<int64_t>& segments) {
+                        const std::vector<int64_t>& segments, const torch::Tensor& encoder) {
     x = x + attn->forward(ln_1(x), mask, cache, layer, segments);
+    if (crossattention) x = x + crossattention->forward(ln_cross_attn(x), encoder, cache, layer);
     return x + mlp(ln_2(x));
   }
-  LayerNorm ln_1{nullptr}, ln_2{nullptr};
+  LayerNorm ln_1{nullptr}, ln_2{nullptr}, ln_cross_attn{nullptr};
   Gpt2Attention attn{nullptr};
+  Gpt2CrossAttention crossattention{nullptr};
   Gpt2Mlp mlp{nullptr};
 };
 TORCH_MODULE(Gpt2Block);
@@ -139,7 +185,7 @@ class Gpt2LMHeadModel : public CausalLM {
     auto x = transformer->wte(a.ids) + transformer->wpe(pos);  // (B, T, E)
     torch::Tensor mask = a.mask.defined() || !a.segments.empty() ? a.mask : causalMask(T, past, dev);
     for (size_t i = 0; i < transformer->blocks.size(); ++i)
-      x = transformer->blocks[i]->forward(x, mask, a.cache, i, a.segments);
+      x = transformer->blocks[i]->forward(x, mask, a.cache, i, a.segments, a.encoderStates);
     if (a.cache) a.cache->length = past + T;
     x = transformer->ln_f(selectOutputRows(x, a.outputRows));
     return torch::linear(x, transformer->wte->weight).to(torch::kFloat);  // (B, T, vocab)

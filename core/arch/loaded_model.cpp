@@ -5,6 +5,7 @@
 
 #include "arch/causal_lm.h"
 #include "arch/encoder.h"
+#include "arch/image_to_text.h"
 #include "arch/vision_text.h"
 #include "embed/sentence_config.h"
 #include "embed/sentence_head.h"
@@ -191,7 +192,8 @@ ModelInfo inspectModel(const fs::path& dir) {
   checkWeights(*createNetwork(folder.config()), store);
   if (info.kind == ModelKind::TextEncoder)
     describeSentence(info, SentenceConfig::read(dir, info.hidden, info.maxPositions, folder.tokenizerConfig()));
-  if (info.kind == ModelKind::SequenceClassifier || info.kind == ModelKind::VisionText)
+  if (info.kind == ModelKind::SequenceClassifier || info.kind == ModelKind::VisionText ||
+      info.kind == ModelKind::ImageToText)
     info.maxLength = classifierMaxLength(folder, info);
   std::unique_ptr<Tokenizer> tok;
   std::string err;
@@ -263,7 +265,8 @@ std::shared_ptr<LoadedModel> LoadedModel::load(const fs::path& dir, const LoadOp
     describeSentence(m.info, *m.sentence);
     m.head = std::make_unique<SentenceHead>(*m.sentence);
   }
-  if (m.info.kind == ModelKind::SequenceClassifier || m.info.kind == ModelKind::VisionText)
+  if (m.info.kind == ModelKind::SequenceClassifier || m.info.kind == ModelKind::VisionText ||
+      m.info.kind == ModelKind::ImageToText)
     m.info.maxLength = classifierMaxLength(folder, m.info);
   m.preprocessor = folder.preprocessorConfig();
 
@@ -311,6 +314,9 @@ SequenceClassifier& LoadedModel::classifier() const {
 }
 VisionTextModel& LoadedModel::visionText() const {
   return asKind<VisionTextModel>(*m->net, m->info, "image-text model (CLIP)");
+}
+ImageToTextModel& LoadedModel::imageToText() const {
+  return asKind<ImageToTextModel>(*m->net, m->info, "captioner (an image-to-text model such as ViT-GPT2)");
 }
 const json& LoadedModel::preprocessorConfig() const { return m->preprocessor; }
 const SentenceConfig* LoadedModel::sentenceConfig() const { return m->sentence.get(); }

@@ -28,6 +28,7 @@ class CausalLM;
 class TextEncoder;
 class SequenceClassifier;
 class VisionTextModel;
+class ImageToTextModel;
 struct SentenceConfig;
 class SentenceHead;
 
@@ -99,6 +100,7 @@ class LoadedModel {
   TextEncoder& encoder() const;
   SequenceClassifier& classifier() const;
   VisionTextModel& visionText() const;
+  ImageToTextModel& imageToText() const;
   // preprocessor_config.json as the folder has it ({} when absent): vision/preprocess.h reads it.
   const nlohmann::json& preprocessorConfig() const;
   // Text encoders only (null otherwise).

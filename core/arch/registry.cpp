@@ -9,6 +9,7 @@
 #include "arch/encoder.h"
 #include "arch/gpt2.h"
 #include "arch/llama.h"
+#include "arch/vision_encoder_decoder.h"
 #include "io/model_folder.h"
 #include "nn/weights.h"
 #include "util/error.h"
@@ -30,6 +31,7 @@ const std::map<std::string, Family>& registry() {
       {"gpt2", {gpt2Summary, makeGpt2}},
       {"bert", {bertSummary, makeBert}},
       {"clip", {clipSummary, makeClip}},
+      {"vision-encoder-decoder", {visionEncoderDecoderSummary, makeVisionEncoderDecoder}},
       {"roberta", {bertSummary, makeBert}},
       {"xlm-roberta", {bertSummary, makeBert}},
   };
@@ -57,6 +59,7 @@ const char* modelKindId(ModelKind kind) {
     case ModelKind::TextEncoder: return "text-encoder";
     case ModelKind::SequenceClassifier: return "sequence-classifier";
     case ModelKind::VisionText: return "vision-text";
+    case ModelKind::ImageToText: return "image-to-text";
   }
   return "?";
 }
@@ -67,6 +70,7 @@ const char* modelKindLabel(ModelKind kind) {
     case ModelKind::TextEncoder: return "text encoder (sentence embeddings)";
     case ModelKind::SequenceClassifier: return "cross-encoder (scores text pairs)";
     case ModelKind::VisionText: return "image-text model (labels and searches pictures)";
+    case ModelKind::ImageToText: return "captioner (describes pictures in words)";
   }
   return "?";
 }

@@ -79,4 +79,10 @@ std::pair<torch::Tensor, torch::Tensor> appendToCache(KVCache& cache, size_t lay
   return {cache.k[layer].narrow(2, 0, past + T), cache.v[layer].narrow(2, 0, past + T)};
 }
 
+void KVCache::reorder(const torch::Tensor& rows) {
+  for (auto* list : {&k, &v, &crossK, &crossV})
+    for (auto& t : *list)
+      if (t.defined()) t = t.index_select(0, rows.to(t.device()));
+}
+
 }  // namespace fm

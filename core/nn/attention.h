@@ -20,6 +20,11 @@ namespace fm {
 struct KVCache {
   std::vector<torch::Tensor> k, v;  // per layer: (batch, kvHeads, capacity, headDim)
   int64_t length = 0;               // positions filled
+  // Encoder-decoder models: per layer, the cross-attention keys and values of the encoder's
+  // states (batch, heads, encoderLength, headDim), computed at the first step and reused.
+  std::vector<torch::Tensor> crossK, crossV;
+  // Keeps batch rows `rows` (int64) of everything cached, in that order: beam search.
+  void reorder(const torch::Tensor& rows);
   int64_t capacity() const { return k.empty() ? 0 : k[0].size(2); }
 };
 

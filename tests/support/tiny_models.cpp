@@ -19,6 +19,17 @@ static bool endsWith(const std::string& s, const std::string& suf) {
   return s.size() >= suf.size() && s.compare(s.size() - suf.size(), suf.size(), suf) == 0;
 }
 
+double formulaRaw(const std::string& name, int64_t i) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : name) {
+    h ^= c;
+    h *= 16777619u;
+  }
+  const double phase = (h % 1000) / 1000.0 * 6.283185307179586;
+  const double x = static_cast<double>(i);
+  return std::sin(0.7315 * x + phase) * std::cos(0.0131 * x + 0.5 * phase);
+}
+
 float formulaValue(const std::string& name, int64_t i) {
   uint32_t h = 2166136261u;
   for (unsigned char c : name) {

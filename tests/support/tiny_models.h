@@ -18,6 +18,8 @@ nlohmann::json referenceFixture(const std::string& name);
 
 // Element i of tensor `name` (see the script for the formula).
 float formulaValue(const std::string& name, int64_t i);
+// The formula's raw value v of element i (before the norm / non-norm scaling), in double.
+double formulaRaw(const std::string& name, int64_t i);
 
 // Writes config.json (or every file of the fixture's "files") and model.safetensors (F32)
 // for a reference fixture. With `shards` > 1 the tensors are spread over that many files with

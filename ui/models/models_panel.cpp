@@ -304,6 +304,7 @@ static QString kindText(fm::ModelKind k) {
     case fm::ModelKind::TextEncoder: return ModelsPanel::tr("text encoder: turns text into vectors (search, similarity)");
     case fm::ModelKind::SequenceClassifier: return ModelsPanel::tr("cross-encoder: scores how well a passage answers a query (reranking)");
     case fm::ModelKind::VisionText: return ModelsPanel::tr("image-text model: labels and searches pictures by words (Image + Text)");
+    case fm::ModelKind::ImageToText: return ModelsPanel::tr("captioner: describes pictures in words");
   }
   return {};
 }

@@ -10,6 +10,7 @@
 #include "arch/loaded_model.h"
 #include "cli/cli.h"
 #include "util/paths.h"
+#include "vision/bench_vision.h"
 #include "vision/demo_shapes.h"
 #include "embed/bench_embed.h"
 #include "embed/embedder.h"
@@ -308,6 +309,12 @@ int cmdCreateModel(const Args& a) {
     fm::createBenchEncoder(a.get("--out"), preset, static_cast<uint64_t>(toInt("--seed", a.get("--seed", "1"))));
     std::fprintf(stderr, "wrote a random-weight %s text encoder (no tokenizer: for fmw bench embed) to %s\n",
                  preset.c_str(), a.get("--out").c_str());
+    return 0;
+  }
+  if (preset == "vit-gpt2") {
+    fm::createBenchCaptioner(fm::pathOf(a.get("--out")), static_cast<uint64_t>(toInt("--seed", a.get("--seed", "1"))));
+    std::fprintf(stderr, "wrote a random-weight ViT-GPT2-shaped captioner (for fmw bench vision) to %s\n",
+                 a.get("--out").c_str());
     return 0;
   }
   if (preset == "clip-b32") {

@@ -95,7 +95,7 @@ void createBenchEncoder(const std::string& dirStr, const std::string& preset, ui
                        {"hidden_size", 384}, {"num_hidden_layers", 6}, {"num_attention_heads", 12},
                        {"intermediate_size", 1536}, {"max_position_embeddings", 512}, {"type_vocab_size", 2},
                        {"layer_norm_eps", 1e-12}, {"hidden_act", "gelu"}, {"pad_token_id", 0}};
-  writeRandomEncoder(dir, config, seed);
+  writeRandomModel(dir, config, seed);
 }
 
 }  // namespace fm

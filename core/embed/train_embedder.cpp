@@ -24,7 +24,7 @@ namespace fm {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-void writeRandomEncoder(const fs::path& dir, const json& config, uint64_t seed) {
+void writeRandomModel(const fs::path& dir, const json& config, uint64_t seed) {
   torch::manual_seed(seed);
   auto net = createNetwork(config);
   std::vector<std::pair<std::string, torch::Tensor>> named;
@@ -32,8 +32,12 @@ void writeRandomEncoder(const fs::path& dir, const json& config, uint64_t seed) 
     torch::NoGradGuard ng;
     for (auto& p : net->named_parameters(true)) {
       const std::string& n = p.key();
-      const bool norm = n.find("LayerNorm") != std::string::npos || n.find("layer_norm") != std::string::npos;
-      if (norm && n.size() >= 7 && n.compare(n.size() - 7, 7, ".weight") == 0) p.value().fill_(1.0);
+      // LayerNorm / layer_norm1 / pre_layrnorm / layernorm_before / ln_f: every family's name.
+      const bool norm = n.find("Norm") != std::string::npos || n.find("norm") != std::string::npos ||
+                        n.find("ln_") != std::string::npos;
+      if (n == "logit_scale") {
+        // CLIP's temperature keeps its configured start
+      } else if (norm && n.size() >= 7 && n.compare(n.size() - 7, 7, ".weight") == 0) p.value().fill_(1.0);
       else if (n.size() >= 5 && n.compare(n.size() - 5, 5, ".bias") == 0) p.value().zero_();
       else p.value().normal_(0.0, 0.02);
       named.emplace_back(n, p.value());
@@ -72,7 +76,7 @@ void createEmbedderFolder(const fs::path& dir, const std::string& tokenizerText,
   if (overrides.is_object()) config.update(overrides);
   tc["model_max_length"] = config["max_position_embeddings"];
   writeFileAtomic(dir / "tokenizer_config.json", tc.dump(2) + "\n");
-  writeRandomEncoder(dir, config, seed);
+  writeRandomModel(dir, config, seed);
   // sentence-transformers: the transformer, mean pooling, then unit length.
   const json modules = json::array({{{"idx", 0}, {"name", "0"}, {"path", ""}, {"type", "sentence_transformers.models.Transformer"}},
                                     {{"idx", 1}, {"name", "1"}, {"path", "1_Pooling"}, {"type", "sentence_transformers.models.Pooling"}},

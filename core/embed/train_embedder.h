@@ -51,8 +51,9 @@ struct EmbedderTrainResult {
 void createEmbedderFolder(const std::filesystem::path& dir, const std::string& tokenizerText,
                           const nlohmann::json& overrides, uint64_t seed, int vocabSize = 2000);
 
-// config.json and random weights (normal(0, 0.02), norms 1, biases 0) for an encoder `config`.
-void writeRandomEncoder(const std::filesystem::path& dir, const nlohmann::json& config, uint64_t seed);
+// config.json and random weights (normal(0, 0.02), norms 1, biases 0) for any model `config`
+// (encoders, CLIP, captioners); CLIP's logit_scale keeps its configured start.
+void writeRandomModel(const std::filesystem::path& dir, const nlohmann::json& config, uint64_t seed);
 
 // Trains the embedder in `dir` on `pairs` and writes its weights back (atomically) when done.
 EmbedderTrainResult trainEmbedder(const std::filesystem::path& dir, const std::vector<TextPair>& pairs,

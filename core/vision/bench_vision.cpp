@@ -5,8 +5,10 @@
 #include <opencv2/imgproc.hpp>
 #include <random>
 
+#include "arch/image_to_text.h"
 #include "arch/loaded_model.h"
 #include "arch/vision_text.h"
+#include "embed/train_embedder.h"
 #include "io/atomic_file.h"
 #include "util/runtime.h"
 #include "vision/demo_shapes.h"
@@ -47,8 +49,116 @@ void writeBenchPictures(const fs::path& folder, int count) {
   }
 }
 
+namespace {
+
+// Greedy captions of `count` pictures, `batch` at a time, exactly `newTokens` tokens each (no
+// early stop, so both sides do the same work): decode + preprocess + encoder + decoder steps.
+nlohmann::json benchCaptions(LoadedModel& model, const std::vector<fs::path>& files, int batch, int newTokens,
+                             const JobContext& job) {
+  const ImageProcessor proc = ImageProcessor::forModel(model);
+  ImageToTextModel& net = model.imageToText();
+  torch::InferenceMode guard;
+  auto run = [&](size_t from, size_t to) {
+    std::vector<Image> imgs;
+    for (size_t j = from; j < to; ++j) imgs.push_back(decodeImageFile(files[j]).image);
+    std::vector<const Image*> ptrs;
+    for (const auto& im : imgs) ptrs.push_back(&im);
+    const torch::Tensor px = proc.processBatch(ptrs);
+    const int64_t B = px.size(0);
+    auto states = net.encodeImages(px);
+    KVCache cache = net.makeCache(B, newTokens + 1);
+    torch::Tensor ids = torch::full({B, 1}, net.decoderStartId(), torch::kLong);
+    for (int t = 0; t < newTokens; ++t)
+      ids = net.decode(ids, t == 0 ? states : torch::Tensor(), &cache).select(1, -1).argmax(-1).view({B, 1});
+  };
+  run(0, std::min<size_t>(files.size(), static_cast<size_t>(batch)));  // warm-up
+  job.report(0.2, "captioning");
+  const auto t0 = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < files.size(); i += static_cast<size_t>(batch))
+    run(i, std::min(files.size(), i + static_cast<size_t>(batch)));
+  const double seconds = since(t0);
+  return {{"images", files.size()},
+          {"batch_size", batch},
+          {"new_tokens", newTokens},
+          {"threads", torch::get_num_threads()},
+          {"image_size", net.imageSize()},
+          {"caption_images_per_s", static_cast<double>(files.size()) / seconds},
+          {"generated_tokens_per_s", static_cast<double>(files.size()) * newTokens / seconds}};
+}
+
+}  // namespace
+
+void createBenchCaptioner(const fs::path& dir, uint64_t seed) {
+  const nlohmann::json config = {
+      {"architectures", {"VisionEncoderDecoderModel"}},
+      {"model_type", "vision-encoder-decoder"},
+      {"decoder_start_token_id", 50256},
+      {"eos_token_id", 50256},
+      {"pad_token_id", 50256},
+      {"encoder",
+       {{"model_type", "vit"}, {"hidden_size", 768}, {"intermediate_size", 3072}, {"num_hidden_layers", 12},
+        {"num_attention_heads", 12}, {"image_size", 224}, {"patch_size", 16}, {"num_channels", 3},
+        {"hidden_act", "gelu"}, {"layer_norm_eps", 1e-12}, {"qkv_bias", true}}},
+      {"decoder",
+       {{"model_type", "gpt2"}, {"vocab_size", 50257}, {"n_embd", 768}, {"n_layer", 12}, {"n_head", 12},
+        {"n_positions", 1024}, {"activation_function", "gelu_new"}, {"add_cross_attention", true},
+        {"is_decoder", true}, {"bos_token_id", 50256}, {"eos_token_id", 50256}}}};
+  writeRandomModel(dir, config, seed);
+  // Byte-level BPE: the 256 byte characters, placeholder tokens up to 50255 (never produced by
+  // encoding, readable when generated), <|endoftext|> last.
+  nlohmann::json vocab = nlohmann::json::object();
+  int id = 0;
+  for (int b = 0; b < 256; ++b) {
+    int cp = b;
+    if (!((b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF))) {
+      int n = 0;
+      for (int c = 0; c < b; ++c)
+        if (!((c >= '!' && c <= '~') || (c >= 0xA1 && c <= 0xAC) || (c >= 0xAE && c <= 0xFF))) ++n;
+      cp = 256 + n;
+    }
+    std::string u;
+    if (cp < 0x80) u += static_cast<char>(cp);
+    else {
+      u += static_cast<char>(0xC0 | (cp >> 6));
+      u += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    vocab[u] = id++;
+  }
+  while (id < 50256) vocab["tok" + std::to_string(id)] = id, ++id;
+  vocab["<|endoftext|>"] = 50256;
+  const nlohmann::json tok = {
+      {"version", "1.0"},
+      {"added_tokens",
+       {{{"id", 50256}, {"content", "<|endoftext|>"}, {"single_word", false}, {"lstrip", false}, {"rstrip", false},
+         {"normalized", true}, {"special", true}}}},
+      {"normalizer", nullptr},
+      {"pre_tokenizer", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", true}}},
+      {"post_processor", {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", false}, {"use_regex", true}}},
+      {"decoder", {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true}, {"use_regex", true}}},
+      {"model", {{"type", "BPE"}, {"dropout", nullptr}, {"unk_token", nullptr}, {"continuing_subword_prefix", ""},
+                 {"end_of_word_suffix", ""}, {"fuse_unk", false}, {"byte_fallback", false}, {"vocab", vocab},
+                 {"merges", nlohmann::json::array()}}}};
+  writeFileAtomic(dir / "tokenizer.json", tok.dump() + "\n");
+  writeFileAtomic(dir / "tokenizer_config.json",
+                  nlohmann::json{{"bos_token", "<|endoftext|>"}, {"eos_token", "<|endoftext|>"},
+                                 {"unk_token", "<|endoftext|>"}, {"model_max_length", 1024},
+                                 {"tokenizer_class", "GPT2Tokenizer"}}
+                          .dump(2) + "\n");
+  writeFileAtomic(dir / "preprocessor_config.json",
+                  nlohmann::json{{"image_processor_type", "ViTImageProcessor"}, {"do_resize", true},
+                                 {"size", {{"height", 224}, {"width", 224}}}, {"resample", 2}, {"do_rescale", true},
+                                 {"rescale_factor", 1.0 / 255.0}, {"do_normalize", true},
+                                 {"image_mean", {0.5, 0.5, 0.5}}, {"image_std", {0.5, 0.5, 0.5}}}
+                          .dump(2) + "\n");
+}
+
 nlohmann::json benchVision(LoadedModel& model, const fs::path& folder, int count, int batch, const JobContext& job) {
   writeBenchPictures(folder, count);
+  if (model.kind() == ModelKind::ImageToText) {
+    std::vector<fs::path> files;
+    for (int i = 0; i < count; ++i) files.push_back(folder / name(i));
+    return benchCaptions(model, files, 8, 16, job);
+  }
   std::vector<fs::path> files;
   for (int i = 0; i < count; ++i) files.push_back(folder / name(i));
   const ImageProcessor proc = ImageProcessor::forModel(model);

@@ -15,6 +15,7 @@
 #include "arch/loaded_model.h"
 #include "arch/network.h"
 #include "arch/vision_text.h"
+#include "embed/train_embedder.h"
 #include "io/atomic_file.h"
 #include "io/model_folder.h"
 #include "jobs/cancelled.h"
@@ -321,29 +322,8 @@ void createTinyClip(const fs::path& dir, const std::vector<std::string>& words, 
                     {"image_mean", {0.48145466, 0.4578275, 0.40821073}},
                     {"image_std", {0.26862954, 0.26130258, 0.27577711}},
                     {"do_convert_rgb", true}};
-  torch::manual_seed(static_cast<int64_t>(o.seed));
-  auto net = createNetwork(config);
-  std::vector<std::pair<std::string, torch::Tensor>> named;
-  {
-    torch::NoGradGuard ng;
-    for (auto& p : net->named_parameters(true)) {
-      const std::string& n = p.key();
-      const bool weight = n.size() >= 7 && n.compare(n.size() - 7, 7, ".weight") == 0;
-      if (n == "logit_scale") {
-        // keeps its initial value
-      } else if (n.find("norm") != std::string::npos && weight) {
-        p.value().fill_(1.0);
-      } else if (n.size() >= 5 && n.compare(n.size() - 5, 5, ".bias") == 0) {
-        p.value().zero_();
-      } else {
-        p.value().normal_(0.0, 0.02);
-      }
-      named.emplace_back(n, p.value());
-    }
-  }
-  writeTensorFile(dir / "model.safetensors", named);
+  writeRandomModel(dir, config, o.seed);
   writeFileAtomic(dir / "preprocessor_config.json", pre.dump(2) + "\n");
-  writeFileAtomic(dir / "config.json", config.dump(2) + "\n");
 }
 
 void readCaptionedFolder(const fs::path& dir, std::vector<fs::path>& images, std::vector<std::string>& captions) {

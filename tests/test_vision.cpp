@@ -116,33 +116,9 @@ void copyPicture(const std::string& name, const fs::path& to) {
   fs::copy_file(visionFixture(name), to, fs::copy_options::overwrite_existing);
 }
 
-// The tiny ViT-GPT2 of make_reference_vit_gpt2.py: its weight rule, and optionally the GPT-2
-// tokenizer fixture (vocabulary 635, <|endoftext|> 632) with a ViT preprocessor for 16 x 16.
-std::shared_ptr<fm::LoadedModel> loadTinyCaptioner(json fx, const QTemporaryDir& dir, bool withTokenizer) {
-  const double gain = fx["weight_gain"].get<double>();
-  if (withTokenizer) {
-    fx["config"]["decoder"]["vocab_size"] = 635;
-    fx["config"]["decoder_start_token_id"] = fx["config"]["eos_token_id"] = fx["config"]["pad_token_id"] = 632;
-    fx["config"]["decoder"]["bos_token_id"] = fx["config"]["decoder"]["eos_token_id"] = 632;
-    for (auto& t : fx["tensors"])
-      if (t["name"] == "decoder.transformer.wte.weight" || t["name"] == "decoder.lm_head.weight") t["shape"][0] = 635;
-  }
-  fm::test::writeDesignedModel(fx, dir.path().toStdString(), [gain](const std::string& name, int64_t i) {
-    const double v = fm::test::formulaRaw(name, i);
-    const bool norm = name.size() > 7 && name.compare(name.size() - 7, 7, ".weight") == 0 &&
-                      (name.find("ln_") != std::string::npos || name.find("layernorm") != std::string::npos);
-    return static_cast<float>(norm ? 1.0 + 0.2 * v : gain * 0.08 * v);
-  });
-  const fs::path d = dir.path().toStdString();
-  if (withTokenizer) {
-    const fs::path tok = fs::path(FM_TEST_FIXTURES) / "tokenizers" / "gpt2_bytelevel";
-    for (const char* f : {"tokenizer.json", "tokenizer_config.json"})
-      fs::copy_file(tok / f, d / f, fs::copy_options::overwrite_existing);
-    json pre = fm::readJsonFile(visionFixture("preprocessors/vit.json"));
-    pre["size"] = {{"height", 16}, {"width", 16}};
-    std::ofstream(d / "preprocessor_config.json") << pre.dump();
-  }
-  return fm::LoadedModel::load(d, {});
+std::shared_ptr<fm::LoadedModel> loadTinyCaptioner(const QTemporaryDir& dir, bool withTokenizer) {
+  fm::test::writeTinyCaptioner(dir.path().toStdString(), withTokenizer);
+  return fm::LoadedModel::load(dir.path().toStdString(), {});
 }
 
 }  // namespace
@@ -543,7 +519,7 @@ class TestVision : public QObject {
   void vitGpt2MatchesTheReference() {
     const json fx = fm::test::referenceFixture("tiny_vit_gpt2");
     QTemporaryDir dir;
-    auto model = loadTinyCaptioner(fx, dir, false);
+    auto model = loadTinyCaptioner(dir, false);
     QCOMPARE(model->kind(), fm::ModelKind::ImageToText);
     fm::ImageToTextModel& cap = model->imageToText();
     QCOMPARE(cap.decoderStartId(), int64_t{95});
@@ -579,7 +555,7 @@ class TestVision : public QObject {
   void captionsAndSidecars() {
     const json fx = fm::test::referenceFixture("tiny_vit_gpt2");
     QTemporaryDir dir, work;
-    auto model = loadTinyCaptioner(fx, dir, true);
+    auto model = loadTinyCaptioner(dir, true);
     const fm::Image img = fm::decodeImageFile(visionFixture("photo.png")).image;
     fm::CaptionOptions greedy;
     greedy.maxNewTokens = 8;

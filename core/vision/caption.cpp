@@ -243,6 +243,16 @@ std::string styleCaption(const std::string& caption, const CaptionStyle& style) 
   return style.prefix + tidy + style.suffix;
 }
 
+std::string readSidecar(const fs::path& image) {
+  std::ifstream in(sidecarPath(image), std::ios::binary);
+  if (!in) return {};
+  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+void writeSidecarText(const fs::path& image, const std::string& text) { writeFileAtomic(sidecarPath(image), text + "\n"); }
+
 SidecarResult writeSidecar(const fs::path& image, const std::string& caption, const CaptionStyle& style) {
   const fs::path file = sidecarPath(image);
   std::error_code ec;

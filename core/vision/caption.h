@@ -58,6 +58,11 @@ std::filesystem::path sidecarPath(const std::filesystem::path& image);
 // prefix and the suffix.
 std::string styleCaption(const std::string& caption, const CaptionStyle& style);
 
+// The caption beside a picture as a person wrote or edited it: read (trailing line breaks
+// dropped; "" when there is none) and written back atomically, as it is.
+std::string readSidecar(const std::filesystem::path& image);
+void writeSidecarText(const std::filesystem::path& image, const std::string& text);
+
 enum class SidecarResult { Written, Appended, Skipped };
 // Writes (atomically) the styled caption beside the picture as the mode says.
 SidecarResult writeSidecar(const std::filesystem::path& image, const std::string& caption, const CaptionStyle& style);

@@ -2285,257 +2285,360 @@
 <context>
     <name>fm::ui::ImageTextPanel</name>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="70"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="73"/>
         <source>No model: choose a CLIP folder, or make the demo model.</source>
         <translation>모델 없음: CLIP 폴더를 고르거나 데모 모델을 만드세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="72"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="75"/>
         <source>Choose model…</source>
         <translation>모델 선택…</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="73"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="76"/>
         <source>Demo model</source>
         <translation>데모 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="74"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="77"/>
         <source>Draws pictures of coloured shapes with captions, trains a tiny CLIP on them here (a few minutes) and opens its held-out pictures</source>
         <translation>색깔 도형 그림과 설명을 그리고, 그것으로 작은 CLIP을 여기서 학습한 뒤(몇 분) 학습에 쓰지 않은 그림을 엽니다</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="79"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="82"/>
         <source>Model:</source>
         <translation>모델:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="81"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="84"/>
         <source>No folder</source>
         <translation>폴더 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="83"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="86"/>
         <source>Choose folder…</source>
         <translation>폴더 선택…</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="86"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="89"/>
         <source>Pictures:</source>
         <translation>그림:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="115"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="117"/>
         <source>cat, dog, car</source>
         <translation>고양이, 개, 자동차</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="117"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="119"/>
         <source>Each label is put in place of {} before the model reads it</source>
         <translation>모델이 읽기 전에 각 레이블이 {} 자리에 들어갑니다</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="118"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="120"/>
         <source>Labels:</source>
         <translation>레이블:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="119"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="121"/>
         <source>Template:</source>
         <translation>템플릿:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="121"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="123"/>
         <source>Label the pictures</source>
         <translation>그림에 레이블 달기</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="123"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="125"/>
         <source>Choose a picture to see how sure the model is of each label.</source>
         <translation>그림을 고르면 모델이 각 레이블을 얼마나 확신하는지 보입니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="132"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="134"/>
         <source>Labels</source>
         <translation>레이블</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="139"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="141"/>
         <source>Describe a picture, e.g. a red circle</source>
         <translation>그림을 설명하세요. 예: a red circle</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="140"/>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="156"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="142"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="158"/>
         <source>Search</source>
         <translation>검색</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="144"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="146"/>
         <source>Find pictures like the chosen one</source>
         <translation>고른 그림과 비슷한 그림 찾기</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="161"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="163"/>
         <source>For a folder with one subfolder per class (the folder name is the label): how often the model&apos;s best label is the right one.</source>
         <translation>클래스마다 하위 폴더가 하나씩 있는 폴더(폴더 이름이 레이블): 모델의 최고 레이블이 맞는 비율.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="166"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="168"/>
         <source>Evaluate the folder</source>
         <translation>폴더 평가</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="176"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="178"/>
         <source>Evaluate</source>
         <translation>평가</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="185"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="184"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="390"/>
+        <source>No captioner</source>
+        <translation>캡셔너 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="186"/>
+        <source>Choose captioner…</source>
+        <translation>캡셔너 선택…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="192"/>
+        <source>Skip pictures that have a caption</source>
+        <translation>캡션이 있는 그림은 건너뛰기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="193"/>
+        <source>Add to the caption there</source>
+        <translation>있는 캡션에 덧붙이기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="194"/>
+        <source>Replace the caption there</source>
+        <translation>있는 캡션 바꾸기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="195"/>
+        <source>Caption files:</source>
+        <translation>캡션 파일:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="199"/>
+        <source>image, picture</source>
+        <translation>image, picture</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="200"/>
+        <source>Before each:</source>
+        <translation>앞에 붙일 말:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="201"/>
+        <source>After each:</source>
+        <translation>뒤에 붙일 말:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="202"/>
+        <source>Words to remove:</source>
+        <translation>뺄 낱말:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="206"/>
+        <source>1 writes the likeliest next word each time; more beams compare several captions</source>
+        <translation>1은 매번 가장 그럴듯한 다음 낱말을 씁니다. 빔이 많으면 여러 캡션을 견줍니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="207"/>
+        <source>Beams:</source>
+        <translation>빔:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="209"/>
+        <source>Caption the folder</source>
+        <translation>폴더에 캡션 달기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="213"/>
+        <source>Picture</source>
+        <translation>그림</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="213"/>
+        <source>Caption (double-click to edit)</source>
+        <translation>캡션(두 번 클릭해 고치기)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="220"/>
+        <source>Captions</source>
+        <translation>캡션</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="222"/>
+        <source>Choose a captioner folder</source>
+        <translation>캡셔너 폴더 선택</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="238"/>
         <source>Choose a CLIP model folder</source>
         <translation>CLIP 모델 폴더 선택</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="189"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="242"/>
         <source>Choose a folder of pictures</source>
         <translation>그림 폴더 선택</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="245"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="306"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="379"/>
         <source>Opening %1…</source>
         <translation>%1 여는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="246"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="307"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="380"/>
         <source>Open %1</source>
         <translation>%1 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="257"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="318"/>
         <source>No model</source>
         <translation>모델 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="263"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="324"/>
         <source>%1 — pictures of %2 px, %3-dimensional embeddings</source>
         <translation>%1 — %2 px 그림, %3차원 임베딩</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="280"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="341"/>
         <source>%1 — %n picture(s)</source>
         <translation>
             <numerusform>%1 — 그림 %n장</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="281"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="342"/>
         <source>The folder holds no pictures this reads (JPEG, PNG, WebP, BMP, TIFF, GIF).</source>
         <translation>폴더에 읽을 수 있는 그림(JPEG, PNG, WebP, BMP, TIFF, GIF)이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="307"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="368"/>
+        <source>Saved the caption of %1.</source>
+        <translation>%1의 캡션을 저장했습니다.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/vision/image_text_panel.cpp" line="415"/>
+        <source>Caption %n picture(s)</source>
+        <translation><numerusform>그림 %n장에 캡션 달기</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/vision/image_text_panel.cpp" line="426"/>
+        <source>%n caption file(s) written, %1 added to, %2 left as they were, %3 pictures unreadable.</source>
+        <translation><numerusform>캡션 파일 %n개를 썼고, %1개에 덧붙였고, %2개는 그대로 두었으며, 그림 %3장은 읽을 수 없습니다.</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="457"/>
         <source>%1 could not be read.</source>
         <translation>%1을(를) 읽을 수 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="318"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="468"/>
         <source>Type the labels to choose from, separated by commas.</source>
         <translation>고를 레이블을 쉼표로 구분해 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="322"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="472"/>
         <source>The template needs {} where the label goes, for example &quot;a photo of a {}&quot;.</source>
         <translation>템플릿에는 레이블이 들어갈 {}가 있어야 합니다. 예: &quot;a photo of a {}&quot;.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="330"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="480"/>
         <source>Label %n picture(s)</source>
         <translation>
             <numerusform>그림 %n장에 레이블 달기</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="344"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="494"/>
         <source>%n picture(s) labelled.</source>
         <translation>
             <numerusform>그림 %n장에 레이블을 달았습니다.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="345"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="495"/>
         <source>%n picture(s) labelled; %1 could not be read (hover over them to see why).</source>
         <translation>
             <numerusform>그림 %n장에 레이블을 달았습니다. %1장은 읽을 수 없습니다(마우스를 올리면 이유가 보입니다).</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="401"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="551"/>
         <source>Search pictures</source>
         <translation>그림 검색</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="411"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="561"/>
         <source>%n picture(s), most similar first (cosine similarity).</source>
         <translation>
             <numerusform>그림 %n장, 가장 비슷한 것부터(코사인 유사도).</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="422"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="572"/>
         <source>Find similar pictures</source>
         <translation>비슷한 그림 찾기</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="433"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="583"/>
         <source>%n picture(s) like the chosen one, most similar first.</source>
         <translation>
             <numerusform>고른 그림과 비슷한 그림 %n장, 가장 비슷한 것부터.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="444"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="594"/>
         <source>Evaluate %1</source>
         <translation>%1 평가</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="460"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="610"/>
         <source>Accuracy %1% on %n picture(s) (chance: %2%).</source>
         <translation>
             <numerusform>그림 %n장에서 정확도 %1% (무작위: %2%).</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="463"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="613"/>
         <source> %1 could not be read.</source>
         <translation> %1장은 읽을 수 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="474"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="624"/>
         <source>accuracy</source>
         <translation>정확도</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="499"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="649"/>
         <source>Rows: the true class. Columns: the model&apos;s best label.</source>
         <translation>행: 실제 클래스. 열: 모델의 최고 레이블.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="507"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="657"/>
         <source>Image demo: shapes and a tiny CLIP</source>
         <translation>이미지 데모: 도형과 작은 CLIP</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="515"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="665"/>
         <source>Making the demo: drawing pictures of shapes, then training a tiny CLIP on them (a few minutes)…</source>
         <translation>데모를 만드는 중: 도형 그림을 그리고 그것으로 작은 CLIP을 학습합니다(몇 분)…</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="521"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="671"/>
         <source>The demo was stopped; what was finished is kept.</source>
         <translation>데모를 멈췄습니다. 끝난 부분은 남아 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="530"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="680"/>
         <source>Demo ready: a tiny CLIP trained here labels held-out pictures with %1% accuracy (chance %2%). Press &quot;Label the pictures&quot;, search for &quot;a yellow triangle&quot;, or evaluate the folder.</source>
         <translation>데모 준비 완료: 여기서 학습한 작은 CLIP이 학습에 쓰지 않은 그림에 %1% 정확도로 레이블을 답니다(무작위 %2%). &quot;그림에 레이블 달기&quot;를 누르거나, &quot;a yellow triangle&quot;을 검색하거나, 폴더를 평가해 보세요.</translation>
     </message>
@@ -2962,7 +3065,7 @@ Workspace: %1</source>
     </message>
     <message>
         <location filename="../../ui/models/models_panel.cpp" line="98"/>
-        <location filename="../../ui/models/models_panel.cpp" line="331"/>
+        <location filename="../../ui/models/models_panel.cpp" line="332"/>
         <source>Tokenizer</source>
         <translation>토크나이저</translation>
     </message>
@@ -3120,221 +3223,226 @@ Passwords must have at least 12 characters.</source>
         <translation>이미지-텍스트 모델: 말로 그림에 레이블을 달고 그림을 찾습니다(이미지 + 텍스트)</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="316"/>
+        <location filename="../../ui/models/models_panel.cpp" line="307"/>
+        <source>captioner: describes pictures in words</source>
+        <translation>캡셔너: 그림을 말로 설명합니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models/models_panel.cpp" line="317"/>
         <source>%1 — %2 parameters</source>
         <translation>%1 — 파라미터 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="318"/>
+        <location filename="../../ui/models/models_panel.cpp" line="319"/>
         <source>Kind</source>
         <translation>종류</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="319"/>
+        <location filename="../../ui/models/models_panel.cpp" line="320"/>
         <source>Folder</source>
         <translation>폴더</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="320"/>
+        <location filename="../../ui/models/models_panel.cpp" line="321"/>
         <source>Architecture</source>
         <translation>아키텍처</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="321"/>
+        <location filename="../../ui/models/models_panel.cpp" line="322"/>
         <source>Parameters</source>
         <translation>파라미터</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="322"/>
+        <location filename="../../ui/models/models_panel.cpp" line="323"/>
         <source>Weights on disk</source>
         <translation>디스크상 가중치</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="324"/>
-        <location filename="../../ui/models/models_panel.cpp" line="327"/>
+        <location filename="../../ui/models/models_panel.cpp" line="325"/>
+        <location filename="../../ui/models/models_panel.cpp" line="328"/>
         <source>Memory needed</source>
         <translation>필요한 메모리</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="324"/>
+        <location filename="../../ui/models/models_panel.cpp" line="325"/>
         <source>%1 in float32, %2 in bfloat16, plus %3 per 1,000 tokens of context</source>
         <translation>float32에서 %1, bfloat16에서 %2, 컨텍스트 1,000 토큰당 %3 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="327"/>
+        <location filename="../../ui/models/models_panel.cpp" line="328"/>
         <source>%1 in float32, %2 in bfloat16</source>
         <translation>float32에서 %1, bfloat16에서 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="328"/>
+        <location filename="../../ui/models/models_panel.cpp" line="329"/>
         <source>Layers × hidden</source>
         <translation>레이어 × 히든</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="330"/>
+        <location filename="../../ui/models/models_panel.cpp" line="331"/>
         <source>Context</source>
         <translation>컨텍스트</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="330"/>
+        <location filename="../../ui/models/models_panel.cpp" line="331"/>
         <source>%1 tokens, %2</source>
         <translation>%1 토큰, %2</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="332"/>
+        <location filename="../../ui/models/models_panel.cpp" line="333"/>
         <source>none: %1</source>
         <translation>없음: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="335"/>
+        <location filename="../../ui/models/models_panel.cpp" line="336"/>
         <source>Chat template</source>
         <translation>채팅 템플릿</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="339"/>
+        <location filename="../../ui/models/models_panel.cpp" line="340"/>
         <source>Special tokens</source>
         <translation>특수 토큰</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="343"/>
-        <location filename="../../ui/models/models_panel.cpp" line="351"/>
+        <location filename="../../ui/models/models_panel.cpp" line="344"/>
+        <location filename="../../ui/models/models_panel.cpp" line="352"/>
         <source>Embedding</source>
         <translation>임베딩</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="343"/>
+        <location filename="../../ui/models/models_panel.cpp" line="344"/>
         <source>%1 dimensions, %2 pooling, %3</source>
         <translation>%1차원, %2 풀링, %3</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="344"/>
+        <location filename="../../ui/models/models_panel.cpp" line="345"/>
         <source>normalised</source>
         <translation>정규화됨</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="344"/>
+        <location filename="../../ui/models/models_panel.cpp" line="345"/>
         <source>not normalised</source>
         <translation>정규화 안 됨</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="345"/>
-        <location filename="../../ui/models/models_panel.cpp" line="352"/>
+        <location filename="../../ui/models/models_panel.cpp" line="346"/>
+        <location filename="../../ui/models/models_panel.cpp" line="353"/>
         <source>Longest text</source>
         <translation>최대 텍스트 길이</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="345"/>
-        <location filename="../../ui/models/models_panel.cpp" line="352"/>
+        <location filename="../../ui/models/models_panel.cpp" line="346"/>
+        <location filename="../../ui/models/models_panel.cpp" line="353"/>
         <source>%1 tokens (longer texts are cut)</source>
         <translation>%1 토큰(더 긴 텍스트는 잘립니다)</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="346"/>
+        <location filename="../../ui/models/models_panel.cpp" line="347"/>
         <source>Prompts</source>
         <translation>프롬프트</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="346"/>
+        <location filename="../../ui/models/models_panel.cpp" line="347"/>
         <source>none</source>
         <translation>없음</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="349"/>
+        <location filename="../../ui/models/models_panel.cpp" line="350"/>
         <source>Pictures</source>
         <translation>그림</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="349"/>
+        <location filename="../../ui/models/models_panel.cpp" line="350"/>
         <source>%1 × %1 pixels in patches of %2; image tower %3 layers × %4</source>
         <translation>%1 × %1 픽셀, 패치 %2; 이미지 타워 %3층 × %4</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="351"/>
+        <location filename="../../ui/models/models_panel.cpp" line="352"/>
         <source>%1 dimensions, shared by pictures and texts</source>
         <translation>%1차원, 그림과 텍스트가 함께 씀</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="357"/>
+        <location filename="../../ui/models/models_panel.cpp" line="358"/>
         <source>Labels</source>
         <translation>레이블</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="358"/>
+        <location filename="../../ui/models/models_panel.cpp" line="359"/>
         <source>Longest pair</source>
         <translation>최대 쌍 길이</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="358"/>
+        <location filename="../../ui/models/models_panel.cpp" line="359"/>
         <source>%1 tokens (the passage is cut first)</source>
         <translation>%1 토큰(단락이 먼저 잘립니다)</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="360"/>
+        <location filename="../../ui/models/models_panel.cpp" line="361"/>
         <source>Note</source>
         <translation>참고</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="368"/>
+        <location filename="../../ui/models/models_panel.cpp" line="369"/>
         <source>The film was not great, but the soundtrack is wonderful.</source>
         <translation>영화는 별로였지만 사운드트랙은 훌륭합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="376"/>
+        <location filename="../../ui/models/models_panel.cpp" line="377"/>
         <source>&lt;i&gt;Load a model with a tokenizer first.&lt;/i&gt;</source>
         <translation>&lt;i&gt;먼저 토크나이저가 있는 모델을 불러오세요.&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="445"/>
+        <location filename="../../ui/models/models_panel.cpp" line="446"/>
         <source>Type at least two sentences, one per line.</source>
         <translation>한 줄에 하나씩 두 문장 이상 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="451"/>
+        <location filename="../../ui/models/models_panel.cpp" line="452"/>
         <source>Compare sentences</source>
         <translation>문장 비교</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/models/models_panel.cpp" line="456"/>
+        <location filename="../../ui/models/models_panel.cpp" line="457"/>
         <source>Embedding %n sentence(s)…</source>
         <translation>
             <numerusform>문장 %n개 임베딩 중…</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="463"/>
-        <location filename="../../ui/models/models_panel.cpp" line="517"/>
+        <location filename="../../ui/models/models_panel.cpp" line="464"/>
+        <location filename="../../ui/models/models_panel.cpp" line="518"/>
         <source>Cancelled.</source>
         <translation>취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="483"/>
+        <location filename="../../ui/models/models_panel.cpp" line="484"/>
         <source>“%1” and “%2”: cosine similarity %3</source>
         <translation>“%1”와(과) “%2”: 코사인 유사도 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="487"/>
+        <location filename="../../ui/models/models_panel.cpp" line="488"/>
         <source>1.00 = the same meaning; near 0 = unrelated.</source>
         <translation>1.00 = 같은 의미, 0에 가까우면 관련 없음.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="498"/>
+        <location filename="../../ui/models/models_panel.cpp" line="499"/>
         <source>Type a query and at least one passage.</source>
         <translation>질문과 단락을 하나 이상 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="505"/>
+        <location filename="../../ui/models/models_panel.cpp" line="506"/>
         <source>Score passages</source>
         <translation>단락 점수 매기기</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/models/models_panel.cpp" line="510"/>
+        <location filename="../../ui/models/models_panel.cpp" line="511"/>
         <source>Scoring %n passage(s)…</source>
         <translation>
             <numerusform>단락 %n개 점수 계산 중…</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="537"/>
+        <location filename="../../ui/models/models_panel.cpp" line="538"/>
         <source>Best first. The score is the model&apos;s raw output; the probability is its sigmoid (or softmax).</source>
         <translation>높은 순서입니다. 점수는 모델의 원래 출력이고, 확률은 그 시그모이드(또는 소프트맥스)입니다.</translation>
     </message>

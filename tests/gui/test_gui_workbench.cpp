@@ -44,6 +44,7 @@
 #include "finetune/loss_chart.h"
 #include "io/atomic_file.h"
 #include "models/models_panel.h"
+#include "vision/caption.h"
 #include "vision/demo_shapes.h"
 #include "vision/image_text_panel.h"
 #include "vision/label_bars.h"
@@ -703,6 +704,28 @@ class TestGuiWorkbench : public QObject {
     for (int r = 0; r < 12; ++r)
       for (int c = 0; c < 12; ++c) counted += ip->confusionTable()->item(r, c)->text().toInt();
     QCOMPARE(counted, 24);
+
+    // Captions: the folder captioned into sidecar files (the broken picture reported), shown
+    // beside the thumbnails, and an edit saved beside its picture.
+    fm::test::writeTinyCaptioner(ws / "models" / "gui-captioner", true);
+    QSignalSpy captioner(ip, &ImageTextPanel::captionerReady);
+    ip->openCaptioner(QString::fromStdString((ws / "models" / "gui-captioner").string()));
+    QTRY_COMPARE_WITH_TIMEOUT(captioner.count(), 1, 60000);
+    QSignalSpy written(ip, &ImageTextPanel::captionsWritten);
+    QVERIFY(ip->captionFolder());
+    QTRY_COMPARE_WITH_TIMEOUT(written.count(), 1, 120000);
+    QCOMPARE(written.at(0).at(0).toInt(), 24);
+    QVERIFY(ip->statusLabel()->text().contains("unreadable"));
+    QCOMPARE(ip->captionTable()->rowCount(), 25);
+    const QString first = ip->thumbnails()->files().at(0);
+    QCOMPARE(ip->captionTable()->item(0, 1)->text().toStdString(), fm::readSidecar(first.toStdString()));
+    ip->captionTable()->item(0, 1)->setText(QStringLiteral("a red circle on a pale ground"));
+    QCOMPARE(fm::readSidecar(first.toStdString()), std::string("a red circle on a pale ground"));
+    // Captioning again with "skip" leaves every caption alone.
+    QVERIFY(ip->captionFolder());
+    QTRY_COMPARE_WITH_TIMEOUT(written.count(), 2, 120000);
+    QCOMPARE(written.at(1).at(0).toInt(), 0);
+    QCOMPARE(fm::readSidecar(first.toStdString()), std::string("a red circle on a pale ground"));
   }
 
   void layoutHoldsStillAndNothingOverlaps() {

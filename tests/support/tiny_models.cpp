@@ -105,4 +105,29 @@ void writeModel(const json& fixture, const fs::path& dir, int shards, const std:
 }
 }  // namespace
 
+void writeTinyCaptioner(const fs::path& dir, bool withTokenizer) {
+  json fx = referenceFixture("tiny_vit_gpt2");
+  const double gain = fx["weight_gain"].get<double>();
+  if (withTokenizer) {
+    fx["config"]["decoder"]["vocab_size"] = 635;
+    fx["config"]["decoder_start_token_id"] = fx["config"]["eos_token_id"] = fx["config"]["pad_token_id"] = 632;
+    fx["config"]["decoder"]["bos_token_id"] = fx["config"]["decoder"]["eos_token_id"] = 632;
+    for (auto& t : fx["tensors"])
+      if (t["name"] == "decoder.transformer.wte.weight" || t["name"] == "decoder.lm_head.weight") t["shape"][0] = 635;
+  }
+  writeDesignedModel(fx, dir, [gain](const std::string& name, int64_t i) {
+    const double v = formulaRaw(name, i);
+    const bool norm = endsWith(name, ".weight") &&
+                      (name.find("ln_") != std::string::npos || name.find("layernorm") != std::string::npos);
+    return static_cast<float>(norm ? 1.0 + 0.2 * v : gain * 0.08 * v);
+  });
+  if (!withTokenizer) return;
+  const fs::path tok = fs::path(FM_TEST_FIXTURES) / "tokenizers" / "gpt2_bytelevel";
+  for (const char* f : {"tokenizer.json", "tokenizer_config.json"})
+    fs::copy_file(tok / f, dir / f, fs::copy_options::overwrite_existing);
+  json pre = readJsonFile(fs::path(FM_TEST_FIXTURES) / "vision" / "preprocessors" / "vit.json");
+  pre["size"] = {{"height", 16}, {"width", 16}};
+  writeFileAtomic(dir / "preprocessor_config.json", pre.dump());
+}
+
 }  // namespace fm::test

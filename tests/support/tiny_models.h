@@ -32,4 +32,10 @@ void writeReferenceModel(const nlohmann::json& fixture, const std::filesystem::p
 void writeDesignedModel(const nlohmann::json& fixture, const std::filesystem::path& dir,
                         const std::function<float(const std::string& tensor, int64_t index)>& value);
 
+// The tiny ViT-GPT2 captioner of reference/tiny_vit_gpt2.json (its weight rule: LayerNorm
+// weights 1 + 0.2 v, the rest weight_gain x 0.08 v). With `withTokenizer`, its vocabulary is
+// widened to the GPT-2 tokenizer fixture's 635 ids (<|endoftext|> 632 starts and ends), that
+// tokenizer is copied in, and a ViT preprocessor for 16 x 16 pictures is written.
+void writeTinyCaptioner(const std::filesystem::path& dir, bool withTokenizer);
+
 }  // namespace fm::test

@@ -1,6 +1,7 @@
 #include "vision/image_text_panel.h"
 
 #include <QDirIterator>
+#include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -12,6 +13,7 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -26,6 +28,7 @@
 #include "jobs/cancelled.h"
 #include "shell/workbench.h"
 #include "util/error.h"
+#include "vision/caption.h"
 #include "vision/demo_shapes.h"
 #include "vision/image_folder.h"
 #include "vision/label_bars.h"
@@ -174,6 +177,57 @@ ImageTextPanel::ImageTextPanel(Workbench* wb, QWidget* parent) : QWidget(parent)
   ev->addWidget(m_confusion, 1);
   m_tabs->addTab(evalPage, tr("Evaluate"));
 
+  // Captions.
+  auto* capPage = new QWidget(m_tabs);
+  auto* cv = new QVBoxLayout(capPage);
+  auto* capRow = new QHBoxLayout;
+  m_captionerLabel = new QLabel(tr("No captioner"), capPage);
+  m_captionerLabel->setWordWrap(true);
+  auto* chooseCaptioner = new QPushButton(tr("Choose captioner…"), capPage);
+  capRow->addWidget(m_captionerLabel, 1);
+  capRow->addWidget(chooseCaptioner);
+  cv->addLayout(capRow);
+  auto* cf = new QFormLayout;
+  m_sidecarMode = new QComboBox(capPage);
+  m_sidecarMode->addItem(tr("Skip pictures that have a caption"), QStringLiteral("skip"));
+  m_sidecarMode->addItem(tr("Add to the caption there"), QStringLiteral("append"));
+  m_sidecarMode->addItem(tr("Replace the caption there"), QStringLiteral("overwrite"));
+  cf->addRow(tr("Caption files:"), m_sidecarMode);
+  m_prefix = new QLineEdit(capPage);
+  m_suffix = new QLineEdit(capPage);
+  m_removeWords = new QLineEdit(capPage);
+  m_removeWords->setPlaceholderText(tr("image, picture"));
+  cf->addRow(tr("Before each:"), m_prefix);
+  cf->addRow(tr("After each:"), m_suffix);
+  cf->addRow(tr("Words to remove:"), m_removeWords);
+  m_beams = new QSpinBox(capPage);
+  m_beams->setRange(1, 8);
+  m_beams->setValue(1);
+  m_beams->setToolTip(tr("1 writes the likeliest next word each time; more beams compare several captions"));
+  cf->addRow(tr("Beams:"), m_beams);
+  cv->addLayout(cf);
+  m_captionButton = new QPushButton(tr("Caption the folder"), capPage);
+  cv->addWidget(m_captionButton, 0, Qt::AlignLeft);
+  m_captions = new QTableWidget(0, 2, capPage);
+  m_captions->setObjectName(QStringLiteral("captionTable"));
+  m_captions->setHorizontalHeaderLabels({tr("Picture"), tr("Caption (double-click to edit)")});
+  m_captions->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+  m_captions->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+  m_captions->setIconSize(QSize(48, 48));
+  m_captions->verticalHeader()->setDefaultSectionSize(52);
+  m_captions->verticalHeader()->hide();
+  cv->addWidget(m_captions, 1);
+  m_tabs->addTab(capPage, tr("Captions"));
+  connect(chooseCaptioner, &QPushButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose a captioner folder"), m_wb->workspace());
+    if (!dir.isEmpty()) openCaptioner(dir);
+  });
+  connect(m_captionButton, &QPushButton::clicked, this, [this] { captionFolder(); });
+  connect(m_captions, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* item) {
+    if (m_fillingCaptions || item->column() != 1) return;
+    saveCaption(item->row(), item->text());
+  });
+
   split->addWidget(m_grid);
   split->addWidget(m_tabs);
   split->setStretchFactor(0, 1);
@@ -202,6 +256,13 @@ ImageTextPanel::ImageTextPanel(Workbench* wb, QWidget* parent) : QWidget(parent)
     for (int i = 0; i < m_results->count(); ++i)
       if (m_results->item(i)->data(Qt::UserRole).toString() == file)
         m_results->item(i)->setIcon(QPixmap::fromImage(m_thumbs->thumbnail(file)));
+    const int row = m_thumbs->files().indexOf(file);
+    if (row >= 0 && row < m_captions->rowCount() && m_captions->item(row, 0)) {
+      const bool filling = m_fillingCaptions;
+      m_fillingCaptions = true;
+      m_captions->item(row, 0)->setIcon(QPixmap::fromImage(m_thumbs->thumbnail(file)));
+      m_fillingCaptions = filling;
+    }
   });
   connect(m_grid->selectionModel(), &QItemSelectionModel::currentChanged, this, [this] { showSelected(); });
   connect(m_results, &QListWidget::itemDoubleClicked, this, [this](QListWidgetItem* item) {
@@ -236,6 +297,7 @@ void ImageTextPanel::updateButtons() {
   m_similarButton->setEnabled(ready && m_grid->currentIndex().isValid());
   m_evalButton->setEnabled(ready);
   m_demoButton->setEnabled(!busy);
+  m_captionButton->setEnabled(m_captioner && !m_folder.isEmpty() && !busy);
 }
 
 Job* ImageTextPanel::openModel(const QString& dir) {
@@ -279,7 +341,96 @@ void ImageTextPanel::openFolder(const QString& dir) {
   m_folderLabel->setText(tr("%1 — %n picture(s)", "", static_cast<int>(files.size())).arg(dir));
   if (files.isEmpty()) say(tr("The folder holds no pictures this reads (JPEG, PNG, WebP, BMP, TIFF, GIF)."), true);
   else say(QString());
+  reloadCaptions();
   updateButtons();
+}
+
+void ImageTextPanel::reloadCaptions() {
+  m_fillingCaptions = true;
+  const QStringList& files = m_thumbs->files();
+  m_captions->setRowCount(static_cast<int>(files.size()));
+  for (int i = 0; i < files.size(); ++i) {
+    auto* name = new QTableWidgetItem(QFileInfo(files[i]).fileName());
+    name->setFlags(name->flags() & ~Qt::ItemIsEditable);
+    name->setToolTip(files[i]);
+    const QImage thumb = m_thumbs->thumbnail(files[i]);
+    if (!thumb.isNull()) name->setIcon(QPixmap::fromImage(thumb));
+    m_captions->setItem(i, 0, name);
+    m_captions->setItem(i, 1, new QTableWidgetItem(QString::fromStdString(fm::readSidecar(toPath(files[i])))));
+  }
+  m_fillingCaptions = false;
+}
+
+bool ImageTextPanel::saveCaption(int row, const QString& text) {
+  if (row < 0 || row >= m_thumbs->files().size()) return false;
+  try {
+    fm::writeSidecarText(toPath(m_thumbs->files().at(row)), text.toStdString());
+    say(tr("Saved the caption of %1.").arg(QFileInfo(m_thumbs->files().at(row)).fileName()));
+    return true;
+  } catch (const std::exception& e) {
+    say(QString::fromStdString(fm::errorMessage(e)), true);
+    return false;
+  }
+}
+
+Job* ImageTextPanel::openCaptioner(const QString& dir) {
+  auto* pool = &m_wb->pool();
+  const auto path = toPath(dir);
+  m_captionerLabel->setText(tr("Opening %1…").arg(dir));
+  Job* job = m_wb->jobs()->start(tr("Open %1").arg(QFileInfo(dir).fileName()), JobRunner::Light, [=](Job&) {
+    auto model = pool->acquire(path, {});
+    if (model->kind() != fm::ModelKind::ImageToText)
+      throw fm::UnsupportedError(model->info().dir + " is a " + fm::modelKindLabel(model->kind()) +
+                                 ", not a captioner (an image-to-text model such as ViT-GPT2)");
+    return model;
+  });
+  connect(job, &Job::finished, this, [this, job, dir](Job::State s, const QString& message) {
+    const auto* m = job->result<std::shared_ptr<fm::LoadedModel>>();
+    if (s != Job::State::Completed || !m) {
+      m_captionerLabel->setText(m_captioner ? m_captionerDir : tr("No captioner"));
+      say(message, true);
+      return;
+    }
+    m_captioner = *m;
+    m_captionerDir = dir;
+    m_captionerLabel->setText(dir);
+    updateButtons();
+    Q_EMIT captionerReady(dir);
+  });
+  return job;
+}
+
+Job* ImageTextPanel::captionFolder() {
+  if (!m_captioner || m_folder.isEmpty()) return nullptr;
+  auto model = m_captioner;
+  std::vector<std::filesystem::path> files;
+  for (const auto& f : m_thumbs->files()) files.push_back(toPath(f));
+  fm::CaptionOptions o;
+  o.beams = m_beams->value();
+  fm::CaptionStyle style;
+  style.mode = fm::sidecarModeOf(m_sidecarMode->currentData().toString().toStdString());
+  style.prefix = m_prefix->text().toStdString();
+  style.suffix = m_suffix->text().toStdString();
+  style.removeWords = toStd(splitLabels(m_removeWords->text()));
+  Job* job = m_wb->jobs()->start(tr("Caption %n picture(s)", "", static_cast<int>(files.size())), JobRunner::Heavy,
+                                 [=](Job& job) { return fm::captionFiles(*model, files, o, style, job.context()); });
+  m_busy = job;
+  updateButtons();
+  m_tabs->setCurrentIndex(3);
+  connect(job, &Job::finished, this, [this, job](Job::State s, const QString& message) {
+    updateButtons();
+    reloadCaptions();  // what was written before a stop is there too
+    const auto* r = job->result<fm::CaptionFolderReport>();
+    if (s == Job::State::Failed) say(message, true);
+    if (!r) return;
+    say(tr("%n caption file(s) written, %1 added to, %2 left as they were, %3 pictures unreadable.", "",
+           static_cast<int>(r->written))
+            .arg(r->appended)
+            .arg(r->skipped)
+            .arg(r->failed.size()));
+    Q_EMIT captionsWritten(static_cast<int>(r->written + r->appended));
+  });
+  return job;
 }
 
 void ImageTextPanel::setLabels(const QString& labels, const QString& tmpl) {

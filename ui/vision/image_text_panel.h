@@ -13,7 +13,9 @@
 #include <memory>
 #include <vector>
 
+class QComboBox;
 class QLabel;
+class QSpinBox;
 class QLineEdit;
 class QListView;
 class QListWidget;
@@ -46,6 +48,15 @@ class ImageTextPanel : public QWidget {
   Job* findSimilar(const QString& file);
   Job* evaluateFolder();
   Job* prepareDemo();
+  // Captions: a captioner (an image-to-text model), the folder captioned into sidecar .txt
+  // files as the options say, and the captions shown and edited beside the thumbnails.
+  Job* openCaptioner(const QString& dir);
+  Job* captionFolder();
+  void reloadCaptions();
+  // Saves an edited caption (row of the caption table) beside its picture, atomically.
+  bool saveCaption(int row, const QString& text);
+  QTableWidget* captionTable() const { return m_captions; }
+  QComboBox* sidecarMode() const { return m_sidecarMode; }
   void setLabels(const QString& labels, const QString& tmpl = QString());
   void selectPicture(int row);
 
@@ -65,6 +76,8 @@ class ImageTextPanel : public QWidget {
   void searchShown(int hits);
   void evaluationShown(double accuracy);
   void demoReady();
+  void captionerReady(const QString& dir);
+  void captionsWritten(int pictures);
 
  private:
   void say(const QString& text, bool error = false);
@@ -88,6 +101,16 @@ class ImageTextPanel : public QWidget {
   QListWidget* m_results = nullptr;
   QTableWidget* m_confusion = nullptr;
   QPointer<Job> m_busy;
+  // Captions.
+  QString m_captionerDir;
+  std::shared_ptr<fm::LoadedModel> m_captioner;
+  QLabel* m_captionerLabel = nullptr;
+  QComboBox* m_sidecarMode = nullptr;
+  QLineEdit *m_prefix = nullptr, *m_suffix = nullptr, *m_removeWords = nullptr;
+  QSpinBox* m_beams = nullptr;
+  QPushButton* m_captionButton = nullptr;
+  QTableWidget* m_captions = nullptr;
+  bool m_fillingCaptions = false;
 };
 
 }  // namespace fm::ui

@@ -1,6 +1,11 @@
 #include "cli/cli.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <memory>
 #include <cmath>
 #include <cstdlib>
 #include <exception>
@@ -130,6 +135,33 @@ std::filesystem::path workspace(const Args& a) {
   if (!home) home = std::getenv("USERPROFILE");
   if (!home) throw fm::ConfigError("no home folder: pass --workspace DIR");
   return std::filesystem::path(home) / "fm-workbench";
+}
+
+namespace {
+std::atomic<bool> g_stop{false};
+void onInterrupt(int) { g_stop = true; }
+}  // namespace
+
+bool stopRequested() { return g_stop.load(); }
+
+fm::JobContext jobProgress() {
+  std::signal(SIGINT, onInterrupt);
+  auto last = std::make_shared<std::string>();
+  return fm::JobContext(
+      [last](double f, const std::string& what) {
+        // A new step's name at once; the same step counting on, at most twice a second.
+        static auto shown = std::chrono::steady_clock::now();
+        const auto now = std::chrono::steady_clock::now();
+        const bool sameStep = what.substr(0, what.find(':')) == last->substr(0, last->find(':'));
+        if (what != *last && (!sameStep || now - shown > std::chrono::milliseconds(500))) {
+          shown = now;
+          *last = what;
+          if (f >= 0) std::fprintf(stderr, "[%3.0f%%] %s\n", f * 100, what.c_str());
+          else std::fprintf(stderr, "%s\n", what.c_str());
+        }
+        return !g_stop.load();
+      },
+      [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); }, [] { return g_stop.load(); });
 }
 
 }  // namespace fmw

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "jobs/job.h"
+
 namespace fm {
 struct LoadOptions;
 }
@@ -47,5 +49,9 @@ std::string needDir(const Args& a, const char* cmd);
 fm::LoadOptions loadOptions(const Args& a);
 std::filesystem::path workspace(const Args& a);  // --workspace, $FMW_WORKSPACE or ~/fm-workbench
 std::string trainSettingFlag(const std::string& key);  // "lora_r" -> "--lora-r"
+// Progress of a long job on stderr (a new step at once, the same step at most twice a second);
+// Ctrl+C asks the job to stop.
+fm::JobContext jobProgress();
+bool stopRequested();  // Ctrl+C was pressed since jobProgress() was set up
 
 }  // namespace fmw

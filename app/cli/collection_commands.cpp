@@ -26,30 +26,6 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-std::atomic<bool> g_stop{false};
-void onInterrupt(int) { g_stop = true; }
-
-// Progress on stderr, one line each time the step changes; Ctrl+C asks the job to stop.
-fm::JobContext progress() {
-  std::signal(SIGINT, onInterrupt);
-  auto last = std::make_shared<std::string>();
-  return fm::JobContext(
-      [last](double f, const std::string& what) {
-        // A new step's name at once; the same step counting on, at most twice a second.
-        static auto shown = std::chrono::steady_clock::now();
-        const auto now = std::chrono::steady_clock::now();
-        const bool sameStep = what.substr(0, what.find(':')) == last->substr(0, last->find(':'));
-        if (what != *last && (!sameStep || now - shown > std::chrono::milliseconds(500))) {
-          shown = now;
-          *last = what;
-          if (f >= 0) std::fprintf(stderr, "[%3.0f%%] %s\n", f * 100, what.c_str());
-          else std::fprintf(stderr, "%s\n", what.c_str());
-        }
-        return !g_stop.load();
-      },
-      [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); }, [] { return g_stop.load(); });
-}
-
 fs::path collectionDir(const Args& a, const char* sub) {
   if (a.positional.size() < 2) throw fm::ConfigError(std::string("fmw collection ") + sub + ": DIR is missing");
   return fm::pathOf(a.positional[1]);
@@ -84,7 +60,7 @@ void printReport(const fm::rag::IngestReport& r, bool asJson) {
 
 fm::rag::IngestOptions ingestOptions(const Args& a) {
   fm::rag::IngestOptions o;
-  o.job = progress();
+  o.job = jobProgress();
   o.read.ocr = !a.has("--no-ocr");
   o.retryFailed = a.has("--retry-failed");
   return o;
@@ -106,7 +82,7 @@ int collectionDemo(const Args& a) {
   if (a.has("--answers")) o.answers = static_cast<int>(toInt("--answers", a.get("--answers")));
   const fm::rag::CollectionDemoPaths paths(o.workspace);
   std::fprintf(stderr, "Collections demo in %s\n", fm::utf8(o.workspace).c_str());
-  const auto rep = fm::rag::runCollectionDemo(o, progress());
+  const auto rep = fm::rag::runCollectionDemo(o, jobProgress());
   if (rep.status == fm::JobStatus::Cancelled) {
     std::fprintf(stderr, "stopped; what was finished is kept, and the next run continues\n");
     return 130;
@@ -298,9 +274,9 @@ int cmdCollection(const Args& a) {
                                                std::fputs(piece.c_str(), stdout);
                                                std::fflush(stdout);
                                              }
-                                             return !g_stop.load();
+                                             return !stopRequested();
                                            },
-                                           progress());
+                                           jobProgress());
     auto sourceJson = [](int n, const fm::rag::SearchHit& h) {
       return json{{"n", n},
                   {"document", h.document},
@@ -347,7 +323,7 @@ int cmdCollection(const Args& a) {
     const std::string rr = a.get("--reranker", store->settings().reranker);
     if (!rr.empty() && !a.has("--no-rerank")) reranker = fm::LoadedModel::load(fm::pathOf(rr), loadOptions(a));
     const int k = static_cast<int>(toInt("--k", a.get("--k", "3")));
-    const auto rows = fm::rag::evaluateRetrieval(*store, *index, *embedder, reranker.get(), questions, k, progress());
+    const auto rows = fm::rag::evaluateRetrieval(*store, *index, *embedder, reranker.get(), questions, k, jobProgress());
     for (const auto& row : rows) {
       if (a.has("--json")) {
         std::cout << json{{"setting", row.setting}, {"k", row.k},         {"questions", row.questions},
@@ -375,7 +351,7 @@ int cmdCollection(const Args& a) {
       return 0;
     }
     std::unique_ptr<fm::rag::VectorIndex> index = fm::rag::VectorIndex::open(*store);
-    fm::rag::reembedCollection(*store, index, *embedder, stamp, progress());
+    fm::rag::reembedCollection(*store, index, *embedder, stamp, jobProgress());
     std::printf("re-embedded with %s (%d numbers a vector): %lld chunks\n", stamp.name.c_str(), stamp.dimension,
                 static_cast<long long>(store->chunkCount()));
     return 0;
@@ -384,12 +360,12 @@ int cmdCollection(const Args& a) {
     const fs::path dir = collectionDir(a, sub.c_str());
     auto store = fm::rag::CollectionStore::open(dir);
     if (sub == "rebuild") {
-      auto index = fm::rag::VectorIndex::rebuild(*store, progress());
+      auto index = fm::rag::VectorIndex::rebuild(*store, jobProgress());
       std::printf("rebuilt the index: %lld vectors\n", static_cast<long long>(index->size()));
       return 0;
     }
     fm::rag::IndexCheck check;
-    auto index = fm::rag::VectorIndex::open(*store, &check, progress());
+    auto index = fm::rag::VectorIndex::open(*store, &check, jobProgress());
     if (check.rebuilt) std::printf("index: rebuilt from the stored vectors (%s)\n", check.reason.c_str());
     else std::printf("index: sound, %lld vectors\n", static_cast<long long>(index->size()));
     if (index->kind() == "hnsw")

@@ -103,6 +103,10 @@ int cmdInfo(const Args& a) {
                 i.labels.size() == 1 ? "score = logit, probability = sigmoid" : "probabilities = softmax",
                 (long long)i.maxLength);
   }
+  if (i.kind == fm::ModelKind::ImageToText)
+    std::printf("pictures      %lld x %lld pixels, patches of %lld; image tower %lld layers x %lld\n",
+                (long long)i.imageSize, (long long)i.imageSize, (long long)i.patchSize, (long long)i.visionLayers,
+                (long long)i.visionHidden);
   if (i.kind == fm::ModelKind::VisionText)
     std::printf("pictures      %lld x %lld pixels, patches of %lld; image tower %lld layers x %lld; "
                 "embeddings of %lld dimensions; texts up to %lld tokens\n",

@@ -25,25 +25,6 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-std::atomic<bool> g_stop{false};
-void onInterrupt(int) { g_stop = true; }
-
-// Progress on stderr at most every tenth of the job; Ctrl+C asks the job to stop.
-fm::JobContext progress() {
-  std::signal(SIGINT, onInterrupt);
-  auto shown = std::make_shared<int>(-1);
-  return fm::JobContext(
-      [shown](double f, const std::string& what) {
-        const int tenth = static_cast<int>(f * 10);
-        if (f >= 0 && tenth != *shown) {
-          *shown = tenth;
-          std::fprintf(stderr, "[%3.0f%%] %s\n", f * 100, what.c_str());
-        }
-        return !g_stop.load();
-      },
-      [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); }, [] { return g_stop.load(); });
-}
-
 struct VisionModel {
   std::shared_ptr<fm::LoadedModel> model;
   fm::ImageProcessor processor;
@@ -146,7 +127,7 @@ int cmdZeroShotEval(const Args& a) {
   const fm::LabelledImages data = fm::readLabelledFolder(fm::pathOf(a.get("--folder")));
   VisionModel vm = loadVisionModel(a, "zero-shot-eval");
   const fm::ZeroShotReport r = fm::evaluateZeroShot(*vm.model, vm.processor, data, splitLabels(a.get("--labels")),
-                                                    a.get("--template", "a photo of a {}"), progress());
+                                                    a.get("--template", "a photo of a {}"), jobProgress());
   for (const auto& f : r.failed) std::fprintf(stderr, "skipped: %s\n", f.reason.c_str());
   if (a.has("--json")) {
     json per = json::array();
@@ -176,7 +157,7 @@ int cmdImageSearch(const Args& a) {
   const fs::path modelDir = fm::pathOf(needDir(a, "image-search"));
   fm::ImageIndex index(folder, modelDir, fm::ImageIndex::defaultLocation(workspace(a), folder, modelDir));
   if (!index.restartReason().empty()) std::fprintf(stderr, "%s\n", index.restartReason().c_str());
-  const auto sync = index.sync(*vm.model, vm.processor, progress());
+  const auto sync = index.sync(*vm.model, vm.processor, jobProgress());
   std::fprintf(stderr, "index: %lld pictures (%lld new, %lld changed, %lld unchanged, %lld removed, %zu unreadable)\n",
                static_cast<long long>(index.size()), static_cast<long long>(sync.added),
                static_cast<long long>(sync.updated), static_cast<long long>(sync.kept),
@@ -224,7 +205,7 @@ int cmdCaption(const Args& a) {
   model->imageToText();  // the kind check
   if (a.has("--sidecar")) {
     style.mode = fm::sidecarModeOf(a.get("--sidecar"));
-    const auto r = fm::captionFiles(*model, files, o, style, progress());
+    const auto r = fm::captionFiles(*model, files, o, style, jobProgress());
     for (const auto& f : r.failed) std::fprintf(stderr, "skipped: %s\n", f.reason.c_str());
     for (const auto& [file, text] : r.captions)
       std::printf("%s\t%s\n", file.u8string().c_str(), fm::styleCaption(text, style).c_str());
@@ -259,7 +240,7 @@ int cmdVision(const Args& a) {
   if (o.steps < 1) throw fm::ConfigError("--steps must be at least 1");
   const fs::path ws = workspace(a);
   const auto t0 = std::chrono::steady_clock::now();
-  const fm::VisionDemoResult r = fm::runVisionDemo(ws, o, progress());
+  const fm::VisionDemoResult r = fm::runVisionDemo(ws, o, jobProgress());
   if (r.status == fm::JobStatus::Cancelled) {
     std::fprintf(stderr, "stopped; the pictures are kept, the model keeps its earlier weights\n");
     return 130;

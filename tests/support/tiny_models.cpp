@@ -31,14 +31,7 @@ double formulaRaw(const std::string& name, int64_t i) {
 }
 
 float formulaValue(const std::string& name, int64_t i) {
-  uint32_t h = 2166136261u;
-  for (unsigned char c : name) {
-    h ^= c;
-    h *= 16777619u;
-  }
-  const double phase = (h % 1000) / 1000.0 * 6.283185307179586;
-  const double x = static_cast<double>(i);
-  const double v = std::sin(0.7315 * x + phase) * std::cos(0.0131 * x + 0.5 * phase);
+  const double v = formulaRaw(name, i);
   const bool norm = endsWith(name, "norm.weight") || endsWith(name, "ln_1.weight") ||
                     endsWith(name, "ln_2.weight") || endsWith(name, "ln_f.weight") ||
                     endsWith(name, "LayerNorm.weight") || endsWith(name, "norm1.weight") ||

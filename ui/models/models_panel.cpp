@@ -346,6 +346,9 @@ void ModelsPanel::showModel() {
     h += row(tr("Longest text"), tr("%1 tokens (longer texts are cut)").arg(i.maxLength));
     h += row(tr("Prompts"), prompts.isEmpty() ? tr("none") : prompts.join(QStringLiteral(", ")));
   }
+  if (i.kind == fm::ModelKind::ImageToText)
+    h += row(tr("Pictures"), tr("%1 × %1 pixels in patches of %2; image tower %3 layers × %4")
+                                 .arg(i.imageSize).arg(i.patchSize).arg(i.visionLayers).arg(i.visionHidden));
   if (i.kind == fm::ModelKind::VisionText) {
     h += row(tr("Pictures"), tr("%1 × %1 pixels in patches of %2; image tower %3 layers × %4")
                                  .arg(i.imageSize).arg(i.patchSize).arg(i.visionLayers).arg(i.visionHidden));

@@ -62,6 +62,18 @@ QStringList picturesIn(const QString& dir) {
   return out;
 }
 
+// A model folder through the pool, refused unless it is of `kind` (`what` names that kind).
+Job* openModelOfKind(Workbench* wb, const QString& dir, fm::ModelKind kind, const std::string& what) {
+  auto* pool = &wb->pool();
+  const auto path = toPath(dir);
+  return wb->jobs()->start(ImageTextPanel::tr("Open %1").arg(QFileInfo(dir).fileName()), JobRunner::Light, [=](Job&) {
+    auto model = pool->acquire(path, {});
+    if (model->kind() != kind)
+      throw fm::UnsupportedError(model->info().dir + " is a " + fm::modelKindLabel(model->kind()) + ", not " + what);
+    return model;
+  });
+}
+
 }  // namespace
 
 ImageTextPanel::ImageTextPanel(Workbench* wb, QWidget* parent) : QWidget(parent), m_wb(wb) {
@@ -301,17 +313,8 @@ void ImageTextPanel::updateButtons() {
 }
 
 Job* ImageTextPanel::openModel(const QString& dir) {
-  auto* pool = &m_wb->pool();
-  const auto path = toPath(dir);
   m_modelLabel->setText(tr("Opening %1…").arg(dir));
-  Job* job = m_wb->jobs()->start(tr("Open %1").arg(QFileInfo(dir).fileName()), JobRunner::Light, [=](Job& job) {
-    auto model = pool->acquire(path, {});
-    (void)job;
-    if (model->kind() != fm::ModelKind::VisionText)
-      throw fm::UnsupportedError(model->info().dir + " is a " + fm::modelKindLabel(model->kind()) +
-                                 ", not an image-text model such as CLIP");
-    return model;
-  });
+  Job* job = openModelOfKind(m_wb, dir, fm::ModelKind::VisionText, "an image-text model such as CLIP");
   connect(job, &Job::finished, this, [this, job, dir](Job::State s, const QString& message) {
     const auto* m = job->result<std::shared_ptr<fm::LoadedModel>>();
     if (s != Job::State::Completed || !m) {
@@ -374,16 +377,8 @@ bool ImageTextPanel::saveCaption(int row, const QString& text) {
 }
 
 Job* ImageTextPanel::openCaptioner(const QString& dir) {
-  auto* pool = &m_wb->pool();
-  const auto path = toPath(dir);
   m_captionerLabel->setText(tr("Opening %1…").arg(dir));
-  Job* job = m_wb->jobs()->start(tr("Open %1").arg(QFileInfo(dir).fileName()), JobRunner::Light, [=](Job&) {
-    auto model = pool->acquire(path, {});
-    if (model->kind() != fm::ModelKind::ImageToText)
-      throw fm::UnsupportedError(model->info().dir + " is a " + fm::modelKindLabel(model->kind()) +
-                                 ", not a captioner (an image-to-text model such as ViT-GPT2)");
-    return model;
-  });
+  Job* job = openModelOfKind(m_wb, dir, fm::ModelKind::ImageToText, "a captioner (an image-to-text model such as ViT-GPT2)");
   connect(job, &Job::finished, this, [this, job, dir](Job::State s, const QString& message) {
     const auto* m = job->result<std::shared_ptr<fm::LoadedModel>>();
     if (s != Job::State::Completed || !m) {

@@ -48,6 +48,23 @@ void writeRandomModel(const fs::path& dir, const json& config, uint64_t seed) {
   writeFileAtomic(dir / "config.json", config.dump(2) + "\n");
 }
 
+double warmupCosineLr(int64_t step, int64_t steps, int64_t warmup, double peak, double floor) {
+  if (step <= warmup) return peak * static_cast<double>(step) / static_cast<double>(std::max<int64_t>(1, warmup));
+  const double progress = static_cast<double>(step - 1) / static_cast<double>(std::max<int64_t>(1, steps - 1));
+  return peak * (floor + (1 - floor) * 0.5 * (1 + std::cos(M_PI * progress)));
+}
+
+void LossPoints::add(int64_t step, int64_t steps, double loss, std::vector<std::pair<int64_t, double>>& points,
+                     const JobContext& job) {
+  m_sum += loss;
+  ++m_count;
+  if (step % 10 != 0 && step != steps) return;
+  points.emplace_back(step, m_sum / static_cast<double>(m_count));
+  job.log("step " + std::to_string(step) + ": loss " + std::to_string(m_sum / static_cast<double>(m_count)));
+  m_sum = 0;
+  m_count = 0;
+}
+
 void createEmbedderFolder(const fs::path& dir, const std::string& tokenizerText, const json& overrides, uint64_t seed,
                           int vocabSize) {
   makeFolder(dir);
@@ -159,18 +176,14 @@ EmbedderTrainResult trainEmbedder(const fs::path& dir, const std::vector<TextPai
   std::iota(order.begin(), order.end(), 0);
   size_t at = order.size();
   EmbedderTrainResult r;
-  double sum = 0;
-  int64_t count = 0;
+  LossPoints points;
   const int64_t batch = std::min<int64_t>(o.batchSize, static_cast<int64_t>(pairs.size()));
   for (int64_t step = 1; step <= o.steps; ++step) {
     if (job.stopAsked()) {
       r.status = JobStatus::Cancelled;
       return r;
     }
-    // Warm-up, then cosine decay to a tenth.
-    const double progress = static_cast<double>(step - 1) / static_cast<double>(std::max<int64_t>(1, o.steps - 1));
-    const double lr = step <= o.warmupSteps ? o.lr * static_cast<double>(step) / static_cast<double>(o.warmupSteps)
-                                            : o.lr * (0.1 + 0.9 * 0.5 * (1 + std::cos(M_PI * progress)));
+    const double lr = warmupCosineLr(step, o.steps, o.warmupSteps, o.lr, 0.1);
     for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
     std::vector<const std::vector<int32_t>*> qs, ps;
     for (int64_t i = 0; i < batch; ++i) {
@@ -191,14 +204,7 @@ EmbedderTrainResult trainEmbedder(const fs::path& dir, const std::vector<TextPai
     loss.backward();
     torch::nn::utils::clip_grad_norm_(params, 1.0);
     opt.step();
-    sum += loss.item<double>();
-    ++count;
-    if (step % 10 == 0 || step == o.steps) {
-      r.loss.emplace_back(step, sum / static_cast<double>(count));
-      job.log("step " + std::to_string(step) + ": loss " + std::to_string(sum / static_cast<double>(count)));
-      sum = 0;
-      count = 0;
-    }
+    points.add(step, o.steps, loss.item<double>(), r.loss, job);
     try {
       job.report(static_cast<double>(step) / static_cast<double>(o.steps),
                  "training the embedder: step " + std::to_string(step) + " of " + std::to_string(o.steps));

@@ -55,6 +55,21 @@ void createEmbedderFolder(const std::filesystem::path& dir, const std::string& t
 // (encoders, CLIP, captioners); CLIP's logit_scale keeps its configured start.
 void writeRandomModel(const std::filesystem::path& dir, const nlohmann::json& config, uint64_t seed);
 
+// The small trainers' shared parts (this embedder trainer, CLIP's in vision/demo_shapes.h).
+// Learning rate at `step` (1-based): linear warm-up over `warmup` steps, then cosine decay from
+// `peak` down to `floor` x `peak` at the last step.
+double warmupCosineLr(int64_t step, int64_t steps, int64_t warmup, double peak, double floor);
+// The mean loss of every 10 steps (and of the last ones) as a chart point, logged to the job.
+class LossPoints {
+ public:
+  void add(int64_t step, int64_t steps, double loss, std::vector<std::pair<int64_t, double>>& points,
+           const JobContext& job);
+
+ private:
+  double m_sum = 0;
+  int64_t m_count = 0;
+};
+
 // Trains the embedder in `dir` on `pairs` and writes its weights back (atomically) when done.
 EmbedderTrainResult trainEmbedder(const std::filesystem::path& dir, const std::vector<TextPair>& pairs,
                                   const EmbedderTrainOptions& options, const JobContext& job = {});

@@ -387,16 +387,13 @@ ClipTrainResult trainClip(const fs::path& dir, const std::vector<fs::path>& imag
   size_t at = order.size();
   const int64_t batch = std::min<int64_t>(o.batchSize, n);
   ClipTrainResult r;
-  double sum = 0;
-  int64_t count = 0;
+  LossPoints points;
   for (int64_t step = 1; step <= o.steps; ++step) {
     if (job.stopAsked()) {
       r.status = JobStatus::Cancelled;
       return r;
     }
-    const double progress = static_cast<double>(step - 1) / static_cast<double>(std::max<int64_t>(1, o.steps - 1));
-    const double lr = step <= o.warmupSteps ? o.lr * static_cast<double>(step) / static_cast<double>(o.warmupSteps)
-                                            : o.lr * (0.05 + 0.95 * 0.5 * (1 + std::cos(M_PI * progress)));
+    const double lr = warmupCosineLr(step, o.steps, o.warmupSteps, o.lr, 0.05);
     for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
     std::vector<int64_t> pick;
     for (int64_t i = 0; i < batch; ++i) {
@@ -437,14 +434,7 @@ ClipTrainResult trainClip(const fs::path& dir, const std::vector<fs::path>& imag
       torch::NoGradGuard ng;
       logitScale.clamp_(0.0, std::log(100.0));  // as CLIP bounds its temperature
     }
-    sum += loss.item<double>();
-    ++count;
-    if (step % 10 == 0 || step == o.steps) {
-      r.loss.emplace_back(step, sum / static_cast<double>(count));
-      job.log("step " + std::to_string(step) + ": loss " + std::to_string(sum / static_cast<double>(count)));
-      sum = 0;
-      count = 0;
-    }
+    points.add(step, o.steps, loss.item<double>(), r.loss, job);
     try {
       job.report(0.1 + 0.9 * static_cast<double>(step) / static_cast<double>(o.steps),
                  "training CLIP: step " + std::to_string(step) + " of " + std::to_string(o.steps));

@@ -17,7 +17,7 @@ PKGS=(
   build-essential cmake ninja-build ccache pkg-config git
   qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-charts-dev qt6-pdf-dev libqt6opengl6-dev libgl-dev qt6-translations-l10n
   libtorch-dev libopenblas0-pthread
-  libfaiss-dev libopencv-dev libgif-dev
+  libfaiss-dev libopencv-dev libgif-dev libwebp-dev
   libsentencepiece-dev sentencepiece libprotobuf-dev
   libsqlite3-dev nlohmann-json3-dev libpcre2-dev libutf8proc-dev libpoppler-cpp-dev
   libicu-dev libzip-dev libpugixml-dev libgumbo-dev libmd4c-dev libhpdf-dev

@@ -1,6 +1,7 @@
 #include "vision/image.h"
 
 #include <gif_lib.h>
+#include <webp/demux.h>
 
 #include <algorithm>
 #include <cctype>
@@ -187,6 +188,34 @@ Image decodeGif(const std::string& bytes, const std::string& name) {
   return img;
 }
 
+// An animated WebP's first frame on its canvas (OpenCV 4.6 reads still WebP only), as Pillow's
+// WebPAnimDecoder-based reader gives it; alpha then dropped like every other picture's.
+Image decodeAnimatedWebp(const std::string& bytes, const std::string& name) {
+  WebPData data{reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()};
+  WebPAnimDecoderOptions options;
+  if (!WebPAnimDecoderOptionsInit(&options)) throw FormatError(name + ": the WebP reader could not start");
+  options.color_mode = MODE_RGBA;
+  options.use_threads = 0;
+  WebPAnimDecoder* dec = WebPAnimDecoderNew(&data, &options);
+  if (!dec) throw FormatError(name + ": the animated WebP is corrupt or truncated");
+  struct Closer {
+    WebPAnimDecoder* d;
+    ~Closer() { WebPAnimDecoderDelete(d); }
+  } closer{dec};
+  WebPAnimInfo info;
+  uint8_t* rgba = nullptr;
+  int timestamp = 0;
+  if (!WebPAnimDecoderGetInfo(dec, &info) || !WebPAnimDecoderGetNext(dec, &rgba, &timestamp) || !rgba)
+    throw FormatError(name + ": the animated WebP's first frame is corrupt or truncated");
+  Image img;
+  img.width = static_cast<int>(info.canvas_width);
+  img.height = static_cast<int>(info.canvas_height);
+  img.rgb.resize(static_cast<size_t>(img.width) * img.height * 3);
+  for (size_t i = 0, n = static_cast<size_t>(img.width) * img.height; i < n; ++i)
+    std::memcpy(&img.rgb[i * 3], rgba + i * 4, 3);
+  return img;
+}
+
 std::string sizeText(uint64_t w, uint64_t h) { return std::to_string(w) + " x " + std::to_string(h); }
 
 }  // namespace
@@ -249,6 +278,11 @@ DecodedImage decodeImageBytes(const std::string& bytes, const std::string& name,
   out.format = header.format;
   if (header.format == "GIF") {
     out.image = decodeGif(bytes, name);
+    return out;
+  }
+  // VP8X with the animation flag (bit 1 of the flags byte).
+  if (header.format == "WebP" && bytes.size() > 20 && startsWith(bytes, "VP8X", 12) && (bytes[20] & 0x02)) {
+    out.image = decodeAnimatedWebp(bytes, name);
     return out;
   }
   if (header.format == "JPEG") {

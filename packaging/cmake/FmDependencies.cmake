@@ -43,6 +43,8 @@ find_package(faiss REQUIRED)
 # Image + Text (core/vision): OpenCV decodes and giflib reads GIF (OpenCV 4.6 has no GIF reader).
 find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)
 find_package(GIF REQUIRED)
+# Animated WebP's first frame (OpenCV reads still WebP only).
+pkg_check_modules(WEBPDEMUX REQUIRED IMPORTED_TARGET libwebpdemux)
 
 if(FM_BUILD_GUI OR FM_BUILD_TESTS)
   find_package(Qt6 REQUIRED COMPONENTS Core Widgets Concurrent Test)

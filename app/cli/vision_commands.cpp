@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -71,29 +72,37 @@ int cmdClip(const Args& a) {
   for (const auto& l : labels) prompts.push_back(fm::fillLabelTemplate(tmpl, l));
   const fm::Vectors text = fm::embedTextsForImages(*vm.model, prompts);
   const double scale = vm.model->visionText().logitScale();
+  // Every picture embedded in batches; one that cannot be read is reported in its place.
+  std::vector<fs::path> paths;
+  for (const auto& f : images) paths.push_back(fm::pathOf(f));
+  const fm::EmbeddedFiles e = fm::embedImageFiles(*vm.model, vm.processor, paths);
+  const auto scores = fm::scoreLabels(e.vectors, text, scale);
+  std::vector<const fm::LabelScores*> byInput(images.size(), nullptr);
+  for (size_t k = 0; k < e.inputIndex.size(); ++k) byInput[e.inputIndex[k]] = &scores[k];
+  std::map<fs::path, std::string> reasons;
+  for (const auto& f : e.failed) reasons[f.file] = f.reason;
   int failed = 0;
-  for (const auto& file : images) {
-    std::vector<fm::LabelScores> s;
-    try {
-      const fm::Image img = fm::decodeImageFile(fm::pathOf(file)).image;
-      s = fm::scoreLabels(fm::embedImages(*vm.model, vm.processor, {&img}), text, scale);
-    } catch (const fm::FormatError& e) {
+  for (size_t i = 0; i < images.size(); ++i) {
+    const std::string& file = images[i];
+    if (!byInput[i]) {
       ++failed;
-      if (a.has("--json")) std::cout << json{{"image", file}, {"error", e.what()}}.dump() << "\n";
-      else std::fprintf(stderr, "fmw clip: %s\n", e.what());
+      const std::string& why = reasons[paths[i]];
+      if (a.has("--json")) std::cout << json{{"image", file}, {"error", why}}.dump() << "\n";
+      else std::fprintf(stderr, "fmw clip: %s\n", why.c_str());
       continue;
     }
+    const fm::LabelScores& s = *byInput[i];
     if (a.has("--json")) {
-      std::cout << json{{"image", file}, {"labels", labels}, {"probabilities", s[0].probabilities}, {"logits", s[0].logits}}.dump()
+      std::cout << json{{"image", file}, {"labels", labels}, {"probabilities", s.probabilities}, {"logits", s.logits}}.dump()
                 << "\n";
       continue;
     }
     std::printf("%s\n", file.c_str());
     std::vector<size_t> order(labels.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return s[0].probabilities[x] > s[0].probabilities[y]; });
-    for (size_t i : order)
-      std::printf("  %6.2f%%  %-24s logit %.3f\n", 100 * s[0].probabilities[i], labels[i].c_str(), s[0].logits[i]);
+    for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return s.probabilities[x] > s.probabilities[y]; });
+    for (size_t k : order)
+      std::printf("  %6.2f%%  %-24s logit %.3f\n", 100 * s.probabilities[k], labels[k].c_str(), s.logits[k]);
   }
   return failed ? 1 : 0;
 }

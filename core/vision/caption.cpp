@@ -187,7 +187,6 @@ std::vector<Caption> captionImages(LoadedModel& model, const std::vector<const I
       out.push_back(beamSearch(s, px, o));
     }
   }
-  const std::string promptText = o.prompt.empty() ? std::string() : o.prompt;
   for (auto& c : out) {
     std::vector<int64_t> all = promptIds(*s.tok, o.prompt);
     all.insert(all.end(), c.ids.begin(), c.ids.end());

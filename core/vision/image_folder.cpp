@@ -274,7 +274,9 @@ ImageIndex::SyncReport ImageIndex::sync(LoadedModel& model, const ImageProcessor
   m_sizes = std::move(sizes);
   m_mtimes = std::move(mtimes);
   m_vectors = std::move(vectors);
-  save();
+  // Written only when something went away; new pictures are saved as they are embedded, and
+  // a search over an unchanged folder writes nothing.
+  if (r.removed > 0 || !changed.empty()) save();
   // New and changed pictures, saved every few batches.
   constexpr size_t kSaveEvery = kBatch * 8;
   try {

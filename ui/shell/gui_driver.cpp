@@ -427,6 +427,8 @@ int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStr
     ip->evaluateFolder();
     spinUntil([&] { return evaluated; }, 120000);
     shot(QStringLiteral("image-text-evaluate"));
+    ip->tabs()->setCurrentIndex(3);  // Captions, as a new user finds it: no captioner chosen yet
+    shot(QStringLiteral("image-text-captions"));
     for (const auto& c : {c1, c2, c3, c4}) QObject::disconnect(c);
   }
   if (!languageModelPages && !want("collections")) return 0;

@@ -2285,360 +2285,363 @@
 <context>
     <name>fm::ui::ImageTextPanel</name>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="73"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="85"/>
         <source>No model: choose a CLIP folder, or make the demo model.</source>
         <translation>모델 없음: CLIP 폴더를 고르거나 데모 모델을 만드세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="75"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="87"/>
         <source>Choose model…</source>
         <translation>모델 선택…</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="76"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="88"/>
         <source>Demo model</source>
         <translation>데모 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="77"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="89"/>
         <source>Draws pictures of coloured shapes with captions, trains a tiny CLIP on them here (a few minutes) and opens its held-out pictures</source>
         <translation>색깔 도형 그림과 설명을 그리고, 그것으로 작은 CLIP을 여기서 학습한 뒤(몇 분) 학습에 쓰지 않은 그림을 엽니다</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="82"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="94"/>
         <source>Model:</source>
         <translation>모델:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="84"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="96"/>
         <source>No folder</source>
         <translation>폴더 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="86"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="98"/>
         <source>Choose folder…</source>
         <translation>폴더 선택…</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="89"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="101"/>
         <source>Pictures:</source>
         <translation>그림:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="117"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="129"/>
         <source>cat, dog, car</source>
         <translation>고양이, 개, 자동차</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="119"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="131"/>
         <source>Each label is put in place of {} before the model reads it</source>
         <translation>모델이 읽기 전에 각 레이블이 {} 자리에 들어갑니다</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="120"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="132"/>
         <source>Labels:</source>
         <translation>레이블:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="121"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="133"/>
         <source>Template:</source>
         <translation>템플릿:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="123"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="135"/>
         <source>Label the pictures</source>
         <translation>그림에 레이블 달기</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="125"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="137"/>
         <source>Choose a picture to see how sure the model is of each label.</source>
         <translation>그림을 고르면 모델이 각 레이블을 얼마나 확신하는지 보입니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="134"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="146"/>
         <source>Labels</source>
         <translation>레이블</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="141"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="153"/>
         <source>Describe a picture, e.g. a red circle</source>
         <translation>그림을 설명하세요. 예: a red circle</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="142"/>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="158"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="154"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="170"/>
         <source>Search</source>
         <translation>검색</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="146"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="158"/>
         <source>Find pictures like the chosen one</source>
         <translation>고른 그림과 비슷한 그림 찾기</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="163"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="175"/>
         <source>For a folder with one subfolder per class (the folder name is the label): how often the model&apos;s best label is the right one.</source>
         <translation>클래스마다 하위 폴더가 하나씩 있는 폴더(폴더 이름이 레이블): 모델의 최고 레이블이 맞는 비율.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="168"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="180"/>
         <source>Evaluate the folder</source>
         <translation>폴더 평가</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="178"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="190"/>
         <source>Evaluate</source>
         <translation>평가</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="184"/>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="390"/>
-        <source>No captioner</source>
-        <translation>캡셔너 없음</translation>
-    </message>
-    <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="186"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="198"/>
         <source>Choose captioner…</source>
         <translation>캡셔너 선택…</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="192"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="204"/>
         <source>Skip pictures that have a caption</source>
         <translation>캡션이 있는 그림은 건너뛰기</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="193"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="205"/>
         <source>Add to the caption there</source>
         <translation>있는 캡션에 덧붙이기</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="194"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="206"/>
         <source>Replace the caption there</source>
         <translation>있는 캡션 바꾸기</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="195"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="207"/>
         <source>Caption files:</source>
         <translation>캡션 파일:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="199"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="211"/>
         <source>image, picture</source>
         <translation>image, picture</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="200"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="212"/>
         <source>Before each:</source>
         <translation>앞에 붙일 말:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="201"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="213"/>
         <source>After each:</source>
         <translation>뒤에 붙일 말:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="202"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="214"/>
         <source>Words to remove:</source>
         <translation>뺄 낱말:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="206"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="218"/>
         <source>1 writes the likeliest next word each time; more beams compare several captions</source>
         <translation>1은 매번 가장 그럴듯한 다음 낱말을 씁니다. 빔이 많으면 여러 캡션을 견줍니다</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="207"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="219"/>
         <source>Beams:</source>
         <translation>빔:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="209"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="221"/>
         <source>Caption the folder</source>
         <translation>폴더에 캡션 달기</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="213"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="225"/>
         <source>Picture</source>
         <translation>그림</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="213"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="225"/>
         <source>Caption (double-click to edit)</source>
         <translation>캡션(두 번 클릭해 고치기)</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="220"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="232"/>
         <source>Captions</source>
         <translation>캡션</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="222"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="234"/>
         <source>Choose a captioner folder</source>
         <translation>캡셔너 폴더 선택</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="238"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="250"/>
         <source>Choose a CLIP model folder</source>
         <translation>CLIP 모델 폴더 선택</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="242"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="254"/>
         <source>Choose a folder of pictures</source>
         <translation>그림 폴더 선택</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="306"/>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="379"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="316"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="380"/>
         <source>Opening %1…</source>
         <translation>%1 여는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="307"/>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="380"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="69"/>
         <source>Open %1</source>
         <translation>%1 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="318"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="196"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="385"/>
+        <source>No captioner: choose a folder of an image-to-text model, such as ViT-GPT2.</source>
+        <translation>캡셔너 없음: ViT-GPT2 같은 이미지-텍스트 모델 폴더를 고르세요.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="321"/>
         <source>No model</source>
         <translation>모델 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="324"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="327"/>
         <source>%1 — pictures of %2 px, %3-dimensional embeddings</source>
         <translation>%1 — %2 px 그림, %3차원 임베딩</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="341"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="344"/>
         <source>%1 — %n picture(s)</source>
         <translation>
             <numerusform>%1 — 그림 %n장</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="342"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="345"/>
         <source>The folder holds no pictures this reads (JPEG, PNG, WebP, BMP, TIFF, GIF).</source>
         <translation>폴더에 읽을 수 있는 그림(JPEG, PNG, WebP, BMP, TIFF, GIF)이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="368"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="371"/>
         <source>Saved the caption of %1.</source>
         <translation>%1의 캡션을 저장했습니다.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="415"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="410"/>
         <source>Caption %n picture(s)</source>
-        <translation><numerusform>그림 %n장에 캡션 달기</numerusform></translation>
+        <translation>
+            <numerusform>그림 %n장에 캡션 달기</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="426"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="421"/>
         <source>%n caption file(s) written, %1 added to, %2 left as they were, %3 pictures unreadable.</source>
-        <translation><numerusform>캡션 파일 %n개를 썼고, %1개에 덧붙였고, %2개는 그대로 두었으며, 그림 %3장은 읽을 수 없습니다.</numerusform></translation>
+        <translation>
+            <numerusform>캡션 파일 %n개를 썼고, %1개에 덧붙였고, %2개는 그대로 두었으며, 그림 %3장은 읽을 수 없습니다.</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="457"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="452"/>
         <source>%1 could not be read.</source>
         <translation>%1을(를) 읽을 수 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="468"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="463"/>
         <source>Type the labels to choose from, separated by commas.</source>
         <translation>고를 레이블을 쉼표로 구분해 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="472"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="467"/>
         <source>The template needs {} where the label goes, for example &quot;a photo of a {}&quot;.</source>
         <translation>템플릿에는 레이블이 들어갈 {}가 있어야 합니다. 예: &quot;a photo of a {}&quot;.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="480"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="475"/>
         <source>Label %n picture(s)</source>
         <translation>
             <numerusform>그림 %n장에 레이블 달기</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="494"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="489"/>
         <source>%n picture(s) labelled.</source>
         <translation>
             <numerusform>그림 %n장에 레이블을 달았습니다.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="495"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="490"/>
         <source>%n picture(s) labelled; %1 could not be read (hover over them to see why).</source>
         <translation>
             <numerusform>그림 %n장에 레이블을 달았습니다. %1장은 읽을 수 없습니다(마우스를 올리면 이유가 보입니다).</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="551"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="546"/>
         <source>Search pictures</source>
         <translation>그림 검색</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="561"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="556"/>
         <source>%n picture(s), most similar first (cosine similarity).</source>
         <translation>
             <numerusform>그림 %n장, 가장 비슷한 것부터(코사인 유사도).</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="572"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="567"/>
         <source>Find similar pictures</source>
         <translation>비슷한 그림 찾기</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="583"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="578"/>
         <source>%n picture(s) like the chosen one, most similar first.</source>
         <translation>
             <numerusform>고른 그림과 비슷한 그림 %n장, 가장 비슷한 것부터.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="594"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="589"/>
         <source>Evaluate %1</source>
         <translation>%1 평가</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="610"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="605"/>
         <source>Accuracy %1% on %n picture(s) (chance: %2%).</source>
         <translation>
             <numerusform>그림 %n장에서 정확도 %1% (무작위: %2%).</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="613"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="608"/>
         <source> %1 could not be read.</source>
         <translation> %1장은 읽을 수 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="624"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="619"/>
         <source>accuracy</source>
         <translation>정확도</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="649"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="644"/>
         <source>Rows: the true class. Columns: the model&apos;s best label.</source>
         <translation>행: 실제 클래스. 열: 모델의 최고 레이블.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="657"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="652"/>
         <source>Image demo: shapes and a tiny CLIP</source>
         <translation>이미지 데모: 도형과 작은 CLIP</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="665"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="660"/>
         <source>Making the demo: drawing pictures of shapes, then training a tiny CLIP on them (a few minutes)…</source>
         <translation>데모를 만드는 중: 도형 그림을 그리고 그것으로 작은 CLIP을 학습합니다(몇 분)…</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="671"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="666"/>
         <source>The demo was stopped; what was finished is kept.</source>
         <translation>데모를 멈췄습니다. 끝난 부분은 남아 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="680"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="675"/>
         <source>Demo ready: a tiny CLIP trained here labels held-out pictures with %1% accuracy (chance %2%). Press &quot;Label the pictures&quot;, search for &quot;a yellow triangle&quot;, or evaluate the folder.</source>
         <translation>데모 준비 완료: 여기서 학습한 작은 CLIP이 학습에 쓰지 않은 그림에 %1% 정확도로 레이블을 답니다(무작위 %2%). &quot;그림에 레이블 달기&quot;를 누르거나, &quot;a yellow triangle&quot;을 검색하거나, 폴더를 평가해 보세요.</translation>
     </message>
@@ -3305,7 +3308,7 @@ Passwords must have at least 12 characters.</source>
     </message>
     <message>
         <location filename="../../ui/models/models_panel.cpp" line="344"/>
-        <location filename="../../ui/models/models_panel.cpp" line="352"/>
+        <location filename="../../ui/models/models_panel.cpp" line="355"/>
         <source>Embedding</source>
         <translation>임베딩</translation>
     </message>
@@ -3326,13 +3329,13 @@ Passwords must have at least 12 characters.</source>
     </message>
     <message>
         <location filename="../../ui/models/models_panel.cpp" line="346"/>
-        <location filename="../../ui/models/models_panel.cpp" line="353"/>
+        <location filename="../../ui/models/models_panel.cpp" line="356"/>
         <source>Longest text</source>
         <translation>최대 텍스트 길이</translation>
     </message>
     <message>
         <location filename="../../ui/models/models_panel.cpp" line="346"/>
-        <location filename="../../ui/models/models_panel.cpp" line="353"/>
+        <location filename="../../ui/models/models_panel.cpp" line="356"/>
         <source>%1 tokens (longer texts are cut)</source>
         <translation>%1 토큰(더 긴 텍스트는 잘립니다)</translation>
     </message>
@@ -3348,101 +3351,103 @@ Passwords must have at least 12 characters.</source>
     </message>
     <message>
         <location filename="../../ui/models/models_panel.cpp" line="350"/>
+        <location filename="../../ui/models/models_panel.cpp" line="353"/>
         <source>Pictures</source>
         <translation>그림</translation>
     </message>
     <message>
         <location filename="../../ui/models/models_panel.cpp" line="350"/>
+        <location filename="../../ui/models/models_panel.cpp" line="353"/>
         <source>%1 × %1 pixels in patches of %2; image tower %3 layers × %4</source>
         <translation>%1 × %1 픽셀, 패치 %2; 이미지 타워 %3층 × %4</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="352"/>
+        <location filename="../../ui/models/models_panel.cpp" line="355"/>
         <source>%1 dimensions, shared by pictures and texts</source>
         <translation>%1차원, 그림과 텍스트가 함께 씀</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="358"/>
+        <location filename="../../ui/models/models_panel.cpp" line="361"/>
         <source>Labels</source>
         <translation>레이블</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="359"/>
+        <location filename="../../ui/models/models_panel.cpp" line="362"/>
         <source>Longest pair</source>
         <translation>최대 쌍 길이</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="359"/>
+        <location filename="../../ui/models/models_panel.cpp" line="362"/>
         <source>%1 tokens (the passage is cut first)</source>
         <translation>%1 토큰(단락이 먼저 잘립니다)</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="361"/>
+        <location filename="../../ui/models/models_panel.cpp" line="364"/>
         <source>Note</source>
         <translation>참고</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="369"/>
+        <location filename="../../ui/models/models_panel.cpp" line="372"/>
         <source>The film was not great, but the soundtrack is wonderful.</source>
         <translation>영화는 별로였지만 사운드트랙은 훌륭합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="377"/>
+        <location filename="../../ui/models/models_panel.cpp" line="380"/>
         <source>&lt;i&gt;Load a model with a tokenizer first.&lt;/i&gt;</source>
         <translation>&lt;i&gt;먼저 토크나이저가 있는 모델을 불러오세요.&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="446"/>
+        <location filename="../../ui/models/models_panel.cpp" line="449"/>
         <source>Type at least two sentences, one per line.</source>
         <translation>한 줄에 하나씩 두 문장 이상 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="452"/>
+        <location filename="../../ui/models/models_panel.cpp" line="455"/>
         <source>Compare sentences</source>
         <translation>문장 비교</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/models/models_panel.cpp" line="457"/>
+        <location filename="../../ui/models/models_panel.cpp" line="460"/>
         <source>Embedding %n sentence(s)…</source>
         <translation>
             <numerusform>문장 %n개 임베딩 중…</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="464"/>
-        <location filename="../../ui/models/models_panel.cpp" line="518"/>
+        <location filename="../../ui/models/models_panel.cpp" line="467"/>
+        <location filename="../../ui/models/models_panel.cpp" line="521"/>
         <source>Cancelled.</source>
         <translation>취소되었습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="484"/>
+        <location filename="../../ui/models/models_panel.cpp" line="487"/>
         <source>“%1” and “%2”: cosine similarity %3</source>
         <translation>“%1”와(과) “%2”: 코사인 유사도 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="488"/>
+        <location filename="../../ui/models/models_panel.cpp" line="491"/>
         <source>1.00 = the same meaning; near 0 = unrelated.</source>
         <translation>1.00 = 같은 의미, 0에 가까우면 관련 없음.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="499"/>
+        <location filename="../../ui/models/models_panel.cpp" line="502"/>
         <source>Type a query and at least one passage.</source>
         <translation>질문과 단락을 하나 이상 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="506"/>
+        <location filename="../../ui/models/models_panel.cpp" line="509"/>
         <source>Score passages</source>
         <translation>단락 점수 매기기</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/models/models_panel.cpp" line="511"/>
+        <location filename="../../ui/models/models_panel.cpp" line="514"/>
         <source>Scoring %n passage(s)…</source>
         <translation>
             <numerusform>단락 %n개 점수 계산 중…</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/models/models_panel.cpp" line="538"/>
+        <location filename="../../ui/models/models_panel.cpp" line="541"/>
         <source>Best first. The score is the model&apos;s raw output; the probability is its sigmoid (or softmax).</source>
         <translation>높은 순서입니다. 점수는 모델의 원래 출력이고, 확률은 그 시그모이드(또는 소프트맥스)입니다.</translation>
     </message>

@@ -193,7 +193,7 @@ ImageTextPanel::ImageTextPanel(Workbench* wb, QWidget* parent) : QWidget(parent)
   auto* capPage = new QWidget(m_tabs);
   auto* cv = new QVBoxLayout(capPage);
   auto* capRow = new QHBoxLayout;
-  m_captionerLabel = new QLabel(tr("No captioner"), capPage);
+  m_captionerLabel = new QLabel(tr("No captioner: choose a folder of an image-to-text model, such as ViT-GPT2."), capPage);
   m_captionerLabel->setWordWrap(true);
   auto* chooseCaptioner = new QPushButton(tr("Choose captioner…"), capPage);
   capRow->addWidget(m_captionerLabel, 1);
@@ -382,7 +382,7 @@ Job* ImageTextPanel::openCaptioner(const QString& dir) {
   connect(job, &Job::finished, this, [this, job, dir](Job::State s, const QString& message) {
     const auto* m = job->result<std::shared_ptr<fm::LoadedModel>>();
     if (s != Job::State::Completed || !m) {
-      m_captionerLabel->setText(m_captioner ? m_captionerDir : tr("No captioner"));
+      m_captionerLabel->setText(m_captioner ? m_captionerDir : tr("No captioner: choose a folder of an image-to-text model, such as ViT-GPT2."));
       say(message, true);
       return;
     }

@@ -77,9 +77,14 @@ usage:
                  the folder is embedded once and kept up to date (new or changed files only)
   fmw caption MODEL_DIR FILE_OR_FOLDER... [--beams N] [--max-new-tokens N] [--prompt T] [--json]
               [--sidecar overwrite|append|skip] [--prefix T] [--suffix T] [--remove-words "a,b"]
-                 captions from an image-to-text model (ViT-GPT2); --sidecar writes NAME.txt beside each
-  fmw vision demo [--workspace DIR] [--fresh] [--steps N] [--json]
-                 pictures of shapes with captions, a tiny CLIP trained on them, its zero-shot accuracy
+                 captions from an image-to-text model (ViT-GPT2, or one trained below); --sidecar writes NAME.txt beside each
+  fmw captioner train [--config run.json] [--SETTING VALUE]...   a captioner of one's own: a frozen CLIP,
+            a trained mapper and a language model (--lm-training frozen|lora|full), e.g.
+            --image-model CLIP --language-model LM --data FOLDER --out-dir RUN (--list-settings)
+            FOLDER: pictures with NAME.txt captions, or metadata.csv (file_name, caption); fmw resume RUN
+  fmw vision demo [--workspace DIR] [--fresh] [--steps N] [--no-captioner] [--json]
+                 pictures of shapes with captions, a tiny CLIP trained on them, its zero-shot accuracy,
+                 and a captioner trained on them (how often its captions name the right shape and colour)
 Ctrl+C during training stops at the next step and saves a checkpoint that `fmw resume` continues.
 The demo workspace defaults to $FMW_WORKSPACE, else ~/fm-workbench.
 

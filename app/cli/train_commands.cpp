@@ -20,6 +20,8 @@
 #include "train/prepared_data.h"
 #include "train/trainer.h"
 #include "util/error.h"
+#include "util/paths.h"
+#include "vision/train_captioner.h"
 
 namespace fmw {
 namespace {
@@ -55,6 +57,11 @@ fm::JobCallback<fm::TrainEvent> trainPrinter(bool jsonLines, const std::string& 
                   static_cast<long long>(e.step), e.eval.loss, e.eval.perplexity,
                   e.eval.accuracy >= 0 ? ("  accuracy " + fixed(100 * e.eval.accuracy, 1) + "%").c_str() : "",
                   e.message.empty() ? "" : ("  (" + e.message + ")").c_str());
+    } else if (e.kind == K::Sample) {
+      std::printf("%scaptions of held-out pictures at step %lld:\n", prefix.c_str(), static_cast<long long>(e.step));
+      for (const auto& s : e.samples)
+        std::printf("%s  %s: %s   (data: %s)\n", prefix.c_str(), std::filesystem::path(s.input).filename().string().c_str(),
+                    s.output.c_str(), s.reference.c_str());
     } else if (e.kind == K::Checkpoint) {
       std::printf("%scheckpoint step %lld: %s\n", prefix.c_str(), static_cast<long long>(e.step), e.message.c_str());
     } else if (e.kind == K::Status || e.kind == K::Done) {
@@ -126,7 +133,32 @@ int cmdStats(const Args& a) {
 
 int cmdResume(const Args& a) {
   if (a.positional.empty()) throw fm::ConfigError("fmw resume: RUN_DIR is missing");
+  if (fm::isCaptionerRun(fm::pathOf(a.positional[0])))
+    return finishTraining(fm::resumeCaptioner(fm::pathOf(a.positional[0]), trainPrinter(a.has("--json"))));
   return finishTraining(fm::resumeTraining(a.positional[0], trainPrinter(a.has("--json"))));
+}
+
+// fmw captioner train --config run.json [--setting value ...]: a captioner of one's own
+// (vision/train_captioner.h); the settings are run.json's keys.
+int cmdCaptioner(const Args& a) {
+  if (a.positional.empty() || a.positional[0] != "train")
+    throw fm::ConfigError("fmw captioner: expected \"train\" (fmw captioner train --config run.json)");
+  if (a.has("--list-settings")) {
+    std::cout << fm::CaptionerTrainConfig().toJson().dump(2) << "\n";
+    return 0;
+  }
+  fm::CaptionerTrainConfig cfg;
+  if (a.has("--config")) cfg = fm::CaptionerTrainConfig::fromJson(fm::readJsonFile(a.get("--config")));
+  const auto keys = fm::CaptionerTrainConfig::keys();
+  for (const auto& [flag, values] : a.opts) {
+    if (flag == "--config" || flag == "--json" || flag == "--threads") continue;
+    const std::string key = flagToKey(flag);
+    if (std::find(keys.begin(), keys.end(), key) == keys.end())
+      throw fm::ConfigError("fmw captioner train: unknown option " + flag + " (see fmw captioner train --list-settings)");
+    cfg.set(key, values.back());
+  }
+  if (a.has("--threads") && cfg.threads == 0) cfg.threads = static_cast<int>(toInt("--threads", a.get("--threads")));
+  return finishTraining(fm::trainCaptioner(cfg, trainPrinter(a.has("--json"))));
 }
 
 int cmdEval(const Args& a) {
@@ -245,6 +277,13 @@ int cmdDemo(const Args& a) {
   return 0;
 }
 
+// --config and every key of a captioner's run.json as --key-name.
+std::vector<std::string> captionerFlags() {
+  std::vector<std::string> out = {"--config"};
+  for (const auto& key : fm::CaptionerTrainConfig::keys()) out.push_back(trainSettingFlag(key));
+  return out;
+}
+
 }  // namespace
 
 const std::vector<Command>& trainCommands() {
@@ -252,6 +291,7 @@ const std::vector<Command>& trainCommands() {
       {"train", {"--json", "--list-settings"}, {}, true, cmdTrain},
       {"stats", {}, {}, true, cmdStats},
       {"resume", {"--json"}, {}, false, cmdResume},
+      {"captioner", {"--json", "--list-settings"}, captionerFlags(), false, cmdCaptioner},
       {"eval", {"--all-rows"},
        {"--data", "--adapter", "--format", "--prompt-template", "--completion-template", "--max-length",
         "--max-rows", "--validation-fraction", "--seed"},

@@ -245,6 +245,7 @@ int cmdVision(const Args& a) {
     throw fm::ConfigError("fmw vision: the sub-command is demo (fmw vision demo [--workspace DIR] [--fresh])");
   fm::VisionDemoOptions o;
   o.fresh = a.has("--fresh");
+  o.captioner = !a.has("--no-captioner");
   if (a.has("--steps")) o.steps = toInt("--steps", a.get("--steps"));
   if (o.steps < 1) throw fm::ConfigError("--steps must be at least 1");
   const fs::path ws = workspace(a);
@@ -260,7 +261,14 @@ int cmdVision(const Args& a) {
     std::cout << json{{"pictures", p.data.u8string()}, {"model", p.model.u8string()}, {"train_seconds", r.trainSeconds},
                       {"seconds", seconds}, {"zero_shot_accuracy", r.zeroShot.accuracy},
                       {"chance", 1.0 / static_cast<double>(r.zeroShot.classes.size())},
-                      {"confusion", r.zeroShot.confusion}, {"classes", r.zeroShot.classes}}
+                      {"confusion", r.zeroShot.confusion}, {"classes", r.zeroShot.classes},
+                      {"captioner", o.captioner ? json{{"model", p.captioner.u8string()},
+                                                       {"train_seconds", r.captionerSeconds},
+                                                       {"pictures", r.captions.pictures},
+                                                       {"right_colour", r.captions.colour},
+                                                       {"right_shape", r.captions.shape},
+                                                       {"right_both", r.captions.both}}
+                                                : json(nullptr)}}
                      .dump(1)
               << "\n";
     return 0;
@@ -276,6 +284,20 @@ int cmdVision(const Args& a) {
   printZeroShot(r.zeroShot);
   std::printf("\ntry: fmw clip %s --image %s --labels \"red circle,blue square,green triangle\"\n",
               p.model.u8string().c_str(), (p.data / "test" / "red_circle" / "0000.png").u8string().c_str());
+  if (!o.captioner) return 0;
+  std::printf("\ncaptioner %s (CLIP above, frozen -> mapper -> LoRA on a tiny language model pretrained on the captions%s)\n",
+              p.captioner.u8string().c_str(),
+              r.captionerSeconds > 0 ? (", " + std::to_string(static_cast<int>(r.captionerSeconds)) + " s").c_str() : ", reused");
+  if (!r.captionerLoss.empty())
+    std::printf("loss      %.3f at step %lld -> %.3f at step %lld\n", r.captionerLoss.front().second,
+                static_cast<long long>(r.captionerLoss.front().first), r.captionerLoss.back().second,
+                static_cast<long long>(r.captionerLoss.back().first));
+  std::printf("captions of %lld held-out pictures: right colour %.1f%%, right shape %.1f%%, both %.1f%%\n",
+              static_cast<long long>(r.captions.pictures), 100 * r.captions.colour, 100 * r.captions.shape,
+              100 * r.captions.both);
+  for (const auto& [file, text] : r.captions.examples)
+    std::printf("  %-28s %s\n", (file.parent_path().filename() / file.filename()).u8string().c_str(), text.c_str());
+  std::printf("\ntry: fmw caption %s %s\n", p.captioner.u8string().c_str(), (p.data / "test" / "red_circle").u8string().c_str());
   return 0;
 }
 
@@ -291,7 +313,7 @@ const std::vector<Command>& visionCommands() {
        {"--folder", "--query", "--image", "--k", "--workspace", "--dtype", "--device"},
        false,
        cmdImageSearch},
-      {"vision", {"--fresh", "--json"}, {"--workspace", "--steps"}, false, cmdVision},
+      {"vision", {"--fresh", "--no-captioner", "--json"}, {"--workspace", "--steps"}, false, cmdVision},
       {"caption",
        {"--json"},
        {"--sidecar", "--prefix", "--suffix", "--remove-words", "--beams", "--max-new-tokens", "--prompt", "--dtype", "--device"},

@@ -39,12 +39,18 @@ struct ForwardArgs {
   // encoder's states (B, N, hidden) every block also attends to. With a cache, the keys and
   // values made from them at the first step are kept in cache->crossK / crossV.
   torch::Tensor encoderStates;
+  // Optional (B, T, hidden) vectors fed in place of the token embeddings of `ids` (which may
+  // then be undefined): a prefix captioner's picture vectors followed by embedTokens(ids).
+  // Learned positions are still added.
+  torch::Tensor inputEmbeds;
 };
 
 class CausalLM : public Network {
  public:
   virtual torch::Tensor forward(const ForwardArgs& args) = 0;
   virtual KVCache makeCache(int64_t batch, int64_t capacity) const = 0;
+  // The input embeddings of `ids` (B, T) -> (B, T, hidden), as forward() starts from them.
+  virtual torch::Tensor embedTokens(const torch::Tensor& ids) const = 0;
 };
 
 // Throws UnsupportedError for unknown model types and for models of another kind (an encoder

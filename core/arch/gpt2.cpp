@@ -169,9 +169,10 @@ class Gpt2LMHeadModel : public CausalLM {
   }
 
   torch::Tensor forward(const ForwardArgs& a) override {
-    const int64_t T = a.ids.size(1);
+    const bool embeds = a.inputEmbeds.defined();
+    const int64_t T = embeds ? a.inputEmbeds.size(1) : a.ids.size(1);
     const int64_t past = a.cache ? a.cache->length : 0;
-    const auto dev = a.ids.device();
+    const auto dev = embeds ? a.inputEmbeds.device() : a.ids.device();
     checkPacked(a);
     torch::Tensor pos = a.positions.defined()   ? a.positions
                         : !a.segments.empty() ? packedPositions(a.segments, dev)
@@ -182,13 +183,18 @@ class Gpt2LMHeadModel : public CausalLM {
     if (reach > m_cfg.positions)
       throw ConfigError("GPT-2 context is " + std::to_string(m_cfg.positions) +
                         " positions; this sequence needs " + std::to_string(reach));
-    auto x = transformer->wte(a.ids) + transformer->wpe(pos);  // (B, T, E)
+    auto tokens = embeds ? a.inputEmbeds.to(transformer->wte->weight.scalar_type()) : transformer->wte(a.ids);
+    auto x = tokens + transformer->wpe(pos);  // (B, T, E)
     torch::Tensor mask = a.mask.defined() || !a.segments.empty() ? a.mask : causalMask(T, past, dev);
     for (size_t i = 0; i < transformer->blocks.size(); ++i)
       x = transformer->blocks[i]->forward(x, mask, a.cache, i, a.segments, a.encoderStates);
     if (a.cache) a.cache->length = past + T;
     x = transformer->ln_f(selectOutputRows(x, a.outputRows));
     return torch::linear(x, transformer->wte->weight).to(torch::kFloat);  // (B, T, vocab)
+  }
+
+  torch::Tensor embedTokens(const torch::Tensor& ids) const override {
+    return torch::embedding(transformer->wte->weight, ids);
   }
 
   KVCache makeCache(int64_t batch, int64_t capacity) const override {

@@ -192,10 +192,10 @@ class LlamaForCausalLM : public CausalLM {
   }
 
   torch::Tensor forward(const ForwardArgs& a) override {
-    const auto& ids = a.ids;  // (B, T)
-    const int64_t T = ids.size(1);
+    const bool embeds = a.inputEmbeds.defined();
+    const int64_t T = embeds ? a.inputEmbeds.size(1) : a.ids.size(1);  // (B, T)
     const int64_t past = a.cache ? a.cache->length : 0;
-    const auto dev = ids.device();
+    const auto dev = embeds ? a.inputEmbeds.device() : a.ids.device();
     checkPacked(a);
     torch::Tensor pos = a.positions.defined()   ? a.positions
                         : !a.segments.empty() ? packedPositions(a.segments, dev)
@@ -206,7 +206,8 @@ class LlamaForCausalLM : public CausalLM {
     auto inv = ropeInvFreq(m_cfg, reach).to(dev);                     // (hd/2)
     auto freqs = pos.to(torch::kFloat).unsqueeze(-1) * inv;           // (B|1, T, hd/2)
     auto emb = torch::cat({freqs, freqs}, -1).unsqueeze(1);           // (B|1, 1, T, hd)
-    auto x = model->embed_tokens(ids);                                // (B, T, hidden)
+    auto x = embeds ? a.inputEmbeds.to(model->embed_tokens->weight.scalar_type())
+                    : model->embed_tokens(a.ids);                     // (B, T, hidden)
     auto cos = emb.cos().to(x.scalar_type()), sin = emb.sin().to(x.scalar_type());
     torch::Tensor mask = a.mask.defined() || !a.segments.empty() ? a.mask : causalMask(T, past, dev, m_cfg.slidingWindow);
     for (size_t i = 0; i < model->blocks.size(); ++i)
@@ -215,6 +216,10 @@ class LlamaForCausalLM : public CausalLM {
     x = model->norm(selectOutputRows(x, a.outputRows));
     auto logits = m_cfg.tied ? torch::linear(x, model->embed_tokens->weight) : lm_head(x);
     return logits.to(torch::kFloat);  // (B, T, vocab)
+  }
+
+  torch::Tensor embedTokens(const torch::Tensor& ids) const override {
+    return torch::embedding(model->embed_tokens->weight, ids);
   }
 
   KVCache makeCache(int64_t batch, int64_t capacity) const override {

@@ -9,6 +9,7 @@
 #include "arch/encoder.h"
 #include "arch/gpt2.h"
 #include "arch/llama.h"
+#include "arch/prefix_captioner.h"
 #include "arch/vision_encoder_decoder.h"
 #include "io/model_folder.h"
 #include "nn/weights.h"
@@ -32,6 +33,7 @@ const std::map<std::string, Family>& registry() {
       {"bert", {bertSummary, makeBert}},
       {"clip", {clipSummary, makeClip}},
       {"vision-encoder-decoder", {visionEncoderDecoderSummary, makeVisionEncoderDecoder}},
+      {"prefix-captioner", {prefixCaptionerSummary, makePrefixCaptioner}},
       {"roberta", {bertSummary, makeBert}},
       {"xlm-roberta", {bertSummary, makeBert}},
   };
@@ -120,8 +122,9 @@ void checkPacked(const ForwardArgs& a) {
     TORCH_CHECK(len > 0, "packed sequence of length ", len);
     total += len;
   }
-  TORCH_CHECK(a.ids.size(0) == 1, "packed batches have B == 1, got ", a.ids.size(0));
-  TORCH_CHECK(total == a.ids.size(1), "packed lengths sum to ", total, " != T ", a.ids.size(1));
+  const torch::Tensor& in = a.inputEmbeds.defined() ? a.inputEmbeds : a.ids;
+  TORCH_CHECK(in.size(0) == 1, "packed batches have B == 1, got ", in.size(0));
+  TORCH_CHECK(total == in.size(1), "packed lengths sum to ", total, " != T ", in.size(1));
   TORCH_CHECK(a.cache == nullptr, "packed batches cannot use a KV cache");
 }
 

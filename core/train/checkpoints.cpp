@@ -64,8 +64,12 @@ void saveCheckpoint(Run& r, int64_t step, const json& state) {
   fs::remove_all(final);
   fs::rename(tmp, final);
   syncDirectory(r.dir);
-  auto all = completeCheckpoints(r.dir);
-  for (size_t i = 0; i + r.cfg.keepCheckpoints < all.size(); ++i) fs::remove_all(all[i].second);
+  pruneCheckpoints(r.dir, r.cfg.keepCheckpoints);
+}
+
+void pruneCheckpoints(const fs::path& dir, int64_t keep) {
+  auto all = completeCheckpoints(dir);
+  for (size_t i = 0; i + static_cast<size_t>(keep) < all.size(); ++i) fs::remove_all(all[i].second);
 }
 
 json loadCheckpoint(Run& r, const fs::path& ckpt) {

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "train/examples.h"
+#include "train/run_folder.h"
 #include "train/session.h"
 #include "train/trainer.h"
 
@@ -56,25 +57,11 @@ void makeTrainable(Run& r, bool fresh);
 EvalResult toEvalResult(const EvalOutcome& o);
 EvalResult runEval(Run& r, const EvalProgress& progress = {});
 
-// checkpoint-N/ folders: complete ones (with their COMPLETE marker) in step order; save writes
-// a new one atomically and keeps the last keep_checkpoints; load restores weights and the
-// run's generator; loadOptimizer restores AdamW.
-std::vector<std::pair<int64_t, std::filesystem::path>> completeCheckpoints(const std::filesystem::path& dir);
+// checkpoint-N/ folders (train/run_folder.h lists the complete ones): save writes a new one
+// atomically and keeps the last keep_checkpoints; load restores weights and the run's
+// generator; loadOptimizer restores AdamW.
 void saveCheckpoint(Run& r, int64_t step, const nlohmann::json& state);
 nlohmann::json loadCheckpoint(Run& r, const std::filesystem::path& ckpt);
 void loadOptimizer(Run& r, const std::filesystem::path& ckpt);
-
-// metrics.jsonl: one event per line, appended and flushed; truncateAfter drops what a resumed
-// run will log again.
-class MetricsLog {
- public:
-  explicit MetricsLog(std::filesystem::path file) : m_file(std::move(file)) {}
-  void append(const nlohmann::json& j);  // IoError when the disk refuses it
-  // Drops events after `step` (they are replayed by the resumed run).
-  void truncateAfter(int64_t step);
-
- private:
-  std::filesystem::path m_file;
-};
 
 }  // namespace fm

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "train/config_fields.h"
 #include "train/trainer.h"
 #include "util/error.h"
 
@@ -56,54 +57,6 @@ void forEachField(Cfg& c, F&& f) {
   f("memory_limit_gb", c.memoryLimitGb);
 }
 
-template <typename T>
-void readInto(const json& v, const std::string& key, T& out) {
-  try {
-    if constexpr (std::is_same_v<T, bool>) {
-      if (!v.is_boolean()) throw std::invalid_argument("");
-    } else if constexpr (std::is_integral_v<T>) {
-      if (!v.is_number_integer()) throw std::invalid_argument("");
-    } else if constexpr (std::is_floating_point_v<T>) {
-      if (!v.is_number()) throw std::invalid_argument("");
-    } else if constexpr (std::is_same_v<T, std::string>) {
-      if (!v.is_string()) throw std::invalid_argument("");
-    }
-    out = v.get<T>();
-  } catch (const std::exception&) {
-    const char* want = std::is_same_v<T, bool>                          ? "true or false"
-                       : std::is_integral_v<T>                          ? "an integer"
-                       : std::is_floating_point_v<T>                    ? "a number"
-                       : std::is_same_v<T, std::string>                 ? "a string"
-                                                                        : "a list of strings";
-    throw ConfigError("training config: \"" + key + "\" must be " + want + ", got " + v.dump());
-  }
-}
-
-template <typename T>
-void parseInto(const std::string& text, const std::string& key, T& out) {
-  if constexpr (std::is_same_v<T, std::string>) {
-    out = text;
-  } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-    out.clear();
-    std::stringstream ss(text);
-    std::string item;
-    while (std::getline(ss, item, ','))
-      if (!item.empty()) out.push_back(item);
-  } else if constexpr (std::is_same_v<T, bool>) {
-    if (text == "true" || text == "1" || text == "yes") out = true;
-    else if (text == "false" || text == "0" || text == "no") out = false;
-    else throw ConfigError("--" + key + ": expected true or false, got \"" + text + "\"");
-  } else {
-    json v;
-    try {
-      v = json::parse(text);
-    } catch (const std::exception&) {
-      throw ConfigError("--" + key + ": expected a number, got \"" + text + "\"");
-    }
-    readInto(v, key, out);
-  }
-}
-
 }  // namespace
 
 json TrainConfig::toJson() const {
@@ -119,7 +72,7 @@ TrainConfig TrainConfig::fromJson(const json& j) {
     bool known = false;
     forEachField(c, [&](const char* k, auto& v) {
       if (it.key() == k) {
-        readInto(it.value(), k, v);
+        readConfigField(it.value(), k, v, "training config");
         known = true;
       }
     });
@@ -136,7 +89,7 @@ void TrainConfig::set(const std::string& key, const std::string& value) {
   bool known = false;
   forEachField(*this, [&](const char* k, auto& v) {
     if (key == k) {
-      parseInto(value, key, v);
+      parseConfigField(value, key, v, "training config");
       known = true;
     }
   });

@@ -33,7 +33,7 @@ json EvalResult::toJson() const {
 }
 
 json TrainEvent::toJson() const {
-  static const char* kNames[] = {"status", "step", "log", "eval", "checkpoint", "done", "progress"};
+  static const char* kNames[] = {"status", "step", "log", "eval", "checkpoint", "done", "progress", "sample"};
   json j = {{"event", kNames[static_cast<int>(kind)]}, {"step", step}, {"epoch", epoch},
             {"elapsed", elapsed}};
   if (kind == Kind::Log || kind == Kind::Step) {
@@ -43,6 +43,11 @@ json TrainEvent::toJson() const {
     j["tokens_per_s"] = tokensPerS;
   }
   if (kind == Kind::Eval) j.update(eval.toJson());
+  if (kind == Kind::Sample) {
+    j["samples"] = json::array();
+    for (const auto& s : samples)
+      j["samples"].push_back({{"input", s.input}, {"output", s.output}, {"reference", s.reference}});
+  }
   if (!message.empty()) j["message"] = message;
   return j;
 }

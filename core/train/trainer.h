@@ -95,7 +95,9 @@ struct EvalResult {
 struct TrainEvent {
   // Progress: work before or between steps (reading and tokenizing the data, an evaluation)
   // with `fraction` done and `message` saying what; frequent, never logged.
-  enum class Kind { Status, Step, Log, Eval, Checkpoint, Done, Progress };
+  // Sample: what the model makes of held-out inputs now (a captioner's captions of held-out
+  // pictures), in `samples`.
+  enum class Kind { Status, Step, Log, Eval, Checkpoint, Done, Progress, Sample };
   Kind kind = Kind::Status;
   double fraction = -1;
   int64_t step = 0, totalSteps = 0;
@@ -103,6 +105,10 @@ struct TrainEvent {
   double loss = -1, lr = 0, gradNorm = -1, tokensPerS = 0, elapsed = 0;
   EvalResult eval;
   std::string message;
+  struct SampleText {
+    std::string input, output, reference;  // e.g. a picture's path, its caption now, its caption in the data
+  };
+  std::vector<SampleText> samples;
   // The metrics.jsonl line: {"event": "log", "step": .., "loss": .., "eval_loss": .., ...}.
   nlohmann::json toJson() const;
 };

@@ -1,4 +1,5 @@
 #include "vision/caption.h"
+#include "vision/caption_states.h"
 
 #include <algorithm>
 #include <cctype>
@@ -39,11 +40,11 @@ struct Setup {
   int64_t capacity;
 };
 
-Setup setUp(LoadedModel& model, const CaptionOptions& o) {
+Setup setUp(ImageToTextModel& net, const Tokenizer* tok, const std::string& where, const CaptionOptions& o) {
   Setup s;
-  s.net = &model.imageToText();
-  s.tok = model.tokenizer();
-  if (!s.tok) throw UnsupportedError(model.info().dir + ": the captioner has no tokenizer, so its captions cannot be read");
+  s.net = &net;
+  s.tok = tok;
+  if (!s.tok) throw UnsupportedError(where + ": the captioner has no tokenizer, so its captions cannot be read");
   for (int64_t e : s.net->eosIds()) s.eos.insert(e);
   if (s.eos.empty() && s.tok->special().eos) s.eos.insert(*s.tok->special().eos);
   s.prefix = {s.net->decoderStartId()};
@@ -56,10 +57,9 @@ Setup setUp(LoadedModel& model, const CaptionOptions& o) {
   return s;
 }
 
-std::vector<Caption> greedy(Setup& s, const torch::Tensor& pixels, const CaptionOptions& o,
+std::vector<Caption> greedy(Setup& s, const torch::Tensor& states, const CaptionOptions& o,
                             const std::function<void(size_t, const std::string&)>& onText, size_t first) {
-  const int64_t B = pixels.size(0);
-  auto states = s.net->encodeImages(pixels);
+  const int64_t B = states.size(0);
   KVCache cache = s.net->makeCache(B, s.capacity);
   std::vector<int64_t> flat;
   for (int64_t b = 0; b < B; ++b) flat.insert(flat.end(), s.prefix.begin(), s.prefix.end());
@@ -96,9 +96,8 @@ std::vector<Caption> greedy(Setup& s, const torch::Tensor& pixels, const Caption
 // Beam search over one picture: the `beams` best continuations kept at each step; a beam that
 // emits an end token becomes a finished caption scored by its log-probability over its
 // length^lengthPenalty. Ends when every beam has finished or nothing alive can beat the finished.
-Caption beamSearch(Setup& s, const torch::Tensor& pixels, const CaptionOptions& o) {
-  const int64_t K = o.beams;
-  auto states = s.net->encodeImages(pixels);  // (1, N, H)
+Caption beamSearch(Setup& s, const torch::Tensor& states, const CaptionOptions& o) {
+  const int64_t K = o.beams;  // states: (1, N, H)
   KVCache cache = s.net->makeCache(1, s.capacity);
   struct Beam {
     std::vector<int64_t> ids;
@@ -160,6 +159,14 @@ Caption beamSearch(Setup& s, const torch::Tensor& pixels, const CaptionOptions& 
   return c;
 }
 
+void finishTexts(const Setup& s, const CaptionOptions& o, std::vector<Caption>& out) {
+  for (auto& c : out) {
+    std::vector<int64_t> all = promptIds(*s.tok, o.prompt);
+    all.insert(all.end(), c.ids.begin(), c.ids.end());
+    c.text = decodeText(*s.tok, all);
+  }
+}
+
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
   return s;
@@ -170,7 +177,7 @@ std::string lower(std::string s) {
 std::vector<Caption> captionImages(LoadedModel& model, const std::vector<const Image*>& images, const CaptionOptions& o,
                                    const JobContext& job, const std::function<void(size_t, const std::string&)>& onText) {
   if (o.beams < 1) throw ConfigError("beams must be at least 1");
-  Setup s = setUp(model, o);
+  Setup s = setUp(model.imageToText(), model.tokenizer(), model.info().dir, o);
   const ImageProcessor proc = ImageProcessor::forModel(model);
   torch::InferenceMode guard;
   std::vector<Caption> out;
@@ -180,19 +187,30 @@ std::vector<Caption> captionImages(LoadedModel& model, const std::vector<const I
                "captioning: " + std::to_string(i) + " of " + std::to_string(images.size()));
     const std::vector<const Image*> part(images.begin() + static_cast<std::ptrdiff_t>(i),
                                          images.begin() + static_cast<std::ptrdiff_t>(std::min(images.size(), i + step)));
-    const torch::Tensor px = proc.processBatch(part);
+    const torch::Tensor states = s.net->encodeImages(proc.processBatch(part));
     if (o.beams == 1) {
-      for (auto& c : greedy(s, px, o, onText, i)) out.push_back(std::move(c));
+      for (auto& c : greedy(s, states, o, onText, i)) out.push_back(std::move(c));
     } else {
-      out.push_back(beamSearch(s, px, o));
+      out.push_back(beamSearch(s, states, o));
     }
   }
-  for (auto& c : out) {
-    std::vector<int64_t> all = promptIds(*s.tok, o.prompt);
-    all.insert(all.end(), c.ids.begin(), c.ids.end());
-    c.text = decodeText(*s.tok, all);
-  }
+  finishTexts(s, o, out);
   job.report(1.0, "captioning: " + std::to_string(images.size()) + " of " + std::to_string(images.size()));
+  return out;
+}
+
+std::vector<Caption> captionFromStates(ImageToTextModel& net, const Tokenizer& tok, const torch::Tensor& states,
+                                       const CaptionOptions& o) {
+  if (o.beams < 1) throw ConfigError("beams must be at least 1");
+  Setup s = setUp(net, &tok, "the captioner", o);
+  torch::InferenceMode guard;
+  std::vector<Caption> out;
+  if (o.beams == 1) {
+    out = greedy(s, states, o, {}, 0);
+  } else {
+    for (int64_t b = 0; b < states.size(0); ++b) out.push_back(beamSearch(s, states.slice(0, b, b + 1), o));
+  }
+  finishTexts(s, o, out);
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include "vision/demo_shapes.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -22,8 +23,12 @@
 #include "nn/weights.h"
 #include "tokenize/tokenizer.h"
 #include "util/error.h"
+#include "util/paths.h"
 #include "util/runtime.h"
+#include "train/demo.h"
+#include "vision/caption.h"
 #include "vision/preprocess.h"
+#include "vision/train_captioner.h"
 
 namespace fm {
 namespace fs = std::filesystem;
@@ -454,7 +459,52 @@ ClipTrainResult trainClip(const fs::path& dir, const std::vector<fs::path>& imag
 // ------------------------------------------------------------------ the demo
 
 VisionDemoPaths visionDemoPaths(const fs::path& workspace) {
-  return {workspace / "datasets" / "demo-shapes", workspace / "models" / "demo-clip"};
+  return {workspace / "datasets" / "demo-shapes", workspace / "models" / "demo-clip",
+          workspace / "models" / "demo-caption-lm", workspace / "runs" / "demo-captioner",
+          workspace / "models" / "demo-captioner"};
+}
+
+CaptionScore scoreShapeCaptions(LoadedModel& captioner, const fs::path& dir, const JobContext& job) {
+  const LabelledImages data = readLabelledFolder(dir);
+  std::vector<Image> images;
+  for (const auto& f : data.files) images.push_back(decodeImageFile(f).image);
+  std::vector<const Image*> ptrs;
+  for (const auto& im : images) ptrs.push_back(&im);
+  const std::vector<Caption> caps = captionImages(captioner, ptrs, CaptionOptions{}, job);
+  auto named = [](const std::string& text, const std::vector<std::string>& words) {
+    std::vector<std::string> found;
+    std::string w;
+    for (char c : text + " ") {
+      if (std::isalpha(static_cast<unsigned char>(c))) {
+        w += c;
+      } else if (!w.empty()) {
+        if (std::find(words.begin(), words.end(), w) != words.end() &&
+            std::find(found.begin(), found.end(), w) == found.end())
+          found.push_back(w);
+        w.clear();
+      }
+    }
+    return found;
+  };
+  CaptionScore s;
+  std::set<int> shown;
+  int64_t colour = 0, shape = 0, both = 0;
+  for (size_t i = 0; i < caps.size(); ++i) {
+    const std::string& cls = data.classes[static_cast<size_t>(data.truth[i])];  // "red_circle"
+    const std::string wantColour = cls.substr(0, cls.find('_')), wantShape = cls.substr(cls.find('_') + 1);
+    const auto colours = named(caps[i].text, colourNames()), shapes = named(caps[i].text, shapeNames());
+    const bool c = colours.size() == 1 && colours[0] == wantColour, sh = shapes.size() == 1 && shapes[0] == wantShape;
+    colour += c;
+    shape += sh;
+    both += c && sh;
+    if (shown.insert(data.truth[i]).second) s.examples.emplace_back(data.files[i], caps[i].text);
+  }
+  s.pictures = static_cast<int64_t>(caps.size());
+  const double n = static_cast<double>(std::max<int64_t>(s.pictures, 1));
+  s.colour = colour / n;
+  s.shape = shape / n;
+  s.both = both / n;
+  return s;
 }
 
 VisionDemoResult runVisionDemo(const fs::path& workspace, const VisionDemoOptions& o, const JobContext& job) {
@@ -464,6 +514,9 @@ VisionDemoResult runVisionDemo(const fs::path& workspace, const VisionDemoOption
     std::error_code ec;
     fs::remove_all(p.data, ec);
     fs::remove_all(p.model, ec);
+    fs::remove_all(p.captionLm, ec);
+    fs::remove_all(p.captionerRun, ec);
+    fs::remove_all(p.captioner, ec);
   }
   VisionDemoResult r;
   job.report(0.0, "drawing the pictures");
@@ -495,10 +548,82 @@ VisionDemoResult runVisionDemo(const fs::path& workspace, const VisionDemoOption
     r.trainSeconds = t.seconds;
     writeFileAtomic(trained, want.dump() + "\n");
   }
-  job.report(0.9, "zero-shot labels on held-out pictures");
-  auto model = LoadedModel::load(p.model, {});
-  const ImageProcessor proc = ImageProcessor::fromFolder(p.model);
-  r.zeroShot = evaluateZeroShot(*model, proc, readLabelledFolder(p.data / "test"), {}, "a {}", job.part(0.9, 1.0));
+  const double clipEnd = o.captioner ? 0.55 : 0.9;
+  job.report(clipEnd, "zero-shot labels on held-out pictures");
+  {
+    auto model = LoadedModel::load(p.model, {});
+    const ImageProcessor proc = ImageProcessor::fromFolder(p.model);
+    r.zeroShot = evaluateZeroShot(*model, proc, readLabelledFolder(p.data / "test"), {}, "a {}",
+                                  job.part(clipEnd, clipEnd + 0.05));
+  }
+  if (!o.captioner) return r;
+  // A finished captioner is reused while the CLIP it was trained on is the same.
+  const fs::path captionerDone = p.captioner / "trained.json";
+  const json wantCaptioner = {{"clip", want}, {"epochs", o.captionerEpochs}};
+  bool reuseCaptioner = reuse;
+  if (reuseCaptioner) {
+    try {
+      reuseCaptioner = fs::exists(captionerDone, ec) && readJsonFile(captionerDone) == wantCaptioner;
+    } catch (const Error&) {
+      reuseCaptioner = false;
+    }
+  }
+  if (!reuseCaptioner) {
+    const auto t0 = std::chrono::steady_clock::now();
+    fs::remove_all(p.captioner, ec);
+    fs::remove_all(p.captionerRun, ec);
+    // Trainer events -> this job's progress bar; false (stop) when a stop was asked.
+    auto relay = [&](JobContext part, const std::string& what, std::vector<std::pair<int64_t, double>>* loss) {
+      return [part, what, loss](const TrainEvent& e) {
+        if (e.kind == TrainEvent::Kind::Log && loss) loss->emplace_back(e.step, e.loss);
+        if (e.kind != TrainEvent::Kind::Step || e.totalSteps <= 0) return !part.stopAsked();
+        try {
+          part.report(static_cast<double>(e.step) / static_cast<double>(e.totalSteps),
+                      what + ": step " + std::to_string(e.step) + " of " + std::to_string(e.totalSteps));
+        } catch (const CancelledError&) {
+          return false;
+        }
+        return true;
+      };
+    };
+    // 1. A tiny language model that knows how captions go, pretrained on the training captions.
+    std::vector<fs::path> images;
+    std::vector<std::string> captions;
+    readCaptionedFolder(p.data / "train", images, captions);
+    std::string corpus;
+    for (const auto& c : captions) corpus += c + "\n";
+    const fs::path corpusFile = p.data / "captions.txt";
+    writeFileAtomic(corpusFile, corpus);
+    const TrainResult lm = pretrainDemoModel(corpusFile, p.captionLm, 150, o.threads,
+                                             relay(job.part(0.6, 0.7), "pretraining a language model on the captions", nullptr));
+    if (lm.status != JobStatus::Completed) {
+      r.status = lm.status;
+      return r;
+    }
+    // 2. The captioner: the demo CLIP (frozen) -> mapper -> LoRA on that language model.
+    CaptionerTrainConfig c;
+    c.imageModel = utf8(p.model);
+    c.languageModel = utf8(p.captionLm);
+    c.data = utf8(p.data / "train");
+    c.outDir = utf8(p.captionerRun);
+    c.lmTraining = "lora";
+    c.epochs = o.captionerEpochs;
+    c.batchSize = 32;
+    c.logEvery = 10;
+    c.evalEvery = 100;
+    c.threads = o.threads;
+    const TrainResult t = trainCaptioner(c, relay(job.part(0.7, 0.95), "training the captioner", &r.captionerLoss));
+    if (t.status != JobStatus::Completed) {
+      r.status = t.status;
+      return r;
+    }
+    fs::rename(t.outputDir, p.captioner);
+    writeFileAtomic(captionerDone, wantCaptioner.dump() + "\n");
+    r.captionerSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+  job.report(0.95, "captions of held-out pictures");
+  auto captioner = LoadedModel::load(p.captioner, {});
+  r.captions = scoreShapeCaptions(*captioner, p.data / "test", job.part(0.95, 1.0));
   return r;
 }
 

@@ -92,6 +92,9 @@ void readCaptionedFolder(const std::filesystem::path& dir, std::vector<std::file
 
 struct VisionDemoPaths {
   std::filesystem::path data, model;  // datasets/demo-shapes, models/demo-clip
+  // The captioner of one's own: a tiny language model pretrained on the captions, the run that
+  // trains the captioner (frozen demo CLIP + mapper + LoRA on that language model), the result.
+  std::filesystem::path captionLm, captionerRun, captioner;  // models/demo-caption-lm, runs/demo-captioner, models/demo-captioner
 };
 VisionDemoPaths visionDemoPaths(const std::filesystem::path& workspace);
 
@@ -99,12 +102,29 @@ struct VisionDemoOptions {
   bool fresh = false;      // start again: delete the demo's pictures and model first
   int64_t steps = 500;
   int threads = 0;
+  bool captioner = true;   // also pretrain a language model and train a captioner
+  int64_t captionerEpochs = 6;
 };
+
+// How often a captioner's captions of single-shape pictures name the right colour, the right
+// shape, and both (a caption names one colour or shape if it names any; "a red circle above a
+// blue square" names neither alone, so counts as wrong for a single red circle).
+struct CaptionScore {
+  int64_t pictures = 0;
+  double colour = 0, shape = 0, both = 0;
+  std::vector<std::pair<std::filesystem::path, std::string>> examples;  // a few, one per class
+};
+// On `dir`/<colour>_<shape>/ pictures (the demo's test set).
+CaptionScore scoreShapeCaptions(LoadedModel& captioner, const std::filesystem::path& dir, const JobContext& job = {});
 struct VisionDemoResult {
   JobStatus status = JobStatus::Completed;
   ZeroShotReport zeroShot;  // on the held-out pictures
   double trainSeconds = 0;  // 0 when the trained model was reused
   std::vector<std::pair<int64_t, double>> loss;
+  // The captioner (when asked for): its held-out captions scored, and how it was trained.
+  CaptionScore captions;
+  double captionerSeconds = 0;  // pretraining + captioner training; 0 when reused
+  std::vector<std::pair<int64_t, double>> captionerLoss;
 };
 VisionDemoResult runVisionDemo(const std::filesystem::path& workspace, const VisionDemoOptions& options,
                                const JobContext& job = {});

@@ -310,6 +310,206 @@
     </message>
 </context>
 <context>
+    <name>fm::ui::CaptionerTrainer</name>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="42"/>
+        <source>Teach a language model to describe pictures: the CLIP above sees each picture, a small network learns to turn what it sees into words.</source>
+        <translation>언어 모델에게 그림 설명을 가르칩니다: 위의 CLIP이 그림을 보고, 작은 신경망이 본 것을 말로 바꾸도록 학습합니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="45"/>
+        <source>CLIP stays as it is. The small network turns CLIP&apos;s view of a picture into a few vectors put before the caption; the language model learns to continue them with the caption. A metadata.csv needs file_name and caption columns.</source>
+        <translation>CLIP은 바뀌지 않습니다. 작은 신경망이 CLIP이 본 그림을 캡션 앞에 놓일 벡터 몇 개로 바꾸고, 언어 모델은 그 뒤를 캡션으로 이어 쓰도록 학습합니다. metadata.csv에는 file_name과 caption 열이 있어야 합니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="50"/>
+        <source>No language model</source>
+        <translation>언어 모델 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="53"/>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="62"/>
+        <source>Choose…</source>
+        <translation>선택…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="56"/>
+        <source>Language model:</source>
+        <translation>언어 모델:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="58"/>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="146"/>
+        <source>The pictures folder above</source>
+        <translation>위의 그림 폴더</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="59"/>
+        <source>NAME.txt beside each picture, or a metadata.csv with file_name and caption columns</source>
+        <translation>그림마다 옆에 NAME.txt, 또는 file_name과 caption 열이 있는 metadata.csv</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="65"/>
+        <source>Pictures with captions:</source>
+        <translation>캡션 달린 그림:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="68"/>
+        <source>LoRA on the language model</source>
+        <translation>언어 모델에 LoRA</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="69"/>
+        <source>Language model unchanged</source>
+        <translation>언어 모델은 그대로</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="70"/>
+        <source>Every weight of the language model</source>
+        <translation>언어 모델의 모든 가중치</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="71"/>
+        <source>What learns besides the small network: a LoRA adapter (a few weights, recommended), nothing, or the whole language model (most memory)</source>
+        <translation>작은 신경망 말고 무엇을 학습할지: LoRA 어댑터(가중치 조금, 권장), 없음, 또는 언어 모델 전체(메모리 가장 많이)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="77"/>
+        <source>Epochs:</source>
+        <translation>에포크:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="79"/>
+        <source>Training:</source>
+        <translation>학습:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="82"/>
+        <source>Train</source>
+        <translation>학습</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="83"/>
+        <source>Stop</source>
+        <translation>멈춤</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="84"/>
+        <source>Resume</source>
+        <translation>재개</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="85"/>
+        <source>Continue the stopped run from its last checkpoint</source>
+        <translation>멈춘 실행을 마지막 체크포인트부터 이어 갑니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="102"/>
+        <source>Held-out picture</source>
+        <translation>평가용 그림</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="102"/>
+        <source>Its caption now</source>
+        <translation>지금 쓰는 캡션</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="102"/>
+        <source>Caption in the data</source>
+        <translation>데이터의 캡션</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="120"/>
+        <source>Choose a language model folder</source>
+        <translation>언어 모델 폴더 선택</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="124"/>
+        <source>Choose a folder of pictures with captions</source>
+        <translation>캡션 달린 그림 폴더 선택</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="179"/>
+        <source>Choose a CLIP model first (the model above): the captioner sees pictures through it.</source>
+        <translation>먼저 CLIP 모델(위의 모델)을 고르세요: 캡셔너는 이 모델로 그림을 봅니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="183"/>
+        <source>Choose a language model: it writes the captions.</source>
+        <translation>언어 모델을 고르세요: 캡션은 이 모델이 씁니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="187"/>
+        <source>Choose a folder of pictures with captions.</source>
+        <translation>캡션 달린 그림 폴더를 고르세요.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="204"/>
+        <source>Stopping at the next step; a checkpoint is saved…</source>
+        <translation>다음 스텝에서 멈추고 체크포인트를 저장합니다…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="226"/>
+        <source>Resume %1</source>
+        <translation>%1 재개</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="226"/>
+        <source>Train captioner %1</source>
+        <translation>캡셔너 학습 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="231"/>
+        <source>step %1 of %2</source>
+        <translation>%2 스텝 중 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="251"/>
+        <source>(nothing yet)</source>
+        <translation>(아직 없음)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="252"/>
+        <source>at step %1</source>
+        <translation>%1 스텝에서</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="265"/>
+        <source>step %1 / %2 · loss %3 · %4 left</source>
+        <translation>스텝 %1 / %2 · 손실 %3 · %4 남음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="284"/>
+        <source>Resuming %1…</source>
+        <translation>%1 재개하는 중…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="284"/>
+        <source>Reading the pictures, then training; the run is kept in %1</source>
+        <translation>그림을 읽은 뒤 학습합니다. 실행은 %1에 남습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="289"/>
+        <source>Stopped before the first step; nothing was trained.</source>
+        <translation>첫 스텝 전에 멈췄습니다. 학습된 것은 없습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="291"/>
+        <source>Trained: held-out loss %1 → %2. The captioner is in %3 and is open in the Captions tab.</source>
+        <translation>학습 완료: 평가 손실 %1 → %2. 캡셔너는 %3에 있고 캡션 탭에 열려 있습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="297"/>
+        <source>Stopped before training started; nothing was written.</source>
+        <translation>학습이 시작되기 전에 멈췄습니다. 저장된 것은 없습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="299"/>
+        <source>Stopped at step %1 of %2. The checkpoint is kept: press Resume to continue.</source>
+        <translation>%2 스텝 중 %1에서 멈췄습니다. 체크포인트가 남아 있으니 재개를 누르면 이어 갑니다.</translation>
+    </message>
+</context>
+<context>
     <name>fm::ui::ChunkMapView</name>
     <message>
         <location filename="../../ui/collections/chunk_map_view.cpp" line="137"/>
@@ -2285,365 +2485,370 @@
 <context>
     <name>fm::ui::ImageTextPanel</name>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="85"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="86"/>
         <source>No model: choose a CLIP folder, or make the demo model.</source>
         <translation>모델 없음: CLIP 폴더를 고르거나 데모 모델을 만드세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="87"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="88"/>
         <source>Choose model…</source>
         <translation>모델 선택…</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="88"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="89"/>
         <source>Demo model</source>
         <translation>데모 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="89"/>
-        <source>Draws pictures of coloured shapes with captions, trains a tiny CLIP on them here (a few minutes) and opens its held-out pictures</source>
-        <translation>색깔 도형 그림과 설명을 그리고, 그것으로 작은 CLIP을 여기서 학습한 뒤(몇 분) 학습에 쓰지 않은 그림을 엽니다</translation>
-    </message>
-    <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="94"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="95"/>
         <source>Model:</source>
         <translation>모델:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="96"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="97"/>
         <source>No folder</source>
         <translation>폴더 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="98"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="99"/>
         <source>Choose folder…</source>
         <translation>폴더 선택…</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="101"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="102"/>
         <source>Pictures:</source>
         <translation>그림:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="129"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="130"/>
         <source>cat, dog, car</source>
         <translation>고양이, 개, 자동차</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="131"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="132"/>
         <source>Each label is put in place of {} before the model reads it</source>
         <translation>모델이 읽기 전에 각 레이블이 {} 자리에 들어갑니다</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="132"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="133"/>
         <source>Labels:</source>
         <translation>레이블:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="133"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="134"/>
         <source>Template:</source>
         <translation>템플릿:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="135"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="136"/>
         <source>Label the pictures</source>
         <translation>그림에 레이블 달기</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="137"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="138"/>
         <source>Choose a picture to see how sure the model is of each label.</source>
         <translation>그림을 고르면 모델이 각 레이블을 얼마나 확신하는지 보입니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="146"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="147"/>
         <source>Labels</source>
         <translation>레이블</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="153"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="154"/>
         <source>Describe a picture, e.g. a red circle</source>
         <translation>그림을 설명하세요. 예: a red circle</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="154"/>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="170"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="155"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="171"/>
         <source>Search</source>
         <translation>검색</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="158"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="159"/>
         <source>Find pictures like the chosen one</source>
         <translation>고른 그림과 비슷한 그림 찾기</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="175"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="176"/>
         <source>For a folder with one subfolder per class (the folder name is the label): how often the model&apos;s best label is the right one.</source>
         <translation>클래스마다 하위 폴더가 하나씩 있는 폴더(폴더 이름이 레이블): 모델의 최고 레이블이 맞는 비율.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="180"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="181"/>
         <source>Evaluate the folder</source>
         <translation>폴더 평가</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="190"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="191"/>
         <source>Evaluate</source>
         <translation>평가</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="198"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="199"/>
         <source>Choose captioner…</source>
         <translation>캡셔너 선택…</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="204"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="205"/>
         <source>Skip pictures that have a caption</source>
         <translation>캡션이 있는 그림은 건너뛰기</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="205"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="206"/>
         <source>Add to the caption there</source>
         <translation>있는 캡션에 덧붙이기</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="206"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="207"/>
         <source>Replace the caption there</source>
         <translation>있는 캡션 바꾸기</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="207"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="208"/>
         <source>Caption files:</source>
         <translation>캡션 파일:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="211"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="212"/>
         <source>image, picture</source>
         <translation>image, picture</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="212"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="213"/>
         <source>Before each:</source>
         <translation>앞에 붙일 말:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="213"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="214"/>
         <source>After each:</source>
         <translation>뒤에 붙일 말:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="214"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="215"/>
         <source>Words to remove:</source>
         <translation>뺄 낱말:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="218"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="219"/>
         <source>1 writes the likeliest next word each time; more beams compare several captions</source>
         <translation>1은 매번 가장 그럴듯한 다음 낱말을 씁니다. 빔이 많으면 여러 캡션을 견줍니다</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="219"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="220"/>
         <source>Beams:</source>
         <translation>빔:</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="221"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="222"/>
         <source>Caption the folder</source>
         <translation>폴더에 캡션 달기</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="225"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="226"/>
         <source>Picture</source>
         <translation>그림</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="225"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="226"/>
         <source>Caption (double-click to edit)</source>
         <translation>캡션(두 번 클릭해 고치기)</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="232"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="233"/>
         <source>Captions</source>
         <translation>캡션</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="234"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="237"/>
+        <source>Train a captioner</source>
+        <translation>캡셔너 학습</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="240"/>
         <source>Choose a captioner folder</source>
         <translation>캡셔너 폴더 선택</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="250"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="256"/>
         <source>Choose a CLIP model folder</source>
         <translation>CLIP 모델 폴더 선택</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="254"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="260"/>
         <source>Choose a folder of pictures</source>
         <translation>그림 폴더 선택</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="316"/>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="380"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="323"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="389"/>
         <source>Opening %1…</source>
         <translation>%1 여는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="69"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="661"/>
+        <source>Image demo: shapes, a tiny CLIP and a captioner</source>
+        <translation>그림 데모: 도형, 작은 CLIP과 캡셔너</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="669"/>
+        <source>Making the demo: drawing pictures of shapes, training a tiny CLIP on them, then a captioner (a few minutes)…</source>
+        <translation>데모를 만드는 중: 도형 그림을 그리고, 그것으로 작은 CLIP을 학습한 뒤 캡셔너를 학습합니다(몇 분)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="688"/>
+        <source>Demo ready: a tiny CLIP trained here labels held-out pictures with %1% accuracy (chance %2%), and the captioner trained on it names the right shape and colour in %3% of them. Press &quot;Label the pictures&quot;, search for &quot;a yellow triangle&quot;, or caption the folder.</source>
+        <translation>데모 준비 완료: 여기서 학습한 작은 CLIP이 평가용 그림에 %1% 정확도로 레이블을 답니다(찍기 %2%). 그 위에 학습한 캡셔너는 %3%의 그림에서 모양과 색을 맞게 말합니다. &quot;그림에 레이블 달기&quot;를 누르거나, &quot;a yellow triangle&quot;을 검색하거나, 폴더에 캡션을 다세요.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="70"/>
         <source>Open %1</source>
         <translation>%1 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="196"/>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="385"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="90"/>
+        <source>Draws pictures of coloured shapes with captions, trains a tiny CLIP and a captioner on them here (a few minutes) and opens its held-out pictures</source>
+        <translation>색깔 도형 그림을 캡션과 함께 그리고, 그것으로 작은 CLIP과 캡셔너를 여기서 학습한 뒤(몇 분) 평가용 그림을 엽니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="197"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="394"/>
         <source>No captioner: choose a folder of an image-to-text model, such as ViT-GPT2.</source>
         <translation>캡셔너 없음: ViT-GPT2 같은 이미지-텍스트 모델 폴더를 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="321"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="328"/>
         <source>No model</source>
         <translation>모델 없음</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="327"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="335"/>
         <source>%1 — pictures of %2 px, %3-dimensional embeddings</source>
         <translation>%1 — %2 px 그림, %3차원 임베딩</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="344"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="353"/>
         <source>%1 — %n picture(s)</source>
         <translation>
             <numerusform>%1 — 그림 %n장</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="345"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="354"/>
         <source>The folder holds no pictures this reads (JPEG, PNG, WebP, BMP, TIFF, GIF).</source>
         <translation>폴더에 읽을 수 있는 그림(JPEG, PNG, WebP, BMP, TIFF, GIF)이 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="371"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="380"/>
         <source>Saved the caption of %1.</source>
         <translation>%1의 캡션을 저장했습니다.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="410"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="419"/>
         <source>Caption %n picture(s)</source>
         <translation>
             <numerusform>그림 %n장에 캡션 달기</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="421"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="430"/>
         <source>%n caption file(s) written, %1 added to, %2 left as they were, %3 pictures unreadable.</source>
         <translation>
             <numerusform>캡션 파일 %n개를 썼고, %1개에 덧붙였고, %2개는 그대로 두었으며, 그림 %3장은 읽을 수 없습니다.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="452"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="461"/>
         <source>%1 could not be read.</source>
         <translation>%1을(를) 읽을 수 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="463"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="472"/>
         <source>Type the labels to choose from, separated by commas.</source>
         <translation>고를 레이블을 쉼표로 구분해 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="467"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="476"/>
         <source>The template needs {} where the label goes, for example &quot;a photo of a {}&quot;.</source>
         <translation>템플릿에는 레이블이 들어갈 {}가 있어야 합니다. 예: &quot;a photo of a {}&quot;.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="475"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="484"/>
         <source>Label %n picture(s)</source>
         <translation>
             <numerusform>그림 %n장에 레이블 달기</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="489"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="498"/>
         <source>%n picture(s) labelled.</source>
         <translation>
             <numerusform>그림 %n장에 레이블을 달았습니다.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="490"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="499"/>
         <source>%n picture(s) labelled; %1 could not be read (hover over them to see why).</source>
         <translation>
             <numerusform>그림 %n장에 레이블을 달았습니다. %1장은 읽을 수 없습니다(마우스를 올리면 이유가 보입니다).</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="546"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="555"/>
         <source>Search pictures</source>
         <translation>그림 검색</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="556"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="565"/>
         <source>%n picture(s), most similar first (cosine similarity).</source>
         <translation>
             <numerusform>그림 %n장, 가장 비슷한 것부터(코사인 유사도).</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="567"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="576"/>
         <source>Find similar pictures</source>
         <translation>비슷한 그림 찾기</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="578"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="587"/>
         <source>%n picture(s) like the chosen one, most similar first.</source>
         <translation>
             <numerusform>고른 그림과 비슷한 그림 %n장, 가장 비슷한 것부터.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="589"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="598"/>
         <source>Evaluate %1</source>
         <translation>%1 평가</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="605"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="614"/>
         <source>Accuracy %1% on %n picture(s) (chance: %2%).</source>
         <translation>
             <numerusform>그림 %n장에서 정확도 %1% (무작위: %2%).</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="608"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="617"/>
         <source> %1 could not be read.</source>
         <translation> %1장은 읽을 수 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="619"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="628"/>
         <source>accuracy</source>
         <translation>정확도</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="644"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="653"/>
         <source>Rows: the true class. Columns: the model&apos;s best label.</source>
         <translation>행: 실제 클래스. 열: 모델의 최고 레이블.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="652"/>
-        <source>Image demo: shapes and a tiny CLIP</source>
-        <translation>이미지 데모: 도형과 작은 CLIP</translation>
-    </message>
-    <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="660"/>
-        <source>Making the demo: drawing pictures of shapes, then training a tiny CLIP on them (a few minutes)…</source>
-        <translation>데모를 만드는 중: 도형 그림을 그리고 그것으로 작은 CLIP을 학습합니다(몇 분)…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="666"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="675"/>
         <source>The demo was stopped; what was finished is kept.</source>
         <translation>데모를 멈췄습니다. 끝난 부분은 남아 있습니다.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="675"/>
-        <source>Demo ready: a tiny CLIP trained here labels held-out pictures with %1% accuracy (chance %2%). Press &quot;Label the pictures&quot;, search for &quot;a yellow triangle&quot;, or evaluate the folder.</source>
-        <translation>데모 준비 완료: 여기서 학습한 작은 CLIP이 학습에 쓰지 않은 그림에 %1% 정확도로 레이블을 답니다(무작위 %2%). &quot;그림에 레이블 달기&quot;를 누르거나, &quot;a yellow triangle&quot;을 검색하거나, 폴더를 평가해 보세요.</translation>
     </message>
 </context>
 <context>

@@ -45,6 +45,7 @@
 #include "io/atomic_file.h"
 #include "models/models_panel.h"
 #include "vision/caption.h"
+#include "vision/captioner_trainer.h"
 #include "vision/demo_shapes.h"
 #include "vision/image_text_panel.h"
 #include "vision/label_bars.h"
@@ -726,6 +727,39 @@ class TestGuiWorkbench : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(written.count(), 2, 120000);
     QCOMPARE(written.at(1).at(0).toInt(), 0);
     QCOMPARE(fm::readSidecar(first.toStdString()), std::string("a red circle on a pale ground"));
+  }
+
+  // Train a captioner: the CLIP above, a language model and pictures with captions; the loss
+  // chart and the held-out samples fill while it trains, and the finished captioner opens in the
+  // Captions tab. A missing language model is said, not attempted.
+  void imageTextTrainsACaptioner() {
+    const fs::path ws = m_ws.toStdString();
+    fm::ShapesDatasetOptions d;
+    d.size = 32;
+    d.trainPictures = 24;
+    d.testPerClass = 1;
+    fm::writeShapesDataset(ws / "datasets" / "gui-captions", d);
+    ImageTextPanel* ip = m_w->imageTextPanel();
+    QVERIFY(!ip->modelDir().isEmpty());  // the CLIP of the test before
+    CaptionerTrainer* t = ip->captionerTrainer();
+    QVERIFY(!t->train());
+    QVERIFY2(t->statusLabel()->text().contains("language model"), qPrintable(t->statusLabel()->text()));
+    t->setLanguageModel(QString::fromStdString((ws / "models" / "demo-tiny-llama").string()));
+    t->setTrainingFolder(QString::fromStdString((ws / "datasets" / "gui-captions" / "train").string()));
+    t->setEpochs(2);
+    QSignalSpy trained(t, &CaptionerTrainer::trained);
+    QSignalSpy samples(t, &CaptionerTrainer::samplesShown);
+    QSignalSpy opened(ip, &ImageTextPanel::captionerReady);
+    QVERIFY(t->train());
+    QTRY_COMPARE_WITH_TIMEOUT(trained.count(), 1, 180000);
+    QVERIFY(t->chart()->trainPoints() >= 1);
+    QVERIFY(t->chart()->evalPoints() >= 1);
+    QTRY_VERIFY_WITH_TIMEOUT(samples.count() >= 2, 10000);  // before training and at the end
+    QVERIFY(t->samples()->rowCount() >= 1);
+    QVERIFY(!t->samples()->item(0, 2)->text().isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 60000);
+    QCOMPARE(opened.at(0).at(0).toString(), trained.at(0).at(0).toString());
+    QVERIFY(t->statusLabel()->text().contains("Captions tab"));
   }
 
   void layoutHoldsStillAndNothingOverlaps() {

@@ -200,7 +200,7 @@ void LossChart::setPresentation(bool on) {
 // what decides the answer; a class should hear that this is expected.
 void LossChart::checkPlateau() {
   const int n = m_train->count();
-  if (m_replaying || n < 12) return;
+  if (m_replaying || !m_explainPlateaus || n < 12) return;
   double lo = 1e300, hi = 0, sum = 0;
   for (int i = n - 10; i < n; ++i) {
     const double y = m_train->at(i).y();

@@ -23,6 +23,9 @@ class LossChart : public QChartView {
   void addTrainPoint(double step, double loss, double lr);
   // accuracy: 0..1 on the validation rows, or < 0 when the run measures none.
   void addEvalPoint(double step, double loss, double accuracy = -1);
+  // Whether a plateau of the train loss is explained above the plot (the fine-tuning lesson:
+  // the format is learned first, then what decides the answer). On by default.
+  void setExplainPlateaus(bool on) { m_explainPlateaus = on; }
   // Presentation mode: thick lines and large text, readable from the back of a room.
   void setPresentation(bool on);
   int accuracyPoints() const;
@@ -57,6 +60,7 @@ class LossChart : public QChartView {
   void fitTexts();
   QString m_note;
   bool m_fitting = false;
+  bool m_explainPlateaus = true;
   void setEmpty(bool empty);
   void checkPlateau();
   bool m_empty = false;

@@ -6,6 +6,7 @@
 
 #include "collections/chunk_map_view.h"
 #include "collections/collections_panel.h"
+#include "vision/captioner_trainer.h"
 #include "vision/image_text_panel.h"
 #include "vision/thumbnail_model.h"
 #include "rag/demo_collection.h"
@@ -427,9 +428,22 @@ int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStr
     ip->evaluateFolder();
     spinUntil([&] { return evaluated; }, 120000);
     shot(QStringLiteral("image-text-evaluate"));
-    ip->tabs()->setCurrentIndex(3);  // Captions, as a new user finds it: no captioner chosen yet
+    // Captions from the demo's own captioner (the demo opened it), written beside the pictures.
+    ip->tabs()->setCurrentIndex(3);
+    bool captioned = false;
+    auto c5 = QObject::connect(ip, &ImageTextPanel::captionsWritten, [&] { captioned = true; });
+    spinUntil([&] { return ip->hasCaptioner(); }, 60000);
+    ip->captionFolder();
+    spinUntil([&] { return captioned; }, 300000);
     shot(QStringLiteral("image-text-captions"));
-    for (const auto& c : {c1, c2, c3, c4}) QObject::disconnect(c);
+    // Training a captioner again, from the demo's CLIP and language model: chart and samples.
+    ip->tabs()->setCurrentIndex(4);
+    bool trained = false;
+    auto c6 = QObject::connect(ip->captionerTrainer(), &CaptionerTrainer::trained, [&] { trained = true; });
+    ip->captionerTrainer()->train();
+    spinUntil([&] { return trained; }, 600000);
+    shot(QStringLiteral("image-text-train"));
+    for (const auto& c : {c1, c2, c3, c4, c5, c6}) QObject::disconnect(c);
   }
   if (!languageModelPages && !want("collections")) return 0;
 

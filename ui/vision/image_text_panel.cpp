@@ -29,6 +29,7 @@
 #include "shell/workbench.h"
 #include "util/error.h"
 #include "vision/caption.h"
+#include "vision/captioner_trainer.h"
 #include "vision/demo_shapes.h"
 #include "vision/image_folder.h"
 #include "vision/label_bars.h"
@@ -86,8 +87,8 @@ ImageTextPanel::ImageTextPanel(Workbench* wb, QWidget* parent) : QWidget(parent)
   m_modelLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
   auto* chooseModel = new QPushButton(tr("Choose model…"), this);
   m_demoButton = new QPushButton(tr("Demo model"), this);
-  m_demoButton->setToolTip(tr("Draws pictures of coloured shapes with captions, trains a tiny CLIP on them here "
-                              "(a few minutes) and opens its held-out pictures"));
+  m_demoButton->setToolTip(tr("Draws pictures of coloured shapes with captions, trains a tiny CLIP and a captioner "
+                              "on them here (a few minutes) and opens its held-out pictures"));
   modelRow->addWidget(m_modelLabel, 1);
   modelRow->addWidget(chooseModel);
   modelRow->addWidget(m_demoButton);
@@ -230,6 +231,11 @@ ImageTextPanel::ImageTextPanel(Workbench* wb, QWidget* parent) : QWidget(parent)
   m_captions->verticalHeader()->hide();
   cv->addWidget(m_captions, 1);
   m_tabs->addTab(capPage, tr("Captions"));
+
+  // Training a captioner of one's own.
+  m_trainer = new CaptionerTrainer(m_wb, m_tabs);
+  m_tabs->addTab(m_trainer, tr("Train a captioner"));
+  connect(m_trainer, &CaptionerTrainer::trained, this, [this](const QString& dir) { openCaptioner(dir); });
   connect(chooseCaptioner, &QPushButton::clicked, this, [this] {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose a captioner folder"), m_wb->workspace());
     if (!dir.isEmpty()) openCaptioner(dir);
@@ -287,6 +293,7 @@ ImageTextPanel::ImageTextPanel(Workbench* wb, QWidget* parent) : QWidget(parent)
     if (m && m->kind() == fm::ModelKind::VisionText && !m_model) {
       m_model = m;
       m_modelDir = dir;
+      m_trainer->setImageModel(dir);
       m_modelLabel->setText(dir);
       updateButtons();
     }
@@ -324,6 +331,7 @@ Job* ImageTextPanel::openModel(const QString& dir) {
     }
     m_model = *m;
     m_modelDir = dir;
+    m_trainer->setImageModel(dir);
     m_modelLabel->setText(tr("%1 — pictures of %2 px, %3-dimensional embeddings")
                               .arg(dir)
                               .arg(m_model->info().imageSize)
@@ -337,6 +345,7 @@ Job* ImageTextPanel::openModel(const QString& dir) {
 
 void ImageTextPanel::openFolder(const QString& dir) {
   m_folder = dir;
+  m_trainer->setPicturesFolder(dir);
   const QStringList files = picturesIn(dir);
   m_thumbs->setFiles(files);
   m_results->clear();
@@ -649,7 +658,7 @@ Job* ImageTextPanel::evaluateFolder() {
 
 Job* ImageTextPanel::prepareDemo() {
   const auto ws = toPath(m_wb->workspace());
-  Job* job = m_wb->jobs()->start(tr("Image demo: shapes and a tiny CLIP"), JobRunner::Heavy, [=](Job& job) {
+  Job* job = m_wb->jobs()->start(tr("Image demo: shapes, a tiny CLIP and a captioner"), JobRunner::Heavy, [=](Job& job) {
     fm::VisionDemoOptions o;
     fm::VisionDemoResult r = fm::runVisionDemo(ws, o, job.context());
     if (r.status == fm::JobStatus::Cancelled) throw fm::CancelledError("the demo was stopped");
@@ -657,7 +666,7 @@ Job* ImageTextPanel::prepareDemo() {
   });
   m_busy = job;
   updateButtons();
-  say(tr("Making the demo: drawing pictures of shapes, then training a tiny CLIP on them (a few minutes)…"));
+  say(tr("Making the demo: drawing pictures of shapes, training a tiny CLIP on them, then a captioner (a few minutes)…"));
   connect(job, &Job::finished, this, [this, job, ws](Job::State s, const QString& message) {
     updateButtons();
     const auto* r = job->result<fm::VisionDemoResult>();
@@ -671,11 +680,17 @@ Job* ImageTextPanel::prepareDemo() {
     for (const auto& c : r->zeroShot.labels) labels << QString::fromStdString(c);
     setLabels(labels.join(QStringLiteral(", ")), QStringLiteral("a {}"));
     openFolder(fromPath(p.data / "test"));
+    // The demo's captioner in the Captions tab, and what made it ready to train again.
+    if (QFileInfo::exists(fromPath(p.captionLm))) m_trainer->setLanguageModel(fromPath(p.captionLm));
+    m_trainer->setTrainingFolder(fromPath(p.data / "train"));
+    if (QFileInfo::exists(fromPath(p.captioner / "config.json"))) openCaptioner(fromPath(p.captioner));
     Job* open = openModel(fromPath(p.model));
-    const QString ready = tr("Demo ready: a tiny CLIP trained here labels held-out pictures with %1% accuracy (chance %2%). "
-                             "Press \"Label the pictures\", search for \"a yellow triangle\", or evaluate the folder.")
+    const QString ready = tr("Demo ready: a tiny CLIP trained here labels held-out pictures with %1% accuracy (chance %2%), "
+                             "and the captioner trained on it names the right shape and colour in %3% of them. "
+                             "Press \"Label the pictures\", search for \"a yellow triangle\", or caption the folder.")
                               .arg(r->zeroShot.accuracy * 100, 0, 'f', 0)
-                              .arg(100.0 / std::max<size_t>(1, r->zeroShot.classes.size()), 0, 'f', 1);
+                              .arg(100.0 / std::max<size_t>(1, r->zeroShot.classes.size()), 0, 'f', 1)
+                              .arg(r->captions.both * 100, 0, 'f', 0);
     connect(open, &Job::finished, this, [this, ready](Job::State st) {
       if (st != Job::State::Completed) return;
       say(ready);

@@ -4,7 +4,9 @@
 // each thumbnail), search them by a description or by an example picture (the folder is
 // embedded once and kept up to date), and evaluate the model on a folder with one subfolder per
 // class (accuracy per class and the confusion matrix). "Demo model" trains a tiny CLIP on
-// generated shapes and opens its held-out pictures. All model work runs in jobs.
+// generated shapes and opens its held-out pictures. "Captions" captions the folder with an
+// image-to-text model; "Train a captioner" makes one (vision/captioner_trainer.h). All model
+// work runs in jobs.
 #pragma once
 
 #include <QPointer>
@@ -29,6 +31,7 @@ class LoadedModel;
 
 namespace fm::ui {
 
+class CaptionerTrainer;
 class Job;
 class LabelBars;
 class ThumbnailModel;
@@ -56,6 +59,7 @@ class ImageTextPanel : public QWidget {
   // Saves an edited caption (row of the caption table) beside its picture, atomically.
   bool saveCaption(int row, const QString& text);
   QTableWidget* captionTable() const { return m_captions; }
+  bool hasCaptioner() const { return m_captioner != nullptr; }
   QComboBox* sidecarMode() const { return m_sidecarMode; }
   void setLabels(const QString& labels, const QString& tmpl = QString());
   void selectPicture(int row);
@@ -69,6 +73,7 @@ class ImageTextPanel : public QWidget {
   QTabWidget* tabs() const { return m_tabs; }
   QLabel* statusLabel() const { return m_status; }
   LabelBars* labelBars() const { return m_bars; }
+  CaptionerTrainer* captionerTrainer() const { return m_trainer; }
 
  Q_SIGNALS:
   void modelReady(const QString& dir);
@@ -111,6 +116,7 @@ class ImageTextPanel : public QWidget {
   QPushButton* m_captionButton = nullptr;
   QTableWidget* m_captions = nullptr;
   bool m_fillingCaptions = false;
+  CaptionerTrainer* m_trainer = nullptr;
 };
 
 }  // namespace fm::ui

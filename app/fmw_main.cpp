@@ -77,7 +77,7 @@ usage:
                  the folder is embedded once and kept up to date (new or changed files only)
   fmw caption MODEL_DIR FILE_OR_FOLDER... [--beams N] [--max-new-tokens N] [--prompt T] [--json]
               [--sidecar overwrite|append|skip] [--prefix T] [--suffix T] [--remove-words "a,b"]
-                 captions from an image-to-text model (ViT-GPT2, or one trained below); --sidecar writes NAME.txt beside each
+                 captions from an image-to-text model (BLIP, ViT-GPT2, or one trained below); --sidecar writes NAME.txt beside each
   fmw captioner train [--config run.json] [--SETTING VALUE]...   a captioner of one's own: a frozen CLIP,
             a trained mapper and a language model (--lm-training frozen|lora|full), e.g.
             --image-model CLIP --language-model LM --data FOLDER --out-dir RUN (--list-settings)

@@ -557,6 +557,65 @@ class TestVision : public QObject {
     }
   }
 
+  // BLIP (vision tower with one qkv projection, post-LayerNorm BERT decoder with
+  // cross-attention, prediction head tied to the word embeddings) against the float64
+  // reference: logits of the whole caption at once, and the greedy caption from [DEC] to [SEP]
+  // through the cache, two pictures at once. The tied head's copy and the position_ids buffer
+  // in the checkpoint are ignored.
+  void blipMatchesTheReference() {
+    const json fx = fm::test::referenceFixture("tiny_blip");
+    const double gain = fx["weight_gain"].get<double>();
+    QTemporaryDir dir;
+    json withBuffer = fx;
+    withBuffer["tensors"].push_back({{"name", "text_decoder.bert.embeddings.position_ids"}, {"shape", {1, 32}}});
+    fm::test::writeDesignedModel(withBuffer, dir.path().toStdString(), [gain](const std::string& name, int64_t i) {
+      const double v = fm::test::formulaRaw(name, i);
+      auto ends = [&](const char* s) {
+        const std::string suf(s);
+        return name.size() >= suf.size() && name.compare(name.size() - suf.size(), suf.size(), suf) == 0;
+      };
+      const bool norm = ends(".weight") && (name.find("layer_norm") != std::string::npos ||
+                                            name.find("layernorm") != std::string::npos ||
+                                            name.find("LayerNorm") != std::string::npos);
+      return static_cast<float>(norm ? 1.0 + 0.2 * v : gain * 0.08 * (ends("bias") ? 0.1 : 1.0) * v);
+    });
+    auto model = fm::LoadedModel::load(dir.path().toStdString(), {});
+    QCOMPARE(model->kind(), fm::ModelKind::ImageToText);
+    QCOMPARE(model->info().architecture, std::string("BlipForConditionalGeneration"));
+    fm::ImageToTextModel& cap = model->imageToText();
+    const int64_t start = fx["config"]["text_config"]["bos_token_id"].get<int64_t>();
+    QCOMPARE(cap.decoderStartId(), start);
+    QCOMPARE(cap.eosIds(), std::vector<int64_t>{fx["config"]["text_config"]["sep_token_id"].get<int64_t>()});
+    torch::InferenceMode guard;
+    const torch::Tensor states = cap.encodeImages(pixelValues(fx["pixel_values"]));  // (2, 5, 24)
+    QCOMPARE(states.size(1), int64_t{5});
+    for (int64_t b = 0; b < 2; ++b) {
+      const json& c = fx["cases"][static_cast<size_t>(b)];
+      std::vector<int64_t> ids = {start};
+      for (const auto& t : c["greedy"]) ids.push_back(t.get<int64_t>());
+      auto logits = cap.decode(torch::tensor(ids, torch::kLong).view({1, -1}), states.narrow(0, b, 1), nullptr)[0];
+      const double diff = (logits - matrix(c["logits"])).abs().max().item<double>();
+      QVERIFY2(diff < 1e-4, qPrintable(QString("picture %1: logits differ by %2").arg(b).arg(diff)));
+    }
+    fm::KVCache cache = cap.makeCache(2, 16);
+    torch::Tensor ids = torch::full({2, 1}, start, torch::kLong);
+    std::vector<std::vector<int64_t>> got(2);
+    for (int step = 0; step < fx["max_new_tokens"].get<int>(); ++step) {
+      auto next = cap.decode(ids, step == 0 ? states : torch::Tensor(), &cache).select(1, -1).argmax(-1);
+      for (int64_t b = 0; b < 2; ++b) got[static_cast<size_t>(b)].push_back(next[b].item<int64_t>());
+      ids = next.view({2, 1});
+    }
+    for (size_t b = 0; b < 2; ++b) {
+      const auto want = fx["cases"][b]["greedy"].get<std::vector<int64_t>>();
+      QCOMPARE(std::vector<int64_t>(got[b].begin(), got[b].begin() + static_cast<std::ptrdiff_t>(want.size())), want);
+    }
+    QVERIFY(got[0] != got[1]);  // the picture decides the caption
+    // Other BLIP heads are refused by name.
+    json vqa = fx["config"];
+    vqa["architectures"] = {"BlipForQuestionAnswering"};
+    QVERIFY(thrown<fm::UnsupportedError>([&] { fm::summarizeArch(vqa); }).contains("BlipForConditionalGeneration"));
+  }
+
   // Captions from files: greedy captions are the same for a picture alone or in a batch, beam
   // search finds a caption at least as likely as greedy's when both have the same length, a prompt starts every
   // caption, and sidecars are written, appended, skipped and styled as asked; a folder job

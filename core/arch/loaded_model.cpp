@@ -316,7 +316,7 @@ VisionTextModel& LoadedModel::visionText() const {
   return asKind<VisionTextModel>(*m->net, m->info, "image-text model (CLIP)");
 }
 ImageToTextModel& LoadedModel::imageToText() const {
-  return asKind<ImageToTextModel>(*m->net, m->info, "captioner (an image-to-text model such as ViT-GPT2)");
+  return asKind<ImageToTextModel>(*m->net, m->info, "captioner (an image-to-text model such as BLIP or ViT-GPT2)");
 }
 const json& LoadedModel::preprocessorConfig() const { return m->preprocessor; }
 const SentenceConfig* LoadedModel::sentenceConfig() const { return m->sentence.get(); }

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "arch/bert.h"
+#include "arch/blip.h"
 #include "arch/causal_lm.h"
 #include "arch/clip.h"
 #include "arch/encoder.h"
@@ -31,6 +32,7 @@ const std::map<std::string, Family>& registry() {
       {"qwen2", {llamaSummary, makeLlama}},
       {"gpt2", {gpt2Summary, makeGpt2}},
       {"bert", {bertSummary, makeBert}},
+      {"blip", {blipSummary, makeBlip}},
       {"clip", {clipSummary, makeClip}},
       {"vision-encoder-decoder", {visionEncoderDecoderSummary, makeVisionEncoderDecoder}},
       {"prefix-captioner", {prefixCaptionerSummary, makePrefixCaptioner}},

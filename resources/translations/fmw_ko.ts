@@ -339,7 +339,7 @@
     </message>
     <message>
         <location filename="../../ui/vision/captioner_trainer.cpp" line="58"/>
-        <location filename="../../ui/vision/captioner_trainer.cpp" line="146"/>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="147"/>
         <source>The pictures folder above</source>
         <translation>위의 그림 폴더</translation>
     </message>
@@ -419,92 +419,92 @@
         <translation>데이터의 캡션</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/captioner_trainer.cpp" line="120"/>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="121"/>
         <source>Choose a language model folder</source>
         <translation>언어 모델 폴더 선택</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/captioner_trainer.cpp" line="124"/>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="125"/>
         <source>Choose a folder of pictures with captions</source>
         <translation>캡션 달린 그림 폴더 선택</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/captioner_trainer.cpp" line="179"/>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="180"/>
         <source>Choose a CLIP model first (the model above): the captioner sees pictures through it.</source>
         <translation>먼저 CLIP 모델(위의 모델)을 고르세요: 캡셔너는 이 모델로 그림을 봅니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/captioner_trainer.cpp" line="183"/>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="184"/>
         <source>Choose a language model: it writes the captions.</source>
         <translation>언어 모델을 고르세요: 캡션은 이 모델이 씁니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/captioner_trainer.cpp" line="187"/>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="188"/>
         <source>Choose a folder of pictures with captions.</source>
         <translation>캡션 달린 그림 폴더를 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/captioner_trainer.cpp" line="204"/>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="205"/>
         <source>Stopping at the next step; a checkpoint is saved…</source>
         <translation>다음 스텝에서 멈추고 체크포인트를 저장합니다…</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/captioner_trainer.cpp" line="226"/>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="227"/>
         <source>Resume %1</source>
         <translation>%1 재개</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/captioner_trainer.cpp" line="226"/>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="227"/>
         <source>Train captioner %1</source>
         <translation>캡셔너 학습 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/captioner_trainer.cpp" line="231"/>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="232"/>
         <source>step %1 of %2</source>
         <translation>%2 스텝 중 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/captioner_trainer.cpp" line="251"/>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="252"/>
         <source>(nothing yet)</source>
         <translation>(아직 없음)</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/captioner_trainer.cpp" line="252"/>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="253"/>
         <source>at step %1</source>
         <translation>%1 스텝에서</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/captioner_trainer.cpp" line="265"/>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="266"/>
         <source>step %1 / %2 · loss %3 · %4 left</source>
         <translation>스텝 %1 / %2 · 손실 %3 · %4 남음</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/captioner_trainer.cpp" line="284"/>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="285"/>
         <source>Resuming %1…</source>
         <translation>%1 재개하는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/captioner_trainer.cpp" line="284"/>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="285"/>
         <source>Reading the pictures, then training; the run is kept in %1</source>
         <translation>그림을 읽은 뒤 학습합니다. 실행은 %1에 남습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/captioner_trainer.cpp" line="289"/>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="290"/>
         <source>Stopped before the first step; nothing was trained.</source>
         <translation>첫 스텝 전에 멈췄습니다. 학습된 것은 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/captioner_trainer.cpp" line="291"/>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="292"/>
         <source>Trained: held-out loss %1 → %2. The captioner is in %3 and is open in the Captions tab.</source>
         <translation>학습 완료: 평가 손실 %1 → %2. 캡셔너는 %3에 있고 캡션 탭에 열려 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/captioner_trainer.cpp" line="297"/>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="298"/>
         <source>Stopped before training started; nothing was written.</source>
         <translation>학습이 시작되기 전에 멈췄습니다. 저장된 것은 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/captioner_trainer.cpp" line="299"/>
+        <location filename="../../ui/vision/captioner_trainer.cpp" line="300"/>
         <source>Stopped at step %1 of %2. The checkpoint is kept: press Resume to continue.</source>
         <translation>%2 스텝 중 %1에서 멈췄습니다. 체크포인트가 남아 있으니 재개를 누르면 이어 갑니다.</translation>
     </message>
@@ -2586,6 +2586,12 @@
         <translation>평가</translation>
     </message>
     <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="197"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="394"/>
+        <source>No captioner: choose a folder of an image-to-text model, such as BLIP or ViT-GPT2.</source>
+        <translation>캡셔너 없음: BLIP이나 ViT-GPT2 같은 이미지-텍스트 모델 폴더를 고르세요.</translation>
+    </message>
+    <message>
         <location filename="../../ui/vision/image_text_panel.cpp" line="199"/>
         <source>Choose captioner…</source>
         <translation>캡셔너 선택…</translation>
@@ -2710,12 +2716,6 @@
         <location filename="../../ui/vision/image_text_panel.cpp" line="90"/>
         <source>Draws pictures of coloured shapes with captions, trains a tiny CLIP and a captioner on them here (a few minutes) and opens its held-out pictures</source>
         <translation>색깔 도형 그림을 캡션과 함께 그리고, 그것으로 작은 CLIP과 캡셔너를 여기서 학습한 뒤(몇 분) 평가용 그림을 엽니다</translation>
-    </message>
-    <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="197"/>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="394"/>
-        <source>No captioner: choose a folder of an image-to-text model, such as ViT-GPT2.</source>
-        <translation>캡셔너 없음: ViT-GPT2 같은 이미지-텍스트 모델 폴더를 고르세요.</translation>
     </message>
     <message>
         <location filename="../../ui/vision/image_text_panel.cpp" line="328"/>

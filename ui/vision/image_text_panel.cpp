@@ -194,7 +194,7 @@ ImageTextPanel::ImageTextPanel(Workbench* wb, QWidget* parent) : QWidget(parent)
   auto* capPage = new QWidget(m_tabs);
   auto* cv = new QVBoxLayout(capPage);
   auto* capRow = new QHBoxLayout;
-  m_captionerLabel = new QLabel(tr("No captioner: choose a folder of an image-to-text model, such as ViT-GPT2."), capPage);
+  m_captionerLabel = new QLabel(tr("No captioner: choose a folder of an image-to-text model, such as BLIP or ViT-GPT2."), capPage);
   m_captionerLabel->setWordWrap(true);
   auto* chooseCaptioner = new QPushButton(tr("Choose captioner…"), capPage);
   capRow->addWidget(m_captionerLabel, 1);
@@ -387,11 +387,11 @@ bool ImageTextPanel::saveCaption(int row, const QString& text) {
 
 Job* ImageTextPanel::openCaptioner(const QString& dir) {
   m_captionerLabel->setText(tr("Opening %1…").arg(dir));
-  Job* job = openModelOfKind(m_wb, dir, fm::ModelKind::ImageToText, "a captioner (an image-to-text model such as ViT-GPT2)");
+  Job* job = openModelOfKind(m_wb, dir, fm::ModelKind::ImageToText, "a captioner (an image-to-text model such as BLIP or ViT-GPT2)");
   connect(job, &Job::finished, this, [this, job, dir](Job::State s, const QString& message) {
     const auto* m = job->result<std::shared_ptr<fm::LoadedModel>>();
     if (s != Job::State::Completed || !m) {
-      m_captionerLabel->setText(m_captioner ? m_captionerDir : tr("No captioner: choose a folder of an image-to-text model, such as ViT-GPT2."));
+      m_captionerLabel->setText(m_captioner ? m_captionerDir : tr("No captioner: choose a folder of an image-to-text model, such as BLIP or ViT-GPT2."));
       say(message, true);
       return;
     }

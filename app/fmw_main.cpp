@@ -56,6 +56,8 @@ usage:
   fmw collection create DIR --embedder MODEL_DIR [--reranker MODEL_DIR] [--chunk-tokens N]
                  [--overlap N] [--mask-pii] [--index flat|hnsw]
   fmw collection add DIR PATH... [--no-ocr] [--retry-failed] [--json]   files, or folders read recursively
+  fmw collection add-pictures DIR FOLDER... [--clip MODEL_DIR]   picture folders searched with CLIP
+                 beside the documents (indexed in the collection, new or changed pictures only)
   fmw collection sync DIR                      changed files read again, deleted ones removed
   fmw collection remove DIR PATH...
   fmw collection list DIR [--json]             every document with its status and the reason

@@ -18,6 +18,7 @@
 #include "tokenize/tokenizer.h"
 #include "util/error.h"
 #include "vision/caption.h"
+#include "vision/collection_pictures.h"
 #include "vision/demo_shapes.h"
 #include "vision/image.h"
 #include "vision/image_folder.h"
@@ -364,6 +365,49 @@ class TestVision : public QObject {
     for (const auto& f : files) QVERIFY(fm::isImageFileName(f));
     QVERIFY(fm::isImageFileName("A.JPEG"));
     QVERIFY(!fm::isImageFileName("reference.safetensors"));
+  }
+
+  // Picture folders inside a collection: remembered with their CLIP model, indexed in the
+  // collection's folder, searched across folders with one ranking, another model refused,
+  // a folder removed with its index, a vanished folder reported.
+  void aCollectionSearchesItsPictures() {
+    const json fx = fm::test::referenceFixture("tiny_clip");
+    QTemporaryDir modelDir, otherModel, work;
+    writeTinyPreprocessor(modelDir);
+    auto model = loadTinyClip(fx, modelDir);
+    const fs::path root(work.path().toStdString()), collection = root / "collection";
+    fs::create_directories(collection);
+    copyPicture("photo.png", root / "site" / "a.png");
+    copyPicture("photo.jpg", root / "site" / "b.jpg");
+    copyPicture("small.png", root / "office" / "c.png");
+    {
+      fm::CollectionPictures pics(collection);
+      QVERIFY(pics.empty());
+      pics.addFolders({root / "site", root / "office"}, modelDir.path().toStdString());
+    }
+    fm::CollectionPictures pics(collection);  // as saved
+    QCOMPARE(pics.folders().size(), size_t{2});
+    QVERIFY(fs::exists(collection / "pictures" / "pictures.json"));
+    const auto reports = pics.sync(*model);
+    QCOMPARE(reports.size(), size_t{2});
+    QCOMPARE(reports[0].pictures + reports[1].pictures, size_t{3});
+    QCOMPARE(pics.sync(*model)[0].sync.added, int64_t{0});  // nothing new the second time
+    const auto hits = pics.search(*model, "a photo of a cat", 5);
+    QCOMPARE(hits.size(), size_t{3});
+    for (size_t i = 0; i < hits.size(); ++i) {
+      QCOMPARE(hits[i].rank, static_cast<int>(i + 1));
+      if (i > 0) QVERIFY(hits[i - 1].score >= hits[i].score);
+    }
+    QCOMPARE(pics.search(*model, "a photo of a cat", 2).size(), size_t{2});
+    // Vectors of another model would not compare with these.
+    fm::test::writeReferenceModel(fx, otherModel.path().toStdString());
+    QVERIFY(thrown<fm::ConfigError>([&] { pics.addFolders({root / "site"}, otherModel.path().toStdString()); })
+                .contains("would not compare"));
+    QVERIFY(pics.removeFolder(root / "office"));
+    QCOMPARE(pics.search(*model, "a photo", 5).size(), size_t{2});
+    QCOMPARE(fm::CollectionPictures(collection).folders().size(), size_t{1});
+    fs::remove_all(root / "site");
+    QCOMPARE(QString::fromStdString(pics.sync(*model)[0].problem), QString("the folder is not there any more"));
   }
 
   // The search index embeds only what is new or changed, forgets deleted pictures, reports a

@@ -19,6 +19,7 @@
 #include "rag/vector_index.h"
 #include "util/error.h"
 #include "util/paths.h"
+#include "vision/collection_pictures.h"
 
 namespace fmw {
 namespace {
@@ -120,9 +121,26 @@ int collectionDemo(const Args& a) {
   return 0;
 }
 
+// The collection's picture folders brought up to date with their CLIP model, and reported.
+void syncPictures(const Args& a, fm::CollectionPictures& pics) {
+  if (pics.empty()) return;
+  auto clip = fm::LoadedModel::load(pics.clipModel(), loadOptions(a));
+  for (const auto& r : pics.sync(*clip, jobProgress())) {
+    if (!r.problem.empty()) {
+      std::printf("pictures        %s: %s\n", fm::utf8(r.folder).c_str(), r.problem.c_str());
+      continue;
+    }
+    for (const auto& f : r.sync.failed) std::printf("failed          %s: %s\n", fm::utf8(f.file).c_str(), f.reason.c_str());
+    std::printf("pictures        %s: %zu (added %lld, updated %lld, removed %lld)\n", fm::utf8(r.folder).c_str(),
+                r.pictures, static_cast<long long>(r.sync.added), static_cast<long long>(r.sync.updated),
+                static_cast<long long>(r.sync.removed));
+  }
+}
+
 int cmdCollection(const Args& a) {
   if (a.positional.empty())
-    throw fm::ConfigError("fmw collection: expected demo, create, add, sync, remove, list, search, ask, eval, verify or rebuild");
+    throw fm::ConfigError("fmw collection: expected demo, create, add, add-pictures, sync, remove, list, search, ask, eval, "
+                          "verify or rebuild");
   const std::string sub = a.positional[0];
   if (sub == "demo") return collectionDemo(a);
   if (sub == "create") {
@@ -150,6 +168,17 @@ int cmdCollection(const Args& a) {
                 s.maskPii ? ", personal data masked" : "");
     return 0;
   }
+  if (sub == "add-pictures") {
+    const fs::path dir = collectionDir(a, "add-pictures");
+    fm::rag::CollectionStore::open(dir);  // a collection, not any folder
+    if (a.positional.size() < 3) throw fm::ConfigError("fmw collection add-pictures: give the picture folders to add");
+    fm::CollectionPictures pics(dir);
+    std::vector<fs::path> folders;
+    for (size_t i = 2; i < a.positional.size(); ++i) folders.push_back(fm::pathOf(a.positional[i]));
+    pics.addFolders(folders, a.has("--clip") ? fm::pathOf(a.get("--clip")) : fs::path());
+    syncPictures(a, pics);
+    return 0;
+  }
   if (sub == "add" || sub == "sync") {
     const fs::path dir = collectionDir(a, sub.c_str());
     auto store = fm::rag::CollectionStore::open(dir);
@@ -167,6 +196,10 @@ int cmdCollection(const Args& a) {
       r = fm::rag::syncCollection(*store, *index, *embedder, ingestOptions(a));
     }
     printReport(r, a.has("--json"));
+    if (sub == "sync" && !a.has("--json")) {
+      fm::CollectionPictures pics(dir);
+      syncPictures(a, pics);
+    }
     return 0;
   }
   if (sub == "remove") {
@@ -176,11 +209,25 @@ int cmdCollection(const Args& a) {
     std::vector<fs::path> paths;
     for (size_t i = 2; i < a.positional.size(); ++i) paths.push_back(fm::pathOf(a.positional[i]));
     if (paths.empty()) throw fm::ConfigError("fmw collection remove: give the files or folders to remove");
-    std::printf("removed %d documents\n", fm::rag::removeFromCollection(*store, *index, paths));
+    fm::CollectionPictures pics(dir);
+    int pictureFolders = 0;
+    for (const auto& p : paths) pictureFolders += pics.removeFolder(p);
+    std::printf("removed %d documents", fm::rag::removeFromCollection(*store, *index, paths));
+    if (pictureFolders > 0) std::printf(" and %d picture folder(s)", pictureFolders);
+    std::printf("\n");
     return 0;
   }
   if (sub == "list") {
     auto store = fm::rag::CollectionStore::open(collectionDir(a, "list"));
+    const fm::CollectionPictures pics(collectionDir(a, "list"));
+    for (const auto& [folder, n] : pics.counts()) {
+      if (a.has("--json"))
+        std::cout << json{{"pictures", fm::utf8(folder)}, {"count", n}, {"clip_model", fm::utf8(pics.clipModel())}}.dump()
+                  << "\n";
+      else
+        std::printf("%-16s %4zu pictures     %s (CLIP: %s)\n", "pictures", n, fm::utf8(folder).c_str(),
+                    fm::utf8(pics.clipModel()).c_str());
+    }
     for (const auto& d : store->documents()) {
       if (a.has("--json")) {
         std::cout << json{{"document", d.path},          {"status", fm::rag::docStatusName(d.status)},
@@ -240,6 +287,23 @@ int cmdCollection(const Args& a) {
         if (h.rerank.present) std::printf(" · rerank %.3f (#%d)", h.rerank.score, h.rerank.rank);
         std::string text = h.chunk.text.substr(0, 300);
         std::printf("\n   %s%s\n", text.c_str(), h.chunk.text.size() > 300 ? "…" : "");
+      }
+    }
+    // The collection's pictures, searched with the same words in CLIP's space.
+    const fm::CollectionPictures pics(dir);
+    if (!pics.empty()) {
+      auto clip = fm::LoadedModel::load(pics.clipModel(), loadOptions(a));
+      const auto hits = pics.search(*clip, a.get("--query"), static_cast<size_t>(o.k));
+      if (!a.has("--json") && !hits.empty()) std::printf("\npictures:\n");
+      for (const auto& h : hits) {
+        if (a.has("--json"))
+          std::cout << json{{"picture", fm::utf8(h.file)},
+                            {"folder", fm::utf8(h.folder)},
+                            {"scores", {{"clip", {{"score", h.score}, {"rank", h.rank}}}}}}
+                           .dump()
+                    << "\n";
+        else
+          std::printf("%d. %s   clip %.3f\n", h.rank, fm::utf8(h.file).c_str(), h.score);
       }
     }
     return 0;
@@ -395,7 +459,7 @@ int cmdCollection(const Args& a) {
 const std::vector<Command>& collectionCommands() {
   static const std::vector<Command> commands = {
       {"collection", {"--json", "--mask-pii", "--rerank", "--no-rerank", "--no-ocr", "--retry-failed", "--fresh"},
-       {"--workspace", "--threads", "--embedder-steps", "--reader-steps", "--answers", "--embedder", "--reranker", "--chunk-tokens", "--overlap", "--index", "--query", "--k", "--mode", "--model",
+       {"--workspace", "--threads", "--embedder-steps", "--reader-steps", "--answers", "--embedder", "--reranker", "--chunk-tokens", "--overlap", "--index", "--query", "--k", "--mode", "--model", "--clip",
         "--adapter", "--questions", "--min-score", "--max-new-tokens", "--dtype", "--device"},
        false, cmdCollection},
   };

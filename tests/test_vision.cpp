@@ -706,11 +706,23 @@ class TestVision : public QObject {
     r = fm::captionFiles(*model, fm::listImages(root), greedy, skip);  // nothing left to do
     QCOMPARE(r.written + r.appended, int64_t{0});
     QCOMPARE(r.skipped, int64_t{2});
+    // Streamed: the caption grows word by word (each text extends the one before), then the
+    // sidecar as written, once.
     fm::CaptionStyle append;
     append.mode = fm::SidecarMode::Append;
-    r = fm::captionFiles(*model, {root / "b.jpg"}, greedy, append);
+    std::vector<std::string> growing, done;
+    r = fm::captionFiles(*model, {root / "b.jpg"}, greedy, append, {},
+                         [&](const fs::path& f, const std::string& text, bool finished) {
+                           QCOMPARE(f, root / "b.jpg");
+                           (finished ? done : growing).push_back(text);
+                         });
     QCOMPARE(r.appended, int64_t{1});
     QVERIFY(QString::fromStdString(fm::readFile(root / "b.txt")).startsWith("an old caption, "));
+    QCOMPARE(done, std::vector<std::string>{fm::readSidecar(root / "b.jpg")});
+    QVERIFY(!growing.empty());
+    for (size_t i = 1; i < growing.size(); ++i)
+      QVERIFY2(growing[i].size() >= growing[i - 1].size(), growing[i].c_str());
+    QCOMPARE(growing.back(), r.captions[0].second);
     fm::CaptionStyle overwrite;
     overwrite.mode = fm::SidecarMode::Overwrite;
     r = fm::captionFiles(*model, {root / "b.jpg"}, greedy, overwrite);

@@ -214,10 +214,14 @@ int cmdCaption(const Args& a) {
   model->imageToText();  // the kind check
   if (a.has("--sidecar")) {
     style.mode = fm::sidecarModeOf(a.get("--sidecar"));
-    const auto r = fm::captionFiles(*model, files, o, style, jobProgress());
+    // Each caption is printed as soon as its sidecar is written.
+    const auto r = fm::captionFiles(*model, files, o, style, jobProgress(),
+                                    [](const fs::path& file, const std::string& text, bool done) {
+                                      if (!done) return;
+                                      std::printf("%s\t%s\n", file.u8string().c_str(), text.c_str());
+                                      std::fflush(stdout);
+                                    });
     for (const auto& f : r.failed) std::fprintf(stderr, "skipped: %s\n", f.reason.c_str());
-    for (const auto& [file, text] : r.captions)
-      std::printf("%s\t%s\n", file.u8string().c_str(), fm::styleCaption(text, style).c_str());
     std::fprintf(stderr, "%lld written, %lld appended, %lld left as they were (sidecar exists), %zu unreadable\n",
                  static_cast<long long>(r.written), static_cast<long long>(r.appended),
                  static_cast<long long>(r.skipped), r.failed.size());

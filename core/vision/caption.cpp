@@ -288,7 +288,7 @@ SidecarResult writeSidecar(const fs::path& image, const std::string& caption, co
 }
 
 CaptionFolderReport captionFiles(LoadedModel& model, const std::vector<fs::path>& files, const CaptionOptions& options,
-                                 const CaptionStyle& style, const JobContext& job) {
+                                 const CaptionStyle& style, const JobContext& job, const CaptionStream& onText) {
   CaptionFolderReport r;
   std::vector<fs::path> todo;
   for (const auto& f : files) {
@@ -313,13 +313,16 @@ CaptionFolderReport captionFiles(LoadedModel& model, const std::vector<fs::path>
     if (imgs.empty()) continue;
     std::vector<const Image*> ptrs;
     for (const auto& im : imgs) ptrs.push_back(&im);
-    const auto caps = captionImages(model, ptrs, options);
+    std::function<void(size_t, const std::string&)> growing;
+    if (onText) growing = [&](size_t k, const std::string& text) { onText(names[k], text, false); };
+    const auto caps = captionImages(model, ptrs, options, {}, growing);
     for (size_t k = 0; k < caps.size(); ++k) {
       const SidecarResult w = writeSidecar(names[k], caps[k].text, style);
       if (w == SidecarResult::Written) ++r.written;
       if (w == SidecarResult::Appended) ++r.appended;
       if (w == SidecarResult::Skipped) ++r.skipped;
       r.captions.emplace_back(names[k], caps[k].text);
+      if (onText) onText(names[k], readSidecar(names[k]), true);
     }
   }
   job.report(1.0, "captioning: " + std::to_string(todo.size()) + " of " + std::to_string(todo.size()));

@@ -77,7 +77,11 @@ struct CaptionFolderReport {
 // Captions every picture of `files` and writes the sidecars. With SidecarMode::Skip, pictures
 // that already have a sidecar are not captioned at all, so a stopped job started again goes on
 // where it was. Each sidecar is written as soon as its caption is made.
+// `onText`, when given, streams: a picture's caption as it grows, word by word (greedy; `done`
+// false), then what its sidecar holds once written (`done` true).
+using CaptionStream = std::function<void(const std::filesystem::path& image, const std::string& text, bool done)>;
 CaptionFolderReport captionFiles(LoadedModel& model, const std::vector<std::filesystem::path>& files,
-                                 const CaptionOptions& options, const CaptionStyle& style, const JobContext& job = {});
+                                 const CaptionOptions& options, const CaptionStyle& style, const JobContext& job = {},
+                                 const CaptionStream& onText = {});
 
 }  // namespace fm

@@ -416,8 +416,18 @@ Job* ImageTextPanel::captionFolder() {
   style.prefix = m_prefix->text().toStdString();
   style.suffix = m_suffix->text().toStdString();
   style.removeWords = toStd(splitLabels(m_removeWords->text()));
-  Job* job = m_wb->jobs()->start(tr("Caption %n picture(s)", "", static_cast<int>(files.size())), JobRunner::Heavy,
-                                 [=](Job& job) { return fm::captionFiles(*model, files, o, style, job.context()); });
+  // Captions stream into the table as they are written, word by word.
+  QPointer<ImageTextPanel> self(this);
+  Job* job = m_wb->jobs()->start(
+      tr("Caption %n picture(s)", "", static_cast<int>(files.size())), JobRunner::Heavy, [=](Job& job) {
+        return fm::captionFiles(*model, files, o, style, job.context(),
+                                [&job, self](const std::filesystem::path& file, const std::string& text, bool) {
+                                  const QString f = fromPath(file), t = QString::fromStdString(text);
+                                  job.post([self, f, t] {
+                                    if (self) self->showCaption(f, t);
+                                  });
+                                });
+      });
   m_busy = job;
   updateButtons();
   m_tabs->setCurrentIndex(3);
@@ -435,6 +445,16 @@ Job* ImageTextPanel::captionFolder() {
     Q_EMIT captionsWritten(static_cast<int>(r->written + r->appended));
   });
   return job;
+}
+
+void ImageTextPanel::showCaption(const QString& file, const QString& text) {
+  const int row = m_thumbs->files().indexOf(file);
+  if (row < 0 || row >= m_captions->rowCount() || !m_captions->item(row, 1)) return;
+  const bool filling = m_fillingCaptions;
+  m_fillingCaptions = true;  // shown, not an edit to save
+  m_captions->item(row, 1)->setText(text);
+  m_fillingCaptions = filling;
+  m_captions->scrollToItem(m_captions->item(row, 1));
 }
 
 void ImageTextPanel::setLabels(const QString& labels, const QString& tmpl) {

@@ -89,6 +89,8 @@ class ImageTextPanel : public QWidget {
   void updateButtons();
   void showSelected();
   void showHits(const std::vector<std::pair<QString, double>>& hits);
+  // A caption as it is being made or was just written, in its row of the caption table.
+  void showCaption(const QString& file, const QString& text);
   std::shared_ptr<fm::LoadedModel> model() const { return m_model; }
 
   Workbench* m_wb;

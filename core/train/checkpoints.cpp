@@ -1,3 +1,4 @@
+#include "train/checkpoint_files.h"
 #include "train/run.h"
 
 #include <algorithm>
@@ -36,35 +37,45 @@ std::vector<std::pair<int64_t, fs::path>> completeCheckpoints(const fs::path& di
 }
 
 void saveCheckpoint(Run& r, int64_t step, const json& state) {
-  const fs::path tmp = r.dir / ("checkpoint-" + std::to_string(step) + ".tmp");
-  const fs::path final = r.dir / ("checkpoint-" + std::to_string(step));
-  fs::remove_all(tmp);
-  makeFolder(tmp);
+  const fs::path tmp = startCheckpoint(r.dir, step);
   if (r.cfg.method == "lora") {
     r.adapter->setBaseModel(r.cfg.model);
     saveAdapter(*r.adapter, tmp);
   } else {
     writeTensorFile(tmp / "model.safetensors", r.fullParams);
   }
+  finishCheckpoint(r.dir, tmp, step, r.cfg.keepCheckpoints, r.session->optimizer(), r.generator, state);
+}
+
+fs::path startCheckpoint(const fs::path& runDir, int64_t step) {
+  const fs::path tmp = runDir / ("checkpoint-" + std::to_string(step) + ".tmp");
+  fs::remove_all(tmp);
+  makeFolder(tmp);
+  return tmp;
+}
+
+void finishCheckpoint(const fs::path& runDir, const fs::path& tmp, int64_t step, int64_t keep,
+                      torch::optim::Optimizer& optimizer, at::Generator& generator, const json& state) {
   std::ostringstream opt;
   {
     torch::serialize::OutputArchive archive;
-    r.session->optimizer().save(archive);
+    optimizer.save(archive);
     archive.save_to(opt);
   }
   writeFileAtomic(tmp / "optimizer.pt", opt.str());
   torch::Tensor rng;
   {
-    std::lock_guard<std::mutex> lock(r.generator.mutex());
-    rng = r.generator.get_state();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    rng = generator.get_state();
   }
   writeTensorFile(tmp / "rng_state.safetensors", {{"dropout_generator", rng}});
   writeFileAtomic(tmp / "trainer_state.json", state.dump(2) + "\n");
   writeFileAtomic(tmp / "COMPLETE", "step " + std::to_string(step) + "\n");
+  const fs::path final = runDir / ("checkpoint-" + std::to_string(step));
   fs::remove_all(final);
   fs::rename(tmp, final);
-  syncDirectory(r.dir);
-  pruneCheckpoints(r.dir, r.cfg.keepCheckpoints);
+  syncDirectory(runDir);
+  pruneCheckpoints(runDir, keep);
 }
 
 void pruneCheckpoints(const fs::path& dir, int64_t keep) {
@@ -87,26 +98,30 @@ json loadCheckpoint(Run& r, const fs::path& ckpt) {
     }
   }
   json state = readJsonFile(ckpt / "trainer_state.json");
+  readGeneratorState(ckpt, r.generator);
+  return state;
+}
+
+void readGeneratorState(const fs::path& ckpt, at::Generator& generator) {
   auto rf = SafetensorsFile::open(ckpt / "rng_state.safetensors");
   const TensorInfo* ri = rf.find("dropout_generator");
   if (!ri) ri = rf.find("torch_cpu");  // checkpoints written before runs had their own generator
   if (!ri) throw FormatError("rng_state.safetensors has no generator state");
   const torch::Tensor saved = readTensor(rf, *ri);
-  {
-    std::lock_guard<std::mutex> lock(r.generator.mutex());
-    const int64_t expected = r.generator.get_state().numel();
-    if (saved.scalar_type() != torch::kByte || saved.numel() != expected)
-      throw FormatError("rng_state.safetensors holds " + std::to_string(saved.numel()) +
-                        " values where a generator state has " + std::to_string(expected));
-    r.generator.set_state(saved);
-  }
-  return state;
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  const int64_t expected = generator.get_state().numel();
+  if (saved.scalar_type() != torch::kByte || saved.numel() != expected)
+    throw FormatError("rng_state.safetensors holds " + std::to_string(saved.numel()) +
+                      " values where a generator state has " + std::to_string(expected));
+  generator.set_state(saved);
 }
 
-void loadOptimizer(Run& r, const fs::path& ckpt) {
+void readOptimizerState(const fs::path& ckpt, torch::optim::Optimizer& optimizer) {
   torch::serialize::InputArchive archive;
   archive.load_from((ckpt / "optimizer.pt").string());
-  r.session->optimizer().load(archive);
+  optimizer.load(archive);
 }
+
+void loadOptimizer(Run& r, const fs::path& ckpt) { readOptimizerState(ckpt, r.session->optimizer()); }
 
 }  // namespace fm

@@ -8,7 +8,6 @@
 #include <fstream>
 #include <map>
 #include <random>
-#include <sstream>
 
 #include "arch/causal_lm.h"
 #include "arch/loaded_model.h"
@@ -24,6 +23,7 @@
 #include "nn/lora_adapter.h"
 #include "nn/weights.h"
 #include "tokenize/tokenizer.h"
+#include "train/checkpoint_files.h"
 #include "train/config_fields.h"
 #include "train/run_folder.h"
 #include "train/session.h"
@@ -572,10 +572,7 @@ void makeTrainable(CapRun& r, const fs::path& checkpoint) {
 }
 
 void saveCheckpoint(CapRun& r, int64_t step, const json& state) {
-  const fs::path tmp = r.dir / ("checkpoint-" + std::to_string(step) + ".tmp");
-  const fs::path final = r.dir / ("checkpoint-" + std::to_string(step));
-  fs::remove_all(tmp);
-  makeFolder(tmp);
+  const fs::path tmp = startCheckpoint(r.dir, step);
   std::vector<std::pair<std::string, torch::Tensor>> mapper;
   for (auto& p : r.mapper->named_parameters()) mapper.emplace_back(p.key(), p.value());
   writeTensorFile(tmp / "mapper.safetensors", mapper);
@@ -587,43 +584,12 @@ void saveCheckpoint(CapRun& r, int64_t step, const json& state) {
     for (auto& p : r.lm->named_parameters()) lm.emplace_back(p.key(), p.value());
     writeTensorFile(tmp / "language_model.safetensors", lm);
   }
-  std::ostringstream opt;
-  {
-    torch::serialize::OutputArchive archive;
-    r.session->optimizer().save(archive);
-    archive.save_to(opt);
-  }
-  writeFileAtomic(tmp / "optimizer.pt", opt.str());
-  torch::Tensor rng;
-  {
-    std::lock_guard<std::mutex> lock(r.generator.mutex());
-    rng = r.generator.get_state();
-  }
-  writeTensorFile(tmp / "rng_state.safetensors", {{"dropout_generator", rng}});
-  writeFileAtomic(tmp / "trainer_state.json", state.dump(2) + "\n");
-  writeFileAtomic(tmp / "COMPLETE", "step " + std::to_string(step) + "\n");
-  fs::remove_all(final);
-  fs::rename(tmp, final);
-  syncDirectory(r.dir);
-  pruneCheckpoints(r.dir, r.cfg.keepCheckpoints);
+  finishCheckpoint(r.dir, tmp, step, r.cfg.keepCheckpoints, r.session->optimizer(), r.generator, state);
 }
 
 json loadCheckpointState(CapRun& r, const fs::path& ckpt) {
-  {
-    torch::serialize::InputArchive archive;
-    archive.load_from((ckpt / "optimizer.pt").string());
-    r.session->optimizer().load(archive);
-  }
-  auto rf = SafetensorsFile::open(ckpt / "rng_state.safetensors");
-  const TensorInfo* ri = rf.find("dropout_generator");
-  if (!ri) throw FormatError("rng_state.safetensors has no generator state");
-  const torch::Tensor saved = readTensor(rf, *ri);
-  {
-    std::lock_guard<std::mutex> lock(r.generator.mutex());
-    if (saved.scalar_type() != torch::kByte || saved.numel() != r.generator.get_state().numel())
-      throw FormatError("rng_state.safetensors does not hold a generator state");
-    r.generator.set_state(saved);
-  }
+  readOptimizerState(ckpt, r.session->optimizer());
+  readGeneratorState(ckpt, r.generator);
   return readJsonFile(ckpt / "trainer_state.json");
 }
 

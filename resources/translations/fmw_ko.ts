@@ -554,692 +554,697 @@
 <context>
     <name>fm::ui::CollectionsPanel</name>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="165"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="167"/>
         <source>, page %1</source>
         <translation>, %1쪽</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="166"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="168"/>
         <source>, lines %1-%2</source>
         <translation>, %1-%2행</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="176"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="178"/>
         <source>ingested</source>
         <translation>색인됨</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="177"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="179"/>
         <source>pages without text</source>
         <translation>텍스트 없는 쪽 있음</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="178"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="180"/>
         <source>skipped</source>
         <translation>건너뜀</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="179"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="181"/>
         <source>failed</source>
         <translation>실패</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="180"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="182"/>
         <source>needs a password</source>
         <translation>암호 필요</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="204"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="206"/>
         <source>Collections</source>
         <translation>컬렉션</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="206"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="208"/>
         <source>Each collection is a folder with its documents&apos; text, chunks and vectors</source>
         <translation>컬렉션마다 문서의 텍스트, 청크, 벡터를 담은 폴더가 하나 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="208"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="210"/>
         <source>New collection…</source>
         <translation>새 컬렉션…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="209"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="211"/>
         <source>Demo collection</source>
         <translation>데모 컬렉션</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="210"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="212"/>
         <source>A generated handbook in English and Korean, with an embedder and a reader model trained here from scratch: about 25 minutes on two cores, no download</source>
         <translation>영어와 한국어로 만든 안내서에, 이 컴퓨터에서 처음부터 학습하는 임베더와 독해 모델: 코어 두 개로 25분쯤 걸리며 내려받을 것이 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="212"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="214"/>
         <source>Add files…</source>
         <translation>파일 추가…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="213"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="215"/>
         <source>Add a folder…</source>
         <translation>폴더 추가…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="214"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="216"/>
         <source>Sync</source>
         <translation>동기화</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="215"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="217"/>
         <source>Read changed files again and drop deleted ones</source>
         <translation>바뀐 파일은 다시 읽고 삭제된 파일은 뺍니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="216"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="772"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="218"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="790"/>
         <source>Remove document</source>
         <translation>문서 제거</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="217"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="219"/>
         <source>Change embedder…</source>
         <translation>임베더 바꾸기…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="218"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="220"/>
         <source>Embed every document again with another embedder model</source>
         <translation>모든 문서를 다른 임베더 모델로 다시 임베딩합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="233"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="235"/>
         <source>Create a collection, then drop documents here: PDF, Word, HTML, Markdown, text, CSV.</source>
         <translation>컬렉션을 만든 뒤 문서를 여기에 끌어다 놓으세요: PDF, 워드, HTML, 마크다운, 텍스트, CSV.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="237"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="239"/>
         <source>Document</source>
         <translation>문서</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="237"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="239"/>
         <source>Status</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="237"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="239"/>
         <source>Pages</source>
         <translation>쪽 수</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="237"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="309"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="239"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="327"/>
         <source>Chunks</source>
         <translation>청크</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="237"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="239"/>
         <source>Notes</source>
         <translation>메모</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="244"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="246"/>
         <source>Double-click a document to see its chunks</source>
         <translation>문서를 두 번 클릭하면 청크를 볼 수 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="253"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="255"/>
         <source>Words or a question</source>
         <translation>단어 또는 질문</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="255"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1240"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="257"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1284"/>
         <source>hybrid</source>
         <translation>하이브리드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="256"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1238"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="258"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1282"/>
         <source>dense</source>
         <translation>밀집(벡터)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="257"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1239"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="259"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1283"/>
         <source>keyword</source>
         <translation>키워드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="258"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="260"/>
         <source>Dense: by meaning (vectors). Keyword: by words (BM25). Hybrid: both, fused by rank.</source>
         <translation>밀집: 의미로 찾기(벡터). 키워드: 단어로 찾기(BM25). 하이브리드: 둘 다 찾아 순위로 합칩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="259"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="273"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="261"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="275"/>
         <source>Rerank</source>
         <translation>재순위</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="260"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="262"/>
         <source>Score the best candidates again with the collection&apos;s reranker (slower)</source>
         <translation>상위 후보를 컬렉션의 재순위 모델로 다시 채점합니다(더 느림)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="264"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="266"/>
         <source>How many results</source>
         <translation>결과 개수</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="265"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="290"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="805"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="267"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="308"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="828"/>
         <source>Search</source>
         <translation>검색</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="273"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="275"/>
         <source>Where</source>
         <translation>위치</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="273"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="275"/>
         <source>Dense</source>
         <translation>밀집</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="273"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="275"/>
         <source>Keyword</source>
         <translation>키워드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="273"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="275"/>
         <source>Fused</source>
         <translation>융합</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="273"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="275"/>
         <source>Section</source>
         <translation>절</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="281"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="283"/>
         <source>Each stage&apos;s score and rank: why a chunk came up. Double-click to open it in place.</source>
         <translation>단계별 점수와 순위: 청크가 검색된 이유입니다. 두 번 클릭하면 원래 자리에서 엽니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="296"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="298"/>
+        <source>The collection&apos;s pictures closest to the same words (CLIP); double-click to open one</source>
+        <translation>같은 말에 가장 가까운 컬렉션의 그림(CLIP)입니다. 두 번 클릭하면 열립니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="314"/>
         <source>A question about the documents</source>
         <translation>문서에 관한 질문</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="297"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="305"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="315"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="323"/>
         <source>Ask</source>
         <translation>질문하기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="298"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="316"/>
         <source>Answer with the language model in use, from the best passages, citing them as [n]</source>
         <translation>사용 중인 언어 모델이 가장 알맞은 구절로 답하고 [n] 형태로 출처를 밝힙니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="308"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="326"/>
         <source>Double-click a document to see how it was cut into chunks.</source>
         <translation>문서를 두 번 클릭하면 청크로 나뉜 모습을 볼 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="314"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="332"/>
         <source>Each dot is a chunk, placed by its vector: near dots usually mean similar text. Search to see where a question lands.</source>
         <translation>점 하나가 청크 하나이며 벡터에 따라 놓입니다. 가까운 점은 대개 비슷한 글입니다. 검색하면 질문이 어디에 놓이는지 보입니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="321"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="339"/>
         <source>Two directions cannot hold a whole vector: dots far apart here are far apart, but some dots that look close are not. Ranks come from the full vectors. Click a dot to read it.</source>
         <translation>두 방향으로는 벡터 전체를 담을 수 없습니다. 여기서 멀리 떨어진 점은 실제로도 멀지만, 가까워 보이는 점이 실제로는 멀 수도 있습니다. 순위는 전체 벡터로 정합니다. 점을 누르면 내용을 읽을 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="325"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="343"/>
         <source>Map</source>
         <translation>지도</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="331"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="349"/>
         <source>A question set: CSV or JSONL with question, document, page, phrase</source>
         <translation>질문 세트: question, document, page, phrase 열이 있는 CSV 또는 JSONL</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="332"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="587"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="350"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="605"/>
         <source>Browse…</source>
         <translation>찾아보기…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="333"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="351"/>
         <source>Run</source>
         <translation>실행</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="339"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="357"/>
         <source>Setting</source>
         <translation>설정</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="339"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="357"/>
         <source>Recall@k</source>
         <translation>Recall@k</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="339"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1258"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="357"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1302"/>
         <source>MRR</source>
         <translation>MRR</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="339"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="357"/>
         <source>Time per question</source>
         <translation>질문당 시간</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="352"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="370"/>
         <source>Test bench</source>
         <translation>검색 평가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="374"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="392"/>
         <source>The new embedder&apos;s model folder</source>
         <translation>새 임베더의 모델 폴더</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="403"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="421"/>
         <source>Question set</source>
         <translation>질문 세트</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="404"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="422"/>
         <source>Question sets (*.csv *.jsonl *.json *.tsv)</source>
         <translation>질문 세트 (*.csv *.jsonl *.json *.tsv)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="461"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="479"/>
         <source>No collection yet. Press &quot;New collection…&quot; and choose an embedding model, or &quot;Demo collection&quot; to make one from a generated handbook.</source>
         <translation>아직 컬렉션이 없습니다. &quot;새 컬렉션…&quot;을 누르고 임베딩 모델을 고르거나, &quot;데모 컬렉션&quot;을 눌러 생성된 안내서로 하나 만드세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="492"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="510"/>
         <source>Open collection %1</source>
         <translation>컬렉션 %1 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="526"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="544"/>
         <source>This collection&apos;s embedder is not at %1 any more. Use &quot;Change embedder…&quot; to embed the documents again with another one; keyword search works meanwhile.</source>
         <translation>이 컬렉션의 임베더가 더 이상 %1에 없습니다. &quot;임베더 바꾸기…&quot;로 다른 임베더를 골라 문서를 다시 임베딩하세요. 그동안 키워드 검색은 됩니다.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="544"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="562"/>
         <source>%n page(s) read by OCR</source>
         <translation>
             <numerusform>OCR로 읽은 쪽 %n개</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="551"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="569"/>
         <source>%1 — %2 documents, %3 chunks · embedder %4 (%5 numbers a vector)</source>
         <translation>%1 — 문서 %2개, 청크 %3개 · 임베딩 모델 %4 (벡터당 숫자 %5개)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="558"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="576"/>
         <source> · approximate index, recall@10 %1 against exact search</source>
         <translation> · 근사 색인, 정확 검색 대비 recall@10 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="562"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="580"/>
         <source>The vector index was rebuilt from the stored vectors: %1</source>
         <translation>저장된 벡터로 벡터 색인을 다시 만들었습니다: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="564"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="582"/>
         <source>Drop files or folders here, or use &quot;Add files…&quot;.</source>
         <translation>파일이나 폴더를 여기에 끌어다 놓거나 &quot;파일 추가…&quot;를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="578"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="596"/>
         <source>New collection</source>
         <translation>새 컬렉션</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="581"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="599"/>
         <source>for example: handbook</source>
         <translation>예: 사내 안내서</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="584"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="602"/>
         <source>optional</source>
         <translation>선택 사항</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="591"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="609"/>
         <source>Model folder</source>
         <translation>모델 폴더</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="601"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="605"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="619"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="623"/>
         <source> tokens</source>
         <translation> 토큰</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="606"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="624"/>
         <source>Mask e-mail addresses, phone and card numbers in the indexed text</source>
         <translation>색인되는 텍스트에서 이메일 주소, 전화번호, 카드 번호를 가립니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="608"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="626"/>
         <source>exact (best for up to about 100,000 chunks)</source>
         <translation>정확 검색 (청크 약 10만 개까지 적합)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="609"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="627"/>
         <source>approximate, HNSW (faster for large collections)</source>
         <translation>근사 검색, HNSW (큰 컬렉션에서 더 빠름)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="610"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="628"/>
         <source>Name</source>
         <translation>이름</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="611"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="629"/>
         <source>Embedding model</source>
         <translation>임베딩 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="612"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="630"/>
         <source>Reranker</source>
         <translation>재순위 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="613"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="631"/>
         <source>Chunk size</source>
         <translation>청크 크기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="614"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="632"/>
         <source>Overlap</source>
         <translation>겹침</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="615"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="633"/>
         <source>Vector index</source>
         <translation>벡터 색인</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="630"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="648"/>
         <source>Give the collection a name (letters, digits, spaces; no slashes).</source>
         <translation>컬렉션 이름을 정하세요(문자, 숫자, 공백; 슬래시는 안 됩니다).</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="634"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="652"/>
         <source>Choose an embedding model folder (a sentence encoder such as MiniLM or E5).</source>
         <translation>임베딩 모델 폴더를 고르세요(MiniLM이나 E5 같은 문장 인코더).</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="639"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="657"/>
         <source>A collection named %1 exists already.</source>
         <translation>%1이라는 컬렉션이 이미 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="647"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="665"/>
         <source>Create collection %1</source>
         <translation>컬렉션 %1 만들기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="675"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="693"/>
         <source>Collection ready. Drop files or folders here to add them.</source>
         <translation>컬렉션이 준비되었습니다. 파일이나 폴더를 여기에 끌어다 놓아 추가하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="677"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="695"/>
         <source>Creating the collection…</source>
         <translation>컬렉션을 만드는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="683"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="701"/>
         <source>Add a folder</source>
         <translation>폴더 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="687"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="705"/>
         <source>Add files</source>
         <translation>파일 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="687"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="705"/>
         <source>Documents (*.pdf *.docx *.html *.htm *.md *.markdown *.txt *.csv *.tsv);;All files (*)</source>
         <translation>문서 (*.pdf *.docx *.html *.htm *.md *.markdown *.txt *.csv *.tsv);;모든 파일 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="694"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="712"/>
         <source>Choose or create a collection first.</source>
         <translation>먼저 컬렉션을 고르거나 만드세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="702"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="720"/>
         <source>Add to %1</source>
         <translation>%1에 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="722"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="740"/>
         <source>Added %1, updated %2, unchanged %3; %4 chunks in %5.</source>
         <translation>추가 %1, 갱신 %2, 변경 없음 %3; 청크 %4개, %5 걸림.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="733"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="751"/>
         <source>Stopped. What was added stays; adding the same files again continues where it stopped.</source>
         <translation>중지했습니다. 추가된 것은 남아 있으며, 같은 파일을 다시 추가하면 멈춘 곳부터 이어집니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="737"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="755"/>
         <source>Adding… (documents are committed one by one: stopping keeps what is done)</source>
         <translation>추가하는 중… (문서마다 하나씩 저장되므로 중지해도 끝난 것은 남습니다)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="745"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="763"/>
         <source>Sync %1</source>
         <translation>%1 동기화</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="759"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="777"/>
         <source>In sync: %1 read again, %2 removed, %3 unchanged.</source>
         <translation>동기화됨: 다시 읽음 %1, 제거 %2, 변경 없음 %3.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="768"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="786"/>
         <source>Select a document to remove.</source>
         <translation>제거할 문서를 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="773"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="791"/>
         <source>Remove %1 from the collection? The file itself stays.</source>
         <translation>%1을(를) 컬렉션에서 제거할까요? 파일 자체는 그대로 남습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="777"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="795"/>
         <source>Remove a document</source>
         <translation>문서 제거</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="792"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1009"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1214"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="810"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1053"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1258"/>
         <source>The collection is still opening.</source>
         <translation>컬렉션을 아직 여는 중입니다.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="838"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="882"/>
         <source>%n result(s). Dense %1 ms, keyword %2 ms%3.</source>
         <translation>
             <numerusform>결과 %n개. 밀집 %1 ms, 키워드 %2 ms%3.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="841"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="885"/>
         <source>, rerank %1 ms</source>
         <translation>, 재순위 %1 ms</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="850"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="894"/>
         <source>Prepare the demo collection</source>
         <translation>데모 컬렉션 준비</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="860"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="904"/>
         <source>Preparing the demo collection: a handbook is written, then an embedder and a reader are trained here (about 25 minutes on two cores; stopping keeps what is done, and pressing again continues).</source>
         <translation>데모 컬렉션을 준비합니다. 안내서를 만든 뒤 임베더와 독해 모델을 이 컴퓨터에서 학습합니다(코어 두 개로 25분쯤 걸립니다. 멈춰도 끝난 부분은 남고, 다시 누르면 이어서 합니다).</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="865"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="909"/>
         <source>Stopped. The parts that were finished are kept; pressing again continues.</source>
         <translation>멈췄습니다. 끝난 부분은 남아 있으며, 다시 누르면 이어서 합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="872"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="916"/>
         <source>For example: Which floor is the Finance office on? / 재무팀 사무실은 몇 층에 있나요?</source>
         <translation>예: 재무팀 사무실은 몇 층에 있나요? / Which floor is the Finance office on?</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="883"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="927"/>
         <source>The demo collection is ready: %1 questions in the test bench; Recall@3 hybrid %2%, dense %3%, keyword %4%. In Ask, the demo reader answers citing its sources; it is a beginner, so check what it says against the [n] it cites.</source>
         <translation>데모 컬렉션이 준비되었습니다. 테스트 벤치에 질문 %1개가 있으며 Recall@3은 하이브리드 %2%, 밀집 %3%, 키워드 %4%입니다. 질문하기 탭에서 데모 독해 모델이 출처를 달아 답합니다. 아직 초보 모델이니 답을 인용한 [n]과 맞춰 보세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="902"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="946"/>
         <source>Map of %1</source>
         <translation>%1 지도</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="946"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="990"/>
         <source>Wait for the documents being added to finish, or stop them, first.</source>
         <translation>먼저 추가 중인 문서가 끝나기를 기다리거나 추가를 멈추세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="950"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="994"/>
         <source>Change embedder</source>
         <translation>임베더 바꾸기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="951"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="995"/>
         <source>Every document in %1 will be read and embedded again with %2. Vectors of two embedders are never mixed, so until a document is done it is found by keywords only. Stopping keeps what is done; Sync finishes the rest.</source>
         <translation>%1의 모든 문서를 다시 읽어 %2(으)로 임베딩합니다. 두 임베더의 벡터는 섞이지 않으므로, 문서가 끝나기 전까지는 키워드로만 찾을 수 있습니다. 멈춰도 끝난 부분은 남고, 동기화가 나머지를 마칩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="960"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1004"/>
         <source>Embed %1 again</source>
         <translation>%1 다시 임베딩</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="982"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1026"/>
         <source>Stopped. The documents done so far use the new embedder; Sync embeds the rest.</source>
         <translation>멈췄습니다. 지금까지 끝난 문서는 새 임베더를 씁니다. 동기화하면 나머지를 임베딩합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="984"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1028"/>
         <source>This is the collection&apos;s embedder: its vectors stay, and the collection now uses it from here.</source>
         <translation>이 컬렉션의 임베더와 같은 모델입니다. 벡터는 그대로 두고, 이제 이 위치의 모델을 씁니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="985"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1029"/>
         <source>Every document is embedded with %1 now.</source>
         <translation>이제 모든 문서가 %1(으)로 임베딩되어 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="988"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1032"/>
         <source>Embedding every document again…</source>
         <translation>모든 문서를 다시 임베딩하는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1005"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1049"/>
         <source>Open a language model first (Models panel, or the demo model): it writes the answer.</source>
         <translation>먼저 언어 모델을 여세요(모델 패널 또는 데모 모델). 답은 언어 모델이 씁니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1021"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1065"/>
         <source>Answer</source>
         <translation>답변</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1053"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1097"/>
         <source>No passage was close enough to the question, so the model was not asked.</source>
         <translation>질문과 충분히 가까운 구절이 없어 모델에게 묻지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1056"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1100"/>
         <source>Sources</source>
         <translation>출처</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1063"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1107"/>
         <source> (cited)</source>
         <translation> (인용됨)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1066"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1110"/>
         <source>The answer cites [%1], which is not one of its sources.</source>
         <translation>답변이 출처에 없는 [%1]을(를) 인용했습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1080"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1124"/>
         <source>Open source</source>
         <translation>출처 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1132"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1176"/>
         <source>Page %1</source>
         <translation>%1쪽</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1133"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1177"/>
         <source>Text</source>
         <translation>텍스트</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1152"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1196"/>
         <source>Show chunks</source>
         <translation>청크 보기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1191"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1235"/>
         <source>chunk %1 · %2/%3 tokens</source>
         <translation>청크 %1 · %2/%3 토큰</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="1202"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1246"/>
         <source>%n chunk(s); overlaps in orange.</source>
         <translation>
             <numerusform>청크 %n개; 겹치는 부분은 주황색입니다.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1210"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1254"/>
         <source>Choose a question set first: a CSV or JSONL file with question and document columns.</source>
         <translation>먼저 질문 세트를 고르세요: question과 document 열이 있는 CSV 또는 JSONL 파일.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1222"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1266"/>
         <source>Retrieval test bench</source>
         <translation>검색 평가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1241"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1285"/>
         <source>hybrid + rerank</source>
         <translation>하이브리드 + 재순위</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1249"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1293"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1257"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1301"/>
         <source>Recall@%1</source>
         <translation>Recall@%1</translation>
     </message>
@@ -2693,17 +2698,17 @@
         <translation>%1 여는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="661"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="681"/>
         <source>Image demo: shapes, a tiny CLIP and a captioner</source>
         <translation>그림 데모: 도형, 작은 CLIP과 캡셔너</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="669"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="689"/>
         <source>Making the demo: drawing pictures of shapes, training a tiny CLIP on them, then a captioner (a few minutes)…</source>
         <translation>데모를 만드는 중: 도형 그림을 그리고, 그것으로 작은 CLIP을 학습한 뒤 캡셔너를 학습합니다(몇 분)…</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="688"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="708"/>
         <source>Demo ready: a tiny CLIP trained here labels held-out pictures with %1% accuracy (chance %2%), and the captioner trained on it names the right shape and colour in %3% of them. Press &quot;Label the pictures&quot;, search for &quot;a yellow triangle&quot;, or caption the folder.</source>
         <translation>데모 준비 완료: 여기서 학습한 작은 CLIP이 평가용 그림에 %1% 정확도로 레이블을 답니다(찍기 %2%). 그 위에 학습한 캡셔너는 %3%의 그림에서 모양과 색을 맞게 말합니다. &quot;그림에 레이블 달기&quot;를 누르거나, &quot;a yellow triangle&quot;을 검색하거나, 폴더에 캡션을 다세요.</translation>
     </message>
@@ -2745,108 +2750,108 @@
         <translation>%1의 캡션을 저장했습니다.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="419"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="422"/>
         <source>Caption %n picture(s)</source>
         <translation>
             <numerusform>그림 %n장에 캡션 달기</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="430"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="440"/>
         <source>%n caption file(s) written, %1 added to, %2 left as they were, %3 pictures unreadable.</source>
         <translation>
             <numerusform>캡션 파일 %n개를 썼고, %1개에 덧붙였고, %2개는 그대로 두었으며, 그림 %3장은 읽을 수 없습니다.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="461"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="481"/>
         <source>%1 could not be read.</source>
         <translation>%1을(를) 읽을 수 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="472"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="492"/>
         <source>Type the labels to choose from, separated by commas.</source>
         <translation>고를 레이블을 쉼표로 구분해 입력하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="476"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="496"/>
         <source>The template needs {} where the label goes, for example &quot;a photo of a {}&quot;.</source>
         <translation>템플릿에는 레이블이 들어갈 {}가 있어야 합니다. 예: &quot;a photo of a {}&quot;.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="484"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="504"/>
         <source>Label %n picture(s)</source>
         <translation>
             <numerusform>그림 %n장에 레이블 달기</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="498"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="518"/>
         <source>%n picture(s) labelled.</source>
         <translation>
             <numerusform>그림 %n장에 레이블을 달았습니다.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="499"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="519"/>
         <source>%n picture(s) labelled; %1 could not be read (hover over them to see why).</source>
         <translation>
             <numerusform>그림 %n장에 레이블을 달았습니다. %1장은 읽을 수 없습니다(마우스를 올리면 이유가 보입니다).</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="555"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="575"/>
         <source>Search pictures</source>
         <translation>그림 검색</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="565"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="585"/>
         <source>%n picture(s), most similar first (cosine similarity).</source>
         <translation>
             <numerusform>그림 %n장, 가장 비슷한 것부터(코사인 유사도).</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="576"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="596"/>
         <source>Find similar pictures</source>
         <translation>비슷한 그림 찾기</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="587"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="607"/>
         <source>%n picture(s) like the chosen one, most similar first.</source>
         <translation>
             <numerusform>고른 그림과 비슷한 그림 %n장, 가장 비슷한 것부터.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="598"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="618"/>
         <source>Evaluate %1</source>
         <translation>%1 평가</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/vision/image_text_panel.cpp" line="614"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="634"/>
         <source>Accuracy %1% on %n picture(s) (chance: %2%).</source>
         <translation>
             <numerusform>그림 %n장에서 정확도 %1% (무작위: %2%).</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="617"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="637"/>
         <source> %1 could not be read.</source>
         <translation> %1장은 읽을 수 없습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="628"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="648"/>
         <source>accuracy</source>
         <translation>정확도</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="653"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="673"/>
         <source>Rows: the true class. Columns: the model&apos;s best label.</source>
         <translation>행: 실제 클래스. 열: 모델의 최고 레이블.</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="675"/>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="695"/>
         <source>The demo was stopped; what was finished is kept.</source>
         <translation>데모를 멈췄습니다. 끝난 부분은 남아 있습니다.</translation>
     </message>

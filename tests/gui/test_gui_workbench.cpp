@@ -46,6 +46,7 @@
 #include "models/models_panel.h"
 #include "vision/caption.h"
 #include "vision/captioner_trainer.h"
+#include "vision/collection_pictures.h"
 #include "vision/demo_shapes.h"
 #include "vision/image_text_panel.h"
 #include "vision/label_bars.h"
@@ -488,6 +489,31 @@ class TestGuiWorkbench : public QObject {
     QVERIFY(cp->resultsTable()->rowCount() >= 1);
     QVERIFY2(cp->resultsTable()->item(0, 0)->text().contains("handbook.pdf, page 2"),
              qPrintable(cp->resultsTable()->item(0, 0)->text()));
+    QVERIFY(cp->pictureResults()->isHidden());  // no picture folders yet
+    // A picture folder in the collection: the same search also lists its closest pictures.
+    {
+      const fs::path ws = m_ws.toStdString();
+      fm::ShapesDatasetOptions d;
+      d.size = 32;
+      d.trainPictures = 2;
+      d.testPerClass = 1;
+      fm::writeShapesDataset(ws / "datasets" / "collection-shapes", d);
+      fm::TinyClipOptions o;
+      o.imageSize = 32;
+      o.visionHidden = o.textHidden = 32;
+      o.visionLayers = o.textLayers = 1;
+      o.projection = 16;
+      fm::createTinyClip(ws / "models" / "collection-clip", {"a", "red", "circle"}, o);
+      fm::CollectionPictures pics(cp->currentCollection().toStdString());
+      pics.addFolders({ws / "datasets" / "collection-shapes" / "test"}, ws / "models" / "collection-clip");
+      auto clip = fm::LoadedModel::load(ws / "models" / "collection-clip", {});
+      QCOMPARE(pics.sync(*clip)[0].pictures, size_t{12});
+    }
+    QVERIFY(cp->search(QStringLiteral("annual leave")));
+    QTRY_VERIFY_WITH_TIMEOUT(searched.count() == 2, 60000);
+    QVERIFY(!cp->pictureResults()->isHidden());
+    QVERIFY(cp->pictureResults()->count() >= 1 && cp->pictureResults()->count() <= 12);
+    QVERIFY(cp->pictureResults()->item(0)->data(Qt::UserRole).toString().endsWith(".png"));
     // The map: every chunk a dot, the question a star, the results ringed; a click names a chunk.
     QSignalSpy mapped(cp, &CollectionsPanel::mapShown);
     cp->tabs()->setCurrentWidget(cp->mapView()->parentWidget());

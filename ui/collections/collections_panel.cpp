@@ -15,6 +15,7 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QDesktopServices>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -58,6 +59,7 @@
 #include "rag/evaluate.h"
 #include "rag/ingest.h"
 #include "rag/retrieve.h"
+#include "vision/collection_pictures.h"
 #include "rag/store.h"
 #include "rag/vector_index.h"
 #include "shell/workbench.h"
@@ -283,6 +285,22 @@ CollectionsPanel::CollectionsPanel(Workbench* wb, QWidget* parent) : QWidget(par
   // The passage under the results: the table keeps the width for where each hit is.
   auto* resultsSplit = new QSplitter(Qt::Vertical, searchPage);
   resultsSplit->addWidget(m_results);
+  // Pictures of the collection's picture folders, searched with the same words through CLIP.
+  m_pictureHits = new QListWidget(searchPage);
+  m_pictureHits->setObjectName(QStringLiteral("collectionPictureHits"));
+  m_pictureHits->setViewMode(QListView::IconMode);
+  m_pictureHits->setIconSize(QSize(72, 72));
+  m_pictureHits->setResizeMode(QListView::Adjust);
+  m_pictureHits->setMovement(QListView::Static);
+  m_pictureHits->setFlow(QListView::LeftToRight);
+  m_pictureHits->setWrapping(false);
+  m_pictureHits->setFixedHeight(72 + 2 * fontMetrics().height() + 18);
+  m_pictureHits->setToolTip(tr("The collection's pictures closest to the same words (CLIP); double-click to open one"));
+  m_pictureHits->hide();
+  connect(m_pictureHits, &QListWidget::itemDoubleClicked, this, [](QListWidgetItem* item) {
+    QDesktopServices::openUrl(QUrl::fromLocalFile(item->data(Qt::UserRole).toString()));
+  });
+  sv->addWidget(m_pictureHits);
   resultsSplit->addWidget(m_hitText);
   resultsSplit->setStretchFactor(0, 3);
   resultsSplit->setStretchFactor(1, 2);
@@ -802,20 +820,46 @@ Job* CollectionsPanel::search(const QString& query) {
   o.mode = fm::rag::searchModeOf(m_mode->currentData().toString().toStdString());
   o.rerank = !reranker.empty();
   const std::string q = query.toStdString();
+  struct Found {
+    fm::rag::SearchResult text;
+    std::vector<std::pair<QString, double>> pictures;  // file, CLIP similarity
+    std::vector<QImage> thumbs;
+  };
   Job* job = m_wb->jobs()->start(tr("Search"), JobRunner::Light, [=](Job& job) {
     auto store = fm::rag::CollectionStore::open(dir);
     auto model = pool->acquire(fm::pathOf(embedder));
     std::shared_ptr<fm::LoadedModel> rr;
     if (!reranker.empty()) rr = pool->acquire(fm::pathOf(reranker));
-    return fm::rag::searchCollection(*store, *index, *model, rr.get(), q, o, job.context());
+    Found f;
+    f.text = fm::rag::searchCollection(*store, *index, *model, rr.get(), q, o, job.context());
+    const fm::CollectionPictures pics(dir);
+    if (!pics.empty()) {
+      auto clip = pool->acquire(pics.clipModel());
+      for (const auto& h : pics.search(*clip, q, static_cast<size_t>(o.k))) {
+        f.pictures.emplace_back(fromPath(h.file), h.score);
+        f.thumbs.push_back(QImage(fromPath(h.file)).scaled(72, 72, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+      }
+    }
+    return f;
   });
   job->setRoutine(true);
   m_searchButton->setEnabled(false);
   connect(job, &Job::finished, this, [this, job](Job::State s, const QString& message) {
     m_searchButton->setEnabled(!m_current.isEmpty());
     if (s == Job::State::Failed) say(message, true);
-    const auto* r = job->result<fm::rag::SearchResult>();
-    if (!r) return;
+    const auto* found = job->result<Found>();
+    if (!found) return;
+    const fm::rag::SearchResult* r = &found->text;
+    m_pictureHits->clear();
+    for (size_t i = 0; i < found->pictures.size(); ++i) {
+      auto* item = new QListWidgetItem(QPixmap::fromImage(found->thumbs[i]),
+                                       QStringLiteral("%1\n%2").arg(QFileInfo(found->pictures[i].first).fileName())
+                                           .arg(found->pictures[i].second, 0, 'f', 3),
+                                       m_pictureHits);
+      item->setData(Qt::UserRole, found->pictures[i].first);
+      item->setToolTip(found->pictures[i].first);
+    }
+    m_pictureHits->setVisible(!found->pictures.empty());
     m_hits.clear();
     m_results->setRowCount(static_cast<int>(r->hits.size()));
     for (size_t i = 0; i < r->hits.size(); ++i) {

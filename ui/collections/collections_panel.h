@@ -67,6 +67,8 @@ class CollectionsPanel : public QWidget {
 
   QTableWidget* documentsTable() const { return m_docs; }
   QTableWidget* resultsTable() const { return m_results; }
+  // The collection's pictures closest to the last search (hidden when it has none).
+  QListWidget* pictureResults() const { return m_pictureHits; }
   QTextBrowser* answerView() const { return m_answer; }
   QTextBrowser* chunkView() const { return m_chunks; }
   QTableWidget* benchTable() const { return m_bench; }
@@ -120,6 +122,7 @@ class CollectionsPanel : public QWidget {
   QSpinBox* m_k;
   QPushButton* m_searchButton;
   QTableWidget* m_results;
+  QListWidget* m_pictureHits = nullptr;
   QTextBrowser* m_hitText;
   QLineEdit* m_question;
   QPushButton* m_askButton;

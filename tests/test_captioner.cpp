@@ -18,6 +18,7 @@
 #include "io/model_folder.h"
 #include "io/safetensors.h"
 #include "nn/weights.h"
+#include "support/run_fmw.h"
 #include "support/tiny_models.h"
 #include "util/error.h"
 #include "util/paths.h"
@@ -25,34 +26,16 @@
 #include "vision/demo_shapes.h"
 #include "vision/image.h"
 #include "vision/train_captioner.h"
+#include "support/small_clip.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
 
-template <typename E>
-QString thrown(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return QString::fromStdString(e.what());
-  }
-  return QStringLiteral("(nothing thrown)");
-}
-
-struct Run {
-  int code;
-  QByteArray out, err;
-};
-Run fmw(const QStringList& args) {
-  QProcess p;
-  p.start(QStringLiteral(FM_BINARY_DIR "/app/fmw"), args);
-  if (!p.waitForStarted()) return {-1, {}, "could not start fmw"};
-  p.closeWriteChannel();
-  p.waitForFinished(300000);
-  return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
-}
+using Run = fm::test::FmwRun;
+Run fmw(const QStringList& args) { return fm::test::runFmw(args); }
+using fm::test::thrown;
 
 std::shared_ptr<fm::CausalLM> loadLm(const fs::path& dir) {
   const fm::ModelFolder folder = fm::ModelFolder::open(dir);
@@ -111,11 +94,7 @@ class TestCaptioner : public QObject {
     d.testPerClass = 1;
     fm::writeShapesDataset(m_data, d);
     m_clip = m_root / "clip";
-    fm::TinyClipOptions o;
-    o.imageSize = 32;
-    o.visionHidden = o.textHidden = 32;
-    o.visionLayers = o.textLayers = 1;
-    o.projection = 16;
+    const fm::TinyClipOptions o = fm::test::smallClipOptions();
     std::vector<std::string> words = {"a", "above", "below", "left", "right", "of"};
     for (const auto& w : fm::shapeNames()) words.push_back(w);
     for (const auto& w : fm::colourNames()) words.push_back(w);

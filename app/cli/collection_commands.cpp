@@ -137,6 +137,26 @@ void syncPictures(const Args& a, fm::CollectionPictures& pics) {
   }
 }
 
+// The collection's pictures closest to --query (CLIP), best first; none when it has none.
+std::vector<fm::CollectionPictures::Hit> pictureHits(const Args& a, const fs::path& dir, size_t k) {
+  const fm::CollectionPictures pics(dir);
+  if (pics.empty()) return {};
+  auto clip = fm::LoadedModel::load(pics.clipModel(), loadOptions(a));
+  return pics.search(*clip, a.get("--query"), k);
+}
+
+json pictureJson(const fm::CollectionPictures::Hit& h) {
+  return json{{"picture", fm::utf8(h.file)},
+              {"folder", fm::utf8(h.folder)},
+              {"caption", h.caption.empty() ? json(nullptr) : json(h.caption)},
+              {"scores", {{"clip", {{"score", h.score}, {"rank", h.rank}}}}}};
+}
+
+void printPicture(const fm::CollectionPictures::Hit& h) {
+  std::printf("%d. %s   clip %.3f%s%s\n", h.rank, fm::utf8(h.file).c_str(), h.score, h.caption.empty() ? "" : "   ",
+              h.caption.c_str());
+}
+
 int cmdCollection(const Args& a) {
   if (a.positional.empty())
     throw fm::ConfigError("fmw collection: expected demo, create, add, add-pictures, sync, remove, list, search, ask, eval, "
@@ -290,21 +310,13 @@ int cmdCollection(const Args& a) {
       }
     }
     // The collection's pictures, searched with the same words in CLIP's space.
-    const fm::CollectionPictures pics(dir);
-    if (!pics.empty()) {
-      auto clip = fm::LoadedModel::load(pics.clipModel(), loadOptions(a));
-      const auto hits = pics.search(*clip, a.get("--query"), static_cast<size_t>(o.k));
-      if (!a.has("--json") && !hits.empty()) std::printf("\npictures:\n");
-      for (const auto& h : hits) {
-        if (a.has("--json"))
-          std::cout << json{{"picture", fm::utf8(h.file)},
-                            {"folder", fm::utf8(h.folder)},
-                            {"scores", {{"clip", {{"score", h.score}, {"rank", h.rank}}}}}}
-                           .dump()
-                    << "\n";
-        else
-          std::printf("%d. %s   clip %.3f\n", h.rank, fm::utf8(h.file).c_str(), h.score);
-      }
+    const auto hits = pictureHits(a, dir, static_cast<size_t>(o.k));
+    if (!a.has("--json") && !hits.empty()) std::printf("\npictures:\n");
+    for (const auto& h : hits) {
+      if (a.has("--json"))
+        std::cout << pictureJson(h).dump() << "\n";
+      else
+        printPicture(h);
     }
     return 0;
   }
@@ -350,14 +362,19 @@ int cmdCollection(const Args& a) {
                   {"chunk", h.chunk.id},
                   {"text", h.chunk.text}};
     };
+    // The language model reads text only: the pictures closest to the question are listed
+    // beside the answer (with their captions), not cited in it.
+    const auto pictures = pictureHits(a, dir, static_cast<size_t>(std::min(o.search.k, 4)));
     if (asJson) {
-      json sources = json::array(), cited = json::array();
+      json sources = json::array(), cited = json::array(), pics = json::array();
       for (size_t i = 0; i < r.sources.size(); ++i) sources.push_back(sourceJson(static_cast<int>(i) + 1, r.sources[i]));
       for (const auto& c : r.citations) cited.push_back(c.number);
+      for (const auto& h : pictures) pics.push_back(pictureJson(h));
       std::cout << json{{"question", r.question},     {"answer", r.answer},
                         {"grounded", r.grounded},     {"sources", sources},
                         {"cited", cited},             {"unknown_citations", r.unknownCitations},
                         {"flagged", r.flagged},       {"prompt_fingerprint", r.promptFingerprint},
+                        {"pictures", pics},
                         {"retrieve_ms", r.retrieveMs}, {"generate_seconds", r.generateSeconds}}
                        .dump()
                 << "\n";
@@ -374,6 +391,8 @@ int cmdCollection(const Args& a) {
                   h.chunk.where.firstLine, h.chunk.where.lastLine);
     }
     for (int n : r.unknownCitations) std::printf("warning: the answer cites [%d], which is not one of its sources\n", n);
+    if (!pictures.empty()) std::printf("\npictures close to the question:\n");
+    for (const auto& h : pictures) printPicture(h);
     return 0;
   }
   if (sub == "eval") {

@@ -82,7 +82,18 @@ std::vector<Caption> greedy(Setup& s, const torch::Tensor& states, const Caption
         } else {
           c.ids.push_back(t);
           c.logProb += logp[b][t].item<double>();
-          if (onText) onText(first + static_cast<size_t>(b), decodeText(*s.tok, c.ids));
+          if (onText) {
+            // Shown only when it reads whole: a character whose bytes are split over tokens
+            // decodes to U+FFFD until its last byte arrives, and is held back until then, so
+            // each text shown extends the one before.
+            std::string text = decodeText(*s.tok, c.ids);
+            static const std::string replacement = "\xEF\xBF\xBD";
+            const bool partial = text.size() >= 3 && text.compare(text.size() - 3, 3, replacement) == 0;
+            if (!partial && text != c.text) {
+              c.text = text;
+              onText(first + static_cast<size_t>(b), text);
+            }
+          }
         }
       }
       all = all && done[static_cast<size_t>(b)];

@@ -1,6 +1,9 @@
 #include "vision/collection_pictures.h"
 
 #include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "arch/loaded_model.h"
@@ -9,6 +12,7 @@
 #include "util/error.h"
 #include "util/hash.h"
 #include "util/paths.h"
+#include "vision/caption.h"
 #include "vision/image_text.h"
 
 namespace fm {
@@ -21,7 +25,51 @@ fs::path absoluteFolder(const fs::path& p) {
   fs::path a = fs::weakly_canonical(fs::absolute(p), ec);
   return ec ? fs::absolute(p).lexically_normal() : a;
 }
+
+// Opened indexes, shared by every CollectionPictures of the process: a search must not read
+// every folder's vectors again. An entry is used while the index's manifest (written last by
+// a save) has the same modification time and size, so a sync by another process is seen.
+struct CachedIndex {
+  fs::file_time_type mtime;
+  uintmax_t size = 0;
+  std::shared_ptr<const ImageIndex> index;
+};
+std::mutex g_cacheMutex;
+std::map<fs::path, CachedIndex> g_cache;  // by index folder
+
+bool manifestStamp(const fs::path& indexDir, fs::file_time_type& mtime, uintmax_t& size) {
+  std::error_code ec1, ec2;
+  mtime = fs::last_write_time(indexDir / "index.json", ec1);
+  size = fs::file_size(indexDir / "index.json", ec2);
+  return !ec1 && !ec2;
+}
+
+void remember(const fs::path& indexDir, std::shared_ptr<const ImageIndex> index) {
+  CachedIndex c;
+  std::lock_guard<std::mutex> lock(g_cacheMutex);
+  if (!manifestStamp(indexDir, c.mtime, c.size)) {
+    g_cache.erase(indexDir);
+    return;
+  }
+  c.index = std::move(index);
+  g_cache[indexDir] = std::move(c);
+}
 }  // namespace
+
+std::shared_ptr<const ImageIndex> CollectionPictures::opened(const fs::path& folder) const {
+  const fs::path dir = indexDir(folder);
+  {
+    fs::file_time_type mtime;
+    uintmax_t size = 0;
+    std::lock_guard<std::mutex> lock(g_cacheMutex);
+    auto it = g_cache.find(dir);
+    if (it != g_cache.end() && manifestStamp(dir, mtime, size) && mtime == it->second.mtime && size == it->second.size)
+      return it->second.index;
+  }
+  auto index = std::make_shared<const ImageIndex>(folder, m_clipModel, dir);
+  remember(dir, index);
+  return index;
+}
 
 CollectionPictures::CollectionPictures(fs::path collectionDir) : m_dir(std::move(collectionDir)) {
   const fs::path file = m_dir / "pictures" / "pictures.json";
@@ -73,6 +121,10 @@ bool CollectionPictures::removeFolder(const fs::path& folder) {
   m_folders.erase(it);
   std::error_code ec;
   fs::remove_all(indexDir(abs), ec);
+  {
+    std::lock_guard<std::mutex> lock(g_cacheMutex);
+    g_cache.erase(indexDir(abs));
+  }
   save();
   return true;
 }
@@ -87,10 +139,11 @@ std::vector<CollectionPictures::FolderReport> CollectionPictures::sync(LoadedMod
       out.push_back(r);
       continue;
     }
-    ImageIndex index(r.folder, m_clipModel, indexDir(r.folder));
+    auto index = std::make_shared<ImageIndex>(r.folder, m_clipModel, indexDir(r.folder));
     const double n = static_cast<double>(m_folders.size());
-    r.sync = index.sync(clip, job.part(i / n, (i + 1) / n, "pictures in " + r.folder.filename().string()));
-    r.pictures = index.size();
+    r.sync = index->sync(clip, job.part(i / n, (i + 1) / n, "pictures in " + r.folder.filename().string()));
+    r.pictures = index->size();
+    remember(indexDir(r.folder), std::move(index));
     out.push_back(std::move(r));
   }
   return out;
@@ -98,7 +151,7 @@ std::vector<CollectionPictures::FolderReport> CollectionPictures::sync(LoadedMod
 
 std::vector<std::pair<fs::path, size_t>> CollectionPictures::counts() const {
   std::vector<std::pair<fs::path, size_t>> out;
-  for (const auto& f : m_folders) out.emplace_back(f, ImageIndex(f, m_clipModel, indexDir(f)).size());
+  for (const auto& f : m_folders) out.emplace_back(f, opened(f)->size());
   return out;
 }
 
@@ -108,12 +161,14 @@ std::vector<CollectionPictures::Hit> CollectionPictures::search(LoadedModel& cli
   if (m_folders.empty() || k == 0) return all;
   const std::vector<float> q = embedTextsForImages(clip, {query})[0];
   for (const auto& f : m_folders) {
-    const ImageIndex index(f, m_clipModel, indexDir(f));
-    for (const auto& h : index.search(q, k)) all.push_back({h.file, f, h.score, 0});
+    for (const auto& h : opened(f)->search(q, k)) all.push_back({h.file, f, h.score, 0});
   }
   std::stable_sort(all.begin(), all.end(), [](const Hit& a, const Hit& b) { return a.score > b.score; });
   if (all.size() > k) all.resize(k);
-  for (size_t i = 0; i < all.size(); ++i) all[i].rank = static_cast<int>(i + 1);
+  for (size_t i = 0; i < all.size(); ++i) {
+    all[i].rank = static_cast<int>(i + 1);
+    all[i].caption = readSidecar(all[i].file);
+  }
   return all;
 }
 

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,14 +53,17 @@ class CollectionPictures {
 
   struct Hit {
     std::filesystem::path file, folder;
-    double score = 0;  // cosine similarity of the picture and the query (CLIP)
-    int rank = 0;      // 1-based over every folder
+    double score = 0;     // cosine similarity of the picture and the query (CLIP)
+    int rank = 0;         // 1-based over every folder
+    std::string caption;  // the picture's sidecar caption (NAME.txt), "" when it has none
   };
   // The k pictures of every folder closest to the query, best first.
   std::vector<Hit> search(LoadedModel& clip, const std::string& query, size_t k) const;
 
  private:
   std::filesystem::path indexDir(const std::filesystem::path& folder) const;
+  // The folder's index as last saved, opened once per process and reused until it changes.
+  std::shared_ptr<const ImageIndex> opened(const std::filesystem::path& folder) const;
   void save() const;
   std::filesystem::path m_dir, m_clipModel;
   std::vector<std::filesystem::path> m_folders;

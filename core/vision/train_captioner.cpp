@@ -748,8 +748,6 @@ TrainResult loop(CapRun& r, int64_t startStep, double elapsedBefore, EvalResult 
     const bool last = done == r.totalSteps;
     if (!cancelled && ((r.cfg.evalEvery > 0 && done % r.cfg.evalEvery == 0) || last)) {
       res.lastEval = evalAndSample(done, "");
-      r.lm->train(true);
-      r.mapper->train(true);
     }
     const bool timeToSave = r.cfg.saveMinutes > 0 &&
                             std::chrono::duration<double>(Clock::now() - lastSave).count() >= 60 * r.cfg.saveMinutes;

@@ -554,697 +554,785 @@
 <context>
     <name>fm::ui::CollectionsPanel</name>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="167"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="197"/>
         <source>, page %1</source>
         <translation>, %1쪽</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="168"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="198"/>
         <source>, lines %1-%2</source>
         <translation>, %1-%2행</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="178"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="208"/>
         <source>ingested</source>
         <translation>색인됨</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="179"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="209"/>
         <source>pages without text</source>
         <translation>텍스트 없는 쪽 있음</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="180"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="210"/>
         <source>skipped</source>
         <translation>건너뜀</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="181"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="211"/>
         <source>failed</source>
         <translation>실패</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="182"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="212"/>
         <source>needs a password</source>
         <translation>암호 필요</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="206"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="236"/>
         <source>Collections</source>
         <translation>컬렉션</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="208"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="238"/>
         <source>Each collection is a folder with its documents&apos; text, chunks and vectors</source>
         <translation>컬렉션마다 문서의 텍스트, 청크, 벡터를 담은 폴더가 하나 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="210"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="240"/>
         <source>New collection…</source>
         <translation>새 컬렉션…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="211"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="241"/>
         <source>Demo collection</source>
         <translation>데모 컬렉션</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="212"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="242"/>
         <source>A generated handbook in English and Korean, with an embedder and a reader model trained here from scratch: about 25 minutes on two cores, no download</source>
         <translation>영어와 한국어로 만든 안내서에, 이 컴퓨터에서 처음부터 학습하는 임베더와 독해 모델: 코어 두 개로 25분쯤 걸리며 내려받을 것이 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="214"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="244"/>
         <source>Add files…</source>
         <translation>파일 추가…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="215"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="245"/>
         <source>Add a folder…</source>
         <translation>폴더 추가…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="216"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="246"/>
+        <source>Add pictures…</source>
+        <translation>그림 추가…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="247"/>
+        <source>A folder of pictures, found by the same questions through an image-text model (CLIP)</source>
+        <translation>그림 폴더: 같은 질문으로 이미지-텍스트 모델(CLIP)이 찾아 줍니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="248"/>
         <source>Sync</source>
         <translation>동기화</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="217"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="249"/>
         <source>Read changed files again and drop deleted ones</source>
         <translation>바뀐 파일은 다시 읽고 삭제된 파일은 뺍니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="218"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="790"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="250"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="957"/>
         <source>Remove document</source>
         <translation>문서 제거</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="219"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="251"/>
         <source>Change embedder…</source>
         <translation>임베더 바꾸기…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="220"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="252"/>
         <source>Embed every document again with another embedder model</source>
         <translation>모든 문서를 다른 임베더 모델로 다시 임베딩합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="235"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="268"/>
         <source>Create a collection, then drop documents here: PDF, Word, HTML, Markdown, text, CSV.</source>
         <translation>컬렉션을 만든 뒤 문서를 여기에 끌어다 놓으세요: PDF, 워드, HTML, 마크다운, 텍스트, CSV.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="239"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="272"/>
         <source>Document</source>
         <translation>문서</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="239"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="272"/>
         <source>Status</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="239"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="272"/>
         <source>Pages</source>
         <translation>쪽 수</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="239"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="327"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="272"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="360"/>
         <source>Chunks</source>
         <translation>청크</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="239"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="272"/>
         <source>Notes</source>
         <translation>메모</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="246"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="279"/>
         <source>Double-click a document to see its chunks</source>
         <translation>문서를 두 번 클릭하면 청크를 볼 수 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="255"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="288"/>
         <source>Words or a question</source>
         <translation>단어 또는 질문</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="257"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1284"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="290"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1471"/>
         <source>hybrid</source>
         <translation>하이브리드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="258"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1282"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="291"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1469"/>
         <source>dense</source>
         <translation>밀집(벡터)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="259"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1283"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="292"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1470"/>
         <source>keyword</source>
         <translation>키워드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="260"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="293"/>
         <source>Dense: by meaning (vectors). Keyword: by words (BM25). Hybrid: both, fused by rank.</source>
         <translation>밀집: 의미로 찾기(벡터). 키워드: 단어로 찾기(BM25). 하이브리드: 둘 다 찾아 순위로 합칩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="261"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="275"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="294"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="308"/>
         <source>Rerank</source>
         <translation>재순위</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="262"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="295"/>
         <source>Score the best candidates again with the collection&apos;s reranker (slower)</source>
         <translation>상위 후보를 컬렉션의 재순위 모델로 다시 채점합니다(더 느림)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="266"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="299"/>
         <source>How many results</source>
         <translation>결과 개수</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="267"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="308"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="828"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="300"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="341"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="994"/>
         <source>Search</source>
         <translation>검색</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="275"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="308"/>
         <source>Where</source>
         <translation>위치</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="275"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="308"/>
         <source>Dense</source>
         <translation>밀집</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="275"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="308"/>
         <source>Keyword</source>
         <translation>키워드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="275"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="308"/>
         <source>Fused</source>
         <translation>융합</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="275"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="308"/>
         <source>Section</source>
         <translation>절</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="283"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="316"/>
         <source>Each stage&apos;s score and rank: why a chunk came up. Double-click to open it in place.</source>
         <translation>단계별 점수와 순위: 청크가 검색된 이유입니다. 두 번 클릭하면 원래 자리에서 엽니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="298"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="331"/>
         <source>The collection&apos;s pictures closest to the same words (CLIP); double-click to open one</source>
         <translation>같은 말에 가장 가까운 컬렉션의 그림(CLIP)입니다. 두 번 클릭하면 열립니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="314"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="347"/>
         <source>A question about the documents</source>
         <translation>문서에 관한 질문</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="315"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="323"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="348"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="356"/>
         <source>Ask</source>
         <translation>질문하기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="316"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="349"/>
         <source>Answer with the language model in use, from the best passages, citing them as [n]</source>
         <translation>사용 중인 언어 모델이 가장 알맞은 구절로 답하고 [n] 형태로 출처를 밝힙니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="326"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="359"/>
         <source>Double-click a document to see how it was cut into chunks.</source>
         <translation>문서를 두 번 클릭하면 청크로 나뉜 모습을 볼 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="332"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="365"/>
         <source>Each dot is a chunk, placed by its vector: near dots usually mean similar text. Search to see where a question lands.</source>
         <translation>점 하나가 청크 하나이며 벡터에 따라 놓입니다. 가까운 점은 대개 비슷한 글입니다. 검색하면 질문이 어디에 놓이는지 보입니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="339"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="372"/>
         <source>Two directions cannot hold a whole vector: dots far apart here are far apart, but some dots that look close are not. Ranks come from the full vectors. Click a dot to read it.</source>
         <translation>두 방향으로는 벡터 전체를 담을 수 없습니다. 여기서 멀리 떨어진 점은 실제로도 멀지만, 가까워 보이는 점이 실제로는 멀 수도 있습니다. 순위는 전체 벡터로 정합니다. 점을 누르면 내용을 읽을 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="343"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="376"/>
         <source>Map</source>
         <translation>지도</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="349"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="382"/>
         <source>A question set: CSV or JSONL with question, document, page, phrase</source>
         <translation>질문 세트: question, document, page, phrase 열이 있는 CSV 또는 JSONL</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="350"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="605"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="383"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="670"/>
         <source>Browse…</source>
         <translation>찾아보기…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="351"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="384"/>
         <source>Run</source>
         <translation>실행</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="357"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="390"/>
         <source>Setting</source>
         <translation>설정</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="357"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="390"/>
         <source>Recall@k</source>
         <translation>Recall@k</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="357"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1302"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="390"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1489"/>
         <source>MRR</source>
         <translation>MRR</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="357"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="390"/>
         <source>Time per question</source>
         <translation>질문당 시간</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="370"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="403"/>
         <source>Test bench</source>
         <translation>검색 평가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="392"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="426"/>
         <source>The new embedder&apos;s model folder</source>
         <translation>새 임베더의 모델 폴더</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="421"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="461"/>
         <source>Question set</source>
         <translation>질문 세트</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="422"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="462"/>
         <source>Question sets (*.csv *.jsonl *.json *.tsv)</source>
         <translation>질문 세트 (*.csv *.jsonl *.json *.tsv)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="479"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="519"/>
         <source>No collection yet. Press &quot;New collection…&quot; and choose an embedding model, or &quot;Demo collection&quot; to make one from a generated handbook.</source>
         <translation>아직 컬렉션이 없습니다. &quot;새 컬렉션…&quot;을 누르고 임베딩 모델을 고르거나, &quot;데모 컬렉션&quot;을 눌러 생성된 안내서로 하나 만드세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="510"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="550"/>
         <source>Open collection %1</source>
         <translation>컬렉션 %1 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="544"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="591"/>
         <source>This collection&apos;s embedder is not at %1 any more. Use &quot;Change embedder…&quot; to embed the documents again with another one; keyword search works meanwhile.</source>
         <translation>이 컬렉션의 임베더가 더 이상 %1에 없습니다. &quot;임베더 바꾸기…&quot;로 다른 임베더를 골라 문서를 다시 임베딩하세요. 그동안 키워드 검색은 됩니다.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="562"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="609"/>
         <source>%n page(s) read by OCR</source>
         <translation>
             <numerusform>OCR로 읽은 쪽 %n개</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../ui/collections/collections_panel.cpp" line="624"/>
+        <source>%n picture(s)</source>
+        <translation>
+            <numerusform>그림 %n장</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="569"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="627"/>
+        <source>searched by image-text model %1</source>
+        <translation>이미지-텍스트 모델 %1(으)로 검색</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="633"/>
+        <source>The collection&apos;s pictures could not be read: %1</source>
+        <translation>컬렉션의 그림을 읽을 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="634"/>
         <source>%1 — %2 documents, %3 chunks · embedder %4 (%5 numbers a vector)</source>
         <translation>%1 — 문서 %2개, 청크 %3개 · 임베딩 모델 %4 (벡터당 숫자 %5개)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="576"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="641"/>
         <source> · approximate index, recall@10 %1 against exact search</source>
         <translation> · 근사 색인, 정확 검색 대비 recall@10 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="580"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="645"/>
         <source>The vector index was rebuilt from the stored vectors: %1</source>
         <translation>저장된 벡터로 벡터 색인을 다시 만들었습니다: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="582"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="647"/>
         <source>Drop files or folders here, or use &quot;Add files…&quot;.</source>
         <translation>파일이나 폴더를 여기에 끌어다 놓거나 &quot;파일 추가…&quot;를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="596"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="661"/>
         <source>New collection</source>
         <translation>새 컬렉션</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="599"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="664"/>
         <source>for example: handbook</source>
         <translation>예: 사내 안내서</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="602"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="667"/>
         <source>optional</source>
         <translation>선택 사항</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="609"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="674"/>
         <source>Model folder</source>
         <translation>모델 폴더</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="619"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="623"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="684"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="688"/>
         <source> tokens</source>
         <translation> 토큰</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="624"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="689"/>
         <source>Mask e-mail addresses, phone and card numbers in the indexed text</source>
         <translation>색인되는 텍스트에서 이메일 주소, 전화번호, 카드 번호를 가립니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="626"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="691"/>
         <source>exact (best for up to about 100,000 chunks)</source>
         <translation>정확 검색 (청크 약 10만 개까지 적합)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="627"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="692"/>
         <source>approximate, HNSW (faster for large collections)</source>
         <translation>근사 검색, HNSW (큰 컬렉션에서 더 빠름)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="628"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="693"/>
         <source>Name</source>
         <translation>이름</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="629"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="694"/>
         <source>Embedding model</source>
         <translation>임베딩 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="630"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="695"/>
         <source>Reranker</source>
         <translation>재순위 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="631"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="696"/>
         <source>Chunk size</source>
         <translation>청크 크기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="632"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="697"/>
         <source>Overlap</source>
         <translation>겹침</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="633"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="698"/>
         <source>Vector index</source>
         <translation>벡터 색인</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="648"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="713"/>
         <source>Give the collection a name (letters, digits, spaces; no slashes).</source>
         <translation>컬렉션 이름을 정하세요(문자, 숫자, 공백; 슬래시는 안 됩니다).</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="652"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="717"/>
         <source>Choose an embedding model folder (a sentence encoder such as MiniLM or E5).</source>
         <translation>임베딩 모델 폴더를 고르세요(MiniLM이나 E5 같은 문장 인코더).</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="657"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="722"/>
         <source>A collection named %1 exists already.</source>
         <translation>%1이라는 컬렉션이 이미 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="665"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="730"/>
         <source>Create collection %1</source>
         <translation>컬렉션 %1 만들기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="693"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="758"/>
         <source>Collection ready. Drop files or folders here to add them.</source>
         <translation>컬렉션이 준비되었습니다. 파일이나 폴더를 여기에 끌어다 놓아 추가하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="695"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="760"/>
         <source>Creating the collection…</source>
         <translation>컬렉션을 만드는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="701"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="766"/>
         <source>Add a folder</source>
         <translation>폴더 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="705"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="770"/>
         <source>Add files</source>
         <translation>파일 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="705"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="770"/>
         <source>Documents (*.pdf *.docx *.html *.htm *.md *.markdown *.txt *.csv *.tsv);;All files (*)</source>
         <translation>문서 (*.pdf *.docx *.html *.htm *.md *.markdown *.txt *.csv *.tsv);;모든 파일 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="712"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="790"/>
+        <source>The image-text model (CLIP) that makes the pictures searchable</source>
+        <translation>그림을 검색할 수 있게 하는 이미지-텍스트 모델(CLIP)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="793"/>
+        <source>Add a folder of pictures</source>
+        <translation>그림 폴더 추가</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="799"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="841"/>
         <source>Choose or create a collection first.</source>
         <translation>먼저 컬렉션을 고르거나 만드세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="720"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="806"/>
+        <source>Add pictures to %1</source>
+        <translation>%1에 그림 추가</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="827"/>
+        <source>%1 pictures searchable; %2 embedded now.</source>
+        <translation>그림 %1장을 검색할 수 있습니다. 이번에 %2장을 임베딩했습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="831"/>
+        <source>Stopped. The pictures embedded so far are kept; Sync continues.</source>
+        <translation>멈췄습니다. 지금까지 임베딩한 그림은 남아 있고, 동기화하면 이어서 합니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="835"/>
+        <source>Embedding the pictures…</source>
+        <translation>그림을 임베딩하는 중…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="849"/>
         <source>Add to %1</source>
         <translation>%1에 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="740"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="869"/>
         <source>Added %1, updated %2, unchanged %3; %4 chunks in %5.</source>
         <translation>추가 %1, 갱신 %2, 변경 없음 %3; 청크 %4개, %5 걸림.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="751"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="880"/>
         <source>Stopped. What was added stays; adding the same files again continues where it stopped.</source>
         <translation>중지했습니다. 추가된 것은 남아 있으며, 같은 파일을 다시 추가하면 멈춘 곳부터 이어집니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="755"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="884"/>
         <source>Adding… (documents are committed one by one: stopping keeps what is done)</source>
         <translation>추가하는 중… (문서마다 하나씩 저장되므로 중지해도 끝난 것은 남습니다)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="763"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="892"/>
         <source>Sync %1</source>
         <translation>%1 동기화</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="777"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="920"/>
         <source>In sync: %1 read again, %2 removed, %3 unchanged.</source>
         <translation>동기화됨: 다시 읽음 %1, 제거 %2, 변경 없음 %3.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="786"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="925"/>
+        <source>Pictures: %1, %2 embedded again or removed.</source>
+        <translation>그림: %1장, %2장을 다시 임베딩하거나 뺐습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="937"/>
         <source>Select a document to remove.</source>
         <translation>제거할 문서를 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="791"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="942"/>
+        <source>Remove pictures</source>
+        <translation>그림 빼기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="943"/>
+        <source>Stop searching the pictures in %1? The pictures themselves stay.</source>
+        <translation>%1의 그림을 더 이상 검색하지 않을까요? 그림 파일은 그대로 남습니다.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="947"/>
+        <source>Remove a picture folder</source>
+        <translation>그림 폴더 빼기</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="958"/>
         <source>Remove %1 from the collection? The file itself stays.</source>
         <translation>%1을(를) 컬렉션에서 제거할까요? 파일 자체는 그대로 남습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="795"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="962"/>
         <source>Remove a document</source>
         <translation>문서 제거</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="810"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1053"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1258"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="977"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1214"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1445"/>
         <source>The collection is still opening.</source>
         <translation>컬렉션을 아직 여는 중입니다.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="882"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1043"/>
         <source>%n result(s). Dense %1 ms, keyword %2 ms%3.</source>
         <translation>
             <numerusform>결과 %n개. 밀집 %1 ms, 키워드 %2 ms%3.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="885"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1046"/>
         <source>, rerank %1 ms</source>
         <translation>, 재순위 %1 ms</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="894"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1055"/>
         <source>Prepare the demo collection</source>
         <translation>데모 컬렉션 준비</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="904"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1065"/>
         <source>Preparing the demo collection: a handbook is written, then an embedder and a reader are trained here (about 25 minutes on two cores; stopping keeps what is done, and pressing again continues).</source>
         <translation>데모 컬렉션을 준비합니다. 안내서를 만든 뒤 임베더와 독해 모델을 이 컴퓨터에서 학습합니다(코어 두 개로 25분쯤 걸립니다. 멈춰도 끝난 부분은 남고, 다시 누르면 이어서 합니다).</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="909"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1070"/>
         <source>Stopped. The parts that were finished are kept; pressing again continues.</source>
         <translation>멈췄습니다. 끝난 부분은 남아 있으며, 다시 누르면 이어서 합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="916"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1077"/>
         <source>For example: Which floor is the Finance office on? / 재무팀 사무실은 몇 층에 있나요?</source>
         <translation>예: 재무팀 사무실은 몇 층에 있나요? / Which floor is the Finance office on?</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="927"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1088"/>
         <source>The demo collection is ready: %1 questions in the test bench; Recall@3 hybrid %2%, dense %3%, keyword %4%. In Ask, the demo reader answers citing its sources; it is a beginner, so check what it says against the [n] it cites.</source>
         <translation>데모 컬렉션이 준비되었습니다. 테스트 벤치에 질문 %1개가 있으며 Recall@3은 하이브리드 %2%, 밀집 %3%, 키워드 %4%입니다. 질문하기 탭에서 데모 독해 모델이 출처를 달아 답합니다. 아직 초보 모델이니 답을 인용한 [n]과 맞춰 보세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="946"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1107"/>
         <source>Map of %1</source>
         <translation>%1 지도</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="990"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1151"/>
         <source>Wait for the documents being added to finish, or stop them, first.</source>
         <translation>먼저 추가 중인 문서가 끝나기를 기다리거나 추가를 멈추세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="994"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1155"/>
         <source>Change embedder</source>
         <translation>임베더 바꾸기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="995"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1156"/>
         <source>Every document in %1 will be read and embedded again with %2. Vectors of two embedders are never mixed, so until a document is done it is found by keywords only. Stopping keeps what is done; Sync finishes the rest.</source>
         <translation>%1의 모든 문서를 다시 읽어 %2(으)로 임베딩합니다. 두 임베더의 벡터는 섞이지 않으므로, 문서가 끝나기 전까지는 키워드로만 찾을 수 있습니다. 멈춰도 끝난 부분은 남고, 동기화가 나머지를 마칩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1004"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1165"/>
         <source>Embed %1 again</source>
         <translation>%1 다시 임베딩</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1026"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1187"/>
         <source>Stopped. The documents done so far use the new embedder; Sync embeds the rest.</source>
         <translation>멈췄습니다. 지금까지 끝난 문서는 새 임베더를 씁니다. 동기화하면 나머지를 임베딩합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1028"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1189"/>
         <source>This is the collection&apos;s embedder: its vectors stay, and the collection now uses it from here.</source>
         <translation>이 컬렉션의 임베더와 같은 모델입니다. 벡터는 그대로 두고, 이제 이 위치의 모델을 씁니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1029"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1190"/>
         <source>Every document is embedded with %1 now.</source>
         <translation>이제 모든 문서가 %1(으)로 임베딩되어 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1032"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1193"/>
         <source>Embedding every document again…</source>
         <translation>모든 문서를 다시 임베딩하는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1049"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1210"/>
         <source>Open a language model first (Models panel, or the demo model): it writes the answer.</source>
         <translation>먼저 언어 모델을 여세요(모델 패널 또는 데모 모델). 답은 언어 모델이 씁니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1065"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1230"/>
         <source>Answer</source>
         <translation>답변</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1097"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1268"/>
         <source>No passage was close enough to the question, so the model was not asked.</source>
         <translation>질문과 충분히 가까운 구절이 없어 모델에게 묻지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1100"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1271"/>
         <source>Sources</source>
         <translation>출처</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1107"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1278"/>
         <source> (cited)</source>
         <translation> (인용됨)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1110"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1281"/>
         <source>The answer cites [%1], which is not one of its sources.</source>
         <translation>답변이 출처에 없는 [%1]을(를) 인용했습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1124"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1285"/>
+        <source>Pictures close to the question</source>
+        <translation>질문에 가까운 그림</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1285"/>
+        <source>(found by the image-text model; the answer reads text only)</source>
+        <translation>(이미지-텍스트 모델이 찾은 것입니다. 답변은 텍스트만 읽습니다)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1311"/>
         <source>Open source</source>
         <translation>출처 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1176"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1363"/>
         <source>Page %1</source>
         <translation>%1쪽</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1177"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1364"/>
         <source>Text</source>
         <translation>텍스트</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1196"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1383"/>
         <source>Show chunks</source>
         <translation>청크 보기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1235"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1422"/>
         <source>chunk %1 · %2/%3 tokens</source>
         <translation>청크 %1 · %2/%3 토큰</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="1246"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1433"/>
         <source>%n chunk(s); overlaps in orange.</source>
         <translation>
             <numerusform>청크 %n개; 겹치는 부분은 주황색입니다.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1254"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1441"/>
         <source>Choose a question set first: a CSV or JSONL file with question and document columns.</source>
         <translation>먼저 질문 세트를 고르세요: question과 document 열이 있는 CSV 또는 JSONL 파일.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1266"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1453"/>
         <source>Retrieval test bench</source>
         <translation>검색 평가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1285"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1472"/>
         <source>hybrid + rerank</source>
         <translation>하이브리드 + 재순위</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1293"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1480"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1301"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1488"/>
         <source>Recall@%1</source>
         <translation>Recall@%1</translation>
     </message>

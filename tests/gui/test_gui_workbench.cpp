@@ -33,6 +33,7 @@
 #include <QThread>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 
 #include "arch/builtin_model.h"
 #include "data/demo_data.h"
@@ -60,6 +61,7 @@
 #include "arch/loaded_model.h"
 #include "support/tiny_models.h"
 #include "util/runtime.h"
+#include "support/small_clip.h"
 
 using namespace fm::ui;
 namespace fs = std::filesystem;
@@ -498,16 +500,18 @@ class TestGuiWorkbench : public QObject {
       d.trainPictures = 2;
       d.testPerClass = 1;
       fm::writeShapesDataset(ws / "datasets" / "collection-shapes", d);
-      fm::TinyClipOptions o;
-      o.imageSize = 32;
-      o.visionHidden = o.textHidden = 32;
-      o.visionLayers = o.textLayers = 1;
-      o.projection = 16;
+      const fm::TinyClipOptions o = fm::test::smallClipOptions();
       fm::createTinyClip(ws / "models" / "collection-clip", {"a", "red", "circle"}, o);
-      fm::CollectionPictures pics(cp->currentCollection().toStdString());
-      pics.addFolders({ws / "datasets" / "collection-shapes" / "test"}, ws / "models" / "collection-clip");
-      auto clip = fm::LoadedModel::load(ws / "models" / "collection-clip", {});
-      QCOMPARE(pics.sync(*clip)[0].pictures, size_t{12});
+      shown.clear();
+      Job* pictures = cp->addPictures(QString::fromStdString((ws / "datasets" / "collection-shapes" / "test").string()),
+                                      QString::fromStdString((ws / "models" / "collection-clip").string()));
+      QVERIFY(pictures);
+      QTRY_VERIFY_WITH_TIMEOUT(!pictures->isActive() && shown.count() >= 1, 60000);
+      QVERIFY2(cp->statusLabel()->text().contains("12 pictures searchable"), qPrintable(cp->statusLabel()->text()));
+      QCOMPARE(cp->documentsTable()->rowCount(), 4);  // three documents, then the picture folder
+      QVERIFY2(cp->documentsTable()->item(3, 1)->text().startsWith("12 picture"),
+               qPrintable(cp->documentsTable()->item(3, 1)->text()));
+      QCOMPARE(fm::CollectionPictures(cp->currentCollection().toStdString()).folders().size(), size_t{1});
     }
     QVERIFY(cp->search(QStringLiteral("annual leave")));
     QTRY_VERIFY_WITH_TIMEOUT(searched.count() == 2, 60000);
@@ -560,6 +564,10 @@ class TestGuiWorkbench : public QObject {
     QTRY_VERIFY2_WITH_TIMEOUT(answered.count() == 1,
                               qPrintable(cp->statusLabel()->text() + " / " + asked->message() + " / " + Job::stateName(asked->state())), 30000);
     QVERIFY2(cp->answerView()->toHtml().contains("source:1"), qPrintable(cp->answerView()->toPlainText()));
+    // Beside the answer, the pictures closest to the question, each a link to its file.
+    QVERIFY2(cp->answerView()->toPlainText().contains("Pictures close to the question"),
+             qPrintable(cp->answerView()->toPlainText()));
+    QVERIFY(cp->answerView()->toHtml().contains("collection-shapes/test/"));
     QSignalSpy chunks(cp, &CollectionsPanel::chunksShown);
     cp->showChunks(docs + "notes.md");
     QTRY_VERIFY_WITH_TIMEOUT(chunks.count() == 1, 60000);
@@ -584,7 +592,7 @@ class TestGuiWorkbench : public QObject {
     QVERIFY(again);
     QTRY_VERIFY_WITH_TIMEOUT(!again->isActive() && shown.count() >= 1, 120000);
     QVERIFY2(cp->statusLabel()->text().contains("other-embedder"), qPrintable(cp->statusLabel()->text()));
-    QCOMPARE(cp->documentsTable()->rowCount(), 3);
+    QCOMPARE(cp->documentsTable()->rowCount(), 4);  // the picture folder keeps its own CLIP vectors
     for (int r = 0; r < 3; ++r)  // each as before: none left waiting for the new embedder
       QCOMPARE(cp->documentsTable()->item(r, 1)->text(), statuses[r]);
     searched.clear();
@@ -671,11 +679,7 @@ class TestGuiWorkbench : public QObject {
     d.trainPictures = 2;
     d.testPerClass = 2;
     fm::writeShapesDataset(ws / "datasets" / "gui-shapes", d);
-    fm::TinyClipOptions o;
-    o.imageSize = 32;
-    o.visionHidden = o.textHidden = 32;
-    o.visionLayers = o.textLayers = 1;
-    o.projection = 16;
+    const fm::TinyClipOptions o = fm::test::smallClipOptions();
     fm::createTinyClip(ws / "models" / "gui-clip", {"a", "red", "circle", "blue", "square"}, o);
     const QString pictures = QString::fromStdString((ws / "datasets" / "gui-shapes" / "test").string());
     QFile broken(pictures + "/red_circle/zz-broken.png");

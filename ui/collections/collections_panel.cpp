@@ -31,6 +31,7 @@
 #include <QTableWidget>
 #include <QTextBrowser>
 #include <QTextCursor>
+#include <QTextDocument>
 #include <QUrl>
 #include <QImage>
 #include <QPainter>
@@ -73,14 +74,43 @@ namespace fm::ui {
 
 namespace {
 
+// Marks a row of the documents table that is a picture folder, not a document.
+constexpr int kPictureFolderRole = Qt::UserRole + 1;
+
 struct Opened {
   fm::rag::CollectionSettings settings;
   std::vector<fm::rag::DocumentRecord> docs;
+  std::vector<std::pair<std::filesystem::path, size_t>> pictures;  // folder, pictures indexed
+  std::filesystem::path clip;                                      // the pictures' image-text model
+  std::string picturesProblem;
   std::shared_ptr<fm::rag::VectorIndex> index;
   fm::rag::IndexCheck check;
   int64_t chunks = 0;
   QString recall;  // the approximate index's recall@10 against exact search, when it is one
 };
+
+struct Synced {
+  fm::rag::IngestReport documents;
+  int64_t pictures = 0, picturesChanged = 0;
+  QStringList problems;  // picture folders gone, pictures that could not be read
+};
+
+// The collection's pictures closest to a question, with thumbnails made on the worker.
+struct PictureHits {
+  std::vector<fm::CollectionPictures::Hit> hits;
+  std::vector<QImage> thumbs;
+};
+
+PictureHits findPictures(fm::ModelPool& pool, const std::filesystem::path& collection, const std::string& query, size_t k) {
+  PictureHits out;
+  const fm::CollectionPictures pics(collection);
+  if (pics.empty()) return out;
+  auto clip = pool.acquire(pics.clipModel());
+  out.hits = pics.search(*clip, query, k);
+  for (const auto& h : out.hits)
+    out.thumbs.push_back(QImage(fromPath(h.file)).scaled(72, 72, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+  return out;
+}
 
 struct MapView {
   std::shared_ptr<const fm::rag::ChunkMap> map;
@@ -213,12 +243,15 @@ CollectionsPanel::CollectionsPanel(Workbench* wb, QWidget* parent) : QWidget(par
                         "here from scratch: about 25 minutes on two cores, no download"));
   m_addFiles = new QPushButton(tr("Add files…"), left);
   m_addFolder = new QPushButton(tr("Add a folder…"), left);
+  m_addPictures = new QPushButton(tr("Add pictures…"), left);
+  m_addPictures->setToolTip(tr("A folder of pictures, found by the same questions through an image-text model (CLIP)"));
   m_sync = new QPushButton(tr("Sync"), left);
   m_sync->setToolTip(tr("Read changed files again and drop deleted ones"));
   m_remove = new QPushButton(tr("Remove document"), left);
   m_changeEmbedder = new QPushButton(tr("Change embedder…"), left);
   m_changeEmbedder->setToolTip(tr("Embed every document again with another embedder model"));
-  for (QPushButton* b : {m_new, m_demo, m_addFiles, m_addFolder, m_sync, m_remove, m_changeEmbedder}) lv->addWidget(b);
+  for (QPushButton* b : {m_new, m_demo, m_addFiles, m_addFolder, m_addPictures, m_sync, m_remove, m_changeEmbedder})
+    lv->addWidget(b);
   m_status = new QLabel(left);
   m_status->setWordWrap(true);
   m_status->setObjectName(QStringLiteral("findings"));
@@ -386,6 +419,7 @@ CollectionsPanel::CollectionsPanel(Workbench* wb, QWidget* parent) : QWidget(par
   connect(m_demo, &QPushButton::clicked, this, [this] { prepareDemoCollection(); });
   connect(m_addFiles, &QPushButton::clicked, this, [this] { chooseAndAdd(false); });
   connect(m_addFolder, &QPushButton::clicked, this, [this] { chooseAndAdd(true); });
+  connect(m_addPictures, &QPushButton::clicked, this, &CollectionsPanel::choosePictures);
   connect(m_sync, &QPushButton::clicked, this, [this] { sync(); });
   connect(m_remove, &QPushButton::clicked, this, &CollectionsPanel::removeSelected);
   connect(m_changeEmbedder, &QPushButton::clicked, this, [this] {
@@ -404,7 +438,12 @@ CollectionsPanel::CollectionsPanel(Workbench* wb, QWidget* parent) : QWidget(par
                                     QString::fromStdString(p.preview).toHtmlEscaped()));
   });
   connect(m_docs, &QTableWidget::cellDoubleClicked, this, [this](int row, int) {
-    if (QTableWidgetItem* it = m_docs->item(row, 0)) showChunks(it->data(Qt::UserRole).toString());
+    QTableWidgetItem* it = m_docs->item(row, 0);
+    if (!it) return;
+    if (it->data(kPictureFolderRole).toBool())
+      QDesktopServices::openUrl(QUrl::fromLocalFile(it->data(Qt::UserRole).toString()));
+    else
+      showChunks(it->data(Qt::UserRole).toString());
   });
   connect(m_searchButton, &QPushButton::clicked, this, [this] { search(m_query->text()); });
   connect(m_query, &QLineEdit::returnPressed, this, [this] { search(m_query->text()); });
@@ -416,6 +455,7 @@ CollectionsPanel::CollectionsPanel(Workbench* wb, QWidget* parent) : QWidget(par
   connect(m_question, &QLineEdit::returnPressed, this, [this] { ask(m_question->text()); });
   connect(m_answer, &QTextBrowser::anchorClicked, this, [this](const QUrl& url) {
     if (url.scheme() == QStringLiteral("source")) showSource(url.path().toInt() - 1);
+    else if (url.isLocalFile()) QDesktopServices::openUrl(url);
   });
   connect(browse, &QPushButton::clicked, this, [this] {
     const QString f = QFileDialog::getOpenFileName(this, tr("Question set"), QString(),
@@ -453,7 +493,7 @@ void CollectionsPanel::say(const QString& text, bool error) {
 void CollectionsPanel::updateButtons() {
   const bool open = !m_current.isEmpty();
   const bool busy = m_ingest && m_ingest->isActive();
-  for (QWidget* w : std::initializer_list<QWidget*>{m_addFiles, m_addFolder, m_sync, m_remove, m_searchButton,
+  for (QWidget* w : std::initializer_list<QWidget*>{m_addFiles, m_addFolder, m_addPictures, m_sync, m_remove, m_searchButton,
                                                     m_askButton, m_benchButton})
     w->setEnabled(open);
   m_sync->setEnabled(open && !busy);
@@ -516,6 +556,13 @@ void CollectionsPanel::openCollection() {
                                    o.chunks = store->chunkCount();
                                    o.index = fm::rag::VectorIndex::open(*store, &o.check, job.context());
                                    o.recall = QString::fromStdString(store->meta("hnsw_recall_at_10"));
+                                   try {
+                                     const fm::CollectionPictures pics(dir);
+                                     o.clip = pics.clipModel();
+                                     o.pictures = pics.counts();
+                                   } catch (const std::exception& e) {
+                                     o.picturesProblem = e.what();
+                                   }
                                    return o;
                                  });
   job->setRoutine(true);
@@ -532,7 +579,7 @@ void CollectionsPanel::openCollection() {
     m_index = o->index;
     m_embedderFolder = QString::fromStdString(o->settings.embedder.folder);
     m_rerankerFolder = QString::fromStdString(o->settings.reranker);
-    m_docs->setRowCount(static_cast<int>(o->docs.size()));
+    m_docs->setRowCount(static_cast<int>(o->docs.size() + o->pictures.size()));
     m_docNames.clear();
     for (const auto& d : o->docs)
       m_docNames.insert(d.id, QFileInfo(QString::fromStdString(d.path)).fileName());
@@ -566,6 +613,24 @@ void CollectionsPanel::openCollection() {
       m_docs->setItem(row, 4, n);
       pages += d.pages;
     }
+    for (size_t i = 0; i < o->pictures.size(); ++i) {
+      const int row = static_cast<int>(o->docs.size() + i);
+      const QString folder = fromPath(o->pictures[i].first);
+      auto* name = new QTableWidgetItem(QDir(folder).dirName() + QLatin1Char('/'));
+      name->setData(Qt::UserRole, folder);
+      name->setData(kPictureFolderRole, true);
+      name->setToolTip(folder);
+      m_docs->setItem(row, 0, name);
+      m_docs->setItem(row, 1, new QTableWidgetItem(tr("%n picture(s)", "", static_cast<int>(o->pictures[i].second))));
+      m_docs->setItem(row, 2, new QTableWidgetItem(QStringLiteral("—")));
+      m_docs->setItem(row, 3, new QTableWidgetItem(QStringLiteral("—")));
+      const QString notes = tr("searched by image-text model %1").arg(QDir(fromPath(o->clip)).dirName());
+      auto* n = new QTableWidgetItem(notes);
+      n->setToolTip(fromPath(o->clip));
+      m_docs->setItem(row, 4, n);
+    }
+    if (!o->picturesProblem.empty())
+      say(tr("The collection's pictures could not be read: %1").arg(coreText(o->picturesProblem)), true);
     QString title = tr("%1 — %2 documents, %3 chunks · embedder %4 (%5 numbers a vector)")
                         .arg(QFileInfo(m_current).fileName())
                         .arg(o->docs.size())
@@ -707,6 +772,70 @@ void CollectionsPanel::chooseAndAdd(bool folders) {
   }
 }
 
+void CollectionsPanel::choosePictures() {
+  if (m_current.isEmpty()) return;
+  QString clip;
+  try {
+    clip = fromPath(fm::CollectionPictures(toPath(m_current)).clipModel());
+  } catch (const std::exception& e) {
+    say(QString::fromStdString(e.what()), true);
+    return;
+  }
+  if (clip.isEmpty()) {
+    // The first picture folder chooses the image-text model: the one open in Models when it
+    // is one, else the workspace's demo CLIP, else the user's choice.
+    if (auto m = m_wb->openedModel(); m && m->kind() == fm::ModelKind::VisionText) clip = m_wb->openedDir();
+    const QString demo = QDir(m_wb->workspace()).filePath(QStringLiteral("models/demo-clip"));
+    if (clip.isEmpty() && QFileInfo(demo).isDir()) clip = demo;
+    clip = QFileDialog::getExistingDirectory(this, tr("The image-text model (CLIP) that makes the pictures searchable"), clip);
+    if (clip.isEmpty()) return;
+  }
+  const QString folder = QFileDialog::getExistingDirectory(this, tr("Add a folder of pictures"));
+  if (!folder.isEmpty()) addPictures(folder, clip);
+}
+
+Job* CollectionsPanel::addPictures(const QString& folder, const QString& clipModel) {
+  if (m_current.isEmpty()) {
+    say(tr("Choose or create a collection first."), true);
+    return nullptr;
+  }
+  const auto dir = toPath(m_current);
+  auto* pool = &m_wb->pool();
+  const auto pictures = toPath(folder);
+  const auto clip = toPath(clipModel);
+  Job* job = m_wb->jobs()->start(tr("Add pictures to %1").arg(QFileInfo(m_current).fileName()), JobRunner::Heavy,
+                                 [dir, pool, pictures, clip](Job& job) {
+                                   fm::CollectionPictures pics(dir);
+                                   pics.addFolders({pictures}, clip);
+                                   auto model = pool->acquire(pics.clipModel());
+                                   Synced r;
+                                   for (const auto& f : pics.sync(*model, job.context())) {
+                                     r.pictures += static_cast<int64_t>(f.pictures);
+                                     r.picturesChanged += f.sync.added + f.sync.updated + f.sync.removed;
+                                     for (const auto& bad : f.sync.failed)
+                                       r.problems << QFileInfo(fromPath(bad.file)).fileName() + QStringLiteral(": ") +
+                                                         coreText(bad.reason);
+                                   }
+                                   return r;
+                                 });
+  m_ingest = job;
+  updateButtons();
+  connect(job, &Job::finished, this, [this, job](Job::State s, const QString& message) {
+    updateButtons();
+    if (s == Job::State::Failed) say(message, true);
+    if (const auto* r = job->result<Synced>()) {
+      QString text = tr("%1 pictures searchable; %2 embedded now.").arg(r->pictures).arg(r->picturesChanged);
+      for (const QString& p : r->problems) text += QLatin1Char('\n') + p;
+      say(text);
+    } else if (s == Job::State::Cancelled) {
+      say(tr("Stopped. The pictures embedded so far are kept; Sync continues."));
+    }
+    openCollection();
+  });
+  say(tr("Embedding the pictures…"));
+  return job;
+}
+
 Job* CollectionsPanel::addPaths(const QStringList& paths) {
   if (m_current.isEmpty()) {
     say(tr("Choose or create a collection first."), true);
@@ -761,20 +890,42 @@ Job* CollectionsPanel::sync() {
   const auto dir = toPath(m_current);
   auto* pool = &m_wb->pool();
   Job* job = m_wb->jobs()->start(tr("Sync %1").arg(QFileInfo(m_current).fileName()), JobRunner::Heavy, [dir, pool](Job& job) {
+    Synced r;
+    fm::CollectionPictures pics(dir);
+    const double split = pics.empty() ? 1.0 : 0.8;
     auto store = fm::rag::CollectionStore::open(dir);
     auto model = pool->acquire(fm::pathOf(store->settings().embedder.folder));
     auto index = fm::rag::VectorIndex::open(*store);
     fm::rag::IngestOptions o;
-    o.job = job.context();
-    return fm::rag::syncCollection(*store, *index, *model, o);
+    o.job = job.context().part(0, split, "documents");
+    r.documents = fm::rag::syncCollection(*store, *index, *model, o);
+    if (!pics.empty()) {
+      auto clip = pool->acquire(pics.clipModel());
+      for (const auto& f : pics.sync(*clip, job.context().part(split, 1, "pictures"))) {
+        r.pictures += static_cast<int64_t>(f.pictures);
+        r.picturesChanged += f.sync.added + f.sync.updated + f.sync.removed;
+        if (!f.problem.empty()) r.problems << fromPath(f.folder) + QStringLiteral(": ") + coreText(f.problem);
+        for (const auto& bad : f.sync.failed)
+          r.problems << QFileInfo(fromPath(bad.file)).fileName() + QStringLiteral(": ") + coreText(bad.reason);
+      }
+    }
+    return r;
   });
   m_ingest = job;
   updateButtons();
   connect(job, &Job::finished, this, [this, job](Job::State s, const QString& message) {
     updateButtons();
     if (s == Job::State::Failed) say(message, true);
-    if (const auto* r = job->result<fm::rag::IngestReport>())
-      say(tr("In sync: %1 read again, %2 removed, %3 unchanged.").arg(r->updated).arg(r->removed).arg(r->unchanged));
+    if (const auto* r = job->result<Synced>()) {
+      QString text = tr("In sync: %1 read again, %2 removed, %3 unchanged.")
+                         .arg(r->documents.updated)
+                         .arg(r->documents.removed)
+                         .arg(r->documents.unchanged);
+      if (r->pictures > 0 || r->picturesChanged > 0)
+        text += QLatin1Char(' ') + tr("Pictures: %1, %2 embedded again or removed.").arg(r->pictures).arg(r->picturesChanged);
+      for (const QString& p : r->problems) text += QLatin1Char('\n') + p;
+      say(text);
+    }
     openCollection();
   });
   return job;
@@ -787,6 +938,22 @@ void CollectionsPanel::removeSelected() {
     return;
   }
   const QString path = m_docs->item(row, 0)->data(Qt::UserRole).toString();
+  if (m_docs->item(row, 0)->data(kPictureFolderRole).toBool()) {
+    if (QMessageBox::question(this, tr("Remove pictures"),
+                              tr("Stop searching the pictures in %1? The pictures themselves stay.").arg(path)) !=
+        QMessageBox::Yes)
+      return;
+    const auto dir = toPath(m_current);
+    Job* job = m_wb->jobs()->start(tr("Remove a picture folder"), JobRunner::Light, [dir, path](Job&) {
+      fm::CollectionPictures pics(dir);
+      return pics.removeFolder(toPath(path));
+    });
+    connect(job, &Job::finished, this, [this](Job::State s, const QString& message) {
+      if (s == Job::State::Failed) say(message, true);
+      openCollection();
+    });
+    return;
+  }
   if (QMessageBox::question(this, tr("Remove document"),
                             tr("Remove %1 from the collection? The file itself stays.").arg(QFileInfo(path).fileName())) !=
       QMessageBox::Yes)
@@ -822,8 +989,7 @@ Job* CollectionsPanel::search(const QString& query) {
   const std::string q = query.toStdString();
   struct Found {
     fm::rag::SearchResult text;
-    std::vector<std::pair<QString, double>> pictures;  // file, CLIP similarity
-    std::vector<QImage> thumbs;
+    PictureHits pictures;
   };
   Job* job = m_wb->jobs()->start(tr("Search"), JobRunner::Light, [=](Job& job) {
     auto store = fm::rag::CollectionStore::open(dir);
@@ -832,14 +998,7 @@ Job* CollectionsPanel::search(const QString& query) {
     if (!reranker.empty()) rr = pool->acquire(fm::pathOf(reranker));
     Found f;
     f.text = fm::rag::searchCollection(*store, *index, *model, rr.get(), q, o, job.context());
-    const fm::CollectionPictures pics(dir);
-    if (!pics.empty()) {
-      auto clip = pool->acquire(pics.clipModel());
-      for (const auto& h : pics.search(*clip, q, static_cast<size_t>(o.k))) {
-        f.pictures.emplace_back(fromPath(h.file), h.score);
-        f.thumbs.push_back(QImage(fromPath(h.file)).scaled(72, 72, Qt::KeepAspectRatio, Qt::SmoothTransformation));
-      }
-    }
+    f.pictures = findPictures(*pool, dir, q, static_cast<size_t>(o.k));
     return f;
   });
   job->setRoutine(true);
@@ -851,15 +1010,17 @@ Job* CollectionsPanel::search(const QString& query) {
     if (!found) return;
     const fm::rag::SearchResult* r = &found->text;
     m_pictureHits->clear();
-    for (size_t i = 0; i < found->pictures.size(); ++i) {
-      auto* item = new QListWidgetItem(QPixmap::fromImage(found->thumbs[i]),
-                                       QStringLiteral("%1\n%2").arg(QFileInfo(found->pictures[i].first).fileName())
-                                           .arg(found->pictures[i].second, 0, 'f', 3),
+    const PictureHits& pics = found->pictures;
+    for (size_t i = 0; i < pics.hits.size(); ++i) {
+      const QString file = fromPath(pics.hits[i].file);
+      auto* item = new QListWidgetItem(QPixmap::fromImage(pics.thumbs[i]),
+                                       QStringLiteral("%1\n%2").arg(QFileInfo(file).fileName()).arg(pics.hits[i].score, 0, 'f', 3),
                                        m_pictureHits);
-      item->setData(Qt::UserRole, found->pictures[i].first);
-      item->setToolTip(found->pictures[i].first);
+      item->setData(Qt::UserRole, file);
+      const QString caption = QString::fromStdString(pics.hits[i].caption);
+      item->setToolTip(caption.isEmpty() ? file : file + QLatin1Char('\n') + caption);
     }
-    m_pictureHits->setVisible(!found->pictures.empty());
+    m_pictureHits->setVisible(!pics.hits.empty());
     m_hits.clear();
     m_results->setRowCount(static_cast<int>(r->hits.size()));
     for (size_t i = 0; i < r->hits.size(); ++i) {
@@ -1062,11 +1223,16 @@ Job* CollectionsPanel::ask(const QString& question) {
   m_answer->clear();
   m_sources.clear();
   QPointer<QTextBrowser> view = m_answer;
+  struct Answered {
+    fm::rag::AnswerResult answer;
+    PictureHits pictures;
+  };
   Job* job = m_wb->jobs()->start(tr("Answer"), JobRunner::Light, [=](Job& job) {
     auto store = fm::rag::CollectionStore::open(dir);
     auto model = pool->acquire(fm::pathOf(embedder));
     fm::rag::AnswerOptions o;
-    return fm::rag::answerQuestion(*store, *index, *model, nullptr, *llm, q, o,
+    Answered a;
+    a.answer = fm::rag::answerQuestion(*store, *index, *model, nullptr, *llm, q, o,
                                    [&job, view](const std::string& piece) {
                                      const QString text = QString::fromStdString(piece);
                                      job.post([view, text] {
@@ -1077,6 +1243,10 @@ Job* CollectionsPanel::ask(const QString& question) {
                                      return !job.cancelRequested();
                                    },
                                    job.context());
+    // The language model reads text only: the pictures closest to the question are shown
+    // beside the answer, not cited in it.
+    a.pictures = findPictures(*pool, dir, q, 4);
+    return a;
   });
   job->setRoutine(true);
   m_answerJob = job;
@@ -1084,8 +1254,9 @@ Job* CollectionsPanel::ask(const QString& question) {
   connect(job, &Job::finished, this, [this, job](Job::State s, const QString& message) {
     m_askButton->setEnabled(!m_current.isEmpty());
     if (s == Job::State::Failed) say(message, true);
-    const auto* r = job->result<fm::rag::AnswerResult>();
-    if (!r) return;
+    const auto* answered = job->result<Answered>();
+    if (!answered) return;
+    const fm::rag::AnswerResult* r = &answered->answer;
     m_sources.clear();
     for (const auto& h : r->sources) m_sources.push_back(std::make_shared<fm::rag::SearchHit>(h));
     // The answer again, with every [n] a link to its source.
@@ -1108,6 +1279,22 @@ Job* CollectionsPanel::ask(const QString& question) {
     }
     for (int n : r->unknownCitations)
       html += QStringLiteral("<p style='color:#e8590c'>%1</p>").arg(tr("The answer cites [%1], which is not one of its sources.").arg(n));
+    const PictureHits& pics = answered->pictures;
+    if (!pics.hits.empty()) {
+      html += QStringLiteral("<p><b>%1</b> <span style='color:#868e96'>%2</span><br>")
+                  .arg(tr("Pictures close to the question"), tr("(found by the image-text model; the answer reads text only)"));
+      for (size_t i = 0; i < pics.hits.size(); ++i) {
+        const QUrl name(QStringLiteral("thumb:%1").arg(i));
+        m_answer->document()->addResource(QTextDocument::ImageResource, name, QVariant(pics.thumbs[i]));
+        const QString caption = QString::fromStdString(pics.hits[i].caption);
+        html += QStringLiteral("<a href='%1'><img src='%2'></a> %3 · %4%5<br>")
+                    .arg(QUrl::fromLocalFile(fromPath(pics.hits[i].file)).toString(QUrl::FullyEncoded), name.toString(),
+                         QFileInfo(fromPath(pics.hits[i].file)).fileName().toHtmlEscaped())
+                    .arg(pics.hits[i].score, 0, 'f', 3)
+                    .arg(caption.isEmpty() ? QString() : QStringLiteral(" · <i>%1</i>").arg(caption.toHtmlEscaped()));
+      }
+      html += QStringLiteral("</p>");
+    }
     m_answer->setHtml(html);
     Q_EMIT answerFinished(r->grounded);
   });

@@ -48,6 +48,9 @@ class CollectionsPanel : public QWidget {
   Job* createCollection(const QString& name, const QString& embedder, const QString& reranker, int chunkTokens,
                         int overlapTokens, bool maskPii, const QString& indexKind = QStringLiteral("flat"));
   Job* addPaths(const QStringList& paths);
+  // Adds a folder of pictures, searched by the same words in CLIP's space. `clipModel` is
+  // needed for the first folder; later ones use the collection's.
+  Job* addPictures(const QString& folder, const QString& clipModel);
   Job* sync();
   Job* search(const QString& query);
   Job* ask(const QString& question);
@@ -96,6 +99,7 @@ class CollectionsPanel : public QWidget {
   void openCollection();
   void newCollectionDialog();
   void chooseAndAdd(bool folders);
+  void choosePictures();
   void removeSelected();
   void showSource(int sourceIndex);
   void showHit(const fm::rag::SearchHit& hit);
@@ -111,7 +115,7 @@ class CollectionsPanel : public QWidget {
   std::vector<std::shared_ptr<fm::rag::SearchHit>> m_hits;     // the last search's
 
   QListWidget* m_list;
-  QPushButton *m_new, *m_addFiles, *m_addFolder, *m_sync, *m_remove;
+  QPushButton *m_new, *m_addFiles, *m_addFolder, *m_addPictures, *m_sync, *m_remove;
   QLabel* m_title;
   QLabel* m_status;
   QTableWidget* m_docs;

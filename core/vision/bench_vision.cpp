@@ -1,6 +1,7 @@
 #include "vision/bench_vision.h"
 
 #include <chrono>
+#include <map>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <random>
@@ -149,6 +150,69 @@ void createBenchCaptioner(const fs::path& dir, uint64_t seed) {
                                  {"size", {{"height", 224}, {"width", 224}}}, {"resample", 2}, {"do_rescale", true},
                                  {"rescale_factor", 1.0 / 255.0}, {"do_normalize", true},
                                  {"image_mean", {0.5, 0.5, 0.5}}, {"image_std", {0.5, 0.5, 0.5}}}
+                          .dump(2) + "\n");
+}
+
+void createBenchBlip(const fs::path& dir, uint64_t seed) {
+  const nlohmann::json config = {
+      {"architectures", {"BlipForConditionalGeneration"}},
+      {"model_type", "blip"},
+      {"vision_config",
+       {{"hidden_size", 768}, {"intermediate_size", 3072}, {"num_hidden_layers", 12}, {"num_attention_heads", 12},
+        {"image_size", 384}, {"patch_size", 16}, {"hidden_act", "gelu"}, {"layer_norm_eps", 1e-5}}},
+      {"text_config",
+       {{"vocab_size", 30524}, {"hidden_size", 768}, {"encoder_hidden_size", 768}, {"intermediate_size", 3072},
+        {"num_hidden_layers", 12}, {"num_attention_heads", 12}, {"max_position_embeddings", 512},
+        {"hidden_act", "gelu"}, {"layer_norm_eps", 1e-12}, {"bos_token_id", 30522}, {"sep_token_id", 102},
+        {"pad_token_id", 0}}}};
+  writeRandomModel(dir, config, seed);
+  // BERT's WordPiece layout: [PAD] 0, [UNK] 100, [CLS] 101, [SEP] 102, [MASK] 103, the 26
+  // letters and placeholders, then BLIP's [DEC] 30522 (the caption's start) and [ENC] 30523.
+  nlohmann::json vocab = nlohmann::json::object(), added = nlohmann::json::array();
+  const std::map<int, std::string> special = {{0, "[PAD]"},   {100, "[UNK]"},   {101, "[CLS]"},
+                                              {102, "[SEP]"}, {103, "[MASK]"}, {30522, "[DEC]"},
+                                              {30523, "[ENC]"}};
+  for (int id = 0, letter = 0; id < 30524; ++id) {
+    auto it = special.find(id);
+    if (it != special.end()) {
+      vocab[it->second] = id;
+      added.push_back({{"id", id}, {"content", it->second}, {"single_word", false}, {"lstrip", false},
+                       {"rstrip", false}, {"normalized", false}, {"special", true}});
+    } else if (id > 103 && letter < 26) {
+      vocab[std::string(1, static_cast<char>('a' + letter++))] = id;
+    } else {
+      vocab["tok" + std::to_string(id)] = id;
+    }
+  }
+  const nlohmann::json tok = {
+      {"version", "1.0"},
+      {"added_tokens", added},
+      {"normalizer", {{"type", "BertNormalizer"}, {"clean_text", true}, {"handle_chinese_chars", true},
+                      {"strip_accents", nullptr}, {"lowercase", true}}},
+      {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
+      {"post_processor",
+       {{"type", "TemplateProcessing"},
+        {"single", {{{"SpecialToken", {{"id", "[CLS]"}, {"type_id", 0}}}}, {{"Sequence", {{"id", "A"}, {"type_id", 0}}}},
+                    {{"SpecialToken", {{"id", "[SEP]"}, {"type_id", 0}}}}}},
+        {"pair", nlohmann::json::array()},
+        {"special_tokens", {{"[CLS]", {{"id", "[CLS]"}, {"ids", {101}}, {"tokens", {"[CLS]"}}}},
+                            {"[SEP]", {{"id", "[SEP]"}, {"ids", {102}}, {"tokens", {"[SEP]"}}}}}}}},
+      {"decoder", {{"type", "WordPiece"}, {"prefix", "##"}, {"cleanup", true}}},
+      {"model", {{"type", "WordPiece"}, {"unk_token", "[UNK]"}, {"continuing_subword_prefix", "##"},
+                 {"max_input_chars_per_word", 100}, {"vocab", vocab}}}};
+  writeFileAtomic(dir / "tokenizer.json", tok.dump() + "\n");
+  writeFileAtomic(dir / "tokenizer_config.json",
+                  nlohmann::json{{"bos_token", "[DEC]"}, {"cls_token", "[CLS]"}, {"sep_token", "[SEP]"},
+                                 {"pad_token", "[PAD]"}, {"unk_token", "[UNK]"}, {"mask_token", "[MASK]"},
+                                 {"do_lower_case", true}, {"model_max_length", 512},
+                                 {"tokenizer_class", "BertTokenizer"}}
+                          .dump(2) + "\n");
+  writeFileAtomic(dir / "preprocessor_config.json",
+                  nlohmann::json{{"image_processor_type", "BlipImageProcessor"}, {"do_resize", true},
+                                 {"size", {{"height", 384}, {"width", 384}}}, {"resample", 3}, {"do_rescale", true},
+                                 {"rescale_factor", 1.0 / 255.0}, {"do_normalize", true}, {"do_convert_rgb", true},
+                                 {"image_mean", {0.48145466, 0.4578275, 0.40821073}},
+                                 {"image_std", {0.26862954, 0.26130258, 0.27577711}}}
                           .dump(2) + "\n");
 }
 

@@ -18,6 +18,10 @@ class LoadedModel;
 // with cross-attention, vocabulary 50257) with random weights, a byte-level tokenizer that can
 // read back every id, and a ViT preprocessor: for `fmw bench vision`.
 void createBenchCaptioner(const std::filesystem::path& dir, uint64_t seed);
+// A BLIP captioner of Salesforce/blip-image-captioning-base's shape (ViT-B/16 at 384 px, a
+// 12-layer BERT decoder with cross-attention, vocabulary 30524) with random weights, a
+// WordPiece tokenizer that can read back every id, and BLIP's preprocessor.
+void createBenchBlip(const std::filesystem::path& dir, uint64_t seed);
 
 // Writes `count` 256 x 256 JPEG pictures of shapes into `folder` (kept when they are there).
 void writeBenchPictures(const std::filesystem::path& folder, int count);

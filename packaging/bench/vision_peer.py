@@ -36,6 +36,13 @@ decoding of exactly 16 tokens, 8 pictures at a time, with a key/value cache for 
 self-attention and the cross-attention keys and values computed once per picture, as
 transformers' generate() does.
 
+For a BLIP captioner (model_type "blip", as `fmw create-model --preset blip-base` writes or
+Salesforce/blip-image-captioning-base ships) the same, with BLIP's parts: pictures resized to
+size x size (BlipImageProcessor), the vision tower (one qkv projection per block,
+post_layernorm on every position), then the BERT decoder (post-LayerNorm blocks with causal
+self-attention and cross-attention, the prediction head tied to the word embeddings) from
+[DEC], 16 tokens, 8 pictures at a time, cached as above.
+
 Warm-up: one batch through everything before the timers start. Weights are read from the
 folder's model.safetensors with numpy (F32, F16 or BF16) and used in float32.
 """
@@ -204,14 +211,89 @@ def gpt2_greedy(W, dc, states, start, new_tokens):
         ids = (x[:, -1] @ W[pre + "wte.weight"].t()).argmax(-1, keepdim=True)
 
 
+def blip_encode(W, vc, pixels):
+    p, heads, eps = vc["patch_size"], vc["num_attention_heads"], vc.get("layer_norm_eps", 1e-5)
+    ln, lin = torch.nn.functional.layer_norm, torch.nn.functional.linear
+    pre = "vision_model."
+    x = torch.nn.functional.conv2d(pixels, W[pre + "embeddings.patch_embedding.weight"],
+                                   W[pre + "embeddings.patch_embedding.bias"], stride=p)
+    x = x.flatten(2).transpose(1, 2)
+    B, _, H = x.shape
+    x = torch.cat([W[pre + "embeddings.class_embedding"].view(1, 1, H).expand(B, 1, H), x], 1)
+    x = x + W[pre + "embeddings.position_embedding"]
+    hd = H // heads
+    for i in range(vc["num_hidden_layers"]):
+        q = pre + "encoder.layers.%d." % i
+        h = ln(x, (H,), W[q + "layer_norm1.weight"], W[q + "layer_norm1.bias"], eps)
+        T = h.shape[1]
+        qkv = lin(h, W[q + "self_attn.qkv.weight"], W[q + "self_attn.qkv.bias"])
+        qkv = qkv.view(B, T, 3, heads, hd).permute(2, 0, 3, 1, 4)
+        a = (torch.softmax(qkv[0] @ qkv[1].transpose(-1, -2) * hd ** -0.5, -1) @ qkv[2]).transpose(1, 2)
+        x = x + lin(a.reshape(B, T, H), W[q + "self_attn.projection.weight"], W[q + "self_attn.projection.bias"])
+        h = ln(x, (H,), W[q + "layer_norm2.weight"], W[q + "layer_norm2.bias"], eps)
+        h = torch.nn.functional.gelu(lin(h, W[q + "mlp.fc1.weight"], W[q + "mlp.fc1.bias"]))
+        x = x + lin(h, W[q + "mlp.fc2.weight"], W[q + "mlp.fc2.bias"])
+    return ln(x, (H,), W[pre + "post_layernorm.weight"], W[pre + "post_layernorm.bias"], eps)
+
+
+def blip_greedy(W, tc, states, new_tokens):
+    E, heads, eps = tc["hidden_size"], tc["num_attention_heads"], tc.get("layer_norm_eps", 1e-12)
+    hd = E // heads
+    B = states.shape[0]
+    ln, lin, gelu = torch.nn.functional.layer_norm, torch.nn.functional.linear, torch.nn.functional.gelu
+    pre = "text_decoder.bert."
+
+    def w(name):
+        return W[name + ".weight"], W[name + ".bias"]
+
+    def split(t):
+        return t.view(B, -1, heads, hd).transpose(1, 2)
+
+    layers = tc["num_hidden_layers"]
+    cross = [(split(lin(states, *w(pre + "encoder.layer.%d.crossattention.self.key" % i))),
+              split(lin(states, *w(pre + "encoder.layer.%d.crossattention.self.value" % i)))) for i in range(layers)]
+    cache = [None] * layers
+    words = W[pre + "embeddings.word_embeddings.weight"]
+    ids = torch.full((B, 1), tc["bos_token_id"], dtype=torch.long)
+    for t in range(new_tokens):
+        x = words[ids] + W[pre + "embeddings.position_embeddings.weight"][t]
+        x = ln(x, (E,), *w(pre + "embeddings.LayerNorm"), eps)
+        for i in range(layers):
+            p = pre + "encoder.layer.%d." % i
+            q = split(lin(x, *w(p + "attention.self.query")))
+            k, v = split(lin(x, *w(p + "attention.self.key"))), split(lin(x, *w(p + "attention.self.value")))
+            if cache[i] is not None:
+                k, v = torch.cat([cache[i][0], k], 2), torch.cat([cache[i][1], v], 2)
+            cache[i] = (k, v)
+            a = (torch.softmax(q @ k.transpose(-1, -2) * hd ** -0.5, -1) @ v).transpose(1, 2).reshape(B, 1, E)
+            x = ln(lin(a, *w(p + "attention.output.dense")) + x, (E,), *w(p + "attention.output.LayerNorm"), eps)
+            q = split(lin(x, *w(p + "crossattention.self.query")))
+            a = (torch.softmax(q @ cross[i][0].transpose(-1, -2) * hd ** -0.5, -1) @ cross[i][1])
+            a = a.transpose(1, 2).reshape(B, 1, E)
+            x = ln(lin(a, *w(p + "crossattention.output.dense")) + x, (E,), *w(p + "crossattention.output.LayerNorm"), eps)
+            h = gelu(lin(x, *w(p + "intermediate.dense")))
+            x = ln(lin(h, *w(p + "output.dense")) + x, (E,), *w(p + "output.LayerNorm"), eps)
+        h = gelu(lin(x[:, -1], *w("text_decoder.cls.predictions.transform.dense")))
+        h = ln(h, (E,), *w("text_decoder.cls.predictions.transform.LayerNorm"), eps)
+        ids = (lin(h, words, W["text_decoder.cls.predictions.bias"])).argmax(-1, keepdim=True)
+
+
 def caption_bench(a, cfg, pre, W):
-    ec, dc = cfg["encoder"], cfg["decoder"]
-    start = cfg.get("decoder_start_token_id", dc.get("bos_token_id"))
     files = [os.path.join(a.folder, "bench-%05d.jpg" % i) for i in range(a.images)]
     chunks = [files[i:i + 8] for i in range(0, len(files), 8)]
+    if cfg.get("model_type") == "blip":
+        vc, tc = cfg["vision_config"], cfg["text_config"]
+        image_size = vc.get("image_size", 384)
 
-    def run(c):
-        gpt2_greedy(W, dc, vit_encode(W, ec, torch.stack([vit_preprocess(f, pre) for f in c])), start, 16)
+        def run(c):
+            blip_greedy(W, tc, blip_encode(W, vc, torch.stack([vit_preprocess(f, pre) for f in c])), 16)
+    else:
+        ec, dc = cfg["encoder"], cfg["decoder"]
+        start = cfg.get("decoder_start_token_id", dc.get("bos_token_id"))
+        image_size = ec.get("image_size", 224)
+
+        def run(c):
+            gpt2_greedy(W, dc, vit_encode(W, ec, torch.stack([vit_preprocess(f, pre) for f in c])), start, 16)
 
     with torch.inference_mode():
         run(chunks[0])
@@ -220,7 +302,7 @@ def caption_bench(a, cfg, pre, W):
             run(c)
         seconds = time.perf_counter() - t0
     print(json.dumps({"images": a.images, "batch_size": 8, "new_tokens": 16, "threads": torch.get_num_threads(),
-                      "image_size": ec.get("image_size", 224), "caption_images_per_s": a.images / seconds,
+                      "image_size": image_size, "caption_images_per_s": a.images / seconds,
                       "generated_tokens_per_s": a.images * 16 / seconds}))
 
 
@@ -239,7 +321,7 @@ def main():
         vc.setdefault(k, v)
     pre = json.load(open(os.path.join(a.model, "preprocessor_config.json")))
     W = read_safetensors(os.path.join(a.model, "model.safetensors"))
-    if cfg.get("model_type") == "vision-encoder-decoder":
+    if cfg.get("model_type") in ("vision-encoder-decoder", "blip"):
         return caption_bench(a, cfg, pre, W)
     files = [os.path.join(a.folder, "bench-%05d.jpg" % i) for i in range(a.images)]
     chunks = [files[i:i + a.batch] for i in range(0, len(files), a.batch)]

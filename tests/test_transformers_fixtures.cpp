@@ -1,0 +1,186 @@
+// Models that Hugging Face transformers itself made, saved and ran
+// (tests/fixtures/transformers/make_fixtures.py): loaded through the workbench's own loaders,
+// they must give what transformers gave. Where the NumPy references check our reading of each
+// architecture, these check it against transformers' code, checkpoint layout and processors.
+#include <QtTest>
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "arch/image_to_text.h"
+#include "arch/loaded_model.h"
+#include "arch/vision_text.h"
+#include "io/model_folder.h"
+#include "tokenize/tokenizer.h"
+#include "vision/caption.h"
+#include "vision/image.h"
+#include "vision/image_text.h"
+#include "vision/preprocess.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+fs::path fixture(const std::string& name) { return fs::path(FM_TEST_FIXTURES) / "transformers" / name; }
+
+struct Loaded {
+  json expected;
+  std::shared_ptr<fm::LoadedModel> model;
+  std::vector<fm::Image> images;
+  std::vector<const fm::Image*> ptrs;
+};
+
+Loaded load(const std::string& name) {
+  Loaded l;
+  l.expected = fm::readJsonFile(fixture(name) / "expected.json");
+  l.model = fm::LoadedModel::load(fixture(name), {});
+  for (const auto& p : l.expected["pictures"])
+    l.images.push_back(fm::decodeImageFile(fs::path(FM_TEST_FIXTURES) / "vision" / p.get<std::string>()).image);
+  for (const auto& im : l.images) l.ptrs.push_back(&im);
+  return l;
+}
+
+torch::Tensor tensorOf(const json& rows) {
+  std::vector<float> flat;
+  for (const auto& r : rows)
+    for (const auto& v : r) flat.push_back(v.get<float>());
+  return torch::tensor(flat).view({static_cast<int64_t>(rows.size()), -1});
+}
+
+torch::Tensor tensorOf(const fm::Vectors& v) {
+  std::vector<float> flat;
+  for (const auto& r : v) flat.insert(flat.end(), r.begin(), r.end());
+  return torch::tensor(flat).view({static_cast<int64_t>(v.size()), -1});
+}
+
+double maxDiff(const torch::Tensor& a, const torch::Tensor& b) {
+  return (a.to(torch::kFloat64) - b.to(torch::kFloat64)).abs().max().item<double>();
+}
+
+// Per picture: the largest difference from transformers' pixel values. Pillow and our
+// resampling agree to about one 8-bit step, which normalisation by a std near 0.27 makes
+// about 0.015; 0.03 leaves room for rounding on both sides.
+void comparePixels(const Loaded& l) {
+  const torch::Tensor ours = fm::ImageProcessor::forModel(*l.model).processBatch(l.ptrs).reshape({static_cast<int64_t>(l.ptrs.size()), -1});
+  const torch::Tensor theirs = tensorOf(l.expected["pixel_values"]);
+  QCOMPARE(ours.sizes(), theirs.sizes());
+  for (int64_t i = 0; i < ours.size(0); ++i) {
+    const double d = maxDiff(ours[i], theirs[i]);
+    const double mean = (ours[i] - theirs[i]).abs().mean().item<double>();
+    QVERIFY2(d < 0.05 && mean < 0.01, qPrintable(QString("%1: max %2, mean %3")
+                                                     .arg(QString::fromStdString(l.expected["pictures"][i].get<std::string>()))
+                                                     .arg(d)
+                                                     .arg(mean)));
+  }
+}
+
+// transformers' generate() output for one picture as our Caption ids: the start token (and,
+// with a prompt, the prompt) dropped, cut at the first end token.
+std::vector<int64_t> generated(const json& row, size_t skip, const std::vector<int64_t>& eos) {
+  std::vector<int64_t> out;
+  for (size_t i = skip; i < row.size(); ++i) {
+    const int64_t id = row[i].get<int64_t>();
+    if (std::find(eos.begin(), eos.end(), id) != eos.end()) break;
+    out.push_back(id);
+  }
+  return out;
+}
+
+QString idsText(const std::vector<int64_t>& ids) {
+  QStringList s;
+  for (int64_t i : ids) s << QString::number(i);
+  return s.join(' ');
+}
+
+void compareCaptions(Loaded& l, const std::string& key, int beams, const std::string& prompt = {}, size_t skip = 1) {
+  fm::CaptionOptions o;
+  o.beams = beams;
+  o.maxNewTokens = 8;
+  o.prompt = prompt;
+  const auto caps = fm::captionImages(*l.model, l.ptrs, o);
+  const auto eos = l.model->imageToText().eosIds();
+  for (size_t i = 0; i < caps.size(); ++i) {
+    const auto want = generated(l.expected[key][i], skip, eos);
+    QVERIFY2(caps[i].ids == want, qPrintable(QString("%1, picture %2: ours %3, transformers %4")
+                                                 .arg(QString::fromStdString(key))
+                                                 .arg(i)
+                                                 .arg(idsText(caps[i].ids), idsText(want))));
+  }
+}
+
+// Teacher-forced logits for one picture and a few ids, through the cache-free path.
+void compareLogits(Loaded& l) {
+  torch::InferenceMode guard;
+  fm::ImageToTextModel& net = l.model->imageToText();
+  const torch::Tensor px = fm::ImageProcessor::forModel(*l.model).processBatch({l.ptrs[0]});
+  std::vector<int64_t> ids;
+  for (const auto& v : l.expected["logits_input_ids"][0]) ids.push_back(v.get<int64_t>());
+  const torch::Tensor logits =
+      net.decode(torch::tensor(ids).view({1, -1}), net.encodeImages(px), nullptr)[0].to(torch::kFloat32);
+  const torch::Tensor want = tensorOf(l.expected["logits"]);
+  QCOMPARE(logits.sizes(), want.sizes());
+  const double d = maxDiff(logits, want);
+  QVERIFY2(d < 2e-3 * std::max(1.0, want.abs().max().item<double>()), qPrintable(QString("logits differ by %1").arg(d)));
+}
+
+}  // namespace
+
+class TestTransformersFixtures : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  // CLIPModel: the tokenizer's ids (padded batch), the processor's pixels, both embeddings
+  // and the image-text logits.
+  void clipMatchesTransformers() {
+    Loaded l = load("clip");
+    comparePixels(l);
+    const auto tok = l.model->tokenizer();
+    QVERIFY(tok);
+    std::vector<std::string> texts;
+    for (size_t i = 0; i < l.expected["texts"].size(); ++i) {
+      texts.push_back(l.expected["texts"][i].get<std::string>());
+      const auto ids = tok->encodeForModel(texts.back(), 0).ids;
+      std::vector<int32_t> want;
+      const auto& row = l.expected["input_ids"][i];
+      const auto& mask = l.expected["attention_mask"][i];
+      for (size_t j = 0; j < row.size(); ++j)
+        if (mask[j].get<int>()) want.push_back(row[j].get<int32_t>());
+      QCOMPARE(ids, want);
+    }
+    const torch::Tensor img = tensorOf(fm::embedImages(*l.model, fm::ImageProcessor::forModel(*l.model), l.ptrs));
+    const torch::Tensor txt = tensorOf(fm::embedTextsForImages(*l.model, texts));
+    QVERIFY2(maxDiff(img, tensorOf(l.expected["image_embeds"])) < 1e-3, qPrintable(QString::number(maxDiff(img, tensorOf(l.expected["image_embeds"])))));
+    QVERIFY2(maxDiff(txt, tensorOf(l.expected["text_embeds"])) < 1e-4, qPrintable(QString::number(maxDiff(txt, tensorOf(l.expected["text_embeds"])))));
+    const auto scores = fm::scoreLabels(fm::embedImages(*l.model, fm::ImageProcessor::forModel(*l.model), l.ptrs),
+                                        fm::embedTextsForImages(*l.model, texts), l.model->visionText().logitScale());
+    for (size_t i = 0; i < scores.size(); ++i)
+      for (size_t j = 0; j < texts.size(); ++j)
+        QVERIFY(std::abs(scores[i].logits[j] - l.expected["logits_per_image"][i][j].get<double>()) < 2e-3);
+  }
+
+  // BlipForConditionalGeneration: logits, greedy and beam captions, and a prompt continued.
+  void blipMatchesTransformers() {
+    Loaded l = load("blip");
+    comparePixels(l);
+    compareLogits(l);
+    compareCaptions(l, "greedy", 1);
+    compareCaptions(l, "beams3", 3);
+    // With a prompt: transformers' output starts with [DEC] and the prompt's own ids.
+    const size_t promptIds = l.expected["prompt_ids"][0].size() - 2;  // [CLS] and [SEP] dropped
+    compareCaptions(l, "prompt_greedy", 1, l.expected["prompt"].get<std::string>(), 1 + promptIds);
+  }
+
+  // VisionEncoderDecoderModel (ViT + GPT-2, with the encoder-to-decoder projection).
+  void vitGpt2MatchesTransformers() {
+    Loaded l = load("vit_gpt2");
+    comparePixels(l);
+    compareLogits(l);
+    compareCaptions(l, "greedy", 1);
+    compareCaptions(l, "beams3", 3);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestTransformersFixtures)
+#include "test_transformers_fixtures.moc"

@@ -154,10 +154,40 @@ class TestTransformersFixtures : public QObject {
     QVERIFY2(maxDiff(img, tensorOf(l.expected["image_embeds"])) < 1e-3, qPrintable(QString::number(maxDiff(img, tensorOf(l.expected["image_embeds"])))));
     QVERIFY2(maxDiff(txt, tensorOf(l.expected["text_embeds"])) < 1e-4, qPrintable(QString::number(maxDiff(txt, tensorOf(l.expected["text_embeds"])))));
     const auto scores = fm::scoreLabels(fm::embedImages(*l.model, fm::ImageProcessor::forModel(*l.model), l.ptrs),
-                                        fm::embedTextsForImages(*l.model, texts), l.model->visionText().logitScale());
+                                        fm::embedTextsForImages(*l.model, texts), fm::scoreRuleOf(*l.model));
     for (size_t i = 0; i < scores.size(); ++i)
       for (size_t j = 0; j < texts.size(); ++j)
         QVERIFY(std::abs(scores[i].logits[j] - l.expected["logits_per_image"][i][j].get<double>()) < 2e-3);
+  }
+
+  // SiglipModel: SiglipTokenizer's ids (lower case, no punctuation, </s>, padded to the full
+  // length), the processor's pixels, both embeddings, the biased logits and their sigmoids.
+  void siglipMatchesTransformers() {
+    Loaded l = load("siglip");
+    comparePixels(l);
+    const auto tok = l.model->tokenizer();
+    QVERIFY(tok);
+    const int64_t length = l.model->visionText().fixedTextLength();
+    QCOMPARE(length, int64_t{16});
+    std::vector<std::string> texts;
+    for (size_t i = 0; i < l.expected["texts"].size(); ++i) {
+      texts.push_back(l.expected["texts"][i].get<std::string>());
+      auto ids = tok->encodeForModel(texts.back(), static_cast<size_t>(length)).ids;
+      ids.resize(static_cast<size_t>(length), *tok->special().pad);
+      QCOMPARE(ids, l.expected["input_ids"][i].get<std::vector<int32_t>>());
+    }
+    const fm::Vectors iv = fm::embedImages(*l.model, fm::ImageProcessor::forModel(*l.model), l.ptrs);
+    const fm::Vectors tv = fm::embedTextsForImages(*l.model, texts);
+    QVERIFY2(maxDiff(tensorOf(iv), tensorOf(l.expected["image_embeds"])) < 1e-3,
+             qPrintable(QString::number(maxDiff(tensorOf(iv), tensorOf(l.expected["image_embeds"])))));
+    QVERIFY2(maxDiff(tensorOf(tv), tensorOf(l.expected["text_embeds"])) < 1e-4,
+             qPrintable(QString::number(maxDiff(tensorOf(tv), tensorOf(l.expected["text_embeds"])))));
+    const auto scores = fm::scoreLabels(iv, tv, fm::scoreRuleOf(*l.model));
+    for (size_t i = 0; i < scores.size(); ++i)
+      for (size_t j = 0; j < texts.size(); ++j) {
+        QVERIFY(std::abs(scores[i].logits[j] - l.expected["logits_per_image"][i][j].get<double>()) < 2e-3);
+        QVERIFY(std::abs(scores[i].probabilities[j] - l.expected["probabilities"][i][j].get<double>()) < 1e-3);
+      }
   }
 
   // BlipForConditionalGeneration: logits, greedy and beam captions, and a prompt continued.

@@ -301,7 +301,7 @@ class TestVision : public QObject {
     fm::Vectors imgVectors;
     for (int64_t i = 0; i < imgUnit.size(0); ++i)
       imgVectors.emplace_back(imgUnit[i].data_ptr<float>(), imgUnit[i].data_ptr<float>() + imgUnit.size(1));
-    const auto scores = fm::scoreLabels(imgVectors, txt, clip.logitScale());
+    const auto scores = fm::scoreLabels(imgVectors, txt, fm::ScoreRule{clip.logitScale()});
     const torch::Tensor logits = matrix(fx["logits_per_image"]);
     for (size_t i = 0; i < scores.size(); ++i)
       for (size_t j = 0; j < scores[i].logits.size(); ++j)
@@ -328,7 +328,7 @@ class TestVision : public QObject {
     // The scores equal those of the embeddings made separately.
     const fm::Vectors iv = fm::embedImages(*model, proc, {&img});
     const fm::Vectors tv = fm::embedTextsForImages(*model, {"a photo of a cat", "a photo of a dog", "a photo of a red circle"});
-    const auto again = fm::scoreLabels(iv, tv, model->visionText().logitScale());
+    const auto again = fm::scoreLabels(iv, tv, fm::scoreRuleOf(*model));
     for (size_t j = 0; j < 3; ++j) QVERIFY(std::abs(again[0].logits[j] - scores[0].logits[j]) < 1e-5);
 
     QString m = thrown<fm::ConfigError>([&] { fm::zeroShotLabels(*model, proc, {&img}, {"cat"}, "a photo"); });

@@ -71,12 +71,12 @@ int cmdClip(const Args& a) {
   std::vector<std::string> prompts;
   for (const auto& l : labels) prompts.push_back(fm::fillLabelTemplate(tmpl, l));
   const fm::Vectors text = fm::embedTextsForImages(*vm.model, prompts);
-  const double scale = vm.model->visionText().logitScale();
+  const fm::ScoreRule rule = fm::scoreRuleOf(*vm.model);
   // Every picture embedded in batches; one that cannot be read is reported in its place.
   std::vector<fs::path> paths;
   for (const auto& f : images) paths.push_back(fm::pathOf(f));
   const fm::EmbeddedFiles e = fm::embedImageFiles(*vm.model, vm.processor, paths);
-  const auto scores = fm::scoreLabels(e.vectors, text, scale);
+  const auto scores = fm::scoreLabels(e.vectors, text, rule);
   std::vector<const fm::LabelScores*> byInput(images.size(), nullptr);
   for (size_t k = 0; k < e.inputIndex.size(); ++k) byInput[e.inputIndex[k]] = &scores[k];
   std::map<fs::path, std::string> reasons;

@@ -7,6 +7,7 @@
 #include "arch/blip.h"
 #include "arch/causal_lm.h"
 #include "arch/clip.h"
+#include "arch/siglip.h"
 #include "arch/encoder.h"
 #include "arch/gpt2.h"
 #include "arch/llama.h"
@@ -37,6 +38,7 @@ const std::map<std::string, Family>& registry() {
       {"vision-encoder-decoder", {visionEncoderDecoderSummary, makeVisionEncoderDecoder}},
       {"prefix-captioner", {prefixCaptionerSummary, makePrefixCaptioner}},
       {"roberta", {bertSummary, makeBert}},
+      {"siglip", {siglipSummary, makeSiglip}},
       {"xlm-roberta", {bertSummary, makeBert}},
   };
   return kFamilies;

@@ -6,6 +6,7 @@
 
 #include "tokenize/hf_components.h"
 #include "tokenize/spm_backend.h"
+#include "tokenize/text_util.h"
 #include "util/error.h"
 
 namespace fm {
@@ -111,11 +112,38 @@ std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::fromFile(
   return tok;
 }
 
-void SentencePieceTokenizer::encodePlain(const std::string& text, std::vector<int32_t>& ids) const {
-  if (text.empty()) return;
+void SentencePieceTokenizer::encodePlain(const std::string& raw, std::vector<int32_t>& ids) const {
+  std::string s = raw;
+  if (m_canonical) {
+    // SiglipTokenizer: lower-case (Python's str.lower), drop string.punctuation, collapse
+    // \s+ to one space, strip.
+    if (m_lowercase) s = text::lowercase(s);
+    static const std::string kPunctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+    std::string kept;
+    kept.reserve(s.size());
+    bool space = false;
+    for (size_t i = 0; i < s.size();) {
+      size_t len = 1;
+      const char32_t c = text::decodeAt(s, i, &len);
+      if (c < 0x80 && kPunctuation.find(static_cast<char>(c)) != std::string::npos) {
+        i += len;
+        continue;
+      }
+      if (text::isWhitespace(c)) {
+        space = true;
+      } else {
+        if (space && !kept.empty()) kept += ' ';
+        space = false;
+        kept.append(s, i, len);
+      }
+      i += len;
+    }
+    s = std::move(kept);
+  }
+  if (s.empty()) return;
   std::vector<int> pieces;
   std::string error;
-  if (!m_sp->encode(text, &pieces, &error)) throw FormatError("sentencepiece encode failed: " + error);
+  if (!m_sp->encode(s, &pieces, &error)) throw FormatError("sentencepiece encode failed: " + error);
   ids.insert(ids.end(), pieces.begin(), pieces.end());
 }
 

@@ -35,6 +35,14 @@ class SentencePieceTokenizer : public Tokenizer {
   std::string kind() const override { return "SentencePiece (tokenizer.model)"; }
   size_t specialTokenCount(bool pair) const override;
 
+  // SiglipTokenizer's text clean-up before SentencePiece, applied to the text between
+  // special tokens: lower-cased (when `lowercase`), ASCII punctuation removed, runs of
+  // white space made one space, and the ends trimmed (big_vision's canonicalize_text).
+  void canonicalizeText(bool lowercase) {
+    m_canonical = true;
+    m_lowercase = lowercase;
+  }
+
  protected:
   Encoding withSpecialTokens(std::vector<int32_t> first,
                              const std::vector<int32_t>* second) const override;
@@ -45,6 +53,7 @@ class SentencePieceTokenizer : public Tokenizer {
 
   std::unique_ptr<SpmBackend> m_sp;
   std::vector<std::pair<std::string, int32_t>> m_controlPieces;  // longest first
+  bool m_canonical = false, m_lowercase = false;
 };
 
 }  // namespace fm

@@ -122,13 +122,24 @@ std::unique_ptr<Tokenizer> Tokenizer::fromFolder(const std::filesystem::path& di
   std::unique_ptr<Tokenizer> tok;
   if (std::filesystem::exists(dir / "tokenizer.json", ec)) {
     tok = HfTokenizer::fromFile(dir / "tokenizer.json");
-  } else if (std::filesystem::exists(dir / "tokenizer.model", ec)) {
-    tok = SentencePieceTokenizer::fromFile(dir / "tokenizer.model");
+  } else if (std::filesystem::exists(dir / "tokenizer.model", ec) || std::filesystem::exists(dir / "spiece.model", ec)) {
+    // spiece.model: the name T5's and SigLIP's tokenizers give the same SentencePiece file.
+    auto sp = SentencePieceTokenizer::fromFile(
+        std::filesystem::exists(dir / "tokenizer.model", ec) ? dir / "tokenizer.model" : dir / "spiece.model");
+    const std::string cls = config.value("tokenizer_class", std::string());
+    if (cls == "T5Tokenizer" || cls == "T5TokenizerFast" || cls == "SiglipTokenizer") {
+      // These add no start token and end every text with </s> (their
+      // build_inputs_with_special_tokens); tokenizer_config's add_*_token still wins below.
+      sp->m_special.addBos = false;
+      sp->m_special.addEos = true;
+    }
+    if (cls == "SiglipTokenizer") sp->canonicalizeText(lowerCaseSetting(config));
+    tok = std::move(sp);
   } else if (std::filesystem::exists(dir / "vocab.txt", ec)) {
     tok = HfTokenizer::fromWordPieceVocab(dir / "vocab.txt", lowerCaseSetting(config));
   } else {
     throw IoError(dir.string() +
-                  ": no tokenizer found (looked for tokenizer.json, tokenizer.model, vocab.txt)");
+                  ": no tokenizer found (looked for tokenizer.json, tokenizer.model, spiece.model, vocab.txt)");
   }
 
   applyConfig(*tok, tok->m_special, tok->m_chatTemplates, config, configPath.string());

@@ -86,7 +86,7 @@ LabelledFiles labelImageFiles(LoadedModel& model, const std::vector<fs::path>& f
   const Vectors text = embedTextsForImages(model, prompts);
   EmbeddedFiles e = embedImageFiles(model, files, job);
   LabelledFiles out;
-  out.scores = scoreLabels(e.vectors, text, model.visionText().logitScale());
+  out.scores = scoreLabels(e.vectors, text, scoreRuleOf(model));
   out.files = std::move(e.files);
   out.failed = std::move(e.failed);
   return out;
@@ -136,7 +136,7 @@ ZeroShotReport evaluateZeroShot(LoadedModel& model, const ImageProcessor& proces
   for (const auto& l : labels) prompts.push_back(fillLabelTemplate(tmpl, l));
   const Vectors text = embedTextsForImages(model, prompts);
   const EmbeddedFiles emb = embedImageFiles(model, processor, data.files, job);
-  const auto scores = scoreLabels(emb.vectors, text, model.visionText().logitScale());
+  const auto scores = scoreLabels(emb.vectors, text, scoreRuleOf(model));
 
   ZeroShotReport r;
   r.classes = data.classes;

@@ -69,6 +69,9 @@ Vectors embedTextsForImages(LoadedModel& model, const std::vector<std::string>& 
       ids.push_back(tok->encodeForModel(texts[i + j], maxLen).ids);
       longest = std::max(longest, ids.back().size());
     }
+    // SigLIP reads every text padded to its full length, pad tokens included.
+    const bool fixed = net.fixedTextLength() > 0;
+    if (fixed) longest = std::max(longest, static_cast<size_t>(net.fixedTextLength()));
     auto idT = torch::full({static_cast<int64_t>(n), static_cast<int64_t>(longest)}, pad, torch::kLong);
     auto keep = torch::zeros({static_cast<int64_t>(n), static_cast<int64_t>(longest)}, torch::kLong);
     for (size_t j = 0; j < n; ++j)
@@ -78,7 +81,7 @@ Vectors embedTextsForImages(LoadedModel& model, const std::vector<std::string>& 
       }
     EncoderArgs a;
     a.ids = idT;
-    a.keep = keep;
+    if (!fixed) a.keep = keep;
     auto rows = rowsOf(unit(net.textFeatures(a)));
     for (auto& r : rows) out.push_back(std::move(r));
   }
@@ -94,7 +97,16 @@ std::string fillLabelTemplate(const std::string& tmpl, const std::string& label)
   return s;
 }
 
-std::vector<LabelScores> scoreLabels(const Vectors& imageVectors, const Vectors& labelVectors, double logitScale) {
+ScoreRule scoreRuleOf(LoadedModel& model) {
+  const VisionTextModel& net = model.visionText();
+  ScoreRule r;
+  r.scale = net.logitScale();
+  r.bias = net.logitBias();
+  r.sigmoid = net.sigmoidScores();
+  return r;
+}
+
+std::vector<LabelScores> scoreLabels(const Vectors& imageVectors, const Vectors& labelVectors, const ScoreRule& rule) {
   std::vector<LabelScores> out;
   out.reserve(imageVectors.size());
   for (const auto& iv : imageVectors) {
@@ -103,12 +115,16 @@ std::vector<LabelScores> scoreLabels(const Vectors& imageVectors, const Vectors&
       if (lv.size() != iv.size()) throw ConfigError("image and label embeddings have different sizes");
       double dot = 0;
       for (size_t d = 0; d < iv.size(); ++d) dot += static_cast<double>(iv[d]) * lv[d];
-      s.logits.push_back(logitScale * dot);
+      s.logits.push_back(rule.scale * dot + rule.bias);
     }
-    const double top = s.logits.empty() ? 0.0 : *std::max_element(s.logits.begin(), s.logits.end());
-    double sum = 0;
-    for (double l : s.logits) sum += std::exp(l - top);
-    for (double l : s.logits) s.probabilities.push_back(std::exp(l - top) / sum);
+    if (rule.sigmoid) {
+      for (double l : s.logits) s.probabilities.push_back(1.0 / (1.0 + std::exp(-l)));
+    } else {
+      const double top = s.logits.empty() ? 0.0 : *std::max_element(s.logits.begin(), s.logits.end());
+      double sum = 0;
+      for (double l : s.logits) sum += std::exp(l - top);
+      for (double l : s.logits) s.probabilities.push_back(std::exp(l - top) / sum);
+    }
     s.best = s.logits.empty() ? -1
                               : static_cast<int>(std::max_element(s.logits.begin(), s.logits.end()) - s.logits.begin());
     out.push_back(std::move(s));
@@ -125,7 +141,7 @@ std::vector<LabelScores> zeroShotLabels(LoadedModel& model, const ImageProcessor
   for (const auto& l : labels) prompts.push_back(fillLabelTemplate(tmpl, l));
   const Vectors text = embedTextsForImages(model, prompts);
   const Vectors img = embedImages(model, processor, images, job);
-  return scoreLabels(img, text, model.visionText().logitScale());
+  return scoreLabels(img, text, scoreRuleOf(model));
 }
 
 }  // namespace fm

@@ -1,6 +1,7 @@
 // What a CLIP-style model does for people: unit-length embeddings of pictures and texts in one
 // space, and zero-shot labels (each label put into a prompt template, softmax over the
-// image-text logits), as transformers' CLIPModel and its zero-shot pipeline compute them.
+// image-text logits; for SigLIP a sigmoid per label), as transformers' CLIPModel / SiglipModel
+// and the zero-shot pipeline compute them.
 //
 //   auto model = fm::LoadedModel::load("models/clip-vit-base-patch32", {});
 //   fm::ImageProcessor proc = fm::ImageProcessor::fromFolder(model->info().dir);
@@ -35,16 +36,23 @@ Vectors embedTextsForImages(LoadedModel& model, const std::vector<std::string>& 
 std::string fillLabelTemplate(const std::string& tmpl, const std::string& label);
 
 struct LabelScores {
-  std::vector<double> logits;         // logit_scale * cosine similarity, per label
-  std::vector<double> probabilities;  // softmax over the labels
+  std::vector<double> logits;         // logit_scale * cosine similarity (+ logit_bias), per label
+  std::vector<double> probabilities;  // softmax over the labels (CLIP), or each label's sigmoid (SigLIP)
   int best = -1;
 };
+// How a model turns cosine similarities into logits and scores.
+struct ScoreRule {
+  double scale = 1.0;    // exp(logit_scale)
+  double bias = 0.0;     // SigLIP's logit_bias
+  bool sigmoid = false;  // SigLIP: each label scored on its own, not one softmax over them
+};
+ScoreRule scoreRuleOf(LoadedModel& model);
 // Scores of every label for every picture. ConfigError when there are no labels.
 std::vector<LabelScores> zeroShotLabels(LoadedModel& model, const ImageProcessor& processor,
                                         const std::vector<const Image*>& images,
                                         const std::vector<std::string>& labels, const std::string& tmpl,
                                         const JobContext& job = {});
 // The same from embeddings already made (unit length): what a folder job reuses.
-std::vector<LabelScores> scoreLabels(const Vectors& imageVectors, const Vectors& labelVectors, double logitScale);
+std::vector<LabelScores> scoreLabels(const Vectors& imageVectors, const Vectors& labelVectors, const ScoreRule& rule);
 
 }  // namespace fm

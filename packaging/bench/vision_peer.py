@@ -323,6 +323,9 @@ def main():
     W = read_safetensors(os.path.join(a.model, "model.safetensors"))
     if cfg.get("model_type") in ("vision-encoder-decoder", "blip"):
         return caption_bench(a, cfg, pre, W)
+    if cfg.get("model_type") != "clip":
+        raise SystemExit("vision_peer.py: %s models are not written here (CLIP, BLIP and ViT + GPT-2 are)"
+                         % cfg.get("model_type"))
     files = [os.path.join(a.folder, "bench-%05d.jpg" % i) for i in range(a.images)]
     chunks = [files[i:i + a.batch] for i in range(0, len(files), a.batch)]
     with torch.inference_mode():

@@ -2578,11 +2578,6 @@
 <context>
     <name>fm::ui::ImageTextPanel</name>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="86"/>
-        <source>No model: choose a CLIP folder, or make the demo model.</source>
-        <translation>모델 없음: CLIP 폴더를 고르거나 데모 모델을 만드세요.</translation>
-    </message>
-    <message>
         <location filename="../../ui/vision/image_text_panel.cpp" line="88"/>
         <source>Choose model…</source>
         <translation>모델 선택…</translation>
@@ -2770,11 +2765,6 @@
         <translation>캡셔너 폴더 선택</translation>
     </message>
     <message>
-        <location filename="../../ui/vision/image_text_panel.cpp" line="256"/>
-        <source>Choose a CLIP model folder</source>
-        <translation>CLIP 모델 폴더 선택</translation>
-    </message>
-    <message>
         <location filename="../../ui/vision/image_text_panel.cpp" line="260"/>
         <source>Choose a folder of pictures</source>
         <translation>그림 폴더 선택</translation>
@@ -2806,9 +2796,19 @@
         <translation>%1 열기</translation>
     </message>
     <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="86"/>
+        <source>No model: choose a CLIP or SigLIP folder, or make the demo model.</source>
+        <translation>모델 없음: CLIP 또는 SigLIP 폴더를 고르거나 데모 모델을 만드세요.</translation>
+    </message>
+    <message>
         <location filename="../../ui/vision/image_text_panel.cpp" line="90"/>
         <source>Draws pictures of coloured shapes with captions, trains a tiny CLIP and a captioner on them here (a few minutes) and opens its held-out pictures</source>
         <translation>색깔 도형 그림을 캡션과 함께 그리고, 그것으로 작은 CLIP과 캡셔너를 여기서 학습한 뒤(몇 분) 평가용 그림을 엽니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="256"/>
+        <source>Choose a CLIP or SigLIP model folder</source>
+        <translation>CLIP 또는 SigLIP 모델 폴더 선택</translation>
     </message>
     <message>
         <location filename="../../ui/vision/image_text_panel.cpp" line="328"/>

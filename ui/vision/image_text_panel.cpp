@@ -83,7 +83,7 @@ ImageTextPanel::ImageTextPanel(Workbench* wb, QWidget* parent) : QWidget(parent)
   // Model and folder rows.
   auto* top = new QFormLayout;
   auto* modelRow = new QHBoxLayout;
-  m_modelLabel = new QLabel(tr("No model: choose a CLIP folder, or make the demo model."), this);
+  m_modelLabel = new QLabel(tr("No model: choose a CLIP or SigLIP folder, or make the demo model."), this);
   m_modelLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
   auto* chooseModel = new QPushButton(tr("Choose model…"), this);
   m_demoButton = new QPushButton(tr("Demo model"), this);
@@ -253,7 +253,7 @@ ImageTextPanel::ImageTextPanel(Workbench* wb, QWidget* parent) : QWidget(parent)
   outer->addWidget(split, 1);
 
   connect(chooseModel, &QPushButton::clicked, this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose a CLIP model folder"), m_wb->workspace());
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose a CLIP or SigLIP model folder"), m_wb->workspace());
     if (!dir.isEmpty()) openModel(dir);
   });
   connect(chooseFolder, &QPushButton::clicked, this, [this] {

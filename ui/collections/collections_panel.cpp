@@ -1281,19 +1281,20 @@ Job* CollectionsPanel::ask(const QString& question) {
       html += QStringLiteral("<p style='color:#e8590c'>%1</p>").arg(tr("The answer cites [%1], which is not one of its sources.").arg(n));
     const PictureHits& pics = answered->pictures;
     if (!pics.hits.empty()) {
-      html += QStringLiteral("<p><b>%1</b> <span style='color:#868e96'>%2</span><br>")
+      // One row of thumbnails, each with its file name, similarity and caption below it.
+      html += QStringLiteral("<p><b>%1</b> <span style='color:#868e96'>%2</span></p><table cellspacing='6'><tr>")
                   .arg(tr("Pictures close to the question"), tr("(found by the image-text model; the answer reads text only)"));
       for (size_t i = 0; i < pics.hits.size(); ++i) {
         const QUrl name(QStringLiteral("thumb:%1").arg(i));
         m_answer->document()->addResource(QTextDocument::ImageResource, name, QVariant(pics.thumbs[i]));
         const QString caption = QString::fromStdString(pics.hits[i].caption);
-        html += QStringLiteral("<a href='%1'><img src='%2'></a> %3 · %4%5<br>")
+        html += QStringLiteral("<td valign='top' align='center'><a href='%1'><img src='%2'></a><br>%3<br>%4%5</td>")
                     .arg(QUrl::fromLocalFile(fromPath(pics.hits[i].file)).toString(QUrl::FullyEncoded), name.toString(),
                          QFileInfo(fromPath(pics.hits[i].file)).fileName().toHtmlEscaped())
                     .arg(pics.hits[i].score, 0, 'f', 3)
-                    .arg(caption.isEmpty() ? QString() : QStringLiteral(" · <i>%1</i>").arg(caption.toHtmlEscaped()));
+                    .arg(caption.isEmpty() ? QString() : QStringLiteral("<br><i>%1</i>").arg(caption.toHtmlEscaped()));
       }
-      html += QStringLiteral("</p>");
+      html += QStringLiteral("</tr></table>");
     }
     m_answer->setHtml(html);
     Q_EMIT answerFinished(r->grounded);

@@ -445,6 +445,43 @@ int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStr
     shot(QStringLiteral("image-text-train"));
     for (const auto& c : {c1, c2, c3, c4, c5, c6}) QObject::disconnect(c);
   }
+  // Pictures inside a collection: the demo collection with the image demo's held-out shapes
+  // added; a search lists the passages and the closest pictures, an answer shows them below it.
+  // Needs a workspace where both demos were made (`fmw collection demo`, `fmw vision demo`).
+  if (!pages.isEmpty() && want("collections-pictures")) {
+    const fm::rag::CollectionDemoPaths demo(toPath(wb.workspace()));
+    const QString clip = QDir(wb.workspace()).filePath(QStringLiteral("models/demo-clip"));
+    const QString shapes = QDir(wb.workspace()).filePath(QStringLiteral("datasets/demo-shapes/test"));
+    if (!QFileInfo::exists(fromPath(demo.reader / "config.json")) || !QFileInfo::exists(clip) ||
+        !QFileInfo::exists(shapes)) {
+      std::printf("collections-pictures: make the collection demo and the image demo in this workspace first\n");
+      return 1;
+    }
+    CollectionsPanel* cp = w.collectionsPanel();
+    w.showPage(MainWindow::Collections);
+    bool ready = false, loaded = false, shown = false, searched = false, answered = false;
+    auto c1 = QObject::connect(cp, &CollectionsPanel::demoCollectionReady, [&] { ready = true; });
+    auto c2 = QObject::connect(&wb, &Workbench::modelLoaded, [&] { loaded = true; });
+    auto c3 = QObject::connect(cp, &CollectionsPanel::documentsShown, [&] { shown = true; });
+    auto c4 = QObject::connect(cp, &CollectionsPanel::searchShown, [&] { searched = true; });
+    auto c5 = QObject::connect(cp, &CollectionsPanel::answerFinished, [&] { answered = true; });
+    cp->prepareDemoCollection();
+    spinUntil([&] { return ready; }, 10 * 60 * 1000);
+    spinUntil([&] { return loaded || (wb.model() && wb.model()->info().dir.find("demo-reader") != std::string::npos); }, 60000);
+    shown = false;
+    Job* add = cp->addPictures(shapes, clip);
+    if (!add) return 1;
+    spinUntil([&] { return shown && !add->isActive(); }, 10 * 60 * 1000);
+    cp->tabs()->setCurrentIndex(0);
+    cp->search(QStringLiteral("a red circle"));
+    spinUntil([&] { return searched; }, 120000);
+    shot(QStringLiteral("collections-pictures"));
+    cp->tabs()->setCurrentIndex(1);
+    cp->ask(QStringLiteral("a red circle above a blue square"));
+    spinUntil([&] { return answered; }, 120000);
+    shot(QStringLiteral("collections-pictures-ask"));
+    for (const auto& c : {c1, c2, c3, c4, c5}) QObject::disconnect(c);
+  }
   if (!languageModelPages && !want("collections")) return 0;
 
   ModelsPanel* mp = w.modelsPanel();

@@ -67,14 +67,17 @@ void comparePixels(const Loaded& l) {
   const torch::Tensor ours = fm::ImageProcessor::forModel(*l.model).processBatch(l.ptrs).reshape({static_cast<int64_t>(l.ptrs.size()), -1});
   const torch::Tensor theirs = tensorOf(l.expected["pixel_values"]);
   QCOMPARE(ours.sizes(), theirs.sizes());
+  double worst = 0;
   for (int64_t i = 0; i < ours.size(0); ++i) {
     const double d = maxDiff(ours[i], theirs[i]);
+    worst = std::max(worst, d);
     const double mean = (ours[i] - theirs[i]).abs().mean().item<double>();
     QVERIFY2(d < 0.05 && mean < 0.01, qPrintable(QString("%1: max %2, mean %3")
                                                      .arg(QString::fromStdString(l.expected["pictures"][i].get<std::string>()))
                                                      .arg(d)
                                                      .arg(mean)));
   }
+  qInfo("pixels: largest difference from transformers %.5f (%s)", worst, l.expected["processor"].get<std::string>().c_str());
 }
 
 // transformers' generate() output for one picture as our Caption ids: the start token (and,
@@ -123,6 +126,7 @@ void compareLogits(Loaded& l) {
   const torch::Tensor want = tensorOf(l.expected["logits"]);
   QCOMPARE(logits.sizes(), want.sizes());
   const double d = maxDiff(logits, want);
+  qInfo("logits: largest difference from transformers %.2e (largest logit %.2f)", d, want.abs().max().item<double>());
   QVERIFY2(d < 2e-3 * std::max(1.0, want.abs().max().item<double>()), qPrintable(QString("logits differ by %1").arg(d)));
 }
 

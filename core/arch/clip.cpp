@@ -194,24 +194,8 @@ class ClipNet : public VisionTextModel {
 
 ArchSummary clipSummary(const json& config) {
   const ClipConfig c = ClipConfig::fromJson(config);
-  ArchSummary s;
-  s.modelType = "clip";
-  s.architecture = c.architecture;
-  s.kind = ModelKind::VisionText;
-  s.vocabSize = c.vocab;
-  s.hidden = c.text.hidden;
-  s.layers = c.text.layers;
-  s.heads = s.kvHeads = c.text.heads;
-  s.headDim = c.text.headDim();
-  s.intermediate = c.text.intermediate;
-  s.maxPositions = c.maxPositions;
-  s.positionEncoding = "learned";
-  s.imageSize = c.imageSize;
-  s.patchSize = c.patchSize;
-  s.visionHidden = c.vision.hidden;
-  s.visionLayers = c.vision.layers;
-  s.projectionDim = c.projection;
-  return s;
+  return twoTowerSummary({"clip", c.architecture, &c.text, &c.vision, c.vocab, c.maxPositions, c.imageSize, c.patchSize,
+                          c.projection});
 }
 
 std::shared_ptr<Network> makeClip(const json& config) { return std::make_shared<ClipNet>(config); }

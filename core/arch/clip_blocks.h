@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "arch/arch_summary.h"
 #include "arch/config_values.h"
 #include "nn/attention.h"
 #include "nn/layers.h"
@@ -21,6 +22,35 @@ struct TowerConfig {
   Activation act = Activation::QuickGelu;
   int64_t headDim() const { return hidden / heads; }
 };
+
+// What the Models panel shows of a two-tower image-text model (CLIP, SigLIP): the text tower's
+// shape as the model's, the image tower's beside it.
+struct TwoTowerShape {
+  std::string modelType, architecture;
+  const TowerConfig* text = nullptr;
+  const TowerConfig* vision = nullptr;
+  int64_t vocab = 0, maxPositions = 0, imageSize = 0, patchSize = 0, projection = 0;
+};
+inline ArchSummary twoTowerSummary(const TwoTowerShape& t) {
+  ArchSummary s;
+  s.modelType = t.modelType;
+  s.architecture = t.architecture;
+  s.kind = ModelKind::VisionText;
+  s.vocabSize = t.vocab;
+  s.hidden = t.text->hidden;
+  s.layers = t.text->layers;
+  s.heads = s.kvHeads = t.text->heads;
+  s.headDim = t.text->headDim();
+  s.intermediate = t.text->intermediate;
+  s.maxPositions = t.maxPositions;
+  s.positionEncoding = "learned";
+  s.imageSize = t.imageSize;
+  s.patchSize = t.patchSize;
+  s.visionHidden = t.vision->hidden;
+  s.visionLayers = t.vision->layers;
+  s.projectionDim = t.projection;
+  return s;
+}
 
 // The text_config / vision_config object (or the *_dict spelling of old configs); an empty
 // object when there is none, so that every size takes the family's default.

@@ -218,24 +218,8 @@ class SiglipNet : public VisionTextModel {
 
 ArchSummary siglipSummary(const json& config) {
   const SiglipConfig c = SiglipConfig::fromJson(config);
-  ArchSummary s;
-  s.modelType = "siglip";
-  s.architecture = c.architecture;
-  s.kind = ModelKind::VisionText;
-  s.vocabSize = c.vocab;
-  s.hidden = c.text.hidden;
-  s.layers = c.text.layers;
-  s.heads = s.kvHeads = c.text.heads;
-  s.headDim = c.text.headDim();
-  s.intermediate = c.text.intermediate;
-  s.maxPositions = c.maxPositions;
-  s.positionEncoding = "learned";
-  s.imageSize = c.imageSize;
-  s.patchSize = c.patchSize;
-  s.visionHidden = c.vision.hidden;
-  s.visionLayers = c.vision.layers;
-  s.projectionDim = c.projection;
-  return s;
+  return twoTowerSummary({"siglip", c.architecture, &c.text, &c.vision, c.vocab, c.maxPositions, c.imageSize, c.patchSize,
+                          c.projection});
 }
 
 std::shared_ptr<Network> makeSiglip(const json& config) { return std::make_shared<SiglipNet>(config); }

@@ -44,30 +44,31 @@ bool manifestStamp(const fs::path& indexDir, fs::file_time_type& mtime, uintmax_
   return !ec1 && !ec2;
 }
 
-void remember(const fs::path& indexDir, std::shared_ptr<const ImageIndex> index) {
-  CachedIndex c;
+// `stamp`: the manifest as it was before the index was read (a save in between then makes the
+// next search read it again rather than keep the older copy).
+void remember(const fs::path& indexDir, std::shared_ptr<const ImageIndex> index, bool stamped,
+              fs::file_time_type mtime, uintmax_t size) {
   std::lock_guard<std::mutex> lock(g_cacheMutex);
-  if (!manifestStamp(indexDir, c.mtime, c.size)) {
+  if (!stamped) {
     g_cache.erase(indexDir);
     return;
   }
-  c.index = std::move(index);
-  g_cache[indexDir] = std::move(c);
+  g_cache[indexDir] = CachedIndex{mtime, size, std::move(index)};
 }
 }  // namespace
 
 std::shared_ptr<const ImageIndex> CollectionPictures::opened(const fs::path& folder) const {
   const fs::path dir = indexDir(folder);
+  fs::file_time_type mtime;
+  uintmax_t size = 0;
+  const bool stamped = manifestStamp(dir, mtime, size);
   {
-    fs::file_time_type mtime;
-    uintmax_t size = 0;
     std::lock_guard<std::mutex> lock(g_cacheMutex);
     auto it = g_cache.find(dir);
-    if (it != g_cache.end() && manifestStamp(dir, mtime, size) && mtime == it->second.mtime && size == it->second.size)
-      return it->second.index;
+    if (stamped && it != g_cache.end() && mtime == it->second.mtime && size == it->second.size) return it->second.index;
   }
   auto index = std::make_shared<const ImageIndex>(folder, m_clipModel, dir);
-  remember(dir, index);
+  remember(dir, index, stamped, mtime, size);
   return index;
 }
 
@@ -143,7 +144,10 @@ std::vector<CollectionPictures::FolderReport> CollectionPictures::sync(LoadedMod
     const double n = static_cast<double>(m_folders.size());
     r.sync = index->sync(clip, job.part(i / n, (i + 1) / n, "pictures in " + r.folder.filename().string()));
     r.pictures = index->size();
-    remember(indexDir(r.folder), std::move(index));
+    fs::file_time_type mtime;
+    uintmax_t size = 0;
+    const bool stamped = manifestStamp(indexDir(r.folder), mtime, size);  // just saved by this sync
+    remember(indexDir(r.folder), std::move(index), stamped, mtime, size);
     out.push_back(std::move(r));
   }
   return out;

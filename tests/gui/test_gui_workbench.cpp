@@ -696,8 +696,11 @@ class TestGuiWorkbench : public QObject {
     QSignalSpy ready(ip, &ImageTextPanel::modelReady);
     ip->openModel(QString::fromStdString((ws / "models" / "gui-clip").string()));
     QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 60000);
+    QSignalSpy captionsShown(ip, &ImageTextPanel::captionsShown);
     ip->openFolder(pictures);
     QCOMPARE(ip->thumbnails()->rowCount(), 25);
+    QTRY_COMPARE_WITH_TIMEOUT(captionsShown.count(), 1, 30000);  // read on a worker
+    QCOMPARE(ip->captionTable()->rowCount(), 25);
     // Only what the grid shows is decoded; asking for a picture's thumbnail loads it.
     QTRY_VERIFY_WITH_TIMEOUT(ip->thumbnails()->loadedCount() >= 1, 30000);
     QVERIFY(ip->thumbnails()->loadedCount() < 25 || ip->grid()->viewport()->height() > 600);
@@ -747,6 +750,7 @@ class TestGuiWorkbench : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(written.count(), 1, 120000);
     QCOMPARE(written.at(0).at(0).toInt(), 24);
     QVERIFY(ip->statusLabel()->text().contains("unreadable"));
+    QTRY_COMPARE_WITH_TIMEOUT(captionsShown.count(), 2, 30000);  // read again from the files
     QCOMPARE(ip->captionTable()->rowCount(), 25);
     const QString first = ip->thumbnails()->files().at(0);
     QCOMPARE(ip->captionTable()->item(0, 1)->text().toStdString(), fm::readSidecar(first.toStdString()));

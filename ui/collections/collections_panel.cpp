@@ -93,6 +93,16 @@ struct Synced {
   fm::rag::IngestReport documents;
   int64_t pictures = 0, picturesChanged = 0;
   QStringList problems;  // picture folders gone, pictures that could not be read
+
+  void addPictures(const std::vector<fm::CollectionPictures::FolderReport>& reports) {
+    for (const auto& f : reports) {
+      pictures += static_cast<int64_t>(f.pictures);
+      picturesChanged += f.sync.added + f.sync.updated + f.sync.removed;
+      if (!f.problem.empty()) problems << fromPath(f.folder) + QStringLiteral(": ") + coreText(f.problem);
+      for (const auto& bad : f.sync.failed)
+        problems << QFileInfo(fromPath(bad.file)).fileName() + QStringLiteral(": ") + coreText(bad.reason);
+    }
+  }
 };
 
 // The collection's pictures closest to a question, with thumbnails made on the worker.
@@ -809,13 +819,7 @@ Job* CollectionsPanel::addPictures(const QString& folder, const QString& clipMod
                                    pics.addFolders({pictures}, clip);
                                    auto model = pool->acquire(pics.clipModel());
                                    Synced r;
-                                   for (const auto& f : pics.sync(*model, job.context())) {
-                                     r.pictures += static_cast<int64_t>(f.pictures);
-                                     r.picturesChanged += f.sync.added + f.sync.updated + f.sync.removed;
-                                     for (const auto& bad : f.sync.failed)
-                                       r.problems << QFileInfo(fromPath(bad.file)).fileName() + QStringLiteral(": ") +
-                                                         coreText(bad.reason);
-                                   }
+                                   r.addPictures(pics.sync(*model, job.context()));
                                    return r;
                                  });
   m_ingest = job;
@@ -901,13 +905,7 @@ Job* CollectionsPanel::sync() {
     r.documents = fm::rag::syncCollection(*store, *index, *model, o);
     if (!pics.empty()) {
       auto clip = pool->acquire(pics.clipModel());
-      for (const auto& f : pics.sync(*clip, job.context().part(split, 1, "pictures"))) {
-        r.pictures += static_cast<int64_t>(f.pictures);
-        r.picturesChanged += f.sync.added + f.sync.updated + f.sync.removed;
-        if (!f.problem.empty()) r.problems << fromPath(f.folder) + QStringLiteral(": ") + coreText(f.problem);
-        for (const auto& bad : f.sync.failed)
-          r.problems << QFileInfo(fromPath(bad.file)).fileName() + QStringLiteral(": ") + coreText(bad.reason);
-      }
+      r.addPictures(pics.sync(*clip, job.context().part(split, 1, "pictures")));
     }
     return r;
   });

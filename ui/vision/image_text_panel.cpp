@@ -357,26 +357,50 @@ void ImageTextPanel::openFolder(const QString& dir) {
   updateButtons();
 }
 
+// The sidecar files are read on a worker (a folder may hold thousands); the table is filled
+// when they are all read.
 void ImageTextPanel::reloadCaptions() {
-  m_fillingCaptions = true;
-  const QStringList& files = m_thumbs->files();
-  m_captions->setRowCount(static_cast<int>(files.size()));
-  for (int i = 0; i < files.size(); ++i) {
-    auto* name = new QTableWidgetItem(QFileInfo(files[i]).fileName());
-    name->setFlags(name->flags() & ~Qt::ItemIsEditable);
-    name->setToolTip(files[i]);
-    const QImage thumb = m_thumbs->thumbnail(files[i]);
-    if (!thumb.isNull()) name->setIcon(QPixmap::fromImage(thumb));
-    m_captions->setItem(i, 0, name);
-    m_captions->setItem(i, 1, new QTableWidgetItem(QString::fromStdString(fm::readSidecar(toPath(files[i])))));
-  }
-  m_fillingCaptions = false;
+  const QStringList files = m_thumbs->files();
+  if (m_captionsJob) m_captionsJob->supersede();
+  Job* job = m_wb->jobs()->start(tr("Read the captions"), JobRunner::Light, [files](Job&) {
+    QStringList captions;
+    captions.reserve(files.size());
+    for (const QString& f : files) captions << QString::fromStdString(fm::readSidecar(toPath(f)));
+    return captions;
+  });
+  job->setRoutine(true);
+  m_captionsJob = job;
+  const int edits = m_captionEdits;
+  connect(job, &Job::finished, this, [this, job, files, edits](Job::State s, const QString& message) {
+    if (job != m_captionsJob) return;  // another folder or a newer read
+    if (s == Job::State::Failed) say(message, true);
+    const auto* captions = job->result<QStringList>();
+    if (!captions || files != m_thumbs->files()) return;
+    if (edits != m_captionEdits) {  // a caption was saved meanwhile: read them again
+      reloadCaptions();
+      return;
+    }
+    m_fillingCaptions = true;
+    m_captions->setRowCount(static_cast<int>(files.size()));
+    for (int i = 0; i < files.size(); ++i) {
+      auto* name = new QTableWidgetItem(QFileInfo(files[i]).fileName());
+      name->setFlags(name->flags() & ~Qt::ItemIsEditable);
+      name->setToolTip(files[i]);
+      const QImage thumb = m_thumbs->thumbnail(files[i]);
+      if (!thumb.isNull()) name->setIcon(QPixmap::fromImage(thumb));
+      m_captions->setItem(i, 0, name);
+      m_captions->setItem(i, 1, new QTableWidgetItem(captions->at(i)));
+    }
+    m_fillingCaptions = false;
+    Q_EMIT captionsShown(static_cast<int>(files.size()));
+  });
 }
 
 bool ImageTextPanel::saveCaption(int row, const QString& text) {
   if (row < 0 || row >= m_thumbs->files().size()) return false;
   try {
     fm::writeSidecarText(toPath(m_thumbs->files().at(row)), text.toStdString());
+    ++m_captionEdits;
     say(tr("Saved the caption of %1.").arg(QFileInfo(m_thumbs->files().at(row)).fileName()));
     return true;
   } catch (const std::exception& e) {

@@ -83,6 +83,7 @@ class ImageTextPanel : public QWidget {
   void demoReady();
   void captionerReady(const QString& dir);
   void captionsWritten(int pictures);
+  void captionsShown(int pictures);  // the caption table filled from the sidecar files
 
  private:
   void say(const QString& text, bool error = false);
@@ -108,6 +109,8 @@ class ImageTextPanel : public QWidget {
   QListWidget* m_results = nullptr;
   QTableWidget* m_confusion = nullptr;
   QPointer<Job> m_busy;
+  QPointer<Job> m_captionsJob;  // reading the sidecar files for the caption table
+  int m_captionEdits = 0;       // captions saved from the table, so a slower read does not undo one
   // Captions.
   QString m_captionerDir;
   std::shared_ptr<fm::LoadedModel> m_captioner;

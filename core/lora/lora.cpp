@@ -29,10 +29,22 @@ bool endsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-std::vector<std::pair<std::string, LinearImpl*>> linearModules(torch::nn::Module& model) {
-  std::vector<std::pair<std::string, LinearImpl*>> out;
+// A module LoRA can adapt: a Linear (weight (out, in)) or GPT-2's Conv1D (weight (in, out)),
+// as PEFT adapts both.
+struct Adaptable {
+  torch::nn::Module* module = nullptr;
+  torch::Tensor* weight = nullptr;
+  int64_t in = 0, out = 0;
+  bool transposed = false;
+};
+
+std::vector<std::pair<std::string, Adaptable>> linearModules(torch::nn::Module& model) {
+  std::vector<std::pair<std::string, Adaptable>> out;
   for (const auto& item : model.named_modules("", /*include_self=*/false)) {
-    if (auto* lin = dynamic_cast<LinearImpl*>(item.value().get())) out.emplace_back(item.key(), lin);
+    if (auto* lin = dynamic_cast<LinearImpl*>(item.value().get()))
+      out.emplace_back(item.key(), Adaptable{lin, &lin->weight, lin->in, lin->out, false});
+    else if (auto* conv = dynamic_cast<Conv1DImpl*>(item.value().get()))
+      out.emplace_back(item.key(), Adaptable{conv, &conv->weight, conv->weight.size(0), conv->weight.size(1), true});
   }
   return out;
 }
@@ -133,7 +145,9 @@ LoraConfig LoraConfig::fromPeftJson(const json& j, const std::string& where) {
   };
   if (c.bias != "none") refuse("bias \"" + c.bias + "\"");
   if (flag("use_dora")) refuse("use_dora (DoRA)");
-  if (flag("fan_in_fan_out")) refuse("fan_in_fan_out (GPT-2 Conv1D targets)");
+  // fan_in_fan_out says the targets store their weight (in, out), as GPT-2's Conv1D does; the
+  // module itself says so here (PEFT, too, corrects the flag to the module it finds).
+  flag("fan_in_fan_out");
   for (const char* k : {"rank_pattern", "alpha_pattern"})
     if (j.contains(k) && j[k].is_object() && !j[k].empty()) refuse(std::string("a non-empty ") + k);
   for (const char* k : {"modules_to_save", "layers_to_transform"})
@@ -170,17 +184,17 @@ std::shared_ptr<LoraAdapter> createLora(Network& model, const LoraConfig& cfg, u
   auto adapter = std::make_shared<LoraAdapter>(cfg, model.instanceId());
   for (const auto& [path, lin] : linearModules(model)) {
     if (!wanted.count(path)) continue;
-    const auto opts = torch::TensorOptions().dtype(lin->weight.scalar_type()).device(lin->weight.device());
+    const auto opts = torch::TensorOptions().dtype(lin.weight->scalar_type()).device(lin.weight->device());
     LoraWeights w;
     // kaiming_uniform_(a=sqrt(5)) on (r, in): bound = gain * sqrt(3 / fan_in), gain = sqrt(1/3).
-    const double bound = 1.0 / std::sqrt(static_cast<double>(lin->in));
-    auto a = torch::empty({cfg.r, lin->in}, torch::kFloat);
+    const double bound = 1.0 / std::sqrt(static_cast<double>(lin.in));
+    auto a = torch::empty({cfg.r, lin.in}, torch::kFloat);
     a.uniform_(-bound, bound, gen);
     w.A = a.to(opts).set_requires_grad(true);
-    w.B = torch::zeros({lin->out, cfg.r}, opts).set_requires_grad(true);
+    w.B = torch::zeros({lin.out, cfg.r}, opts).set_requires_grad(true);
     w.scale = cfg.scale();
     w.dropout = cfg.dropout;
-    adapter->add(path, lin, std::move(w));
+    adapter->add(path, lin.module, std::move(w), lin.transposed);
   }
   return adapter;
 }
@@ -214,7 +228,10 @@ void saveAdapter(const LoraAdapter& adapter, const fs::path& dir) {
   if (state.empty()) throw ConfigError("the adapter adapts no module; nothing to save");
   makeFolder(dir);
   writeTensorFile(dir / "adapter_model.safetensors", state);
-  writeFileAtomic(dir / "adapter_config.json", adapter.config().toPeftJson().dump(2) + "\n");
+  json config = adapter.config().toPeftJson();
+  for (const auto& e : adapter.entries())
+    if (e.transposed) config["fan_in_fan_out"] = true;  // GPT-2's Conv1D targets, as PEFT writes them
+  writeFileAtomic(dir / "adapter_config.json", config.dump(2) + "\n");
 }
 
 std::shared_ptr<LoraAdapter> readAdapter(Network& model, const fs::path& dir) {
@@ -231,7 +248,7 @@ std::shared_ptr<LoraAdapter> readAdapter(Network& model, const fs::path& dir) {
   LoraConfig cfg = LoraConfig::fromPeftJson(readJsonFile(cfgPath), cfgPath.string());
   auto file = SafetensorsFile::open(wPath);
 
-  std::map<std::string, LinearImpl*> modules;
+  std::map<std::string, Adaptable> modules;
   for (const auto& [path, lin] : linearModules(model)) modules[path] = lin;
   std::map<std::string, std::pair<torch::Tensor, torch::Tensor>> found;  // path -> (A, B)
   std::vector<std::string> unexpected, misshaped;
@@ -253,8 +270,8 @@ std::shared_ptr<LoraAdapter> readAdapter(Network& model, const fs::path& dir) {
       continue;
     }
     auto t = readTensor(file, info).to(torch::kFloat);
-    LinearImpl* lin = modules[path];
-    const std::vector<int64_t> want = isA ? std::vector<int64_t>{cfg.r, lin->in} : std::vector<int64_t>{lin->out, cfg.r};
+    const Adaptable& lin = modules[path];
+    const std::vector<int64_t> want = isA ? std::vector<int64_t>{cfg.r, lin.in} : std::vector<int64_t>{lin.out, cfg.r};
     if (t.sizes().vec() != want) {
       misshaped.push_back(name + " " + torch::str(t.sizes()) + " (expected " + torch::str(want) + ")");
       continue;
@@ -289,13 +306,13 @@ std::shared_ptr<LoraAdapter> readAdapter(Network& model, const fs::path& dir) {
   for (const auto& [path, lin] : linearModules(model)) {  // model order
     auto it = found.find(path);
     if (it == found.end()) continue;
-    const auto opts = torch::TensorOptions().dtype(lin->weight.scalar_type()).device(lin->weight.device());
+    const auto opts = torch::TensorOptions().dtype(lin.weight->scalar_type()).device(lin.weight->device());
     LoraWeights w;
     w.A = it->second.first.to(opts).clone().set_requires_grad(true);
     w.B = it->second.second.to(opts).clone().set_requires_grad(true);
     w.scale = cfg.scale();
     w.dropout = cfg.dropout;
-    adapter->add(path, lin, std::move(w));
+    adapter->add(path, lin.module, std::move(w), lin.transposed);
   }
   return adapter;
 }
@@ -303,21 +320,22 @@ std::shared_ptr<LoraAdapter> readAdapter(Network& model, const fs::path& dir) {
 void mergeLora(Network& model, const LoraAdapter& adapter) {
   adapter.checkModel(model.instanceId());
   torch::NoGradGuard ng;
-  std::map<const LinearImpl*, LinearImpl*> mine;
-  for (const auto& [path, lin] : linearModules(model)) mine[lin] = lin;
-  std::vector<std::pair<LinearImpl*, torch::Tensor>> merged;
+  std::map<const torch::nn::Module*, Adaptable> mine;
+  for (const auto& [path, lin] : linearModules(model)) mine[lin.module] = lin;
+  std::vector<std::pair<torch::Tensor*, torch::Tensor>> merged;
   for (const auto& e : adapter.entries()) {
     auto it = mine.find(e.module);
     if (it == mine.end()) throw ConfigError("the adapter was made for another model; nothing was merged");
-    LinearImpl* lin = it->second;
-    auto w = lin->weight.to(torch::kFloat) +
-             torch::matmul(e.weights.B.to(torch::kFloat), e.weights.A.to(torch::kFloat)) * e.weights.scale;
+    const Adaptable& lin = it->second;
+    auto delta = torch::matmul(e.weights.B.to(torch::kFloat), e.weights.A.to(torch::kFloat)) * e.weights.scale;
+    if (lin.transposed) delta = delta.t();  // Conv1D keeps (in, out)
+    auto w = lin.weight->to(torch::kFloat) + delta;
     if (!torch::isfinite(w).all().item<bool>())
       throw FormatError("merging the adapter into " + e.path + " gives non-finite weights; nothing was merged");
-    merged.emplace_back(lin, w.to(lin->weight.scalar_type()));
+    merged.emplace_back(lin.weight, w.to(lin.weight->scalar_type()));
   }
   if (merged.empty()) throw ConfigError("the adapter adapts no module; nothing to merge");
-  for (auto& [lin, w] : merged) lin->weight.copy_(w);
+  for (auto& [weight, w] : merged) weight->copy_(w);
 }
 
 std::shared_ptr<const LoraAdapter> loadAdapterFor(const LoadedModel& model, const fs::path& adapterDir) {

@@ -10,13 +10,14 @@ LinearImpl::LinearImpl(int64_t inF, int64_t outF, bool hasBias) : in(inF), out(o
   if (hasBias) bias = register_parameter("bias", torch::zeros({outF}));
 }
 
-torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
-  auto y = torch::linear(x, weight, bias);
+namespace {
+// y + scale * B(A(dropout(x))) when the thread's active adapter adapts `module`.
+torch::Tensor withLora(const torch::nn::Module* module, const torch::Tensor& x, torch::Tensor y, bool training) {
   const LoraAdapter* adapter = activeAdapter();
-  const LoraWeights* lora = adapter ? adapter->find(this) : nullptr;
+  const LoraWeights* lora = adapter ? adapter->find(module) : nullptr;
   if (!lora) return y;
   auto h = x;
-  if (lora->dropout > 0 && is_training()) {
+  if (lora->dropout > 0 && training) {
     at::Generator* gen = activeDropoutGenerator();
     if (gen && h.device().is_cpu()) {
       const double keep = 1.0 - lora->dropout;
@@ -27,6 +28,11 @@ torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
   }
   // (.., in) -> (.., r) -> (.., out)
   return y.add_(torch::linear(torch::linear(h, lora->A), lora->B), lora->scale);
+}
+}  // namespace
+
+torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
+  return withLora(this, x, torch::linear(x, weight, bias), is_training());
 }
 
 Conv1DImpl::Conv1DImpl(int64_t in, int64_t out) {
@@ -39,7 +45,7 @@ torch::Tensor Conv1DImpl::forward(const torch::Tensor& x) {
   auto sizes = x.sizes().vec();
   auto y = torch::addmm(bias, x.reshape({-1, x.size(-1)}), weight);
   sizes.back() = weight.size(1);
-  return y.view(sizes);
+  return withLora(this, x, y.view(sizes), is_training());
 }
 
 RMSNormImpl::RMSNormImpl(int64_t dim, double e) : eps(e) {

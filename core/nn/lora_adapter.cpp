@@ -15,12 +15,12 @@ DropoutGeneratorScope::DropoutGeneratorScope(at::Generator* generator) : m_previ
 DropoutGeneratorScope::~DropoutGeneratorScope() { tDropoutGenerator = m_previous; }
 at::Generator* activeDropoutGenerator() { return tDropoutGenerator; }
 
-void LoraAdapter::add(std::string path, const LinearImpl* module, LoraWeights weights) {
+void LoraAdapter::add(std::string path, const torch::nn::Module* module, LoraWeights weights, bool transposed) {
   m_index[module] = m_entries.size();
-  m_entries.push_back({std::move(path), module, std::move(weights)});
+  m_entries.push_back({std::move(path), module, std::move(weights), transposed});
 }
 
-const LoraWeights* LoraAdapter::find(const LinearImpl* module) const {
+const LoraWeights* LoraAdapter::find(const torch::nn::Module* module) const {
   auto it = m_index.find(module);
   return it == m_index.end() ? nullptr : &m_entries[it->second].weights;
 }

@@ -28,9 +28,8 @@
 
 namespace fm {
 
-struct LinearImpl;
-
-// One adapted Linear: y += scale * B(A(dropout(x))). A (r, in), B (out, r).
+// One adapted Linear (or GPT-2 Conv1D): y += scale * B(A(dropout(x))). A (r, in), B (out, r)
+// either way; only merging needs to know that a Conv1D stores its weight (in, out).
 struct LoraWeights {
   torch::Tensor A, B;
   double scale = 1.0;
@@ -56,8 +55,9 @@ class LoraAdapter {
  public:
   struct Entry {
     std::string path;  // Hugging Face module path, e.g. "model.layers.0.self_attn.q_proj"
-    const LinearImpl* module = nullptr;
+    const torch::nn::Module* module = nullptr;  // a LinearImpl or a Conv1DImpl
     LoraWeights weights;
+    bool transposed = false;  // GPT-2's Conv1D: the base weight is (in, out)
   };
 
   // `modelId` identifies the model the adapter was made for (Network::instanceId()).
@@ -65,9 +65,9 @@ class LoraAdapter {
   uint64_t modelId() const { return m_modelId; }
   // Throws ConfigError unless the adapter was made for the model with this id.
   void checkModel(uint64_t modelId) const;
-  void add(std::string path, const LinearImpl* module, LoraWeights weights);
+  void add(std::string path, const torch::nn::Module* module, LoraWeights weights, bool transposed = false);
   // nullptr when `module` is not adapted.
-  const LoraWeights* find(const LinearImpl* module) const;
+  const LoraWeights* find(const torch::nn::Module* module) const;
   const std::vector<Entry>& entries() const { return m_entries; }
   const LoraConfig& config() const { return m_config; }
   void setBaseModel(const std::string& name) { m_config.baseModel = name; }
@@ -76,7 +76,7 @@ class LoraAdapter {
   LoraConfig m_config;
   uint64_t m_modelId = 0;
   std::vector<Entry> m_entries;  // in model order
-  std::unordered_map<const LinearImpl*, size_t> m_index;
+  std::unordered_map<const torch::nn::Module*, size_t> m_index;
 };
 
 // Makes `adapter` (may be null: the base model) active on this thread until destruction;

@@ -138,11 +138,18 @@ void syncPictures(const Args& a, fm::CollectionPictures& pics) {
 }
 
 // The collection's pictures closest to --query (CLIP), best first; none when it has none.
+// A problem with the pictures is reported and leaves them out: the passages (and an answer
+// already written) stand.
 std::vector<fm::CollectionPictures::Hit> pictureHits(const Args& a, const fs::path& dir, size_t k) {
-  const fm::CollectionPictures pics(dir);
-  if (pics.empty()) return {};
-  auto clip = fm::LoadedModel::load(pics.clipModel(), loadOptions(a));
-  return pics.search(*clip, a.get("--query"), k);
+  try {
+    const fm::CollectionPictures pics(dir);
+    if (pics.empty()) return {};
+    auto clip = fm::LoadedModel::load(pics.clipModel(), loadOptions(a));
+    return pics.search(*clip, a.get("--query"), k);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "pictures not searched: %s\n", fm::errorMessage(e).c_str());
+    return {};
+  }
 }
 
 json pictureJson(const fm::CollectionPictures::Hit& h) {

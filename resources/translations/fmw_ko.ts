@@ -554,785 +554,791 @@
 <context>
     <name>fm::ui::CollectionsPanel</name>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="207"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="214"/>
         <source>, page %1</source>
         <translation>, %1쪽</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="208"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="215"/>
         <source>, lines %1-%2</source>
         <translation>, %1-%2행</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="218"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="225"/>
         <source>ingested</source>
         <translation>색인됨</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="219"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="226"/>
         <source>pages without text</source>
         <translation>텍스트 없는 쪽 있음</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="220"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="227"/>
         <source>skipped</source>
         <translation>건너뜀</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="221"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="228"/>
         <source>failed</source>
         <translation>실패</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="222"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="229"/>
         <source>needs a password</source>
         <translation>암호 필요</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="246"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="253"/>
         <source>Collections</source>
         <translation>컬렉션</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="248"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="255"/>
         <source>Each collection is a folder with its documents&apos; text, chunks and vectors</source>
         <translation>컬렉션마다 문서의 텍스트, 청크, 벡터를 담은 폴더가 하나 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="250"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="257"/>
         <source>New collection…</source>
         <translation>새 컬렉션…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="251"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="258"/>
         <source>Demo collection</source>
         <translation>데모 컬렉션</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="252"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="259"/>
         <source>A generated handbook in English and Korean, with an embedder and a reader model trained here from scratch: about 25 minutes on two cores, no download</source>
         <translation>영어와 한국어로 만든 안내서에, 이 컴퓨터에서 처음부터 학습하는 임베더와 독해 모델: 코어 두 개로 25분쯤 걸리며 내려받을 것이 없습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="254"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="261"/>
         <source>Add files…</source>
         <translation>파일 추가…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="255"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="262"/>
         <source>Add a folder…</source>
         <translation>폴더 추가…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="256"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="263"/>
         <source>Add pictures…</source>
         <translation>그림 추가…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="257"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="264"/>
         <source>A folder of pictures, found by the same questions through an image-text model (CLIP)</source>
         <translation>그림 폴더: 같은 질문으로 이미지-텍스트 모델(CLIP)이 찾아 줍니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="258"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="265"/>
         <source>Sync</source>
         <translation>동기화</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="259"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="266"/>
         <source>Read changed files again and drop deleted ones</source>
         <translation>바뀐 파일은 다시 읽고 삭제된 파일은 뺍니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="260"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="955"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="267"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="962"/>
         <source>Remove document</source>
         <translation>문서 제거</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="261"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="268"/>
         <source>Change embedder…</source>
         <translation>임베더 바꾸기…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="262"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="269"/>
         <source>Embed every document again with another embedder model</source>
         <translation>모든 문서를 다른 임베더 모델로 다시 임베딩합니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="278"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="285"/>
         <source>Create a collection, then drop documents here: PDF, Word, HTML, Markdown, text, CSV.</source>
         <translation>컬렉션을 만든 뒤 문서를 여기에 끌어다 놓으세요: PDF, 워드, HTML, 마크다운, 텍스트, CSV.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="282"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="289"/>
         <source>Document</source>
         <translation>문서</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="282"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="289"/>
         <source>Status</source>
         <translation>상태</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="282"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="289"/>
         <source>Pages</source>
         <translation>쪽 수</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="282"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="370"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="289"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="377"/>
         <source>Chunks</source>
         <translation>청크</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="282"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="289"/>
         <source>Notes</source>
         <translation>메모</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="289"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="296"/>
         <source>Double-click a document to see its chunks</source>
         <translation>문서를 두 번 클릭하면 청크를 볼 수 있습니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="298"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="305"/>
         <source>Words or a question</source>
         <translation>단어 또는 질문</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="300"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1470"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="307"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1480"/>
         <source>hybrid</source>
         <translation>하이브리드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="301"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1468"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="308"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1478"/>
         <source>dense</source>
         <translation>밀집(벡터)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="302"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1469"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="309"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1479"/>
         <source>keyword</source>
         <translation>키워드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="303"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="310"/>
         <source>Dense: by meaning (vectors). Keyword: by words (BM25). Hybrid: both, fused by rank.</source>
         <translation>밀집: 의미로 찾기(벡터). 키워드: 단어로 찾기(BM25). 하이브리드: 둘 다 찾아 순위로 합칩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="304"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="318"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="311"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="325"/>
         <source>Rerank</source>
         <translation>재순위</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="305"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="312"/>
         <source>Score the best candidates again with the collection&apos;s reranker (slower)</source>
         <translation>상위 후보를 컬렉션의 재순위 모델로 다시 채점합니다(더 느림)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="309"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="316"/>
         <source>How many results</source>
         <translation>결과 개수</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="310"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="351"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="992"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="317"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="358"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="999"/>
         <source>Search</source>
         <translation>검색</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="318"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="325"/>
         <source>Where</source>
         <translation>위치</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="318"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="325"/>
         <source>Dense</source>
         <translation>밀집</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="318"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="325"/>
         <source>Keyword</source>
         <translation>키워드</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="318"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="325"/>
         <source>Fused</source>
         <translation>융합</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="318"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="325"/>
         <source>Section</source>
         <translation>절</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="326"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="333"/>
         <source>Each stage&apos;s score and rank: why a chunk came up. Double-click to open it in place.</source>
         <translation>단계별 점수와 순위: 청크가 검색된 이유입니다. 두 번 클릭하면 원래 자리에서 엽니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="341"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="348"/>
         <source>The collection&apos;s pictures closest to the same words (CLIP); double-click to open one</source>
         <translation>같은 말에 가장 가까운 컬렉션의 그림(CLIP)입니다. 두 번 클릭하면 열립니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="357"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="364"/>
         <source>A question about the documents</source>
         <translation>문서에 관한 질문</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="358"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="366"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="365"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="373"/>
         <source>Ask</source>
         <translation>질문하기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="359"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="366"/>
         <source>Answer with the language model in use, from the best passages, citing them as [n]</source>
         <translation>사용 중인 언어 모델이 가장 알맞은 구절로 답하고 [n] 형태로 출처를 밝힙니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="369"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="376"/>
         <source>Double-click a document to see how it was cut into chunks.</source>
         <translation>문서를 두 번 클릭하면 청크로 나뉜 모습을 볼 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="375"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="382"/>
         <source>Each dot is a chunk, placed by its vector: near dots usually mean similar text. Search to see where a question lands.</source>
         <translation>점 하나가 청크 하나이며 벡터에 따라 놓입니다. 가까운 점은 대개 비슷한 글입니다. 검색하면 질문이 어디에 놓이는지 보입니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="382"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="389"/>
         <source>Two directions cannot hold a whole vector: dots far apart here are far apart, but some dots that look close are not. Ranks come from the full vectors. Click a dot to read it.</source>
         <translation>두 방향으로는 벡터 전체를 담을 수 없습니다. 여기서 멀리 떨어진 점은 실제로도 멀지만, 가까워 보이는 점이 실제로는 멀 수도 있습니다. 순위는 전체 벡터로 정합니다. 점을 누르면 내용을 읽을 수 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="386"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="393"/>
         <source>Map</source>
         <translation>지도</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="392"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="399"/>
         <source>A question set: CSV or JSONL with question, document, page, phrase</source>
         <translation>질문 세트: question, document, page, phrase 열이 있는 CSV 또는 JSONL</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="393"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="680"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="400"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="687"/>
         <source>Browse…</source>
         <translation>찾아보기…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="394"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="401"/>
         <source>Run</source>
         <translation>실행</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="400"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="407"/>
         <source>Setting</source>
         <translation>설정</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="400"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="407"/>
         <source>Recall@k</source>
         <translation>Recall@k</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="400"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1488"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="407"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1498"/>
         <source>MRR</source>
         <translation>MRR</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="400"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="407"/>
         <source>Time per question</source>
         <translation>질문당 시간</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="413"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="420"/>
         <source>Test bench</source>
         <translation>검색 평가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="436"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="443"/>
         <source>The new embedder&apos;s model folder</source>
         <translation>새 임베더의 모델 폴더</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="471"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="478"/>
         <source>Question set</source>
         <translation>질문 세트</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="472"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="479"/>
         <source>Question sets (*.csv *.jsonl *.json *.tsv)</source>
         <translation>질문 세트 (*.csv *.jsonl *.json *.tsv)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="529"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="536"/>
         <source>No collection yet. Press &quot;New collection…&quot; and choose an embedding model, or &quot;Demo collection&quot; to make one from a generated handbook.</source>
         <translation>아직 컬렉션이 없습니다. &quot;새 컬렉션…&quot;을 누르고 임베딩 모델을 고르거나, &quot;데모 컬렉션&quot;을 눌러 생성된 안내서로 하나 만드세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="560"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="567"/>
         <source>Open collection %1</source>
         <translation>컬렉션 %1 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="601"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="608"/>
         <source>This collection&apos;s embedder is not at %1 any more. Use &quot;Change embedder…&quot; to embed the documents again with another one; keyword search works meanwhile.</source>
         <translation>이 컬렉션의 임베더가 더 이상 %1에 없습니다. &quot;임베더 바꾸기…&quot;로 다른 임베더를 골라 문서를 다시 임베딩하세요. 그동안 키워드 검색은 됩니다.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="619"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="626"/>
         <source>%n page(s) read by OCR</source>
         <translation>
             <numerusform>OCR로 읽은 쪽 %n개</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="634"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="641"/>
         <source>%n picture(s)</source>
         <translation>
             <numerusform>그림 %n장</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="637"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="644"/>
         <source>searched by image-text model %1</source>
         <translation>이미지-텍스트 모델 %1(으)로 검색</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="643"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="650"/>
         <source>The collection&apos;s pictures could not be read: %1</source>
         <translation>컬렉션의 그림을 읽을 수 없습니다: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="644"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="651"/>
         <source>%1 — %2 documents, %3 chunks · embedder %4 (%5 numbers a vector)</source>
         <translation>%1 — 문서 %2개, 청크 %3개 · 임베딩 모델 %4 (벡터당 숫자 %5개)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="651"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="658"/>
         <source> · approximate index, recall@10 %1 against exact search</source>
         <translation> · 근사 색인, 정확 검색 대비 recall@10 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="655"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="662"/>
         <source>The vector index was rebuilt from the stored vectors: %1</source>
         <translation>저장된 벡터로 벡터 색인을 다시 만들었습니다: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="657"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="664"/>
         <source>Drop files or folders here, or use &quot;Add files…&quot;.</source>
         <translation>파일이나 폴더를 여기에 끌어다 놓거나 &quot;파일 추가…&quot;를 누르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="671"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="678"/>
         <source>New collection</source>
         <translation>새 컬렉션</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="674"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="681"/>
         <source>for example: handbook</source>
         <translation>예: 사내 안내서</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="677"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="684"/>
         <source>optional</source>
         <translation>선택 사항</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="684"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="691"/>
         <source>Model folder</source>
         <translation>모델 폴더</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="694"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="698"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="701"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="705"/>
         <source> tokens</source>
         <translation> 토큰</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="699"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="706"/>
         <source>Mask e-mail addresses, phone and card numbers in the indexed text</source>
         <translation>색인되는 텍스트에서 이메일 주소, 전화번호, 카드 번호를 가립니다</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="701"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="708"/>
         <source>exact (best for up to about 100,000 chunks)</source>
         <translation>정확 검색 (청크 약 10만 개까지 적합)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="702"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="709"/>
         <source>approximate, HNSW (faster for large collections)</source>
         <translation>근사 검색, HNSW (큰 컬렉션에서 더 빠름)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="703"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="710"/>
         <source>Name</source>
         <translation>이름</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="704"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="711"/>
         <source>Embedding model</source>
         <translation>임베딩 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="705"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="712"/>
         <source>Reranker</source>
         <translation>재순위 모델</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="706"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="713"/>
         <source>Chunk size</source>
         <translation>청크 크기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="707"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="714"/>
         <source>Overlap</source>
         <translation>겹침</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="708"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="715"/>
         <source>Vector index</source>
         <translation>벡터 색인</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="723"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="730"/>
         <source>Give the collection a name (letters, digits, spaces; no slashes).</source>
         <translation>컬렉션 이름을 정하세요(문자, 숫자, 공백; 슬래시는 안 됩니다).</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="727"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="734"/>
         <source>Choose an embedding model folder (a sentence encoder such as MiniLM or E5).</source>
         <translation>임베딩 모델 폴더를 고르세요(MiniLM이나 E5 같은 문장 인코더).</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="732"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="739"/>
         <source>A collection named %1 exists already.</source>
         <translation>%1이라는 컬렉션이 이미 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="740"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="747"/>
         <source>Create collection %1</source>
         <translation>컬렉션 %1 만들기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="768"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="775"/>
         <source>Collection ready. Drop files or folders here to add them.</source>
         <translation>컬렉션이 준비되었습니다. 파일이나 폴더를 여기에 끌어다 놓아 추가하세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="770"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="777"/>
         <source>Creating the collection…</source>
         <translation>컬렉션을 만드는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="776"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="783"/>
         <source>Add a folder</source>
         <translation>폴더 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="780"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="787"/>
         <source>Add files</source>
         <translation>파일 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="780"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="787"/>
         <source>Documents (*.pdf *.docx *.html *.htm *.md *.markdown *.txt *.csv *.tsv);;All files (*)</source>
         <translation>문서 (*.pdf *.docx *.html *.htm *.md *.markdown *.txt *.csv *.tsv);;모든 파일 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="800"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="807"/>
         <source>The image-text model (CLIP) that makes the pictures searchable</source>
         <translation>그림을 검색할 수 있게 하는 이미지-텍스트 모델(CLIP)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="803"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="810"/>
         <source>Add a folder of pictures</source>
         <translation>그림 폴더 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="809"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="845"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="816"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="852"/>
         <source>Choose or create a collection first.</source>
         <translation>먼저 컬렉션을 고르거나 만드세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="816"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="823"/>
         <source>Add pictures to %1</source>
         <translation>%1에 그림 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="831"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="838"/>
         <source>%1 pictures searchable; %2 embedded now.</source>
         <translation>그림 %1장을 검색할 수 있습니다. 이번에 %2장을 임베딩했습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="835"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="842"/>
         <source>Stopped. The pictures embedded so far are kept; Sync continues.</source>
         <translation>멈췄습니다. 지금까지 임베딩한 그림은 남아 있고, 동기화하면 이어서 합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="839"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="846"/>
         <source>Embedding the pictures…</source>
         <translation>그림을 임베딩하는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="853"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="860"/>
         <source>Add to %1</source>
         <translation>%1에 추가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="873"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="880"/>
         <source>Added %1, updated %2, unchanged %3; %4 chunks in %5.</source>
         <translation>추가 %1, 갱신 %2, 변경 없음 %3; 청크 %4개, %5 걸림.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="884"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="891"/>
         <source>Stopped. What was added stays; adding the same files again continues where it stopped.</source>
         <translation>중지했습니다. 추가된 것은 남아 있으며, 같은 파일을 다시 추가하면 멈춘 곳부터 이어집니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="888"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="895"/>
         <source>Adding… (documents are committed one by one: stopping keeps what is done)</source>
         <translation>추가하는 중… (문서마다 하나씩 저장되므로 중지해도 끝난 것은 남습니다)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="896"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="903"/>
         <source>Sync %1</source>
         <translation>%1 동기화</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="918"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="925"/>
         <source>In sync: %1 read again, %2 removed, %3 unchanged.</source>
         <translation>동기화됨: 다시 읽음 %1, 제거 %2, 변경 없음 %3.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="923"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="930"/>
         <source>Pictures: %1, %2 embedded again or removed.</source>
         <translation>그림: %1장, %2장을 다시 임베딩하거나 뺐습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="935"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="942"/>
         <source>Select a document to remove.</source>
         <translation>제거할 문서를 고르세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="940"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="947"/>
         <source>Remove pictures</source>
         <translation>그림 빼기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="941"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="948"/>
         <source>Stop searching the pictures in %1? The pictures themselves stay.</source>
         <translation>%1의 그림을 더 이상 검색하지 않을까요? 그림 파일은 그대로 남습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="945"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="952"/>
         <source>Remove a picture folder</source>
         <translation>그림 폴더 빼기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="956"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="963"/>
         <source>Remove %1 from the collection? The file itself stays.</source>
         <translation>%1을(를) 컬렉션에서 제거할까요? 파일 자체는 그대로 남습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="960"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="967"/>
         <source>Remove a document</source>
         <translation>문서 제거</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="975"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1212"/>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1444"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="982"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1220"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1454"/>
         <source>The collection is still opening.</source>
         <translation>컬렉션을 아직 여는 중입니다.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="1041"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1048"/>
         <source>%n result(s). Dense %1 ms, keyword %2 ms%3.</source>
         <translation>
             <numerusform>결과 %n개. 밀집 %1 ms, 키워드 %2 ms%3.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1044"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1051"/>
         <source>, rerank %1 ms</source>
         <translation>, 재순위 %1 ms</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1053"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1052"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1290"/>
+        <source>Pictures not searched: %1</source>
+        <translation>그림은 검색하지 못했습니다: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1061"/>
         <source>Prepare the demo collection</source>
         <translation>데모 컬렉션 준비</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1063"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1071"/>
         <source>Preparing the demo collection: a handbook is written, then an embedder and a reader are trained here (about 25 minutes on two cores; stopping keeps what is done, and pressing again continues).</source>
         <translation>데모 컬렉션을 준비합니다. 안내서를 만든 뒤 임베더와 독해 모델을 이 컴퓨터에서 학습합니다(코어 두 개로 25분쯤 걸립니다. 멈춰도 끝난 부분은 남고, 다시 누르면 이어서 합니다).</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1068"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1076"/>
         <source>Stopped. The parts that were finished are kept; pressing again continues.</source>
         <translation>멈췄습니다. 끝난 부분은 남아 있으며, 다시 누르면 이어서 합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1075"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1083"/>
         <source>For example: Which floor is the Finance office on? / 재무팀 사무실은 몇 층에 있나요?</source>
         <translation>예: 재무팀 사무실은 몇 층에 있나요? / Which floor is the Finance office on?</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1086"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1094"/>
         <source>The demo collection is ready: %1 questions in the test bench; Recall@3 hybrid %2%, dense %3%, keyword %4%. In Ask, the demo reader answers citing its sources; it is a beginner, so check what it says against the [n] it cites.</source>
         <translation>데모 컬렉션이 준비되었습니다. 테스트 벤치에 질문 %1개가 있으며 Recall@3은 하이브리드 %2%, 밀집 %3%, 키워드 %4%입니다. 질문하기 탭에서 데모 독해 모델이 출처를 달아 답합니다. 아직 초보 모델이니 답을 인용한 [n]과 맞춰 보세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1105"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1113"/>
         <source>Map of %1</source>
         <translation>%1 지도</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1149"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1157"/>
         <source>Wait for the documents being added to finish, or stop them, first.</source>
         <translation>먼저 추가 중인 문서가 끝나기를 기다리거나 추가를 멈추세요.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1153"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1161"/>
         <source>Change embedder</source>
         <translation>임베더 바꾸기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1154"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1162"/>
         <source>Every document in %1 will be read and embedded again with %2. Vectors of two embedders are never mixed, so until a document is done it is found by keywords only. Stopping keeps what is done; Sync finishes the rest.</source>
         <translation>%1의 모든 문서를 다시 읽어 %2(으)로 임베딩합니다. 두 임베더의 벡터는 섞이지 않으므로, 문서가 끝나기 전까지는 키워드로만 찾을 수 있습니다. 멈춰도 끝난 부분은 남고, 동기화가 나머지를 마칩니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1163"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1171"/>
         <source>Embed %1 again</source>
         <translation>%1 다시 임베딩</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1185"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1193"/>
         <source>Stopped. The documents done so far use the new embedder; Sync embeds the rest.</source>
         <translation>멈췄습니다. 지금까지 끝난 문서는 새 임베더를 씁니다. 동기화하면 나머지를 임베딩합니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1187"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1195"/>
         <source>This is the collection&apos;s embedder: its vectors stay, and the collection now uses it from here.</source>
         <translation>이 컬렉션의 임베더와 같은 모델입니다. 벡터는 그대로 두고, 이제 이 위치의 모델을 씁니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1188"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1196"/>
         <source>Every document is embedded with %1 now.</source>
         <translation>이제 모든 문서가 %1(으)로 임베딩되어 있습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1191"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1199"/>
         <source>Embedding every document again…</source>
         <translation>모든 문서를 다시 임베딩하는 중…</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1208"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1216"/>
         <source>Open a language model first (Models panel, or the demo model): it writes the answer.</source>
         <translation>먼저 언어 모델을 여세요(모델 패널 또는 데모 모델). 답은 언어 모델이 씁니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1228"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1236"/>
         <source>Answer</source>
         <translation>답변</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1266"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1274"/>
         <source>No passage was close enough to the question, so the model was not asked.</source>
         <translation>질문과 충분히 가까운 구절이 없어 모델에게 묻지 않았습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1269"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1277"/>
         <source>Sources</source>
         <translation>출처</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1276"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1284"/>
         <source> (cited)</source>
         <translation> (인용됨)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1279"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1287"/>
         <source>The answer cites [%1], which is not one of its sources.</source>
         <translation>답변이 출처에 없는 [%1]을(를) 인용했습니다.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1284"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1294"/>
         <source>Pictures close to the question</source>
         <translation>질문에 가까운 그림</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1284"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1294"/>
         <source>(found by the image-text model; the answer reads text only)</source>
         <translation>(이미지-텍스트 모델이 찾은 것입니다. 답변은 텍스트만 읽습니다)</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1310"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1320"/>
         <source>Open source</source>
         <translation>출처 열기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1362"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1372"/>
         <source>Page %1</source>
         <translation>%1쪽</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1363"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1373"/>
         <source>Text</source>
         <translation>텍스트</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1382"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1392"/>
         <source>Show chunks</source>
         <translation>청크 보기</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1421"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1431"/>
         <source>chunk %1 · %2/%3 tokens</source>
         <translation>청크 %1 · %2/%3 토큰</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/collections/collections_panel.cpp" line="1432"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1442"/>
         <source>%n chunk(s); overlaps in orange.</source>
         <translation>
             <numerusform>청크 %n개; 겹치는 부분은 주황색입니다.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1440"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1450"/>
         <source>Choose a question set first: a CSV or JSONL file with question and document columns.</source>
         <translation>먼저 질문 세트를 고르세요: question과 document 열이 있는 CSV 또는 JSONL 파일.</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1452"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1462"/>
         <source>Retrieval test bench</source>
         <translation>검색 평가</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1471"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1481"/>
         <source>hybrid + rerank</source>
         <translation>하이브리드 + 재순위</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1479"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1489"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../../ui/collections/collections_panel.cpp" line="1487"/>
+        <location filename="../../ui/collections/collections_panel.cpp" line="1497"/>
         <source>Recall@%1</source>
         <translation>Recall@%1</translation>
     </message>

@@ -518,6 +518,18 @@ class TestGuiWorkbench : public QObject {
     QVERIFY(!cp->pictureResults()->isHidden());
     QVERIFY(cp->pictureResults()->count() >= 1 && cp->pictureResults()->count() <= 12);
     QVERIFY(cp->pictureResults()->item(0)->data(Qt::UserRole).toString().endsWith(".png"));
+    {
+      // A damaged picture list leaves the pictures out, says so, and the passages still come.
+      const fs::path list = fs::path(cp->currentCollection().toStdString()) / "pictures" / "pictures.json";
+      const std::string kept = fm::readFile(list);
+      std::ofstream(list, std::ios::trunc) << "{";
+      QVERIFY(cp->search(QStringLiteral("annual leave")));
+      QTRY_VERIFY_WITH_TIMEOUT(searched.count() == 3, 60000);
+      QVERIFY(cp->resultsTable()->rowCount() >= 1);
+      QVERIFY2(cp->statusLabel()->text().contains("Pictures not searched"), qPrintable(cp->statusLabel()->text()));
+      QVERIFY(cp->pictureResults()->isHidden());
+      std::ofstream(list, std::ios::trunc) << kept;
+    }
     // The map: every chunk a dot, the question a star, the results ringed; a click names a chunk.
     QSignalSpy mapped(cp, &CollectionsPanel::mapShown);
     cp->tabs()->setCurrentWidget(cp->mapView()->parentWidget());

@@ -109,14 +109,21 @@ struct Synced {
 struct PictureHits {
   std::vector<fm::CollectionPictures::Hit> hits;
   std::vector<QImage> thumbs;
+  QString problem;  // why the pictures could not be searched (the passages are found all the same)
 };
 
 PictureHits findPictures(fm::ModelPool& pool, const std::filesystem::path& collection, const std::string& query, size_t k) {
   PictureHits out;
-  const fm::CollectionPictures pics(collection);
-  if (pics.empty()) return out;
-  auto clip = pool.acquire(pics.clipModel());
-  out.hits = pics.search(*clip, query, k);
+  try {
+    const fm::CollectionPictures pics(collection);
+    if (pics.empty()) return out;
+    auto clip = pool.acquire(pics.clipModel());
+    out.hits = pics.search(*clip, query, k);
+  } catch (const std::exception& e) {
+    out.hits.clear();
+    out.problem = coreText(fm::errorMessage(e));
+    return out;
+  }
   for (const auto& h : out.hits)
     out.thumbs.push_back(QImage(fromPath(h.file)).scaled(72, 72, Qt::KeepAspectRatio, Qt::SmoothTransformation));
   return out;
@@ -1041,7 +1048,8 @@ Job* CollectionsPanel::search(const QString& query) {
     say(tr("%n result(s). Dense %1 ms, keyword %2 ms%3.", "", static_cast<int>(r->hits.size()))
             .arg(r->denseMs, 0, 'f', 0)
             .arg(r->keywordMs, 0, 'f', 0)
-            .arg(r->rerankMs > 0 ? tr(", rerank %1 ms").arg(r->rerankMs, 0, 'f', 0) : QString()));
+            .arg(r->rerankMs > 0 ? tr(", rerank %1 ms").arg(r->rerankMs, 0, 'f', 0) : QString()) +
+        (pics.problem.isEmpty() ? QString() : QLatin1Char('\n') + tr("Pictures not searched: %1").arg(pics.problem)));
     Q_EMIT searchShown(static_cast<int>(r->hits.size()));
   });
   return job;
@@ -1278,6 +1286,8 @@ Job* CollectionsPanel::ask(const QString& question) {
     for (int n : r->unknownCitations)
       html += QStringLiteral("<p style='color:#e8590c'>%1</p>").arg(tr("The answer cites [%1], which is not one of its sources.").arg(n));
     const PictureHits& pics = answered->pictures;
+    if (!pics.problem.isEmpty())
+      html += QStringLiteral("<p style='color:#e8590c'>%1</p>").arg(tr("Pictures not searched: %1").arg(pics.problem).toHtmlEscaped());
     if (!pics.hits.empty()) {
       // One row of thumbnails, each with its file name, similarity and caption below it.
       html += QStringLiteral("<p><b>%1</b> <span style='color:#868e96'>%2</span></p><table cellspacing='6'><tr>")

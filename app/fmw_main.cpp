@@ -37,7 +37,7 @@ usage:
   fmw bench ingest MODEL_DIR [--documents N]   pages/s and chunks/s on a generated handbook
   fmw bench vision MODEL_DIR [--images N] [--work DIR]   CLIP images/s (decode+preprocess, image tower,
                  files to embeddings), or a captioner's images/s
-  fmw create-model --preset tiny|demo|llama-40m|minilm-l6|clip-b32|vit-gpt2|blip-base --out DIR [--seed S]
+  fmw create-model --preset tiny|demo|llama-40m|minilm-l6|clip-b32|siglip-b16|vit-gpt2|blip-base --out DIR [--seed S]
 
   fmw demo [--workspace DIR] [--fresh]          pre-train -> LoRA fine-tune -> compare
   fmw demo-data [--out DIR]                     synthetic reviews.csv + corpus.txt

@@ -13,6 +13,7 @@
 #include "arch/image_to_text.h"
 #include "arch/loaded_model.h"
 #include "arch/vision_text.h"
+#include "embed/train_embedder.h"
 #include "io/model_folder.h"
 #include "arch/network.h"
 #include "lora/lora.h"
@@ -238,6 +239,28 @@ class TestTransformersFixtures : public QObject {
         QVERIFY(std::abs(scores[i].logits[j] - l.expected["logits_per_image"][i][j].get<double>()) < 2e-3);
         QVERIFY(std::abs(scores[i].probabilities[j] - l.expected["probabilities"][i][j].get<double>()) < 1e-3);
       }
+  }
+
+  // A picture size that is not a multiple of the patch size (google/siglip-so400m-patch14-384:
+  // 27 x 27 patches of 14 from 384 pixels): the convolution drops the last pixels, as
+  // transformers' does, so changing them changes nothing.
+  void siglipDropsTheLeftoverPixels() {
+    QTemporaryDir dir;
+    json cfg = fm::readJsonFile(fixture("siglip") / "config.json");
+    cfg["vision_config"]["image_size"] = 36;  // 4 x 4 patches of 8, 4 pixels left over
+    fm::writeRandomModel(dir.path().toStdString(), cfg, 5);
+    auto model = fm::LoadedModel::load(dir.path().toStdString(), {});
+    torch::InferenceMode guard;
+    torch::manual_seed(0);
+    const torch::Tensor px = torch::randn({1, 3, 36, 36});
+    torch::Tensor changed = px.clone();
+    changed.narrow(3, 32, 4).fill_(3.0);
+    changed.narrow(2, 32, 4).fill_(-3.0);
+    const torch::Tensor a = model->visionText().imageFeatures(px), b = model->visionText().imageFeatures(changed);
+    QCOMPARE(a.size(1), int64_t{32});
+    QVERIFY(torch::equal(a, b));
+    changed.narrow(3, 0, 1).fill_(3.0);  // a pixel inside the patches does count
+    QVERIFY(!torch::allclose(a, model->visionText().imageFeatures(changed)));
   }
 
   // BlipForConditionalGeneration: logits, greedy and beam captions, and a prompt continued.

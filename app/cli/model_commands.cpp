@@ -327,6 +327,12 @@ int cmdCreateModel(const Args& a) {
                  a.get("--out").c_str());
     return 0;
   }
+  if (preset == "siglip-b16") {
+    fm::createBenchSiglip(fm::pathOf(a.get("--out")), static_cast<uint64_t>(toInt("--seed", a.get("--seed", "1"))));
+    std::fprintf(stderr, "wrote a random-weight SigLIP-base-shaped model (no tokenizer: for fmw bench vision) to %s\n",
+                 a.get("--out").c_str());
+    return 0;
+  }
   if (preset == "clip-b32") {
     // openai/clip-vit-base-patch32's shape (224 px, patches of 32, 768 x 12 image tower, 512 x 12
     // text tower, 512-dimensional embeddings) with random weights and a small tokenizer.

@@ -40,9 +40,8 @@ struct SiglipConfig {
                              "gives no picture embedding");
     if (k.vocab <= 0 || k.maxPositions <= 0 || k.imageSize <= 0 || k.patchSize <= 0)
       throw FormatError("config.json: SigLIP sizes must be positive");
-    if (k.imageSize % k.patchSize != 0)
-      throw FormatError("config.json: vision_config image_size " + std::to_string(k.imageSize) +
-                        " is not a multiple of patch_size " + std::to_string(k.patchSize));
+    // image_size need not be a multiple of patch_size: the patch convolution drops what is
+    // left over (google/siglip-so400m-patch14-384: 27 x 27 patches of 14 from 384 pixels).
     if (k.channels != 3)
       throw UnsupportedError("config.json: vision_config num_channels " + std::to_string(k.channels) +
                              " is not supported (RGB pictures: 3)");

@@ -216,6 +216,26 @@ void createBenchBlip(const fs::path& dir, uint64_t seed) {
                           .dump(2) + "\n");
 }
 
+void createBenchSiglip(const fs::path& dir, uint64_t seed) {
+  const nlohmann::json config = {
+      {"architectures", {"SiglipModel"}},
+      {"model_type", "siglip"},
+      {"text_config",
+       {{"vocab_size", 32000}, {"hidden_size", 768}, {"intermediate_size", 3072}, {"num_hidden_layers", 12},
+        {"num_attention_heads", 12}, {"max_position_embeddings", 64}, {"hidden_act", "gelu_pytorch_tanh"},
+        {"layer_norm_eps", 1e-6}}},
+      {"vision_config",
+       {{"hidden_size", 768}, {"intermediate_size", 3072}, {"num_hidden_layers", 12}, {"num_attention_heads", 12},
+        {"image_size", 224}, {"patch_size", 16}, {"hidden_act", "gelu_pytorch_tanh"}, {"layer_norm_eps", 1e-6}}}};
+  writeRandomModel(dir, config, seed);
+  writeFileAtomic(dir / "preprocessor_config.json",
+                  nlohmann::json{{"image_processor_type", "SiglipImageProcessor"}, {"do_resize", true},
+                                 {"size", {{"height", 224}, {"width", 224}}}, {"resample", 3}, {"do_rescale", true},
+                                 {"rescale_factor", 1.0 / 255.0}, {"do_normalize", true}, {"do_convert_rgb", true},
+                                 {"image_mean", {0.5, 0.5, 0.5}}, {"image_std", {0.5, 0.5, 0.5}}}
+                          .dump(2) + "\n");
+}
+
 nlohmann::json benchVision(LoadedModel& model, const fs::path& folder, int count, int batch, const JobContext& job) {
   writeBenchPictures(folder, count);
   if (model.kind() == ModelKind::ImageToText) {

@@ -22,6 +22,10 @@ void createBenchCaptioner(const std::filesystem::path& dir, uint64_t seed);
 // 12-layer BERT decoder with cross-attention, vocabulary 30524) with random weights, a
 // WordPiece tokenizer that can read back every id, and BLIP's preprocessor.
 void createBenchBlip(const std::filesystem::path& dir, uint64_t seed);
+// A SigLIP of google/siglip-base-patch16-224's shape (ViT-B/16 at 224 px with the attention-
+// pooling head, a 12-layer text tower) with random weights and SigLIP's preprocessor, and no
+// tokenizer: its pictures can be embedded (`fmw bench vision`), not its texts.
+void createBenchSiglip(const std::filesystem::path& dir, uint64_t seed);
 
 // Writes `count` 256 x 256 JPEG pictures of shapes into `folder` (kept when they are there).
 void writeBenchPictures(const std::filesystem::path& folder, int count);

@@ -28,6 +28,11 @@ CLIPImageProcessor, written out with Pillow and plain torch (no transformers):
     token, visual_projection), under torch.inference_mode();
   * embed: both, file by file in batches, plus the L2 normalisation.
 
+For a SigLIP folder (model_type "siglip", as `fmw create-model --preset siglip-b16` writes or
+google/siglip-base-patch16-224 ships) the same three parts with SiglipImageProcessor's resize
+to size x size (no crop) and SigLIP's image tower: patches with a bias, no class token,
+tanh-GELU blocks, post_layernorm, then the attention-pooling head.
+
 For a captioner folder (model_type "vision-encoder-decoder": ViT + GPT-2 with cross-attention,
 as `fmw create-model --preset vit-gpt2` writes or nlpconnect/vit-gpt2-image-captioning ships) it
 prints {"caption_images_per_s", "generated_tokens_per_s", ...} instead: pictures resized to
@@ -131,6 +136,46 @@ def vision_features(W, vc, pixels):
         x = x + torch.nn.functional.linear(h, W[pre + "mlp.fc2.weight"], W[pre + "mlp.fc2.bias"])
     pooled = ln(x[:, 0], (H,), W["vision_model.post_layernorm.weight"], W["vision_model.post_layernorm.bias"], eps)
     return pooled @ W["visual_projection.weight"].t()
+
+
+def siglip_features(W, vc, pixels):
+    """SiglipModel.get_image_features: patches (with bias) and positions, pre-LayerNorm blocks
+    with tanh-GELU, post_layernorm, then the attention-pooling head."""
+    p, heads, eps = vc["patch_size"], vc["num_attention_heads"], vc.get("layer_norm_eps", 1e-6)
+    ln, lin = torch.nn.functional.layer_norm, torch.nn.functional.linear
+
+    def gelu(t):
+        return torch.nn.functional.gelu(t, approximate="tanh")
+
+    x = torch.nn.functional.conv2d(pixels, W["vision_model.embeddings.patch_embedding.weight"],
+                                   W["vision_model.embeddings.patch_embedding.bias"], stride=p)
+    x = x.flatten(2).transpose(1, 2)
+    B, N, H = x.shape
+    x = x + W["vision_model.embeddings.position_embedding.weight"]
+    hd = H // heads
+    for i in range(vc["num_hidden_layers"]):
+        pre = "vision_model.encoder.layers.%d." % i
+        h = ln(x, (H,), W[pre + "layer_norm1.weight"], W[pre + "layer_norm1.bias"], eps)
+        q, k, v = (lin(h, W[pre + "self_attn.%s.weight" % n], W[pre + "self_attn.%s.bias" % n])
+                   .view(B, N, heads, hd).transpose(1, 2) for n in ("q_proj", "k_proj", "v_proj"))
+        a = (torch.softmax(q @ k.transpose(-1, -2) * hd ** -0.5, -1) @ v).transpose(1, 2).reshape(B, N, H)
+        x = x + lin(a, W[pre + "self_attn.out_proj.weight"], W[pre + "self_attn.out_proj.bias"])
+        h = ln(x, (H,), W[pre + "layer_norm2.weight"], W[pre + "layer_norm2.bias"], eps)
+        x = x + lin(gelu(lin(h, W[pre + "mlp.fc1.weight"], W[pre + "mlp.fc1.bias"])),
+                    W[pre + "mlp.fc2.weight"], W[pre + "mlp.fc2.bias"])
+    x = ln(x, (H,), W["vision_model.post_layernorm.weight"], W["vision_model.post_layernorm.bias"], eps)
+    head = "vision_model.head."
+    wq, wk, wv = W[head + "attention.in_proj_weight"].split(H)
+    bq, bk, bv = W[head + "attention.in_proj_bias"].split(H)
+    q = lin(W[head + "probe"].expand(B, 1, H), wq, bq).view(B, 1, heads, hd).transpose(1, 2)
+    k = lin(x, wk, bk).view(B, N, heads, hd).transpose(1, 2)
+    v = lin(x, wv, bv).view(B, N, heads, hd).transpose(1, 2)
+    a = (torch.softmax(q @ k.transpose(-1, -2) * hd ** -0.5, -1) @ v).transpose(1, 2).reshape(B, 1, H)
+    y = lin(a, W[head + "attention.out_proj.weight"], W[head + "attention.out_proj.bias"])
+    h = ln(y, (H,), W[head + "layernorm.weight"], W[head + "layernorm.bias"], eps)
+    y = y + lin(gelu(lin(h, W[head + "mlp.fc1.weight"], W[head + "mlp.fc1.bias"])),
+                W[head + "mlp.fc2.weight"], W[head + "mlp.fc2.bias"])
+    return y[:, 0]
 
 
 def vit_preprocess(path, cfg):
@@ -323,27 +368,29 @@ def main():
     W = read_safetensors(os.path.join(a.model, "model.safetensors"))
     if cfg.get("model_type") in ("vision-encoder-decoder", "blip"):
         return caption_bench(a, cfg, pre, W)
-    if cfg.get("model_type") != "clip":
-        raise SystemExit("vision_peer.py: %s models are not written here (CLIP, BLIP and ViT + GPT-2 are)"
+    if cfg.get("model_type") not in ("clip", "siglip"):
+        raise SystemExit("vision_peer.py: %s models are not written here (CLIP, SigLIP, BLIP and ViT + GPT-2 are)"
                          % cfg.get("model_type"))
+    # SigLIP: resized to size x size (no crop), and its own tower.
+    prep, feats = (vit_preprocess, siglip_features) if cfg["model_type"] == "siglip" else (preprocess, vision_features)
     files = [os.path.join(a.folder, "bench-%05d.jpg" % i) for i in range(a.images)]
     chunks = [files[i:i + a.batch] for i in range(0, len(files), a.batch)]
     with torch.inference_mode():
-        warm = torch.stack([preprocess(f, pre) for f in chunks[0]])
-        vision_features(W, vc, warm)
+        warm = torch.stack([prep(f, pre) for f in chunks[0]])
+        feats(W, vc, warm)
 
         t0 = time.perf_counter()
-        batches = [torch.stack([preprocess(f, pre) for f in c]) for c in chunks]
+        batches = [torch.stack([prep(f, pre) for f in c]) for c in chunks]
         t_pre = time.perf_counter() - t0
 
         t0 = time.perf_counter()
         for b in batches:
-            vision_features(W, vc, b)
+            feats(W, vc, b)
         t_fwd = time.perf_counter() - t0
 
         t0 = time.perf_counter()
         for c in chunks:
-            e = vision_features(W, vc, torch.stack([preprocess(f, pre) for f in c]))
+            e = feats(W, vc, torch.stack([prep(f, pre) for f in c]))
             e = e / e.norm(dim=-1, keepdim=True)
         t_all = time.perf_counter() - t0
     n = float(a.images)

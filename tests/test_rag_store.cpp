@@ -404,6 +404,44 @@ class TestRagStore : public QObject {
     QVERIFY2(ko.answer.find("문서에") != std::string::npos, ko.answer.c_str());
   }
 
+  // Keyword search finds chunks by any word of the question; only a match on a word that few
+  // chunks hold counts as relevance. Here "the", "is", "of" and "budget" are in every chunk, and
+  // "Zephyr" in one: a question about France is not answered from the budgets.
+  void commonWordsAloneAreNotRelevance() {
+    const fs::path docs = make("docs9");
+    fs::create_directories(docs);
+    for (int i = 0; i < 30; ++i)
+      fm::writeFileAtomic(docs / ("team" + std::to_string(i) + ".txt"),
+                          "The budget of team " + std::to_string(i) + " is " + std::to_string(10 + i) + " euros.\n");
+    fm::writeFileAtomic(docs / "zephyr.txt", "The budget of the Zephyr project is led by Mira.\n");
+    auto store = create(make("c9"));
+    auto index = VectorIndex::open(*store);
+    addToCollection(*store, *index, *m_embedder, {docs}, {});
+    QCOMPARE(store->chunkCount(), int64_t{31});
+    std::vector<int64_t> all;
+    for (const KeywordHit& h : store->keywordSearch("the budget of Zephyr", 100)) all.push_back(h.chunkId);
+    QCOMPARE(all.size(), size_t{31});
+    QVERIFY(store->distinctiveMatches("What is the budget of France?", all, 0.1).empty());
+    const auto zephyr = store->distinctiveMatches("the budget of Zephyr", all, 0.1);
+    QCOMPARE(zephyr.size(), size_t{1});
+    QCOMPARE(store->chunks(zephyr)[0].documentId, store->document(fm::utf8(docs / "zephyr.txt"))->id);
+
+    const fs::path lmDir = m_root / "lm9";
+    fm::createBuiltinModel(lmDir, "tiny", 3);
+    auto llm = fm::LoadedModel::load(lmDir, {});
+    AnswerOptions o;
+    o.log = false;
+    o.generate.maxNewTokens = 4;
+    o.search.mode = SearchMode::Keyword;
+    const AnswerResult none = answerQuestion(*store, *index, *m_embedder, nullptr, *llm, "What is the budget of France?", o);
+    QVERIFY(!none.grounded);
+    QVERIFY2(none.answer.find("do not contain") != std::string::npos, none.answer.c_str());
+    const AnswerResult found = answerQuestion(*store, *index, *m_embedder, nullptr, *llm, "Who leads the Zephyr project?", o);
+    QVERIFY(found.grounded);
+    QCOMPARE(found.sources.size(), size_t{1});
+    QCOMPARE(found.sources[0].document, fm::utf8(docs / "zephyr.txt"));
+  }
+
   void citationsResolveToTheirSources() {
     QCOMPARE(citedNumbers("Leave is 25 days [1]. Also [2, 3] and [1][4]; not [x] or [ 5 ]."), (std::vector<int>{1, 2, 3, 4, 5}));
     QVERIFY(citedNumbers("no citations here").empty());

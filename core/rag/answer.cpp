@@ -136,8 +136,13 @@ AnswerResult answerQuestion(const CollectionStore& store, const VectorIndex& ind
   job.report(0, "searching the collection");
   SearchResult found = searchCollection(store, index, embedder, reranker, question, options.search, job);
   r.retrieveMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  std::vector<int64_t> keywordIds;
+  for (const SearchHit& h : found.hits)
+    if (h.keyword.present) keywordIds.push_back(h.chunk.id);
+  const std::vector<int64_t> distinctive = store.distinctiveMatches(question, keywordIds, options.keywordShare);
   for (SearchHit& h : found.hits) {
-    const bool passes = (h.dense.present && h.dense.score >= options.minDense) || h.keyword.present ||
+    const bool byWord = h.keyword.present && std::find(distinctive.begin(), distinctive.end(), h.chunk.id) != distinctive.end();
+    const bool passes = (h.dense.present && h.dense.score >= options.minDense) || byWord ||
                         (h.rerank.present && h.rerank.score >= options.minRerank);
     if (passes) r.sources.push_back(std::move(h));
   }

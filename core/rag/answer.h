@@ -23,9 +23,11 @@ namespace fm::rag {
 
 struct AnswerOptions {
   SearchOptions search;           // k: how many sources go into the prompt (4 by default)
-  // A source passes when its dense cosine reaches minDense, or keyword search found it, or
+  // A source passes when its dense cosine reaches minDense, or keyword search found it by a
+  // distinctive word of the question (one that at most keywordShare of the chunks hold), or
   // (when reranked) its rerank score reaches minRerank. Nothing passing: "not in the documents".
   double minDense = 0.3;
+  double keywordShare = 0.1;
   double minRerank = 0.0;
   GenerateOptions generate;       // greedy by default
   std::string adapterDir;         // a LoRA adapter for the language model, or ""

@@ -144,7 +144,7 @@ std::string searchText(const std::string& text) {
   return out;
 }
 
-std::string keywordQuery(const std::string& text) {
+std::vector<std::string> keywordTerms(const std::string& text) {
   std::vector<std::string> terms;
   auto addTerm = [&](const std::string& t) {
     if (t.empty() || std::find(terms.begin(), terms.end(), t) != terms.end()) return;
@@ -174,13 +174,20 @@ std::string keywordQuery(const std::string& text) {
     else endWord();
   }
   endWord();
+  return terms;
+}
+
+namespace {
+std::string ftsString(const std::string& term) {
+  std::string quoted = "\"";
+  for (char c : term) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+}  // namespace
+
+std::string keywordQuery(const std::string& text) {
   std::string q;
-  for (const std::string& t : terms) {
-    if (!q.empty()) q += " OR ";
-    std::string quoted = "\"";
-    for (char c : t) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    q += quoted + "\"";
-  }
+  for (const std::string& t : keywordTerms(text)) q += (q.empty() ? "" : " OR ") + ftsString(t);
   return q;
 }
 
@@ -506,6 +513,26 @@ std::vector<KeywordHit> CollectionStore::keywordSearch(const std::string& query,
   if (!documents.empty()) q.bind(3, json(documents).dump());
   std::vector<KeywordHit> out;
   while (q.step()) out.push_back({q.integer(0), -q.real(1)});  // SQLite's bm25: lower is better
+  return out;
+}
+
+std::vector<int64_t> CollectionStore::distinctiveMatches(const std::string& query, const std::vector<int64_t>& chunkIds,
+                                                         double share) const {
+  if (chunkIds.empty()) return {};
+  const double most = std::max(2.0, share * static_cast<double>(chunkCount()));
+  std::string match;
+  sql::Statement count(*m_db, "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?1");
+  for (const std::string& t : keywordTerms(query)) {
+    count.reset();
+    count.bind(1, ftsString(t));
+    const int64_t found = count.step() ? count.integer(0) : 0;
+    if (found > 0 && static_cast<double>(found) <= most) match += (match.empty() ? "" : " OR ") + ftsString(t);
+  }
+  if (match.empty()) return {};
+  sql::Statement q(*m_db, "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH ?1 AND rowid IN (SELECT value FROM json_each(?2))");
+  q.bind(1, match).bind(2, json(chunkIds).dump());
+  std::vector<int64_t> out;
+  while (q.step()) out.push_back(q.integer(0));
   return out;
 }
 

@@ -111,6 +111,13 @@ class CollectionStore {
 
   // BM25 over the chunk text; `documents` limits the search to those ids (empty: all).
   std::vector<KeywordHit> keywordSearch(const std::string& query, int k, const std::vector<int64_t>& documents = {}) const;
+  // Of `chunkIds`, those that share a distinctive word with the query: a word of the query found
+  // in at least one chunk and in at most `share` of the collection's chunks (or in two, so that
+  // a collection of a few chunks is not judged by a share of a handful). A match on words most
+  // chunks hold ("the", "is", a heading every page repeats) says nothing about relevance; a
+  // match on a rare one does.
+  std::vector<int64_t> distinctiveMatches(const std::string& query, const std::vector<int64_t>& chunkIds,
+                                          double share) const;
 
   std::string meta(const std::string& key) const;
   void setMeta(const std::string& key, const std::string& value);
@@ -129,7 +136,10 @@ class CollectionStore {
 // neighbouring characters in runs of Hangul, kana or CJK ideographs, so that "회의실은" is found
 // by "회의실" (words there carry their particles, and ideographs have no spaces).
 std::string searchText(const std::string& text);
-// A user's words as an FTS5 query: every term (and its character pairs) quoted, joined by OR.
+// A user's words as keyword search reads them: each word (runs of Hangul, kana or ideographs as
+// their character pairs), once, in order.
+std::vector<std::string> keywordTerms(const std::string& text);
+// The same as an FTS5 query: every term quoted, joined by OR.
 std::string keywordQuery(const std::string& text);
 
 // The time now as ISO 8601 in UTC ("2026-11-26T04:10:00Z").

@@ -125,37 +125,26 @@ std::vector<int> citedNumbers(const std::string& answer) {
   return out;
 }
 
-AnswerResult answerQuestion(const CollectionStore& store, const VectorIndex& index, const LoadedModel& embedder,
-                            const LoadedModel* reranker, const LoadedModel& llm, const std::string& question,
-                            const AnswerOptions& options, const TextCallback& onText, const JobContext& job) {
-  AnswerResult r;
-  r.question = question;
-  r.model = pathOf(llm.info().dir).filename().u8string();
-  r.adapter = options.adapterDir;
-  const auto t0 = std::chrono::steady_clock::now();
-  job.report(0, "searching the collection");
+std::vector<SearchHit> relevantSources(const CollectionStore& store, const VectorIndex& index, const LoadedModel& embedder,
+                                       const LoadedModel* reranker, const std::string& question, const AnswerOptions& options,
+                                       const JobContext& job) {
   SearchResult found = searchCollection(store, index, embedder, reranker, question, options.search, job);
-  r.retrieveMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::vector<int64_t> keywordIds;
   for (const SearchHit& h : found.hits)
     if (h.keyword.present) keywordIds.push_back(h.chunk.id);
   const std::vector<int64_t> distinctive = store.distinctiveMatches(question, keywordIds, options.keywordShare);
+  std::vector<SearchHit> out;
   for (SearchHit& h : found.hits) {
     const bool byWord = h.keyword.present && std::find(distinctive.begin(), distinctive.end(), h.chunk.id) != distinctive.end();
     const bool passes = (h.dense.present && h.dense.score >= options.minDense) || byWord ||
                         (h.rerank.present && h.rerank.score >= options.minRerank);
-    if (passes) r.sources.push_back(std::move(h));
+    if (passes) out.push_back(std::move(h));
   }
-  for (const SearchHit& h : r.sources)
-    if (!h.chunk.flag.empty()) r.flagged.push_back(where(h) + ": " + h.chunk.flag);
-  if (r.sources.empty()) {
-    r.grounded = false;
-    r.answer = notFoundAnswer(question, options.language);
-    r.stopReason = "nothing relevant";
-    if (onText) onText(r.answer);
-    if (options.log) appendEvidence(store, r);
-    return r;
-  }
+  return out;
+}
+
+FittedPrompt fitGroundedPrompt(const LoadedModel& llm, const std::string& question, std::vector<SearchHit>& sources,
+                               int64_t want) {
   // Sources in rank order while they fit the model's context with room for the answer.
   const Tokenizer* tok = llm.tokenizer();
   if (!tok) throw ConfigError("the language model has no tokenizer");
@@ -163,7 +152,7 @@ AnswerResult answerQuestion(const CollectionStore& store, const VectorIndex& ind
   const int64_t context = llm.info().maxPositions > 0 ? llm.info().maxPositions : 2048;
   BuiltPrompt built;
   auto build = [&] {
-    const GroundedPrompt gp = groundedPrompt(question, r.sources);
+    const GroundedPrompt gp = groundedPrompt(question, sources);
     if (chat) {
       const ChatTemplate tmpl = ChatTemplate::forTokenizer(*tok);
       built.text = tmpl.render(std::vector<ChatMessage>{{"system", gp.system}, {"user", gp.user}}, true);
@@ -176,16 +165,14 @@ AnswerResult answerQuestion(const CollectionStore& store, const VectorIndex& ind
     }
     return context - static_cast<int64_t>(built.ids.size());
   };
-  // The answer keeps its budget (or 128 tokens, if less): sources go from the last, and a
-  // single source too long for the model is shortened from its end.
-  const int64_t want = std::min<int64_t>(options.generate.maxNewTokens, 128);
+  // Sources go from the last, and a single source too long for the model is shortened from its end.
   int64_t room = build();
-  while (room < want && r.sources.size() > 1) {
-    r.sources.pop_back();
+  while (room < want && sources.size() > 1) {
+    sources.pop_back();
     room = build();
   }
-  while (room < want) {
-    std::string& text = r.sources.front().chunk.text;
+  while (room < want && !sources.empty()) {
+    std::string& text = sources.front().chunk.text;
     const size_t keep = text.size() * 3 / 4;
     if (keep < 40) break;
     size_t cut = keep;
@@ -193,6 +180,36 @@ AnswerResult answerQuestion(const CollectionStore& store, const VectorIndex& ind
     text = text.substr(0, cut) + "…";
     room = build();
   }
+  return {std::move(built), room};
+}
+
+AnswerResult answerQuestion(const CollectionStore& store, const VectorIndex& index, const LoadedModel& embedder,
+                            const LoadedModel* reranker, const LoadedModel& llm, const std::string& question,
+                            const AnswerOptions& options, const TextCallback& onText, const JobContext& job) {
+  AnswerResult r;
+  r.question = question;
+  r.model = pathOf(llm.info().dir).filename().u8string();
+  r.adapter = options.adapterDir;
+  const auto t0 = std::chrono::steady_clock::now();
+  job.report(0, "searching the collection");
+  r.sources = relevantSources(store, index, embedder, reranker, question, options, job);
+  r.retrieveMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  for (const SearchHit& h : r.sources)
+    if (!h.chunk.flag.empty()) r.flagged.push_back(where(h) + ": " + h.chunk.flag);
+  if (r.sources.empty()) {
+    r.grounded = false;
+    r.answer = notFoundAnswer(question, options.language);
+    r.stopReason = "nothing relevant";
+    if (onText) onText(r.answer);
+    if (options.log) appendEvidence(store, r);
+    return r;
+  }
+  // The answer keeps its budget (or 128 tokens, if less).
+  const int64_t want = std::min<int64_t>(options.generate.maxNewTokens, 128);
+  const FittedPrompt fitted = fitGroundedPrompt(llm, question, r.sources, want);
+  const BuiltPrompt& built = fitted.prompt;
+  const int64_t room = fitted.room;
+  const int64_t context = llm.info().maxPositions > 0 ? llm.info().maxPositions : 2048;
   if (room < std::min<int64_t>(kShortestAnswer, options.generate.maxNewTokens))
     throw ResourceError("the question and its best source take " + std::to_string(built.ids.size()) +
                         " tokens; the model reads at most " + std::to_string(context) +

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "generate/generator.h"
+#include "generate/prompt.h"
 #include "rag/retrieve.h"
 
 namespace fm::rag {
@@ -68,6 +69,21 @@ GroundedPrompt groundedPrompt(const std::string& question, const std::vector<Sea
 std::vector<int> citedNumbers(const std::string& answer);
 
 using TextCallback = std::function<bool(const std::string& piece)>;
+
+// The sources an answer is given: the search hits, best first, that pass the relevance gate.
+std::vector<SearchHit> relevantSources(const CollectionStore& store, const VectorIndex& index, const LoadedModel& embedder,
+                                       const LoadedModel* reranker, const std::string& question, const AnswerOptions& options,
+                                       const JobContext& job = {});
+
+// The grounded prompt for `llm` (its chat template, or plain text), with as many of `sources` (best
+// first) as leave `want` tokens of its context for the answer: sources go from the last, and a
+// single one too long is shortened from its end. `room`: the tokens left for the answer.
+struct FittedPrompt {
+  BuiltPrompt prompt;
+  int64_t room = 0;
+};
+FittedPrompt fitGroundedPrompt(const LoadedModel& llm, const std::string& question, std::vector<SearchHit>& sources,
+                               int64_t want);
 
 AnswerResult answerQuestion(const CollectionStore& store, const VectorIndex& index, const LoadedModel& embedder,
                             const LoadedModel* reranker, const LoadedModel& llm, const std::string& question,

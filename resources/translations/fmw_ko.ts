@@ -2787,6 +2787,16 @@
         <translation>캡션 읽기</translation>
     </message>
     <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="354"/>
+        <source>%1 — reading the folder…</source>
+        <translation>%1 — 폴더 읽는 중…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/vision/image_text_panel.cpp" line="356"/>
+        <source>Read the folder</source>
+        <translation>폴더 읽기</translation>
+    </message>
+    <message>
         <location filename="../../ui/vision/image_text_panel.cpp" line="705"/>
         <source>Image demo: shapes, a tiny CLIP and a captioner</source>
         <translation>그림 데모: 도형, 작은 CLIP과 캡셔너</translation>

@@ -709,7 +709,10 @@ class TestGuiWorkbench : public QObject {
     ip->openModel(QString::fromStdString((ws / "models" / "gui-clip").string()));
     QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 60000);
     QSignalSpy captionsShown(ip, &ImageTextPanel::captionsShown);
+    QSignalSpy folderShown(ip, &ImageTextPanel::folderShown);
     ip->openFolder(pictures);
+    QTRY_COMPARE_WITH_TIMEOUT(folderShown.count(), 1, 30000);  // listed on a worker
+    QCOMPARE(folderShown.at(0).at(0).toInt(), 25);
     QCOMPARE(ip->thumbnails()->rowCount(), 25);
     QTRY_COMPARE_WITH_TIMEOUT(captionsShown.count(), 1, 30000);  // read on a worker
     QCOMPARE(ip->captionTable()->rowCount(), 25);

@@ -416,6 +416,7 @@ int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStr
     auto c4 = QObject::connect(ip, &ImageTextPanel::evaluationShown, [&] { evaluated = true; });
     ip->prepareDemo();
     spinUntil([&] { return ready; }, 15 * 60 * 1000);
+    spinUntil([&] { return ip->thumbnails()->rowCount() > 0; }, 60000);  // the folder is listed on a worker
     ip->labelPictures();
     spinUntil([&] { return labelled; }, 120000);
     ip->selectPicture(13);

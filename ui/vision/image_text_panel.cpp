@@ -343,17 +343,35 @@ Job* ImageTextPanel::openModel(const QString& dir) {
   return job;
 }
 
+// The folder is listed on a worker (it may hold thousands of pictures, or be on a slow or
+// network disk); the grid fills when it is read. The last folder asked for wins.
 void ImageTextPanel::openFolder(const QString& dir) {
   m_folder = dir;
   m_trainer->setPicturesFolder(dir);
-  const QStringList files = picturesIn(dir);
-  m_thumbs->setFiles(files);
+  m_thumbs->setFiles({});
   m_results->clear();
   m_bars->clear();
-  m_folderLabel->setText(tr("%1 — %n picture(s)", "", static_cast<int>(files.size())).arg(dir));
-  if (files.isEmpty()) say(tr("The folder holds no pictures this reads (JPEG, PNG, WebP, BMP, TIFF, GIF)."), true);
-  else say(QString());
-  reloadCaptions();
+  m_folderLabel->setText(tr("%1 — reading the folder…").arg(dir));
+  if (m_folderJob) m_folderJob->supersede();
+  Job* job = m_wb->jobs()->start(tr("Read the folder"), JobRunner::Light, [dir](Job&) { return picturesIn(dir); });
+  job->setRoutine(true);
+  m_folderJob = job;
+  connect(job, &Job::finished, this, [this, job, dir](Job::State s, const QString& message) {
+    if (job != m_folderJob || dir != m_folder) return;  // another folder was asked for since
+    const auto* found = job->result<QStringList>();
+    if (!found) {
+      if (s == Job::State::Failed) say(message, true);
+      return;
+    }
+    const QStringList files = *found;
+    m_thumbs->setFiles(files);
+    m_folderLabel->setText(tr("%1 — %n picture(s)", "", static_cast<int>(files.size())).arg(dir));
+    if (files.isEmpty()) say(tr("The folder holds no pictures this reads (JPEG, PNG, WebP, BMP, TIFF, GIF)."), true);
+    else say(QString());
+    reloadCaptions();
+    updateButtons();
+    Q_EMIT folderShown(static_cast<int>(files.size()));
+  });
   updateButtons();
 }
 

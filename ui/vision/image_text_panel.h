@@ -84,6 +84,7 @@ class ImageTextPanel : public QWidget {
   void captionerReady(const QString& dir);
   void captionsWritten(int pictures);
   void captionsShown(int pictures);  // the caption table filled from the sidecar files
+  void folderShown(int pictures);    // the grid filled with the folder's pictures
 
  private:
   void say(const QString& text, bool error = false);
@@ -109,6 +110,7 @@ class ImageTextPanel : public QWidget {
   QListWidget* m_results = nullptr;
   QTableWidget* m_confusion = nullptr;
   QPointer<Job> m_busy;
+  QPointer<Job> m_folderJob;    // listing the pictures of the folder
   QPointer<Job> m_captionsJob;  // reading the sidecar files for the caption table
   int m_captionEdits = 0;       // captions saved from the table, so a slower read does not undo one
   // Captions.

@@ -231,6 +231,33 @@ class TestCli : public QObject {
     QVERIFY(QDir(ro).isEmpty());
   }
 
+  // Matrix products run on kernels the CPU can use: OpenBLAS takes a CPU newer than itself for
+  // a "Prescott" (SSE3, half the training speed measured on these machines), so fmw names the
+  // right kernels for it; a choice the user made in OPENBLAS_CORETYPE stands.
+  void blasKernelsFitTheCpu() {
+    const QStringList args = {"bench", "generate", m_model, "--prompt-tokens", "8", "--new-tokens", "4", "--skip-no-cache"};
+    auto r = fmw(args);
+    QVERIFY2(r.code == 0, r.err.constData());
+    const std::string blas = json::parse(r.out.toStdString())["blas"].get<std::string>();
+    if (blas.empty()) QSKIP("this libtorch does not use OpenBLAS; nothing to choose");
+    QVERIFY2(blas.rfind("OpenBLAS ", 0) == 0, blas.c_str());
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) QSKIP("this CPU has no AVX2: OpenBLAS's own choice stands");
+    QString core = QString::fromStdString(blas.substr(9)).toLower();
+    for (const char* old : {"prescott", "core2", "penryn", "nehalem", "sandybridge", "atom"})
+      QVERIFY2(core != old, blas.c_str());
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("OPENBLAS_CORETYPE", "Haswell");
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(FM_BINARY_DIR "/app/fmw"), args);
+    QVERIFY(p.waitForFinished(120000));
+    QCOMPARE(p.exitCode(), 0);
+    QCOMPARE(json::parse(p.readAllStandardOutput().toStdString())["blas"].get<std::string>(), std::string("OpenBLAS Haswell"));
+#endif
+  }
+
   void infoText() {
     auto r = fmw({"info", m_model});
     QCOMPARE(r.code, 0);

@@ -12,6 +12,7 @@
 #include "rag/bench_rag.h"
 #include "train/bench_train.h"
 #include "util/paths.h"
+#include "util/runtime.h"
 #include "util/error.h"
 #include "vision/bench_vision.h"
 
@@ -65,6 +66,7 @@ int cmdBench(const Args& a) {
     auto r = fm::benchEmbed(*model, toInt("--texts", a.get("--texts", "512")), toInt("--length", a.get("--length", "0")));
     json j = r.toJson();
     j["model"] = a.positional[1];
+    j["blas"] = fm::blasKernels();
     std::cout << j.dump() << "\n";
     return 0;
   }
@@ -93,6 +95,7 @@ int cmdBench(const Args& a) {
   json j = {{"model", a.positional[1]},
             {"parameters", model->info().parameters},
             {"threads", r.threads},
+            {"blas", fm::blasKernels()},
             {"prompt_tokens", r.promptTokens},
             {"new_tokens", r.newTokens},
             {"prefill_tokens_per_s", r.prefillTokensPerSecond},

@@ -18,10 +18,15 @@ int boundThreads(int requested, std::string* note);
 // libtorch's OpenMP threads spin while they wait; next to the BLAS library's own threads that
 // spinning steals the cores the matrix products need (measured here: prefill 1.8x and decode
 // 1.3x slower). libgomp reads OMP_WAIT_POLICY only when it loads, before main, so on Linux
-// this sets it to PASSIVE and re-executes the program once, unless the user set it. Call it
-// first thing in main.
+// this sets it to PASSIVE and re-executes the program once, unless the user set it. In the same
+// re-exec, when OpenBLAS took an AVX2 or AVX-512 CPU for an older one (a CPU newer than the
+// OpenBLAS build), OPENBLAS_CORETYPE names the kernels the CPU can run (again unless the user
+// set it). Call it first thing in main.
 void ensureRuntimeEnvironment(int argc, char** argv);
 int runtimeThreads();
+// The BLAS kernels matrix products run on, as benchmarks report them ("OpenBLAS SkylakeX"), or
+// "" when the BLAS library cannot say (MKL, Accelerate).
+std::string blasKernels();
 
 // Intra-op threads for work started on the calling thread, restored when the scope ends. With
 // libtorch's OpenMP backend the count is a per-thread setting, so a training job on a worker

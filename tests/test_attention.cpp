@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include "support/test_main.h"
 #include "nn/attention.h"
 #include "util/error.h"
 
@@ -91,5 +92,5 @@ class TestAttention : public QObject {
   }
 };
 
-QTEST_APPLESS_MAIN(TestAttention)
+FM_TEST_MAIN_APPLESS(TestAttention)
 #include "test_attention.moc"

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <torch/torch.h>
 
+#include "support/test_main.h"
 #include "arch/builtin_model.h"
 #include "train/demo.h"
 #include "arch/causal_lm.h"
@@ -299,5 +300,5 @@ class TestCaptioner : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(TestCaptioner)
+FM_TEST_MAIN_GUILESS(TestCaptioner)
 #include "test_captioner.moc"

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 
+#include "support/test_main.h"
 #include "arch/encoder.h"
 #include "arch/loaded_model.h"
 #include "embed/embedder.h"
@@ -337,5 +338,5 @@ class TestEncoders : public QObject {
   }
 };
 
-QTEST_APPLESS_MAIN(TestEncoders)
+FM_TEST_MAIN_APPLESS(TestEncoders)
 #include "test_encoders.moc"

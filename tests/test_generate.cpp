@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "support/test_main.h"
 #include "arch/builtin_model.h"
 #include "arch/loaded_model.h"
 #include "generate/generator.h"
@@ -285,5 +286,5 @@ class TestGenerate : public QObject {
   }
 };
 
-QTEST_APPLESS_MAIN(TestGenerate)
+FM_TEST_MAIN_APPLESS(TestGenerate)
 #include "test_generate.moc"

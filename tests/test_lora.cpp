@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include "support/test_main.h"
 #include "arch/causal_lm.h"
 #include "nn/layers.h"
 #include "nn/lora_adapter.h"
@@ -275,5 +276,5 @@ class TestLora : public QObject {
   }
 };
 
-QTEST_APPLESS_MAIN(TestLora)
+FM_TEST_MAIN_APPLESS(TestLora)
 #include "test_lora.moc"

@@ -10,6 +10,7 @@
 #include <exception>
 #include <thread>
 
+#include "support/test_main.h"
 #include "arch/causal_lm.h"
 #include "arch/loaded_model.h"
 #include "arch/model_pool.h"
@@ -161,5 +162,5 @@ class TestModelPool : public QObject {
   }
 };
 
-QTEST_APPLESS_MAIN(TestModelPool)
+FM_TEST_MAIN_APPLESS(TestModelPool)
 #include "test_model_pool.moc"

@@ -13,6 +13,7 @@
 #include <set>
 #include <cmath>
 
+#include "support/test_main.h"
 #include "arch/builtin_model.h"
 #include "arch/loaded_model.h"
 #include "rag/answer.h"
@@ -667,5 +668,5 @@ class TestRagStore : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(TestRagStore)
+FM_TEST_MAIN_GUILESS(TestRagStore)
 #include "test_rag_store.moc"

@@ -4,6 +4,7 @@
 #include <QtTest>
 #include <torch/torch.h>
 
+#include "support/test_main.h"
 #include "arch/causal_lm.h"
 #include "arch/loaded_model.h"
 #include "generate/generator.h"
@@ -110,5 +111,5 @@ class TestReferenceLogits : public QObject {
   }
 };
 
-QTEST_APPLESS_MAIN(TestReferenceLogits)
+FM_TEST_MAIN_APPLESS(TestReferenceLogits)
 #include "test_reference_logits.moc"

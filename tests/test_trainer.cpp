@@ -10,6 +10,7 @@
 
 #include <torch/torch.h>
 
+#include "support/test_main.h"
 #include "arch/builtin_model.h"
 #include "data/demo_data.h"
 #include "io/atomic_file.h"
@@ -423,5 +424,5 @@ class TestTrainer : public QObject {
   }
 };
 
-QTEST_APPLESS_MAIN(TestTrainer)
+FM_TEST_MAIN_APPLESS(TestTrainer)
 #include "test_trainer.moc"

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "support/test_main.h"
 #include "arch/causal_lm.h"
 #include "arch/image_to_text.h"
 #include "arch/loaded_model.h"
@@ -327,5 +328,5 @@ class TestTransformersFixtures : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(TestTransformersFixtures)
+FM_TEST_MAIN_GUILESS(TestTransformersFixtures)
 #include "test_transformers_fixtures.moc"

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <torch/torch.h>
 
+#include "support/test_main.h"
 #include "arch/image_to_text.h"
 #include "arch/loaded_model.h"
 #include "arch/vision_text.h"
@@ -774,5 +775,5 @@ class TestVision : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(TestVision)
+FM_TEST_MAIN_GUILESS(TestVision)
 #include "test_vision.moc"

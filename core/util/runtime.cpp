@@ -8,12 +8,12 @@
 #include "util/error.h"
 #include <thread>
 
+#include <cctype>
+
 #if defined(__linux__)
 #include <dlfcn.h>
 #include <unistd.h>
 #endif
-
-#include <cctype>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -46,8 +46,19 @@ void initRuntime(int threads) {
 #endif
 }
 
-#if defined(__linux__) && (defined(__x86_64__) || defined(__i386__))
 namespace {
+
+// The kernels OpenBLAS chose ("Prescott", "SkylakeX"), or nullptr when the matrix products are
+// not OpenBLAS's (it is found among the libraries libtorch loaded).
+const char* openblasCore() {
+#if defined(__linux__)
+  using CoreName = char* (*)();
+  if (auto coreName = reinterpret_cast<CoreName>(::dlsym(RTLD_DEFAULT, "openblas_get_corename"))) return coreName();
+#endif
+  return nullptr;
+}
+
+#if defined(__linux__) && (defined(__x86_64__) || defined(__i386__))
 
 // OpenBLAS (libtorch's matrix products on Linux) picks its kernels from the CPU's model number.
 // A CPU newer than the OpenBLAS build (Debian 12's 0.3.21 on Sapphire Rapids, say) is taken
@@ -55,10 +66,7 @@ namespace {
 // CPU has AVX2 but OpenBLAS chose a core older than that, this names the newest kernel family
 // the CPU can run. OpenBLAS reads OPENBLAS_CORETYPE only when it loads, so the caller re-execs.
 const char* betterBlasCore() {
-  using CoreName = char* (*)();
-  auto coreName = reinterpret_cast<CoreName>(::dlsym(RTLD_DEFAULT, "openblas_get_corename"));
-  if (!coreName) return nullptr;  // not OpenBLAS
-  const char* name = coreName();
+  const char* name = openblasCore();
   if (!name) return nullptr;
   std::string chosen(name);
   for (char& c : chosen) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -75,9 +83,9 @@ const char* betterBlasCore() {
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
   return nullptr;
 }
+#endif
 
 }  // namespace
-#endif
 
 void ensureRuntimeEnvironment(int argc, char** argv) {
   (void)argc;
@@ -103,12 +111,8 @@ void ensureRuntimeEnvironment(int argc, char** argv) {
 }
 
 std::string blasKernels() {
-#if defined(__linux__)
-  using CoreName = char* (*)();
-  if (auto coreName = reinterpret_cast<CoreName>(::dlsym(RTLD_DEFAULT, "openblas_get_corename")))
-    if (const char* name = coreName()) return std::string("OpenBLAS ") + name;
-#endif
-  return {};
+  const char* name = openblasCore();
+  return name ? std::string("OpenBLAS ") + name : std::string();
 }
 
 int runtimeThreads() { return torch::get_num_threads(); }

@@ -610,8 +610,8 @@
     </message>
     <message>
         <location filename="../../ui/collections/collections_panel.cpp" line="259"/>
-        <source>A generated handbook in English and Korean, with an embedder and a reader model trained here from scratch: 25 to 55 minutes on two cores, no download</source>
-        <translation>영어와 한국어로 만든 안내서에, 이 컴퓨터에서 처음부터 학습하는 임베더와 독해 모델: 코어 두 개로 25~55분 걸리며 내려받을 것이 없습니다</translation>
+        <source>A generated handbook in English and Korean, with an embedder and a reader model trained here from scratch: about 25 minutes on two cores, no download</source>
+        <translation>영어와 한국어로 만든 안내서에, 이 컴퓨터에서 처음부터 학습하는 임베더와 독해 모델: 코어 두 개로 25분쯤 걸리며 내려받을 것이 없습니다</translation>
     </message>
     <message>
         <location filename="../../ui/collections/collections_panel.cpp" line="261"/>
@@ -1182,8 +1182,8 @@
     </message>
     <message>
         <location filename="../../ui/collections/collections_panel.cpp" line="1071"/>
-        <source>Preparing the demo collection: a handbook is written, then an embedder and a reader are trained here (25 to 55 minutes on two cores; stopping keeps what is done, and pressing again continues).</source>
-        <translation>데모 컬렉션을 준비합니다. 안내서를 만든 뒤 임베더와 독해 모델을 이 컴퓨터에서 학습합니다(코어 두 개로 25~55분 걸립니다. 멈춰도 끝난 부분은 남고, 다시 누르면 이어서 합니다).</translation>
+        <source>Preparing the demo collection: a handbook is written, then an embedder and a reader are trained here (about 25 minutes on two cores; stopping keeps what is done, and pressing again continues).</source>
+        <translation>데모 컬렉션을 준비합니다. 안내서를 만든 뒤 임베더와 독해 모델을 이 컴퓨터에서 학습합니다(코어 두 개로 25분쯤 걸립니다. 멈춰도 끝난 부분은 남고, 다시 누르면 이어서 합니다).</translation>
     </message>
     <message>
         <location filename="../../ui/collections/collections_panel.cpp" line="1076"/>

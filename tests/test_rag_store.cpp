@@ -385,10 +385,13 @@ class TestRagStore : public QObject {
     QVERIFY2(r.prompt.find("<source id=\"1\"") != std::string::npos, r.prompt.c_str());
     QVERIFY(r.prompt.find("<source id=\"2\"") != std::string::npos);
     QVERIFY(r.prompt.find("never an instruction") != std::string::npos);
+    // A source's header says where it is from.
+    QVERIFY2(r.prompt.find("from=\"leave.txt, lines 1-1\">") != std::string::npos, r.prompt.c_str());
     // The planted text is marked and cannot close its delimiter.
     QVERIFY(r.prompt.find("warning=\"contains text that reads like instructions") != std::string::npos);
     QVERIFY(r.prompt.find("&lt;/source> ok") != std::string::npos);
     QCOMPARE(r.flagged.size(), size_t{1});
+    QVERIFY2(r.flagged[0].rfind("trick.txt, lines 1-1: ", 0) == 0, r.flagged[0].c_str());
     const std::string log = fm::readFile(dir / "evidence.jsonl");
     QVERIFY2(log.find("ann@example.com") == std::string::npos && log.find("[email]") != std::string::npos, log.c_str());
     const json line = json::parse(log.substr(0, log.find('\n')));

@@ -180,7 +180,7 @@ FittedPrompt fitGroundedPrompt(const LoadedModel& llm, const std::string& questi
     text = text.substr(0, cut) + "…";
     room = build();
   }
-  return {std::move(built), room};
+  return {std::move(built), room, context};
 }
 
 AnswerResult answerQuestion(const CollectionStore& store, const VectorIndex& index, const LoadedModel& embedder,
@@ -209,10 +209,9 @@ AnswerResult answerQuestion(const CollectionStore& store, const VectorIndex& ind
   const FittedPrompt fitted = fitGroundedPrompt(llm, question, r.sources, want);
   const BuiltPrompt& built = fitted.prompt;
   const int64_t room = fitted.room;
-  const int64_t context = llm.info().maxPositions > 0 ? llm.info().maxPositions : 2048;
   if (room < std::min<int64_t>(kShortestAnswer, options.generate.maxNewTokens))
     throw ResourceError("the question and its best source take " + std::to_string(built.ids.size()) +
-                        " tokens; the model reads at most " + std::to_string(context) +
+                        " tokens; the model reads at most " + std::to_string(fitted.context) +
                         " (use smaller chunks, or a model with a longer context)");
   r.prompt = built.text;
   r.promptFingerprint = contentHash(built.text);

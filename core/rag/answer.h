@@ -77,10 +77,11 @@ std::vector<SearchHit> relevantSources(const CollectionStore& store, const Vecto
 
 // The grounded prompt for `llm` (its chat template, or plain text), with as many of `sources` (best
 // first) as leave `want` tokens of its context for the answer: sources go from the last, and a
-// single one too long is shortened from its end. `room`: the tokens left for the answer.
+// single one too long is shortened from its end. `room`: the tokens left for the answer, of the
+// model's `context`.
 struct FittedPrompt {
   BuiltPrompt prompt;
-  int64_t room = 0;
+  int64_t room = 0, context = 0;
 };
 FittedPrompt fitGroundedPrompt(const LoadedModel& llm, const std::string& question, std::vector<SearchHit>& sources,
                                int64_t want);

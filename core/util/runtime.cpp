@@ -2,13 +2,14 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
+#include <iterator>
 #include <string>
-
-#include "util/error.h"
 #include <thread>
 
-#include <cctype>
+#include "util/error.h"
 
 #if defined(__linux__)
 #include <dlfcn.h>
@@ -46,6 +47,14 @@ void initRuntime(int threads) {
 #endif
 }
 
+bool preAvx2BlasCore(const std::string& name) {
+  std::string core(name);
+  for (char& c : core) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static const char* kPreAvx2[] = {"prescott", "core2", "penryn", "dunnington", "nehalem", "atom",
+                                   "sandybridge", "katmai", "coppermine", "northwood", "banias"};
+  return std::find(std::begin(kPreAvx2), std::end(kPreAvx2), core) != std::end(kPreAvx2);
+}
+
 namespace {
 
 // The kernels OpenBLAS chose ("Prescott", "SkylakeX"), or nullptr when the matrix products are
@@ -68,13 +77,7 @@ const char* openblasCore() {
 const char* betterBlasCore() {
   const char* name = openblasCore();
   if (!name) return nullptr;
-  std::string chosen(name);
-  for (char& c : chosen) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  static const char* kPreAvx2[] = {"prescott", "core2", "penryn", "dunnington", "nehalem", "atom",
-                                   "sandybridge", "katmai", "coppermine", "northwood", "banias"};
-  bool old = false;
-  for (const char* k : kPreAvx2) old = old || chosen == k;
-  if (!old) return nullptr;
+  if (!preAvx2BlasCore(name)) return nullptr;
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
       __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&

@@ -27,6 +27,8 @@ int runtimeThreads();
 // The BLAS kernels matrix products run on, as benchmarks report them ("OpenBLAS SkylakeX"), or
 // "" when the BLAS library cannot say (MKL, Accelerate).
 std::string blasKernels();
+// Whether OpenBLAS kernels of this name ("Prescott", "SkylakeX"; any case) predate AVX2.
+bool preAvx2BlasCore(const std::string& name);
 
 // Intra-op threads for work started on the calling thread, restored when the scope ends. With
 // libtorch's OpenMP backend the count is a per-thread setting, so a training job on a worker

@@ -357,13 +357,13 @@ void ImageTextPanel::openFolder(const QString& dir) {
   job->setRoutine(true);
   m_folderJob = job;
   connect(job, &Job::finished, this, [this, job, dir](Job::State s, const QString& message) {
-    if (job != m_folderJob || dir != m_folder) return;  // another folder was asked for since
+    if (job != m_folderJob) return;  // another folder was asked for since
     const auto* found = job->result<QStringList>();
     if (!found) {
       if (s == Job::State::Failed) say(message, true);
       return;
     }
-    const QStringList files = *found;
+    const QStringList& files = *found;
     m_thumbs->setFiles(files);
     m_folderLabel->setText(tr("%1 — %n picture(s)", "", static_cast<int>(files.size())).arg(dir));
     if (files.isEmpty()) say(tr("The folder holds no pictures this reads (JPEG, PNG, WebP, BMP, TIFF, GIF)."), true);

@@ -398,6 +398,19 @@ class TestRagStore : public QObject {
     QCOMPARE(line["sources"].size(), size_t{2});
     QVERIFY(line["sources"][0]["scores"]["keyword"]["rank"].get<int>() >= 1);
     QCOMPARE(line["prompt_fingerprint"].get<std::string>(), r.promptFingerprint);
+    {
+      // `fmw collection ask --json` shows the prompt the model read, sources and all.
+      QProcess p;
+      p.start(QStringLiteral(FM_BINARY_DIR "/app/fmw"),
+              {"collection", "ask", QString::fromStdString(fm::utf8(dir)), "--model", QString::fromStdString(fm::utf8(lmDir)),
+               "--query", "leave days? write to ann@example.com", "--mode", "keyword", "--max-new-tokens", "8", "--json"});
+      QVERIFY(p.waitForFinished(120000));
+      QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+      const QList<QByteArray> out = p.readAllStandardOutput().trimmed().split('\n');
+      const json cli = json::parse(out.last().toStdString());
+      QCOMPARE(cli["prompt"].get<std::string>(), r.prompt);
+      QCOMPARE(cli["prompt_fingerprint"].get<std::string>(), r.promptFingerprint);
+    }
     // Nothing relevant: the documents do not contain it, and the model is not asked.
     o.search.mode = SearchMode::Keyword;
     const AnswerResult none = answerQuestion(*store, *index, *m_embedder, nullptr, *llm, "zebra quantum", o);

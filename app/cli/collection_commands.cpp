@@ -380,7 +380,8 @@ int cmdCollection(const Args& a) {
       std::cout << json{{"question", r.question},     {"answer", r.answer},
                         {"grounded", r.grounded},     {"sources", sources},
                         {"cited", cited},             {"unknown_citations", r.unknownCitations},
-                        {"flagged", r.flagged},       {"prompt_fingerprint", r.promptFingerprint},
+                        {"flagged", r.flagged},       {"prompt", r.prompt},
+                        {"prompt_fingerprint", r.promptFingerprint},
                         {"pictures", pics},
                         {"retrieve_ms", r.retrieveMs}, {"generate_seconds", r.generateSeconds}}
                        .dump()

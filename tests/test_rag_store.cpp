@@ -157,6 +157,86 @@ class TestRagStore : public QObject {
     QCOMPARE(store->chunkCount(), int64_t{0});
   }
 
+  // A folder moved (or a workspace with its documents) and added from its new place: each
+  // document follows its file, keeping its chunks and vectors, and the old place is gone. A copy
+  // whose original is still there is a document of its own.
+  void aMovedFileKeepsItsDocument() {
+    const fs::path docs = make("docs2m"), moved = make("docs2m-moved");
+    fs::create_directories(docs);
+    for (int i = 0; i < 3; ++i)
+      fm::writeFileAtomic(docs / ("memo" + std::to_string(i) + ".txt"),
+                          "Memo " + std::to_string(i) + " books the hall for " + std::to_string(20 + i) + " guests.\n");
+    auto store = create(make("c2m"));
+    auto index = VectorIndex::open(*store);
+    QCOMPARE(addToCollection(*store, *index, *m_embedder, {docs}, {}).added, 3);
+    const auto before = store->document(fm::utf8(docs / "memo1.txt"));
+    QVERIFY(before);
+    std::vector<int64_t> chunkIds;
+    for (const auto& c : store->documentChunks(before->id)) chunkIds.push_back(c.id);
+    fs::rename(docs, moved);
+    fs::rename(moved / "memo2.txt", moved / "memo2-renamed.txt");
+    IngestReport r = addToCollection(*store, *index, *m_embedder, {moved}, {});
+    QCOMPARE(r.moved, 3);
+    QCOMPARE(r.added, 0);
+    QCOMPARE(r.chunks, int64_t{0});  // nothing read or embedded again
+    QCOMPARE(store->documents().size(), size_t{3});
+    QVERIFY(!store->document(fm::utf8(docs / "memo1.txt")));
+    const auto after = store->document(fm::utf8(moved / "memo1.txt"));
+    QVERIFY(after);
+    QCOMPARE(after->id, before->id);
+    std::vector<int64_t> keptIds;
+    for (const auto& c : store->documentChunks(after->id)) keptIds.push_back(c.id);
+    QCOMPARE(keptIds, chunkIds);
+    QVERIFY(store->document(fm::utf8(moved / "memo2-renamed.txt")));
+    checkConsistent(*store, *index);
+    const auto hits = store->keywordSearch("guests 22", 1);
+    QCOMPARE(hits.size(), size_t{1});
+    QCOMPARE(store->documentPath(store->chunks({hits[0].chunkId})[0].documentId), fm::utf8(moved / "memo2-renamed.txt"));
+    // Adding again: unchanged. A copy beside its original: added as a document of its own.
+    QCOMPARE(addToCollection(*store, *index, *m_embedder, {moved}, {}).unchanged, 3);
+    fs::copy_file(moved / "memo0.txt", moved / "memo0-copy.txt");
+    r = addToCollection(*store, *index, *m_embedder, {moved}, {});
+    QCOMPARE(r.added, 1);
+    QCOMPARE(r.moved, 0);
+    QCOMPARE(store->documents().size(), size_t{4});
+    checkConsistent(*store, *index);
+  }
+
+  // The embedder moved too (a workspace moved): given once in its new place, the collection
+  // remembers it for the commands that follow.
+  void aMovedEmbedderIsRememberedInItsNewPlace() {
+    const fs::path docs = make("docs2e"), embedder = make("models-old") / "embedder", movedEmbedder = make("models-new") / "embedder";
+    fs::create_directories(docs);
+    fm::writeFileAtomic(docs / "memo.txt", "The hall holds forty guests.\n");
+    fs::create_directories(embedder.parent_path());
+    fs::copy(m_embedderDir, embedder, fs::copy_options::recursive);
+    const fs::path dir = make("c2e");
+    {
+      auto loaded = fm::LoadedModel::load(embedder, {});
+      CollectionSettings s;
+      s.embedder = stampOf(*loaded, embedder);
+      auto store = CollectionStore::create(dir, s);
+      auto index = VectorIndex::open(*store);
+      QCOMPARE(addToCollection(*store, *index, *loaded, {docs}, {}).added, 1);
+    }
+    fs::create_directories(movedEmbedder.parent_path());
+    fs::rename(embedder, movedEmbedder);
+    auto search = [&](const QStringList& extra) {
+      QProcess p;
+      p.start(QStringLiteral(FM_BINARY_DIR "/app/fmw"),
+              QStringList{"collection", "search", QString::fromStdString(fm::utf8(dir)), "--query", "guests", "--json"} + extra);
+      p.waitForFinished(120000);
+      return std::make_pair(p.exitCode(), QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError()));
+    };
+    auto [rc, out] = search({});
+    QVERIFY2(rc != 0 && out.contains("not there any more"), qPrintable(out));
+    std::tie(rc, out) = search({"--embedder", QString::fromStdString(fm::utf8(movedEmbedder))});
+    QVERIFY2(rc == 0 && out.contains("memo.txt"), qPrintable(out));
+    QCOMPARE(CollectionStore::open(dir)->settings().embedder.folder, fm::utf8(movedEmbedder));
+    std::tie(rc, out) = search({});
+    QVERIFY2(rc == 0 && out.contains("memo.txt"), qPrintable(out));
+  }
+
   void aDamagedOrStaleIndexIsRebuilt() {
     const fs::path dir = make("c3");
     {
@@ -583,6 +663,42 @@ class TestRagStore : public QObject {
   // The demo reader's lessons: each is the grounded prompt answers use, and its answer is the
   // fact's sentence citing a source that holds it (or, now and then, "not in the documents"
   // when none does), or a source quoted word for word when it is asked for.
+  // A workspace moved with its demo (to another disk, a renamed folder) carries on there: the
+  // collection's documents and embedder follow, and a pretraining stopped before the move starts
+  // afresh instead of looking for files at the old place.
+  void aMovedDemoWorkspaceCarriesOn() {
+    const fs::path before = make("demo-before"), after = make("demo-after");
+    fm::rag::CollectionDemoOptions o;
+    o.workspace = before;
+    o.embedderSteps = 4;
+    o.readerSteps = 3;
+    o.answers = 0;
+    o.threads = 2;
+    // Stopped once the reader's pretraining has begun (its first checkpoint is written first).
+    bool stopping = false;
+    fm::JobContext stopInPretraining([&](double, const std::string& what) {
+      if (what.find("pretraining the demo reader: step 1 ") != std::string::npos) stopping = true;
+      return !stopping;
+    });
+    QCOMPARE(fm::rag::runCollectionDemo(o, stopInPretraining).status, fm::JobStatus::Cancelled);
+    const fm::rag::CollectionDemoPaths was(before), is(after);
+    QVERIFY(fs::exists(was.reader.parent_path() / "demo-reader.pretraining" / "run" / "checkpoint-0" / "COMPLETE"));
+    QVERIFY(!fs::exists(was.reader));
+    fs::rename(before, after);
+    o.workspace = after;
+    const auto rep = fm::rag::runCollectionDemo(o);
+    QCOMPARE(rep.status, fm::JobStatus::Completed);
+    QVERIFY(fs::exists(is.reader / "config.json"));
+    auto store = CollectionStore::open(is.collection);
+    QCOMPARE(store->settings().embedder.folder, fm::utf8(is.embedder));
+    const auto docs = store->documents();
+    QCOMPARE(docs.size(), size_t{9});
+    for (const auto& d : docs) QVERIFY2(d.path.rfind(fm::utf8(is.docs), 0) == 0, d.path.c_str());
+    auto index = VectorIndex::open(*store);
+    checkConsistent(*store, *index);
+    QVERIFY(rep.recall.at("hybrid") > 0);
+  }
+
   void theDemoReaderLearnsFromRightAnswers() {
     const auto rows = fm::rag::demoReaderRows(1, 5);
     QVERIFY(rows.size() > 100);

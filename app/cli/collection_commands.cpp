@@ -32,20 +32,32 @@ fs::path collectionDir(const Args& a, const char* sub) {
   return fm::pathOf(a.positional[1]);
 }
 
-std::shared_ptr<fm::LoadedModel> loadEmbedder(const Args& a, const fm::rag::CollectionStore& store) {
-  const std::string folder = a.get("--embedder", store.settings().embedder.folder);
+std::shared_ptr<fm::LoadedModel> loadEmbedder(const Args& a, fm::rag::CollectionStore& store) {
+  const std::string recorded = store.settings().embedder.folder;
+  const std::string folder = a.get("--embedder", recorded);
   if (folder.empty()) throw fm::ConfigError("the collection names no embedder; give one with --embedder MODEL_DIR");
   if (!fs::is_directory(fm::pathOf(folder)))
     throw fm::ConfigError("the collection's embedder " + folder +
                           " is not there any more; give its new place with --embedder MODEL_DIR");
-  return fm::LoadedModel::load(fm::pathOf(folder), loadOptions(a));
+  auto model = fm::LoadedModel::load(fm::pathOf(folder), loadOptions(a));
+  // The same embedder in a new place (its folder or the workspace moved): the collection
+  // remembers where it is now, so the next command and the panel find it.
+  std::error_code ec;
+  if (folder != recorded && !fs::is_directory(fm::pathOf(recorded), ec) && model->kind() == fm::ModelKind::TextEncoder) {
+    const fm::rag::EmbedderStamp stamp = fm::rag::stampOf(*model, fm::pathOf(folder));
+    if (stamp == store.settings().embedder) {
+      store.setEmbedder(stamp);
+      std::fprintf(stderr, "the collection's embedder is now %s\n", folder.c_str());
+    }
+  }
+  return model;
 }
 
 void printReport(const fm::rag::IngestReport& r, bool asJson) {
   if (asJson) {
     json problems = json::array();
     for (const auto& p : r.problems) problems.push_back({{"path", p.path}, {"status", p.status}, {"reason", p.reason}});
-    std::cout << json{{"added", r.added},         {"updated", r.updated}, {"unchanged", r.unchanged},
+    std::cout << json{{"added", r.added},         {"updated", r.updated}, {"unchanged", r.unchanged}, {"moved", r.moved},
                       {"removed", r.removed},     {"skipped", r.skipped}, {"failed", r.failed},
                       {"chunks", r.chunks},       {"pages", r.pages},     {"seconds", r.seconds},
                       {"embed_seconds", r.embedSeconds}, {"problems", problems}}
@@ -54,8 +66,8 @@ void printReport(const fm::rag::IngestReport& r, bool asJson) {
     return;
   }
   for (const auto& p : r.problems) std::printf("%-16s %s: %s\n", p.status.c_str(), p.path.c_str(), p.reason.c_str());
-  std::printf("added %d, updated %d, unchanged %d, removed %d, skipped %d, failed %d; %lld chunks, %lld pages in %.1f s\n",
-              r.added, r.updated, r.unchanged, r.removed, r.skipped, r.failed, static_cast<long long>(r.chunks),
+  std::printf("added %d, updated %d, unchanged %d, moved %d, removed %d, skipped %d, failed %d; %lld chunks, %lld pages in %.1f s\n",
+              r.added, r.updated, r.unchanged, r.moved, r.removed, r.skipped, r.failed, static_cast<long long>(r.chunks),
               static_cast<long long>(r.pages), r.seconds);
 }
 

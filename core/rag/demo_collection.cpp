@@ -269,6 +269,10 @@ CollectionDemoReport runCollectionDemo(const CollectionDemoOptions& o, const Job
     std::unique_ptr<CollectionStore> store;
     if (fs::exists(p.collection / CollectionStore::kDatabaseName)) {
       store = CollectionStore::open(p.collection);
+      // A workspace moved with its demo: the collection finds its embedder in the new place
+      // (the documents follow by their content when the handbook is added below).
+      const EmbedderStamp here = stampOf(*embedder, p.embedder);
+      if (store->settings().embedder.folder != here.folder && store->settings().embedder == here) store->setEmbedder(here);
     } else {
       CollectionSettings s;
       s.embedder = stampOf(*embedder, p.embedder);
@@ -299,7 +303,16 @@ CollectionDemoReport runCollectionDemo(const CollectionDemoOptions& o, const Job
       const fs::path run = work / "run";
       bool resumable = false;
       std::error_code ec;
-      if (fs::exists(run / "config.json", ec))
+      // One begun in another place (the workspace moved since) names files that are gone.
+      bool here = false;
+      if (fs::exists(run / "config.json", ec)) {
+        try {
+          here = readJsonFile(run / "config.json").value("model", "") == utf8(work / "init");
+        } catch (const Error&) {
+          // A damaged run folder: started afresh below.
+        }
+      }
+      if (here)
         for (const auto& e : fs::directory_iterator(run, ec))
           if (e.path().filename().u8string().rfind("checkpoint-", 0) == 0 && fs::exists(e.path() / "COMPLETE", ec))
             resumable = true;

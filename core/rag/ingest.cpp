@@ -144,6 +144,19 @@ struct Ingester {
       ++report.unchanged;
       return;
     }
+    if (!prev && !hash.empty()) {
+      // The same content as a document whose file is gone: the file was moved or renamed (a
+      // folder reorganised, a workspace moved). The document follows it, nothing is read or
+      // embedded again, and the old place does not linger beside the new one.
+      for (const DocumentRecord& d : store.documentsWithHash(hash)) {
+        std::error_code ec;
+        if ((d.status != DocStatus::Ingested && d.status != DocStatus::Partial) || fs::exists(pathOf(d.path), ec) || ec)
+          continue;
+        store.moveDocument(d.path, path, mtimeOf(file), static_cast<int64_t>(fs::file_size(file, ec)));
+        ++report.moved;
+        return;
+      }
+    }
     Document doc;
     ReadOptions read = options.read;
     read.job = job.part(0, 0.4, what + ": reading");

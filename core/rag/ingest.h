@@ -2,7 +2,9 @@
 // commit each document (record, chunks, vectors, keyword index) in one transaction. A job with
 // per-file progress; a stop ends it between documents or batches, losing at most the document
 // being read. Running it again continues where it stopped: unchanged files (same content
-// hash) are not read again, changed ones are replaced, so nothing is duplicated.
+// hash) are not read again, changed ones are replaced, so nothing is duplicated. A file moved
+// or renamed (its content that of a document whose file is gone) keeps its document, with its
+// chunks and vectors, under the new path.
 //
 //   auto store = fm::rag::CollectionStore::open(dir);
 //   auto index = fm::rag::VectorIndex::open(*store);
@@ -37,6 +39,7 @@ struct IngestProblem {
 
 struct IngestReport {
   int added = 0, updated = 0, unchanged = 0, removed = 0, skipped = 0, failed = 0;
+  int moved = 0;  // files found by their content where a document's file used to be: kept, not read again
   int64_t chunks = 0, pages = 0;
   double seconds = 0, embedSeconds = 0;
   std::vector<IngestProblem> problems;

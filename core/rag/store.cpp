@@ -463,6 +463,19 @@ std::vector<int64_t> CollectionStore::removeDocument(const std::string& path) {
   return ids;
 }
 
+std::vector<DocumentRecord> CollectionStore::documentsWithHash(const std::string& hash) const {
+  sql::Statement q(*m_db, (std::string("SELECT ") + kDocColumns + " FROM documents WHERE hash = ?1 ORDER BY path").c_str());
+  q.bind(1, hash);
+  std::vector<DocumentRecord> out;
+  while (q.step()) out.push_back(readDoc(q));
+  return out;
+}
+
+void CollectionStore::moveDocument(const std::string& from, const std::string& to, int64_t mtime, int64_t size) {
+  sql::Statement move(*m_db, "UPDATE documents SET path = ?2, mtime = ?3, size = ?4 WHERE path = ?1");
+  move.bind(1, from).bind(2, to).bind(3, mtime).bind(4, size).run();
+}
+
 int64_t CollectionStore::chunkCount() const {
   sql::Statement q(*m_db, "SELECT count(*) FROM chunks WHERE embedding IS NOT NULL");
   return q.step() ? q.integer(0) : 0;

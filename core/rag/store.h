@@ -101,6 +101,11 @@ class CollectionStore {
                       const std::vector<std::vector<float>>& vectors, const std::vector<std::string>& flags);
   // Removes a document and its chunks; returns the ids of the chunks removed.
   std::vector<int64_t> removeDocument(const std::string& path);
+  // Documents whose content hash is `hash`: where a moved or renamed file was before.
+  std::vector<DocumentRecord> documentsWithHash(const std::string& hash) const;
+  // Gives a document the path its file has now (with its mtime and size); its chunks, vectors
+  // and keyword rows stay as they are.
+  void moveDocument(const std::string& from, const std::string& to, int64_t mtime, int64_t size);
 
   int64_t chunkCount() const;
   std::vector<StoredChunk> chunks(const std::vector<int64_t>& ids) const;  // in the order asked

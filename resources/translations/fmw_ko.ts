@@ -1092,8 +1092,8 @@
     </message>
     <message>
         <location filename="../../ui/collections/collections_panel.cpp" line="880"/>
-        <source>Added %1, updated %2, unchanged %3; %4 chunks in %5.</source>
-        <translation>추가 %1, 갱신 %2, 변경 없음 %3; 청크 %4개, %5 걸림.</translation>
+        <source>Added %1, updated %2, unchanged %3, moved %4; %5 chunks in %6.</source>
+        <translation>추가 %1, 갱신 %2, 변경 없음 %3, 옮겨짐 %4; 청크 %5개, %6 걸림.</translation>
     </message>
     <message>
         <location filename="../../ui/collections/collections_panel.cpp" line="891"/>

@@ -877,10 +877,11 @@ Job* CollectionsPanel::addPaths(const QStringList& paths) {
     updateButtons();
     if (s == Job::State::Failed) say(message, true);
     if (const auto* r = job->result<fm::rag::IngestReport>()) {
-      QString text = tr("Added %1, updated %2, unchanged %3; %4 chunks in %5.")
+      QString text = tr("Added %1, updated %2, unchanged %3, moved %4; %5 chunks in %6.")
                          .arg(r->added)
                          .arg(r->updated)
                          .arg(r->unchanged)
+                         .arg(r->moved)
                          .arg(r->chunks)
                          .arg(Job::formatDuration(r->seconds));
       for (const auto& p : r->problems)

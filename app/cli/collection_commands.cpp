@@ -126,10 +126,15 @@ int collectionDemo(const Args& a) {
   for (const auto& d : rep.answers)
     std::printf("%s %s\n    -> %s\n", d.hasFact ? (d.citesSource ? "[fact, cited]" : "[fact]      ") : "[missed]    ",
                 d.question.c_str(), d.answer.c_str());
-  if (rep.factRate >= 0)
-    std::printf("answers with the expected fact: %.1f%%; citing a source that holds it: %.1f%% (%zu answers, %.1f s each)\n",
-                rep.factRate * 100, rep.citeRate * 100, rep.answers.size(),
-                rep.answers.empty() ? 0.0 : rep.answerSeconds / static_cast<double>(rep.answers.size()));
+  if (rep.factRate >= 0) {
+    // Each answer's time, in milliseconds when under a second (the demo reader's usually are).
+    const double each = rep.answers.empty() ? 0.0 : rep.answerSeconds / static_cast<double>(rep.answers.size());
+    char took[32];
+    if (each < 1) std::snprintf(took, sizeof took, "%.0f ms", each * 1000);
+    else std::snprintf(took, sizeof took, "%.1f s", each);
+    std::printf("answers with the expected fact: %.1f%%; citing a source that holds it: %.1f%% (%zu answers, %s each)\n",
+                rep.factRate * 100, rep.citeRate * 100, rep.answers.size(), took);
+  }
   return 0;
 }
 

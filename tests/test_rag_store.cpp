@@ -175,7 +175,15 @@ class TestRagStore : public QObject {
     for (const auto& c : store->documentChunks(before->id)) chunkIds.push_back(c.id);
     fs::rename(docs, moved);
     fs::rename(moved / "memo2.txt", moved / "memo2-renamed.txt");
-    IngestReport r = addToCollection(*store, *index, *m_embedder, {moved}, {});
+    // A sync before the files are added again (the panel syncs a collection it opens): their
+    // folder is gone, so they are kept and reported, not removed with their vectors.
+    IngestReport r = syncCollection(*store, *index, *m_embedder, {});
+    QCOMPARE(r.missing, 3);
+    QCOMPARE(r.removed, 0);
+    QCOMPARE(r.problems.size(), size_t{3});
+    QCOMPARE(r.problems[0].status, std::string("missing"));
+    QCOMPARE(store->documents().size(), size_t{3});
+    r = addToCollection(*store, *index, *m_embedder, {moved}, {});
     QCOMPARE(r.moved, 3);
     QCOMPARE(r.added, 0);
     QCOMPARE(r.chunks, int64_t{0});  // nothing read or embedded again

@@ -57,7 +57,7 @@ void printReport(const fm::rag::IngestReport& r, bool asJson) {
   if (asJson) {
     json problems = json::array();
     for (const auto& p : r.problems) problems.push_back({{"path", p.path}, {"status", p.status}, {"reason", p.reason}});
-    std::cout << json{{"added", r.added},         {"updated", r.updated}, {"unchanged", r.unchanged}, {"moved", r.moved},
+    std::cout << json{{"added", r.added},         {"updated", r.updated}, {"unchanged", r.unchanged}, {"moved", r.moved}, {"missing", r.missing},
                       {"removed", r.removed},     {"skipped", r.skipped}, {"failed", r.failed},
                       {"chunks", r.chunks},       {"pages", r.pages},     {"seconds", r.seconds},
                       {"embed_seconds", r.embedSeconds}, {"problems", problems}}
@@ -66,8 +66,8 @@ void printReport(const fm::rag::IngestReport& r, bool asJson) {
     return;
   }
   for (const auto& p : r.problems) std::printf("%-16s %s: %s\n", p.status.c_str(), p.path.c_str(), p.reason.c_str());
-  std::printf("added %d, updated %d, unchanged %d, moved %d, removed %d, skipped %d, failed %d; %lld chunks, %lld pages in %.1f s\n",
-              r.added, r.updated, r.unchanged, r.moved, r.removed, r.skipped, r.failed, static_cast<long long>(r.chunks),
+  std::printf("added %d, updated %d, unchanged %d, moved %d, removed %d, missing %d, skipped %d, failed %d; %lld chunks, %lld pages in %.1f s\n",
+              r.added, r.updated, r.unchanged, r.moved, r.removed, r.missing, r.skipped, r.failed, static_cast<long long>(r.chunks),
               static_cast<long long>(r.pages), r.seconds);
 }
 

@@ -310,6 +310,10 @@ IngestReport addToCollection(CollectionStore& store, VectorIndex& index, const L
   return report;
 }
 
+const char* const kMissingFolder =
+    "its folder is not there (a drive not connected, or the folder moved or renamed); kept until you remove it, "
+    "and found again when added from its new place";
+
 IngestReport syncCollection(CollectionStore& store, VectorIndex& index, const LoadedModel& embedder,
                             const IngestOptions& options) {
   const auto t0 = Clock::now();
@@ -320,8 +324,17 @@ IngestReport syncCollection(CollectionStore& store, VectorIndex& index, const Lo
     const fs::path p = pathOf(d.path);
     std::error_code ec;
     if (!fs::is_regular_file(p, ec)) {
-      index.remove(store.removeDocument(d.path));
-      ++report.removed;
+      // A file gone from a folder that is there was deleted. When its folder is gone too (a
+      // drive not connected, a folder moved or renamed), the document is kept: removing it
+      // would throw away its vectors, and adding the file from its new place finds them.
+      std::error_code folderError;
+      if (fs::is_directory(p.parent_path(), folderError)) {
+        index.remove(store.removeDocument(d.path));
+        ++report.removed;
+      } else {
+        ++report.missing;
+        report.problems.push_back({d.path, "missing", kMissingFolder});
+      }
       continue;
     }
     files.push_back(p);

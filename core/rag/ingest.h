@@ -39,7 +39,8 @@ struct IngestProblem {
 
 struct IngestReport {
   int added = 0, updated = 0, unchanged = 0, removed = 0, skipped = 0, failed = 0;
-  int moved = 0;  // files found by their content where a document's file used to be: kept, not read again
+  int moved = 0;    // files found by their content where a document's file used to be: kept, not read again
+  int missing = 0;  // documents whose folder is gone (sync keeps them; see syncCollection)
   int64_t chunks = 0, pages = 0;
   double seconds = 0, embedSeconds = 0;
   std::vector<IngestProblem> problems;
@@ -54,7 +55,9 @@ void checkEmbedder(const CollectionStore& store, const EmbedderStamp& embedder);
 IngestReport addToCollection(CollectionStore& store, VectorIndex& index, const LoadedModel& embedder,
                              const std::vector<std::filesystem::path>& paths, const IngestOptions& options);
 // Every document of the collection checked against its file: changed ones read again,
-// deleted ones removed.
+// deleted ones removed. A document whose whole folder is gone (a drive not connected, a folder
+// moved) is kept and reported as missing, so that an unplugged drive does not empty the
+// collection; Remove forgets it, and adding its file from the new place finds it again.
 IngestReport syncCollection(CollectionStore& store, VectorIndex& index, const LoadedModel& embedder,
                             const IngestOptions& options);
 // Removes documents (a folder removes every document under it). Returns how many.

@@ -120,6 +120,16 @@
     </message>
     <message>
         <location filename="../../ui/bridge/core_text.cpp" line="39"/>
+        <source>missing</source>
+        <translation>찾을 수 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="40"/>
+        <source>its folder is not there (a drive not connected, or the folder moved or renamed); kept until you remove it, and found again when added from its new place</source>
+        <translation>폴더가 없습니다(드라이브가 연결되지 않았거나 폴더를 옮기거나 이름을 바꾼 경우). 직접 제거할 때까지 남겨 두며, 새 위치에서 추가하면 다시 찾습니다</translation>
+    </message>
+    <message>
+        <location filename="../../ui/bridge/core_text.cpp" line="41"/>
         <source>no text found</source>
         <translation>텍스트를 찾지 못함</translation>
     </message>

@@ -36,6 +36,8 @@ namespace {
     QT_TRANSLATE_NOOP("core", "partial"),
     QT_TRANSLATE_NOOP("core", "flagged"),
     QT_TRANSLATE_NOOP("core", "needs a password"),
+    QT_TRANSLATE_NOOP("core", "missing"),
+    QT_TRANSLATE_NOOP("core", "its folder is not there (a drive not connected, or the folder moved or renamed); kept until you remove it, and found again when added from its new place"),
     QT_TRANSLATE_NOOP("core", "no text found"),
     QT_TRANSLATE_NOOP("core", "the PDF is protected with a password; save a copy without it to add it"),
     QT_TRANSLATE_NOOP("core", "the PDF is damaged and cannot be read"),

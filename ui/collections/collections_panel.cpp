@@ -929,6 +929,17 @@ Job* CollectionsPanel::sync() {
                          .arg(r->documents.unchanged);
       if (r->pictures > 0 || r->picturesChanged > 0)
         text += QLatin1Char(' ') + tr("Pictures: %1, %2 embedded again or removed.").arg(r->pictures).arg(r->picturesChanged);
+      // Documents with the same finding share one line (a missing folder holds many).
+      QList<QPair<QString, QStringList>> findings;
+      for (const auto& p : r->documents.problems) {
+        const QString finding = coreText(p.status) + QStringLiteral(": ") + coreText(p.reason);
+        const QString name = QFileInfo(QString::fromStdString(p.path)).fileName();
+        auto it = std::find_if(findings.begin(), findings.end(), [&](const auto& f) { return f.first == finding; });
+        if (it == findings.end()) findings.append({finding, {name}});
+        else it->second << name;
+      }
+      for (const auto& [finding, names] : findings)
+        text += QStringLiteral("\n%1 — %2").arg(finding, names.join(QStringLiteral(", ")));
       for (const QString& p : r->problems) text += QLatin1Char('\n') + p;
       say(text);
     }

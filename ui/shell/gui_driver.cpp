@@ -483,6 +483,33 @@ int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStr
     shot(QStringLiteral("collections-pictures-ask"));
     for (const auto& c : {c1, c2, c3, c4, c5}) QObject::disconnect(c);
   }
+  // Adding the demo handbook's folder to its collection again: the report says what was added,
+  // updated, left unchanged or found moved (in a workspace moved since the demo was made, all nine).
+  if (!pages.isEmpty() && want("collections-add")) {
+    const fm::rag::CollectionDemoPaths demo(toPath(wb.workspace()));
+    if (!QFileInfo::exists(fromPath(demo.collection)) || !QFileInfo::exists(fromPath(demo.docs))) {
+      std::printf("collections-add: make the collection demo in this workspace first\n");
+      return 1;
+    }
+    CollectionsPanel* cp = w.collectionsPanel();
+    w.showPage(MainWindow::Collections);
+    bool shown = false;
+    int shows = 0;
+    auto c1 = QObject::connect(cp, &CollectionsPanel::documentsShown, [&] {
+      shown = true;
+      ++shows;
+    });
+    // Opened, then synced with its files (documents whose folder is gone are kept and listed).
+    cp->selectCollection(fromPath(demo.collection));
+    spinUntil([&] { return shows >= 2; }, 60000);
+    shot(QStringLiteral("collections-sync"));
+    shown = false;
+    Job* add = cp->addPaths({fromPath(demo.docs)});
+    if (!add) return 1;
+    spinUntil([&] { return shown && !add->isActive(); }, 10 * 60 * 1000);
+    shot(QStringLiteral("collections-add"));
+    QObject::disconnect(c1);
+  }
   if (!languageModelPages && !want("collections")) return 0;
 
   ModelsPanel* mp = w.modelsPanel();

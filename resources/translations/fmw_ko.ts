@@ -584,6 +584,16 @@
         <translation>텍스트 없는 쪽 있음</translation>
     </message>
     <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="627"/>
+        <source>file not found</source>
+        <translation>파일 없음</translation>
+    </message>
+    <message>
+        <location filename="../../ui/collections/collections_panel.cpp" line="628"/>
+        <source>Not at %1 any more. Its chunks stay searchable; add the file from its new place to follow it, or remove the document.</source>
+        <translation>%1에 더 이상 없습니다. 청크는 계속 검색됩니다. 새 위치에서 파일을 추가하면 따라가고, 필요 없으면 문서를 제거하십시오.</translation>
+    </message>
+    <message>
         <location filename="../../ui/collections/collections_panel.cpp" line="227"/>
         <source>skipped</source>
         <translation>건너뜀</translation>

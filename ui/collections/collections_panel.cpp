@@ -80,6 +80,7 @@ constexpr int kPictureFolderRole = Qt::UserRole + 1;
 struct Opened {
   fm::rag::CollectionSettings settings;
   std::vector<fm::rag::DocumentRecord> docs;
+  std::vector<char> missing;  // per document: its file is not where it was added from
   std::vector<std::pair<std::filesystem::path, size_t>> pictures;  // folder, pictures indexed
   std::filesystem::path clip;                                      // the pictures' image-text model
   std::string picturesProblem;
@@ -570,6 +571,10 @@ void CollectionsPanel::openCollection() {
                                    auto store = fm::rag::CollectionStore::open(dir);
                                    o.settings = store->settings();
                                    o.docs = store->documents();
+                                   for (const auto& d : o.docs) {
+                                     std::error_code ec;
+                                     o.missing.push_back(!std::filesystem::exists(fm::pathOf(d.path), ec) && !ec);
+                                   }
                                    o.chunks = store->chunkCount();
                                    o.index = fm::rag::VectorIndex::open(*store, &o.check, job.context());
                                    o.recall = QString::fromStdString(store->meta("hnsw_recall_at_10"));
@@ -617,8 +622,12 @@ void CollectionsPanel::openCollection() {
       name->setData(Qt::UserRole, QString::fromStdString(d.path));
       name->setToolTip(QString::fromStdString(d.path));
       m_docs->setItem(row, 0, name);
-      auto* st = new QTableWidgetItem(statusText(d.status));
-      if (d.status != fm::rag::DocStatus::Ingested) st->setForeground(QColor(0xe8, 0x59, 0x0c));
+      const bool missing = i < o->missing.size() && o->missing[i];
+      auto* st = new QTableWidgetItem(missing ? tr("file not found") : statusText(d.status));
+      if (missing) st->setToolTip(tr("Not at %1 any more. Its chunks stay searchable; add the file from its new place "
+                                     "to follow it, or remove the document.")
+                                      .arg(QString::fromStdString(d.path)));
+      if (missing || d.status != fm::rag::DocStatus::Ingested) st->setForeground(QColor(0xe8, 0x59, 0x0c));
       m_docs->setItem(row, 1, st);
       m_docs->setItem(row, 2, new QTableWidgetItem(d.pages ? QString::number(d.pages) : QStringLiteral("—")));
       m_docs->setItem(row, 3, new QTableWidgetItem(QString::number(d.chunks)));

@@ -43,13 +43,9 @@ std::shared_ptr<fm::LoadedModel> loadEmbedder(const Args& a, fm::rag::Collection
   // The same embedder in a new place (its folder or the workspace moved): the collection
   // remembers where it is now, so the next command and the panel find it.
   std::error_code ec;
-  if (folder != recorded && !fs::is_directory(fm::pathOf(recorded), ec) && model->kind() == fm::ModelKind::TextEncoder) {
-    const fm::rag::EmbedderStamp stamp = fm::rag::stampOf(*model, fm::pathOf(folder));
-    if (stamp == store.settings().embedder) {
-      store.setEmbedder(stamp);
-      std::fprintf(stderr, "the collection's embedder is now %s\n", folder.c_str());
-    }
-  }
+  if (!fs::is_directory(fm::pathOf(recorded), ec) && model->kind() == fm::ModelKind::TextEncoder &&
+      fm::rag::rememberEmbedderPlace(store, fm::rag::stampOf(*model, fm::pathOf(folder))))
+    std::fprintf(stderr, "the collection's embedder is now %s\n", folder.c_str());
   return model;
 }
 

@@ -271,8 +271,7 @@ CollectionDemoReport runCollectionDemo(const CollectionDemoOptions& o, const Job
       store = CollectionStore::open(p.collection);
       // A workspace moved with its demo: the collection finds its embedder in the new place
       // (the documents follow by their content when the handbook is added below).
-      const EmbedderStamp here = stampOf(*embedder, p.embedder);
-      if (store->settings().embedder.folder != here.folder && store->settings().embedder == here) store->setEmbedder(here);
+      rememberEmbedderPlace(*store, stampOf(*embedder, p.embedder));
     } else {
       CollectionSettings s;
       s.embedder = stampOf(*embedder, p.embedder);

@@ -300,6 +300,12 @@ void checkEmbedder(const CollectionStore& store, const EmbedderStamp& embedder) 
                     ") makes different ones. Use " + made.name + ", or re-embed the collection with the new model");
 }
 
+bool rememberEmbedderPlace(CollectionStore& store, const EmbedderStamp& embedder) {
+  if (!(embedder == store.settings().embedder) || embedder.folder == store.settings().embedder.folder) return false;
+  store.setEmbedder(embedder);
+  return true;
+}
+
 IngestReport addToCollection(CollectionStore& store, VectorIndex& index, const LoadedModel& embedder,
                              const std::vector<fs::path>& paths, const IngestOptions& options) {
   const auto t0 = Clock::now();

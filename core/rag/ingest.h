@@ -51,6 +51,11 @@ EmbedderStamp stampOf(const LoadedModel& embedder, const std::filesystem::path& 
 // ConfigError, saying what to do, when `embedder` did not make the collection's vectors.
 void checkEmbedder(const CollectionStore& store, const EmbedderStamp& embedder);
 
+// The collection's own embedder found in another folder (moved, or the workspace moved): the
+// collection records the new place. Returns false, changing nothing, for another model or the
+// same place.
+bool rememberEmbedderPlace(CollectionStore& store, const EmbedderStamp& embedder);
+
 // Files, and folders read recursively (hidden files and editors' lock files left out).
 IngestReport addToCollection(CollectionStore& store, VectorIndex& index, const LoadedModel& embedder,
                              const std::vector<std::filesystem::path>& paths, const IngestOptions& options);

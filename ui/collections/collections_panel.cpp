@@ -1197,9 +1197,9 @@ Job* CollectionsPanel::changeEmbedder(const QString& folder, bool confirm) {
                                    auto model = pool->acquire(newFolder, lo);
                                    const auto stamp = fm::rag::stampOf(*model, newFolder);
                                    std::unique_ptr<fm::rag::VectorIndex> index = fm::rag::VectorIndex::open(*store);
+                                   // The same model (a moved folder, say): only where it is changes.
                                    if (stamp == store->settings().embedder) {
-                                     // The same model (a moved folder, say): only where it is changes.
-                                     store->setEmbedder(stamp);
+                                     fm::rag::rememberEmbedderPlace(*store, stamp);
                                      return QString();
                                    }
                                    fm::rag::reembedCollection(*store, index, *model, stamp, job.context().part(0.05, 1));

@@ -493,20 +493,16 @@ int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStr
     }
     CollectionsPanel* cp = w.collectionsPanel();
     w.showPage(MainWindow::Collections);
-    bool shown = false;
     int shows = 0;
-    auto c1 = QObject::connect(cp, &CollectionsPanel::documentsShown, [&] {
-      shown = true;
-      ++shows;
-    });
+    auto c1 = QObject::connect(cp, &CollectionsPanel::documentsShown, [&] { ++shows; });
     // Opened, then synced with its files (documents whose folder is gone are kept and listed).
     cp->selectCollection(fromPath(demo.collection));
     spinUntil([&] { return shows >= 2; }, 60000);
     shot(QStringLiteral("collections-sync"));
-    shown = false;
+    const int before = shows;
     Job* add = cp->addPaths({fromPath(demo.docs)});
     if (!add) return 1;
-    spinUntil([&] { return shown && !add->isActive(); }, 10 * 60 * 1000);
+    spinUntil([&] { return shows > before && !add->isActive(); }, 10 * 60 * 1000);
     shot(QStringLiteral("collections-add"));
     QObject::disconnect(c1);
   }

@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -43,6 +44,42 @@ fs::path fixture(const char* name) { return fs::path(FM_TEST_FIXTURES) / "docume
 int64_t scalar(CollectionStore& s, const char* sql) {
   sql::Statement q(s.database(), sql);
   return q.step() ? q.integer(0) : -1;
+}
+
+// A source's sentences: split at full stops and line breaks.
+std::vector<std::string> sentencesIn(const std::string& text) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : text) {
+    if (c == '\n') {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+      continue;
+    }
+    if (cur.empty() && c == ' ') continue;
+    cur += c;
+    if (c == '.') {
+      out.push_back(cur);
+      cur.clear();
+    }
+  }
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
+// The words of a sentence with their digits taken out ("floor 15" and "floor 30" alike).
+std::vector<std::string> wordsWithoutDigits(const std::string& sentence) {
+  std::vector<std::string> out;
+  std::string w;
+  for (char c : sentence + " ") {
+    if (c == ' ') {
+      if (!w.empty()) out.push_back(w);
+      w.clear();
+    } else if (c < '0' || c > '9') {
+      w += c;
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -685,12 +722,12 @@ class TestRagStore : public QObject {
     // Stopped once the reader's pretraining has begun (its first checkpoint is written first).
     bool stopping = false;
     fm::JobContext stopInPretraining([&](double, const std::string& what) {
-      if (what.find("pretraining the demo reader: step 1 ") != std::string::npos) stopping = true;
+      if (what.find("pretraining the demo reader, stage 1 of 2: step 1 ") != std::string::npos) stopping = true;
       return !stopping;
     });
     QCOMPARE(fm::rag::runCollectionDemo(o, stopInPretraining).status, fm::JobStatus::Cancelled);
     const fm::rag::CollectionDemoPaths was(before), is(after);
-    QVERIFY(fs::exists(was.reader.parent_path() / "demo-reader.pretraining" / "run" / "checkpoint-0" / "COMPLETE"));
+    QVERIFY(fs::exists(was.reader.parent_path() / "demo-reader.pretraining" / "run-1" / "checkpoint-0" / "COMPLETE"));
     QVERIFY(!fs::exists(was.reader));
     fs::rename(before, after);
     o.workspace = after;
@@ -710,7 +747,7 @@ class TestRagStore : public QObject {
   void theDemoReaderLearnsFromRightAnswers() {
     const auto rows = fm::rag::demoReaderRows(1, 5);
     QVERIFY(rows.size() > 100);
-    int cited = 0, notFound = 0, quoted = 0;
+    int cited = 0, notFound = 0, quoted = 0, likeFacts = 0, fourSources = 0;
     for (const auto& row : rows) {
       QVERIFY(row.prompt.rfind("Answer the question using only the numbered sources.", 0) == 0);
       QVERIFY(row.prompt.size() > 20 && row.prompt.compare(row.prompt.size() - 7, 7, "Answer:") == 0);
@@ -738,9 +775,30 @@ class TestRagStore : public QObject {
       // An answer: the fact's sentence is inside source n.
       QVERIFY2(source.find(said) != std::string::npos, row.answer.c_str());
       ++cited;
+      // As retrieval gives them, other sources often hold a like fact about another department:
+      // a sentence with most of the answer's words (numbers aside), but not the answer.
+      const std::vector<std::string> words = wordsWithoutDigits(said);
+      bool like = false;
+      for (size_t from = row.prompt.find("<source id=\""); from != std::string::npos && !like;
+           from = row.prompt.find("<source id=\"", from + 1)) {
+        if (from == at) continue;
+        const size_t b = row.prompt.find(">\n", from) + 2, e = row.prompt.find("\n</source>", from);
+        for (const std::string& sentence : sentencesIn(row.prompt.substr(b, e - b))) {
+          if (sentence.find(said) != std::string::npos || said.find(sentence) != std::string::npos) continue;
+          const std::vector<std::string> other = wordsWithoutDigits(sentence);
+          size_t shared = 0;
+          for (const std::string& w : words) shared += std::count(other.begin(), other.end(), w) > 0;
+          if (shared * 10 >= words.size() * 7 && other.size() <= words.size() + 1) like = true;
+        }
+      }
+      likeFacts += like;
+      fourSources += row.prompt.find("<source id=\"4\"") != std::string::npos;
     }
     QVERIFY2(notFound > 0 && notFound < cited / 5 && quoted > cited / 5,
              qPrintable(QString("%1 %2 %3").arg(notFound).arg(cited).arg(quoted)));
+    // Answers get four sources, mostly with like facts: so do most lessons.
+    QVERIFY2(fourSources > cited * 2 / 5 && likeFacts > cited / 2,
+             qPrintable(QString("%1 %2 of %3").arg(fourSources).arg(likeFacts).arg(cited)));
     // The same seed, the same lessons.
     const auto again = fm::rag::demoReaderRows(1, 5);
     QCOMPARE(again.size(), rows.size());

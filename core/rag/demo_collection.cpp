@@ -32,6 +32,7 @@ namespace {
 constexpr uint64_t kDemoSeed = 11;          // the demo handbook's
 constexpr uint64_t kTrainingSeed = 1000;    // the training handbooks' seeds start here
 constexpr int kChunkTokens = 48, kOverlapTokens = 8;
+constexpr int kReaderHandbooks = 96;        // handbooks of lessons for each stage of the reader
 
 HandbookOptions demoHandbook() {
   HandbookOptions o;
@@ -147,13 +148,13 @@ std::vector<ReaderRow> demoReaderRows(int handbooks, uint64_t seed) {
       const HandbookDocument& d = docs[di];
       for (size_t si = 0; si < d.sections.size(); ++si) {
         const HandbookSection& s = d.sections[si];
-        // Sources as retrieval gives them: the passage with the fact, and others (one from the
-        // same document, often a like fact about another department, the rest mostly in the
-        // same language). Now and then none holds the fact, and the answer says so.
-        // One source in four lessons, two in three, three or four in the rest: copying from a
-        // single source is learnt first, choosing among several after.
-        const int shape = rng.below(10);
-        const int count = shape < 4 ? 1 : shape < 7 ? 2 : 3 + rng.below(2);
+        // Sources as retrieval gives them: the passage with the fact, and others (mostly like
+        // facts about other departments, at most one other passage of the same document, the
+        // rest mostly in the same language). Now and then none holds the fact, and the answer
+        // says so. Four sources in half the lessons, as answers get them; fewer in the rest, so
+        // that copying from a single source is learnt early.
+        const int shape = rng.below(20);
+        const int count = shape < 3 ? 1 : shape < 6 ? 2 : shape < 10 ? 3 : 4;
         const bool answerable = rng.below(100) >= 5;
         std::vector<SearchHit> sources;
         auto add = [&](const HandbookDocument& from, const HandbookSection& sec, int must) {
@@ -166,28 +167,36 @@ std::vector<ReaderRow> demoReaderRows(int handbooks, uint64_t seed) {
           sources.push_back(std::move(hit));
         };
         if (answerable) add(d, s, factIndex(s));
-        if (static_cast<int>(sources.size()) < count) {
-          size_t other = (si + 1 + static_cast<size_t>(rng.below(static_cast<int>(d.sections.size()) - 1))) % d.sections.size();
-          add(d, d.sections[other], rng.below(2) ? factIndex(d.sections[other]) : -1);
-        }
-        // As retrieval does, often a like fact about another department (the same question
-        // asked of it): the answer must come from the source about the department asked for.
-        if (static_cast<int>(sources.size()) < count && rng.below(2)) {
-          for (int tries = 0; tries < 20; ++tries) {
-            const size_t od = static_cast<size_t>(rng.below(static_cast<int>(docs.size())));
-            if (od == di || docs[od].korean != d.korean) continue;
-            for (const HandbookSection& sec : docs[od].sections)
-              if (sec.title == s.title) {
-                add(docs[od], sec, factIndex(sec));
-                tries = 20;
-                break;
-              }
-          }
-        }
+        // As retrieval does, mostly like facts about other departments (the same question asked
+        // of them): the answer must come from the source about the department asked for.
+        std::vector<size_t> used{di};
+        bool sameDocument = false;
         while (static_cast<int>(sources.size()) < count) {
-          size_t od = static_cast<size_t>(rng.below(static_cast<int>(docs.size())));
-          if (od == di) continue;
-          if (docs[od].korean != d.korean && rng.below(5) != 0) continue;
+          const int kind = rng.below(10);
+          if (kind < 6) {
+            bool found = false;
+            for (int tries = 0; tries < 20 && !found; ++tries) {
+              const size_t od = static_cast<size_t>(rng.below(static_cast<int>(docs.size())));
+              if (docs[od].korean != d.korean || std::find(used.begin(), used.end(), od) != used.end()) continue;
+              for (const HandbookSection& sec : docs[od].sections)
+                if (sec.title == s.title) {
+                  add(docs[od], sec, factIndex(sec));
+                  used.push_back(od);
+                  found = true;
+                  break;
+                }
+            }
+            if (found) continue;
+          }
+          if (kind < 8 && !sameDocument) {
+            sameDocument = true;
+            size_t other = (si + 1 + static_cast<size_t>(rng.below(static_cast<int>(d.sections.size()) - 1))) % d.sections.size();
+            add(d, d.sections[other], rng.below(2) ? factIndex(d.sections[other]) : -1);
+            continue;
+          }
+          // Any passage of another document, mostly in the same language.
+          const size_t od = static_cast<size_t>(rng.below(static_cast<int>(docs.size())));
+          if (od == di || (docs[od].korean != d.korean && rng.below(5) != 0)) continue;
           const HandbookSection& sec = docs[od].sections[static_cast<size_t>(rng.below(static_cast<int>(docs[od].sections.size())))];
           add(docs[od], sec, rng.below(2) ? factIndex(sec) : -1);
         }
@@ -292,78 +301,102 @@ CollectionDemoReport runCollectionDemo(const CollectionDemoOptions& o, const Job
       rep.recall[row.setting] = row.recall;
       rep.mrr[row.setting] = row.mrr;
     }
-    // 5. The reader, pretrained on grounded prompts from other handbooks.
+    // 5. The reader, pretrained on grounded prompts from other handbooks, in two stages: the
+    //    first (at a high learning rate) learns to copy from its sources, the second (lower, on
+    //    lessons from yet other handbooks) to copy exactly the fact asked for.
     if (!fs::exists(p.reader / "config.json")) {
       const auto t2 = Clock::now();
       const fs::path work = p.reader.parent_path() / (p.reader.filename().u8string() + ".pretraining");
-      JobContext part = job.part(0.34, 0.92);
-      // A pretraining stopped earlier continues from its last checkpoint (the lessons are the
-      // same every time); otherwise it starts afresh.
-      const fs::path run = work / "run";
-      bool resumable = false;
+      struct Stage {
+        uint64_t seed;
+        int64_t steps;
+        double lr;
+      };
+      const int64_t first = std::max<int64_t>(1, o.readerSteps / 2);
+      const Stage stages[2] = {{kTrainingSeed, first, 3e-3},
+                               {kTrainingSeed + kReaderHandbooks, std::max<int64_t>(1, o.readerSteps - first), 1e-3}};
       std::error_code ec;
-      // One begun in another place (the workspace moved since) names files that are gone.
-      bool here = false;
-      if (fs::exists(run / "config.json", ec)) {
-        try {
-          here = readJsonFile(run / "config.json").value("model", "") == utf8(work / "init");
-        } catch (const Error&) {
-          // A damaged run folder: started afresh below.
-        }
-      }
-      if (here)
-        for (const auto& e : fs::directory_iterator(run, ec))
-          if (e.path().filename().u8string().rfind("checkpoint-", 0) == 0 && fs::exists(e.path() / "COMPLETE", ec))
-            resumable = true;
-      if (!resumable) {
-        removeQuietly(work);
+      if (!fs::exists(work / "stage-1" / "config.json", ec) && !fs::exists(work / "run-1", ec)) {
+        removeQuietly(work);  // one from an older version of the demo
         makeFolder(work);
       }
-      part.report(0, "writing reading-comprehension text");
-      const std::vector<ReaderRow> rows = resumable ? std::vector<ReaderRow>{} : demoReaderRows(24, kTrainingSeed);
-      std::string jsonl, tokText;
-      for (size_t i = 0; i < rows.size(); ++i) {
-        jsonl += json{{"prompt", rows[i].prompt}, {"answer", rows[i].answer}}.dump() + "\n";
-        if (i < 600) tokText += rows[i].prompt + rows[i].answer + "\n";
+      for (int k = 0; k < 2; ++k) {
+        const std::string n = std::to_string(k + 1);
+        const fs::path out = work / ("stage-" + n), run = work / ("run-" + n);
+        if (fs::exists(out / "config.json", ec)) continue;  // done before
+        // The model this stage starts from: new weights and tokenizer, or the first stage's.
+        const fs::path init = k == 0 ? work / "init" : work / "stage-1";
+        JobContext part = job.part(0.34 + 0.29 * k, 0.63 + 0.29 * k);
+        // A stage stopped earlier continues from its last checkpoint (the lessons are the same
+        // every time); otherwise it starts afresh. One begun in another place (the workspace
+        // moved since) names files that are gone, and starts afresh too.
+        bool here = false, resumable = false;
+        if (fs::exists(run / "config.json", ec)) {
+          try {
+            here = readJsonFile(run / "config.json").value("model", "") == utf8(init);
+          } catch (const Error&) {
+            // A damaged run folder: started afresh below.
+          }
+        }
+        if (here)
+          for (const auto& e : fs::directory_iterator(run, ec))
+            if (e.path().filename().u8string().rfind("checkpoint-", 0) == 0 && fs::exists(e.path() / "COMPLETE", ec))
+              resumable = true;
+        const std::string what = "pretraining the demo reader, stage " + n + " of 2";
+        if (!resumable) {
+          removeQuietly(run);
+          part.report(0, "writing reading-comprehension text");
+          const std::vector<ReaderRow> rows = demoReaderRows(kReaderHandbooks, stages[k].seed);
+          std::string jsonl, tokText;
+          for (size_t i = 0; i < rows.size(); ++i) {
+            jsonl += json{{"prompt", rows[i].prompt}, {"answer", rows[i].answer}}.dump() + "\n";
+            if (i < 600) tokText += rows[i].prompt + rows[i].answer + "\n";
+          }
+          writeFileAtomic(work / ("reading-" + n + ".jsonl"), jsonl);
+          if (k == 0) {
+            part.report(0, "making the reader's tokenizer");
+            removeQuietly(init);
+            createBuiltinModel(init, "reader", 1, tokText + demoText(1, kTrainingSeed + 900));
+          }
+        }
+        TrainConfig c;
+        c.model = utf8(init);
+        c.method = "full";
+        c.data = utf8(work / ("reading-" + n + ".jsonl"));
+        c.tpl.prompt = "{prompt}";
+        c.tpl.completion = "{answer}";
+        c.validationFraction = 0.02;
+        c.maxLength = 512;
+        c.batchSize = 16;
+        c.maxSteps = stages[k].steps;
+        c.lr = stages[k].lr;
+        c.schedule = "cosine";
+        c.warmupSteps = std::max<int64_t>(1, stages[k].steps / 20);
+        c.weightDecay = 0.01;
+        c.logEvery = 10;
+        c.evalAtStart = false;
+        c.evalMaxRows = 40;
+        c.saveMinutes = 2;
+        c.outDir = utf8(run);
+        c.threads = o.threads;
+        c.seed = 1;
+        const int64_t before = k == 0 ? 0 : stages[0].steps;
+        const auto onEvent = [&](const TrainEvent& e) {
+          if (e.kind == TrainEvent::Kind::Log) rep.readerLoss.emplace_back(before + e.step, e.loss);
+          if (e.totalSteps > 0)
+            part.report(static_cast<double>(e.step) / static_cast<double>(e.totalSteps),
+                        what + ": step " + std::to_string(e.step) + " of " + std::to_string(e.totalSteps));
+          return !job.stopAsked();
+        };
+        const TrainResult r = resumable ? resumeTraining(run, onEvent) : train(c, onEvent);
+        if (r.status == JobStatus::Cancelled) throw CancelledError("the demo was stopped");
+        if (r.status != JobStatus::Completed) throw ConfigError("the demo reader could not be trained: " + r.message);
+        removeQuietly(out);
+        fs::rename(r.outputDir, out);
+        removeQuietly(run);
       }
-      if (!resumable) {
-        writeFileAtomic(work / "reading.jsonl", jsonl);
-        part.report(0, "making the reader's tokenizer");
-        createBuiltinModel(work / "init", "reader", 1, tokText + demoText(1, kTrainingSeed + 900));
-      }
-      TrainConfig c;
-      c.model = utf8(work / "init");
-      c.method = "full";
-      c.data = utf8(work / "reading.jsonl");
-      c.tpl.prompt = "{prompt}";
-      c.tpl.completion = "{answer}";
-      c.validationFraction = 0.02;
-      c.maxLength = 512;
-      c.batchSize = 16;
-      c.maxSteps = o.readerSteps;
-      c.lr = 3e-3;
-      c.schedule = "cosine";
-      c.warmupSteps = std::max<int64_t>(1, o.readerSteps / 20);
-      c.weightDecay = 0.01;
-      c.logEvery = 10;
-      c.evalAtStart = false;
-      c.evalMaxRows = 40;
-      c.saveMinutes = 2;
-      c.outDir = utf8(work / "run");
-      c.threads = o.threads;
-      c.seed = 1;
-      const auto onEvent = [&](const TrainEvent& e) {
-        if (e.kind == TrainEvent::Kind::Log) rep.readerLoss.emplace_back(e.step, e.loss);
-        if (e.totalSteps > 0)
-          part.report(static_cast<double>(e.step) / static_cast<double>(e.totalSteps),
-                      "pretraining the demo reader: step " + std::to_string(e.step) + " of " + std::to_string(e.totalSteps));
-        return !job.stopAsked();
-      };
-      const TrainResult r = resumable ? resumeTraining(run, onEvent) : train(c, onEvent);
-      if (r.status == JobStatus::Cancelled) throw CancelledError("the demo was stopped");
-      if (r.status != JobStatus::Completed) throw ConfigError("the demo reader could not be trained: " + r.message);
       removeQuietly(p.reader);
-      fs::rename(r.outputDir, p.reader);
+      fs::rename(work / "stage-2", p.reader);
       json cfg = readJsonFile(p.reader / "config.json");
       cfg["_name_or_path"] = "fm-workbench/demo-reader";
       writeFileAtomic(p.reader / "config.json", cfg.dump(2) + "\n");

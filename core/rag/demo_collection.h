@@ -34,7 +34,7 @@ struct CollectionDemoOptions {
   int threads = 0;
   bool fresh = false;           // make every part again
   int64_t embedderSteps = 400;
-  int64_t readerSteps = 3000;  // copying from the sources sets in after about 1,500
+  int64_t readerSteps = 6000;  // in two stages, half each; copying sets in late in the first
   int answers = -1;             // demo questions answered to measure the reader (-1: all; 0: none)
 };
 

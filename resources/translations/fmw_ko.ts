@@ -285,8 +285,8 @@
     </message>
     <message>
         <location filename="../../ui/bridge/core_text.cpp" line="70"/>
-        <source>pretraining the demo reader: step %1 of %2</source>
-        <translation>데모 독해 모델 사전학습: %2단계 중 %1단계</translation>
+        <source>pretraining the demo reader, stage %1 of %2: step %3 of %4</source>
+        <translation>데모 독해 모델 사전학습 %1/%2단계: %4 스텝 중 %3</translation>
     </message>
     <message>
         <location filename="../../ui/bridge/core_text.cpp" line="71"/>
@@ -630,8 +630,8 @@
     </message>
     <message>
         <location filename="../../ui/collections/collections_panel.cpp" line="259"/>
-        <source>A generated handbook in English and Korean, with an embedder and a reader model trained here from scratch: about 25 minutes on two cores, no download</source>
-        <translation>영어와 한국어로 만든 안내서에, 이 컴퓨터에서 처음부터 학습하는 임베더와 독해 모델: 코어 두 개로 25분쯤 걸리며 내려받을 것이 없습니다</translation>
+        <source>A generated handbook in English and Korean, with an embedder and a reader model trained here from scratch: about 70 minutes on two cores, no download</source>
+        <translation>영어와 한국어로 만든 안내서에, 이 컴퓨터에서 처음부터 학습하는 임베더와 독해 모델: 코어 두 개로 70분쯤 걸리며 내려받을 것이 없습니다</translation>
     </message>
     <message>
         <location filename="../../ui/collections/collections_panel.cpp" line="261"/>
@@ -1202,8 +1202,8 @@
     </message>
     <message>
         <location filename="../../ui/collections/collections_panel.cpp" line="1071"/>
-        <source>Preparing the demo collection: a handbook is written, then an embedder and a reader are trained here (about 25 minutes on two cores; stopping keeps what is done, and pressing again continues).</source>
-        <translation>데모 컬렉션을 준비합니다. 안내서를 만든 뒤 임베더와 독해 모델을 이 컴퓨터에서 학습합니다(코어 두 개로 25분쯤 걸립니다. 멈춰도 끝난 부분은 남고, 다시 누르면 이어서 합니다).</translation>
+        <source>Preparing the demo collection: a handbook is written, then an embedder and a reader are trained here (about 70 minutes on two cores; stopping keeps what is done, and pressing again continues).</source>
+        <translation>데모 컬렉션을 준비합니다. 안내서를 만든 뒤 임베더와 독해 모델을 이 컴퓨터에서 학습합니다(코어 두 개로 70분쯤 걸립니다. 멈춰도 끝난 부분은 남고, 다시 누르면 이어서 합니다).</translation>
     </message>
     <message>
         <location filename="../../ui/collections/collections_panel.cpp" line="1076"/>

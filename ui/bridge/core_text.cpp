@@ -69,7 +69,7 @@ namespace {
     QT_TRANSLATE_NOOP("core", "pretraining the demo reader"),
     QT_TRANSLATE_NOOP("core", "writing reading-comprehension text"),
     QT_TRANSLATE_NOOP("core", "making the reader's tokenizer"),
-    QT_TRANSLATE_NOOP("core", "pretraining the demo reader: step %1 of %2"),
+    QT_TRANSLATE_NOOP("core", "pretraining the demo reader, stage %1 of %2: step %3 of %4"),
     QT_TRANSLATE_NOOP("core", "the demo was stopped"),
     QT_TRANSLATE_NOOP("core", "done"),
     QT_TRANSLATE_NOOP("core", "the index file is missing"),

@@ -258,7 +258,7 @@ CollectionsPanel::CollectionsPanel(Workbench* wb, QWidget* parent) : QWidget(par
   m_new = new QPushButton(tr("New collection…"), left);
   m_demo = new QPushButton(tr("Demo collection"), left);
   m_demo->setToolTip(tr("A generated handbook in English and Korean, with an embedder and a reader model trained "
-                        "here from scratch: about 25 minutes on two cores, no download"));
+                        "here from scratch: about 70 minutes on two cores, no download"));
   m_addFiles = new QPushButton(tr("Add files…"), left);
   m_addFolder = new QPushButton(tr("Add a folder…"), left);
   m_addPictures = new QPushButton(tr("Add pictures…"), left);
@@ -1090,7 +1090,7 @@ Job* CollectionsPanel::prepareDemoCollection() {
   m_demoJob = job;
   m_demo->setEnabled(false);
   say(tr("Preparing the demo collection: a handbook is written, then an embedder and a reader are trained here "
-         "(about 25 minutes on two cores; stopping keeps what is done, and pressing again continues)."));
+         "(about 70 minutes on two cores; stopping keeps what is done, and pressing again continues)."));
   connect(job, &Job::finished, this, [this, job, workspace](Job::State s, const QString& message) {
     m_demo->setEnabled(true);
     if (s == Job::State::Failed) say(message, true);

@@ -506,6 +506,22 @@ int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStr
     shot(QStringLiteral("collections-add"));
     QObject::disconnect(c1);
   }
+  // Preparing the demo collection in a workspace without its reader: the panel's message and the
+  // job's progress once the reader's pretraining has begun; then stopped (it resumes next time).
+  if (!pages.isEmpty() && want("collections-demo-start")) {
+    const fm::rag::CollectionDemoPaths demo(toPath(wb.workspace()));
+    CollectionsPanel* cp = w.collectionsPanel();
+    w.showPage(MainWindow::Collections);
+    Job* job = cp->prepareDemoCollection();
+    if (!job) return 1;
+    const QString run = fromPath(demo.reader.parent_path() / (demo.reader.filename().u8string() + ".pretraining") / "run-1");
+    spinUntil([&] { return QFileInfo::exists(run + QStringLiteral("/metrics.jsonl")) || !job->isActive(); },
+              10 * 60 * 1000);
+    spinUntil([] { return false; }, 3000);
+    shot(QStringLiteral("collections-demo-start"));
+    job->cancel();
+    spinUntil([&] { return !job->isActive(); }, 120000);
+  }
   if (!languageModelPages && !want("collections")) return 0;
 
   ModelsPanel* mp = w.modelsPanel();

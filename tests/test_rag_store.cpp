@@ -727,7 +727,7 @@ class TestRagStore : public QObject {
     });
     QCOMPARE(fm::rag::runCollectionDemo(o, stopInPretraining).status, fm::JobStatus::Cancelled);
     const fm::rag::CollectionDemoPaths was(before), is(after);
-    QVERIFY(fs::exists(was.reader.parent_path() / "demo-reader.pretraining" / "run-1" / "checkpoint-0" / "COMPLETE"));
+    QVERIFY(fs::exists(was.readerRun(1) / "checkpoint-0" / "COMPLETE"));
     QVERIFY(!fs::exists(was.reader));
     fs::rename(before, after);
     o.workspace = after;

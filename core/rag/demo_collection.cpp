@@ -124,7 +124,8 @@ CollectionDemoPaths::CollectionDemoPaths(const fs::path& ws)
       questions(ws / "datasets" / "demo-handbook-questions.jsonl"),
       embedder(ws / "models" / "demo-embedder"),
       reader(ws / "models" / "demo-reader"),
-      collection(ws / "collections" / "demo-handbook") {}
+      collection(ws / "collections" / "demo-handbook"),
+      readerWork(ws / "models" / "demo-reader.pretraining") {}
 
 std::vector<TextPair> demoEmbedderPairs(int handbooks, uint64_t seed) {
   std::vector<TextPair> pairs;
@@ -306,7 +307,7 @@ CollectionDemoReport runCollectionDemo(const CollectionDemoOptions& o, const Job
     //    lessons from yet other handbooks) to copy exactly the fact asked for.
     if (!fs::exists(p.reader / "config.json")) {
       const auto t2 = Clock::now();
-      const fs::path work = p.reader.parent_path() / (p.reader.filename().u8string() + ".pretraining");
+      const fs::path& work = p.readerWork;
       struct Stage {
         uint64_t seed;
         int64_t steps;
@@ -316,13 +317,13 @@ CollectionDemoReport runCollectionDemo(const CollectionDemoOptions& o, const Job
       const Stage stages[2] = {{kTrainingSeed, first, 3e-3},
                                {kTrainingSeed + kReaderHandbooks, std::max<int64_t>(1, o.readerSteps - first), 1e-3}};
       std::error_code ec;
-      if (!fs::exists(work / "stage-1" / "config.json", ec) && !fs::exists(work / "run-1", ec)) {
+      if (!fs::exists(work / "stage-1" / "config.json", ec) && !fs::exists(p.readerRun(1), ec)) {
         removeQuietly(work);  // one from an older version of the demo
         makeFolder(work);
       }
       for (int k = 0; k < 2; ++k) {
         const std::string n = std::to_string(k + 1);
-        const fs::path out = work / ("stage-" + n), run = work / ("run-" + n);
+        const fs::path out = work / ("stage-" + n), run = p.readerRun(k + 1);
         if (fs::exists(out / "config.json", ec)) continue;  // done before
         // The model this stage starts from: new weights and tokenizer, or the first stage's.
         const fs::path init = k == 0 ? work / "init" : work / "stage-1";

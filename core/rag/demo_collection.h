@@ -26,6 +26,8 @@ namespace fm::rag {
 
 struct CollectionDemoPaths {
   std::filesystem::path docs, questions, embedder, reader, collection;
+  std::filesystem::path readerWork;  // the reader's pretraining: its stages' runs and models
+  std::filesystem::path readerRun(int stage) const { return readerWork / ("run-" + std::to_string(stage)); }
   explicit CollectionDemoPaths(const std::filesystem::path& workspace);
 };
 

@@ -514,7 +514,7 @@ int takeScreenshots(Workbench& wb, MainWindow& w, const QString& dir, const QStr
     w.showPage(MainWindow::Collections);
     Job* job = cp->prepareDemoCollection();
     if (!job) return 1;
-    const QString run = fromPath(demo.reader.parent_path() / (demo.reader.filename().u8string() + ".pretraining") / "run-1");
+    const QString run = fromPath(demo.readerRun(1));
     spinUntil([&] { return QFileInfo::exists(run + QStringLiteral("/metrics.jsonl")) || !job->isActive(); },
               10 * 60 * 1000);
     spinUntil([] { return false; }, 3000);
